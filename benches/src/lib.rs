@@ -1,0 +1,1 @@
+//! Criterion benchmarks of zkyuma; see `benches/`.

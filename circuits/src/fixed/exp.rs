@@ -1,0 +1,49 @@
+//! `substrate_fixed::transcendental::exp` on `I32F32`, and subtensor's clamped `exp_safe`.
+//!
+//! The chain's exponential is a fixed 30-step Taylor series on the absolute value of the operand
+//! (`1 + x + Σ_{i=2}^{31} x^i / i!`, each term computed as `term = trunc(floor(term·x) / i)`), with
+//! `exp(-x) = 1 / exp(x)` for negative operands. Any overflow makes the whole call fail; callers
+//! turn a failure into 0 or the maximum as shown below.
+
+use super::I32F32;
+
+/// e in the `I9F23` constant format of `substrate-fixed`, widened to `I32F32` bits.
+const E_BITS: i64 = 0x15B_F0A8 << 9;
+
+/// `substrate_fixed::transcendental::exp::<I32F32, I32F32>`: `None` on overflow.
+pub fn exp(x: I32F32) -> Option<I32F32> {
+    if x == I32F32::ZERO {
+        return Some(I32F32::ONE);
+    }
+    if x == I32F32::ONE {
+        return Some(I32F32::from_bits(E_BITS));
+    }
+    let neg = x < I32F32::ZERO;
+    let operand = if neg {
+        I32F32::from_bits(x.to_bits().checked_neg()?)
+    } else {
+        x
+    };
+    let mut result = I32F32::from_bits(operand.to_bits().checked_add(I32F32::ONE.to_bits())?);
+    let mut term = operand;
+    for i in 2..32 {
+        term = term.checked_mul(operand)?;
+        term = term.checked_div(I32F32::from_int(i))?;
+        result = I32F32::from_bits(result.to_bits().checked_add(term.to_bits())?);
+    }
+    if neg {
+        result = I32F32::ONE.checked_div(result)?;
+    }
+    Some(result)
+}
+
+/// Subtensor's `exp_safe`: the operand is clamped to `[-20, 20]`; a failure gives 0 for a
+/// non-positive operand and the maximum otherwise.
+pub fn exp_safe(x: I32F32) -> I32F32 {
+    let x = x.clamp_to(I32F32::from_int(-20), I32F32::from_int(20));
+    match exp(x) {
+        Some(v) => v,
+        None if x <= I32F32::ZERO => I32F32::ZERO,
+        None => I32F32::MAX,
+    }
+}

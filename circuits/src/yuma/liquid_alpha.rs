@@ -1,0 +1,95 @@
+//! Liquid alpha: a per-(validator, miner) EMA rate for Yuma3 bonds, from a sigmoid of how far the
+//! validator's weight is ahead of consensus (buying) or its bond is ahead of its weight (selling).
+
+use super::math::SparseRow;
+use crate::fixed::{exp_safe, I32F32};
+
+/// Liquid-alpha parameters as stored on chain.
+#[derive(Clone, Copy, Debug)]
+pub struct LiquidAlphaParams {
+    /// Lower bound of alpha, a u16 proportion.
+    pub alpha_low: u16,
+    /// Upper bound of alpha, a u16 proportion.
+    pub alpha_high: u16,
+    /// Sigmoid steepness (an integer; divided by −100 in the exponent).
+    pub steepness: i16,
+}
+
+/// Alpha for one entry (`liquid_alpha_sigmoid`):
+/// `clamp(low + σ · (high − low), low, high)` with
+/// `σ = 1 / (1 + exp_safe(steepness / −100 · (diff − 0.5)))`, where `diff` is
+/// `clamp(w − c, 0, 1)` when `w >= b` and `clamp(b − w, 0, 1)` otherwise.
+pub fn liquid_alpha_sigmoid(
+    consensus: I32F32,
+    weight: I32F32,
+    bond: I32F32,
+    alpha_low: I32F32,
+    alpha_high: I32F32,
+    steepness: I32F32,
+) -> I32F32 {
+    let zero = I32F32::ZERO;
+    let one = I32F32::ONE;
+    let diff_buy = weight.saturating_sub(consensus).clamp_to(zero, one);
+    let diff_sell = bond.saturating_sub(weight).clamp_to(zero, one);
+    let combined = if weight >= bond { diff_buy } else { diff_sell };
+    let half = I32F32::from_bits(1 << 31);
+    let exponent = steepness
+        .saturating_div(I32F32::from_int(-100))
+        .saturating_mul(combined.saturating_sub(half));
+    let sigmoid = one.saturating_div(one.saturating_add(exp_safe(exponent)));
+    let alpha = alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
+    alpha.clamp_to(alpha_low, alpha_high)
+}
+
+/// The dense alpha matrix (`liquid_alpha_matrix_sparse`). Each row's weights and bonds are read
+/// with a forward-only merge that assumes entries sorted by column, exactly as the chain does: an
+/// entry that comes after a larger column in stored order is not seen (it reads as 0).
+pub fn liquid_alpha_matrix_sparse(
+    params: &LiquidAlphaParams,
+    weights: &[SparseRow],
+    bonds: &[SparseRow],
+    consensus: &[I32F32],
+) -> Vec<Vec<I32F32>> {
+    if weights.len() != bonds.len() {
+        return Vec::new();
+    }
+    let steepness = I32F32::from_int(i64::from(params.steepness));
+    let low = I32F32::from_u16_proportion(params.alpha_low);
+    let high = I32F32::from_u16_proportion(params.alpha_high);
+    weights
+        .iter()
+        .zip(bonds)
+        .map(|(w_row, b_row)| {
+            let mut w_it = w_row.iter().peekable();
+            let mut b_it = b_row.iter().peekable();
+            consensus
+                .iter()
+                .enumerate()
+                .map(|(j_pos, c)| {
+                    let j = j_pos as u16;
+                    let weight = merge_read(&mut w_it, j);
+                    let bond = merge_read(&mut b_it, j);
+                    liquid_alpha_sigmoid(*c, weight, bond, low, high, steepness)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn merge_read<'a>(
+    it: &mut core::iter::Peekable<impl Iterator<Item = &'a (u16, I32F32)>>,
+    j: u16,
+) -> I32F32 {
+    let mut value = I32F32::ZERO;
+    while let Some(&&(i, v)) = it.peek() {
+        if i < j {
+            it.next();
+        } else {
+            if i == j {
+                value = v;
+            }
+            break;
+        }
+    }
+    value
+}

@@ -1,0 +1,282 @@
+//! The Yuma epoch: a bit-exact reference of subtensor's sparse `epoch_mechanism`.
+//!
+//! [`run_epoch`] reads one epoch's complete chain state ([`EpochInput`]) and returns everything
+//! the chain writes for it ([`EpochOutput`]): activity, validator permits, consensus, validator
+//! trust, incentive, dividends, the emission split in RAO and the bonds rows written back. Every
+//! step follows the chain's order and fixed-point rules (see [`crate::fixed`]); the epoch
+//! circuit enforces the same steps against [`EpochTrace`].
+
+pub mod liquid_alpha;
+pub mod math;
+pub mod median;
+pub mod synthetic;
+mod types;
+
+pub use types::{EpochError, EpochInput, EpochOutput, EpochTrace};
+
+use crate::fixed::{proportion_to_rao, sum, I32F32, I64F64};
+use liquid_alpha::{liquid_alpha_matrix_sparse, LiquidAlphaParams};
+use math::*;
+use median::{weighted_median_col_sparse, MedianAlgorithm};
+
+/// Run one epoch; see the module documentation.
+pub fn run_epoch(input: &EpochInput) -> Result<EpochOutput, EpochError> {
+    run_epoch_traced(input, MedianAlgorithm::ClosedForm).map(|t| t.output)
+}
+
+/// `1 − bonds_moving_average / 10^6`, the EMA rate when liquid alpha is off:
+/// `I64F64(bma) / I64F64(10^6)` narrowed to `I32F32`, subtracted from 1.
+pub fn bonds_moving_average_alpha(bonds_moving_average: u64) -> I32F32 {
+    let ratio = I64F64::saturating_from_u64(bonds_moving_average)
+        .safe_div(I64F64::saturating_from_u64(1_000_000));
+    I32F32::ONE.saturating_sub(ratio.saturating_to_i32f32())
+}
+
+/// Run one epoch and keep the intermediate values a proof of it needs.
+pub fn run_epoch_traced(
+    input: &EpochInput,
+    median: MedianAlgorithm,
+) -> Result<EpochTrace, EpochError> {
+    input.validate()?;
+    let n = input.n;
+    let nu = usize::from(n);
+
+    // == Active & updated ==
+    let inactive: Vec<bool> = input
+        .last_update
+        .iter()
+        .map(|u| u.saturating_add(input.activity_cutoff_blocks) < input.current_block)
+        .collect();
+    let active: Vec<bool> = inactive.iter().map(|b| !b).collect();
+
+    // == Stake == (I64F64, threshold filter with the owner exempt, normalise, narrow to I32F32)
+    let owner = input.owner_uid;
+    let filtered: Vec<I64F64> = input
+        .stake
+        .iter()
+        .enumerate()
+        .map(|(uid, &s)| {
+            let s = I64F64::saturating_from_u64(s);
+            if owner != Some(uid as u16) && s.saturating_to_u64() < input.stake_threshold {
+                I64F64::ZERO
+            } else {
+                s
+            }
+        })
+        .collect();
+    let stake: Vec<I32F32> = normalize_64(&filtered)
+        .ok_or(EpochError::StakeOverflow)?
+        .into_iter()
+        .map(I64F64::saturating_to_i32f32)
+        .collect();
+
+    // == Validator permits == (the owner always holds one)
+    let mut validator_permits = input.validator_permit.clone();
+    if let Some(p) = owner.and_then(|o| validator_permits.get_mut(usize::from(o))) {
+        *p = true;
+    }
+    let validator_forbids: Vec<bool> = validator_permits.iter().map(|b| !b).collect();
+    let mut new_validator_permits =
+        is_topk_nonzero(&stake, usize::from(input.max_allowed_validators));
+    if let Some(p) = owner.and_then(|o| new_validator_permits.get_mut(usize::from(o))) {
+        *p = true;
+    }
+
+    // == Active stake ==
+    let mut active_stake = stake.clone();
+    inplace_mask_vector(&inactive, &mut active_stake);
+    inplace_mask_vector(&validator_forbids, &mut active_stake);
+    inplace_normalize(&mut active_stake);
+
+    // == Weights == (stored u16 values read as integers; out-of-range columns dropped)
+    let mut weights: SparseMatrix = input
+        .weights
+        .iter()
+        .map(|row| {
+            row.iter()
+                .filter(|(j, _)| *j < n)
+                .map(|&(j, w)| (j, I32F32::from_u16(w)))
+                .collect()
+        })
+        .collect();
+    weights = mask_rows_sparse(&validator_forbids, &weights);
+    weights = mask_diag_sparse(&weights, owner);
+    weights = vec_mask_sparse_matrix(
+        &weights,
+        &input.last_update,
+        &input.block_at_registration,
+        |updated, registered| updated <= registered,
+    );
+    if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
+        let cb: Vec<u64> = commit_blocks.iter().map(|c| c.unwrap_or(u64::MAX)).collect();
+        weights = vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| {
+            c < r
+        });
+    }
+    inplace_row_normalize_sparse(&mut weights);
+
+    // == Consensus, validator trust ==
+    let kappa = I32F32::from_u16_proportion(input.kappa);
+    let consensus = weighted_median_col_sparse(&active_stake, &weights, n, kappa, median);
+    let clipped_weights = col_clip_sparse(&weights, &consensus);
+    let validator_trust = row_sum_sparse(&clipped_weights);
+
+    // == Ranks, incentive ==
+    let mut ranks = matmul_sparse(&clipped_weights, &active_stake, n);
+    inplace_normalize(&mut ranks);
+    let incentive = ranks;
+
+    // == Bonds and dividends ==
+    let bonds_penalty = I32F32::from_u16_proportion(input.bonds_penalty);
+    let weights_for_bonds = interpolate_sparse(&weights, &clipped_weights, n, bonds_penalty);
+    let last_tempo = if input.last_mechanism_step_block == 0 {
+        input.current_block.saturating_sub(input.tempo)
+    } else {
+        input.last_mechanism_step_block.saturating_add(1)
+    };
+    let recently_registered = |last_tempo: u64, registered: u64| last_tempo <= registered;
+
+    let (dividends, ema_bonds, bonds) = if input.yuma3 {
+        let bonds: SparseMatrix = input
+            .bonds
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|&(j, b)| (j, I32F32::from_u16_proportion(b)))
+                    .collect()
+            })
+            .collect();
+        let bonds = scalar_vec_mask_sparse_matrix(
+            &bonds,
+            last_tempo,
+            &input.block_at_registration,
+            recently_registered,
+        );
+        let liquid = input.liquid_alpha && consensus.iter().any(|c| *c != I32F32::ZERO);
+        let ema_bonds = if liquid {
+            let params = LiquidAlphaParams {
+                alpha_low: input.alpha_low,
+                alpha_high: input.alpha_high,
+                steepness: input.alpha_sigmoid_steepness,
+            };
+            let alphas = liquid_alpha_matrix_sparse(&params, &weights_for_bonds, &bonds, &consensus);
+            mat_ema_alpha_sparse(&weights_for_bonds, &bonds, &alphas)
+        } else {
+            mat_ema_sparse(
+                &weights_for_bonds,
+                &bonds,
+                bonds_moving_average_alpha(input.bonds_moving_average),
+            )
+        };
+        let mut ema_bonds_norm = ema_bonds.clone();
+        inplace_col_normalize_sparse(&mut ema_bonds_norm, n);
+        let total_bonds_per_validator =
+            row_sum_sparse(&mat_vec_mul_sparse(&ema_bonds_norm, &incentive));
+        let mut dividends = vec_mul(&total_bonds_per_validator, &active_stake);
+        inplace_normalize(&mut dividends);
+        (dividends, ema_bonds, bonds)
+    } else {
+        let bonds: SparseMatrix = input
+            .bonds
+            .iter()
+            .map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_u16(b))).collect())
+            .collect();
+        let mut bonds = scalar_vec_mask_sparse_matrix(
+            &bonds,
+            last_tempo,
+            &input.block_at_registration,
+            recently_registered,
+        );
+        inplace_col_normalize_sparse(&mut bonds, n);
+        let mut bonds_delta = row_hadamard_sparse(&weights_for_bonds, &active_stake);
+        inplace_col_normalize_sparse(&mut bonds_delta, n);
+        let mut ema_bonds = mat_ema_sparse(
+            &bonds_delta,
+            &bonds,
+            bonds_moving_average_alpha(input.bonds_moving_average),
+        );
+        inplace_col_normalize_sparse(&mut ema_bonds, n);
+        let mut dividends = matmul_transpose_sparse(&ema_bonds, &incentive);
+        inplace_normalize(&mut dividends);
+        inplace_col_max_upscale_sparse(&mut ema_bonds, n);
+        (dividends, ema_bonds, bonds)
+    };
+
+    // == Emission ==
+    let combined: Vec<I32F32> = incentive
+        .iter()
+        .zip(&dividends)
+        .map(|(i, d)| i.saturating_add(*d))
+        .collect();
+    let emission_sum = sum(combined.iter().copied());
+    let mut server = incentive.clone();
+    let mut validator = dividends.clone();
+    let mut combined_norm = combined;
+    inplace_normalize_with_sum(&mut server, emission_sum);
+    inplace_normalize_with_sum(&mut validator, emission_sum);
+    inplace_normalize(&mut combined_norm);
+    if emission_sum == I32F32::ZERO {
+        // No weights, outdated weights or only self-weights: pay by stake.
+        let by = if is_zero(&active_stake) {
+            &stake
+        } else {
+            &active_stake
+        };
+        validator.clone_from(by);
+        combined_norm.clone_from(by);
+    }
+    let rao = input.rao_emission;
+    let to_rao = |v: &[I32F32]| -> Vec<u64> { v.iter().map(|x| proportion_to_rao(*x, rao)).collect() };
+
+    // == Bonds written back == (a new permit writes its EMA row; a lost permit clears the row)
+    let bonds_out: Vec<Vec<(u16, u16)>> = (0..nu)
+        .map(|i| {
+            if new_validator_permits[i] {
+                ema_bonds
+                    .get(i)
+                    .map(|row| row.iter().map(|(j, v)| (*j, v.proportion_to_u16())).collect())
+                    .unwrap_or_default()
+            } else if validator_permits[i] {
+                Vec::new()
+            } else {
+                input.bonds[i].clone()
+            }
+        })
+        .collect();
+
+    let u16s = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| x.proportion_to_u16()).collect() };
+    let bits = |v: &[I32F32]| -> Vec<i64> { v.iter().map(|x| x.to_bits()).collect() };
+    let output = EpochOutput {
+        active: active.clone(),
+        new_validator_permit: new_validator_permits,
+        stake_weight_u16: u16s(&stake),
+        consensus_u16: u16s(&consensus),
+        incentive_u16: u16s(&incentive),
+        dividends_u16: u16s(&dividends),
+        validator_trust_u16: u16s(&validator_trust),
+        server_emission: to_rao(&server),
+        validator_emission: to_rao(&validator),
+        emission: to_rao(&combined_norm),
+        bonds_out,
+        stake_bits: bits(&stake),
+        active_stake_bits: bits(&active_stake),
+        consensus_bits: bits(&consensus),
+        incentive_bits: bits(&incentive),
+        dividends_bits: bits(&dividends),
+        validator_trust_bits: bits(&validator_trust),
+    };
+    Ok(EpochTrace {
+        stake,
+        active_stake,
+        weights,
+        consensus,
+        clipped_weights,
+        validator_trust,
+        incentive,
+        weights_for_bonds,
+        bonds,
+        ema_bonds,
+        dividends,
+        output,
+    })
+}
