@@ -63,8 +63,15 @@ fn weighted_median_cases() {
         let idx: Vec<usize> = (0..stake.len()).collect();
         let chain = weighted_median_quickselect(&stake, &score, &idx, minority, lo, hi);
         assert_eq!(chain, want, "{id} quickselect");
-        assert_eq!(weighted_median_closed_form(&stake, &score, minority), want, "{id}");
-        assert!(is_weighted_median(&stake, &score, minority, want), "{id} rule");
+        assert_eq!(
+            weighted_median_closed_form(&stake, &score, minority),
+            want,
+            "{id}"
+        );
+        assert!(
+            is_weighted_median(&stake, &score, minority, want),
+            "{id} rule"
+        );
     }
 }
 
@@ -92,7 +99,13 @@ fn weighted_median_col_cases() {
                     .as_array()
                     .expect("rows")
                     .iter()
-                    .map(|r| bits(r).into_iter().enumerate().map(|(j, v)| (j as u16, v)).collect())
+                    .map(|r| {
+                        bits(r)
+                            .into_iter()
+                            .enumerate()
+                            .map(|(j, v)| (j as u16, v))
+                            .collect()
+                    })
                     .collect(),
             );
         }
@@ -113,10 +126,11 @@ fn dense_f32(v: &Value, rows: usize) -> Vec<Vec<I32F32>> {
 
 #[test]
 fn col_clip_cases() {
-    for case in load("math_misc.json")
-        .into_iter()
-        .filter(|c| c["id"].as_str().is_some_and(|i| i.starts_with("col_clip_sparse")))
-    {
+    for case in load("math_misc.json").into_iter().filter(|c| {
+        c["id"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("col_clip_sparse"))
+    }) {
         let inp = &case["inputs"];
         let rows = inp["rows"].as_u64().expect("rows") as usize;
         // The upstream test builds its sparse input keeping only positive entries.
@@ -130,8 +144,16 @@ fn col_clip_cases() {
                     .collect()
             })
             .collect();
-        let th: Vec<I32F32> = inp["col_threshold_f32"].as_array().expect("th").iter().map(from_f32).collect();
-        assert_eq!(col_clip_sparse(&m, &th), sparse_bits(&case["expected"]["sparse_bits"]));
+        let th: Vec<I32F32> = inp["col_threshold_f32"]
+            .as_array()
+            .expect("th")
+            .iter()
+            .map(from_f32)
+            .collect();
+        assert_eq!(
+            col_clip_sparse(&m, &th),
+            sparse_bits(&case["expected"]["sparse_bits"])
+        );
     }
 }
 
@@ -177,10 +199,18 @@ fn liquid_alpha_ema_cases() {
             }
             for j in 0..cols {
                 let w = want[i * cols + j];
-                assert!((dense[j] - w).abs() <= eps, "{id} [{i}][{j}]: {} vs {w}", dense[j]);
+                assert!(
+                    (dense[j] - w).abs() <= eps,
+                    "{id} [{i}][{j}]: {} vs {w}",
+                    dense[j]
+                );
                 if sparse_case {
                     // Same sparsity pattern: an entry is present exactly where the expected is non-zero.
-                    assert_eq!(row.iter().any(|(c, _)| usize::from(*c) == j), w != 0.0, "{id} pattern [{i}][{j}]");
+                    assert_eq!(
+                        row.iter().any(|(c, _)| usize::from(*c) == j),
+                        w != 0.0,
+                        "{id} pattern [{i}][{j}]"
+                    );
                 }
             }
         }

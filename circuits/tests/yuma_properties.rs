@@ -78,7 +78,10 @@ fn epoch_input() -> impl Strategy<Value = EpochInput> {
             (
                 prop::collection::vec(0u64..40, nu),
                 prop::collection::vec(0u64..40, nu),
-                prop::collection::vec(prop_oneof![Just(0u64), 0u64..1_000, any::<u64>().prop_map(|s| s >> 8)], nu),
+                prop::collection::vec(
+                    prop_oneof![Just(0u64), 0u64..1_000, any::<u64>().prop_map(|s| s >> 8)],
+                    nu,
+                ),
                 prop::collection::vec(any::<bool>(), nu),
                 prop::collection::vec(row.clone(), nu),
                 prop::collection::vec(row, nu),
@@ -90,37 +93,58 @@ fn epoch_input() -> impl Strategy<Value = EpochInput> {
                 any::<bool>(),
                 any::<bool>(),
                 (any::<u16>(), any::<u16>(), any::<i16>()),
-                (0u64..60, 0u64..40, 0u64..50, 0u16..30, prop::option::of(0u16..n + 1)),
+                (
+                    0u64..60,
+                    0u64..40,
+                    0u64..50,
+                    0u16..30,
+                    prop::option::of(0u16..n + 1),
+                ),
                 prop::option::of(prop::collection::vec(prop::option::of(0u64..40), nu)),
                 any::<u64>(),
             ),
         )
-            .prop_map(move |((lu, reg, stake, permit, weights, bonds), (kappa, bp, bma, y3, la, (lo, hi, steep), (cb, cutoff, tempo, maxv, owner), crc, rao))| EpochInput {
-                n,
-                current_block: cb,
-                tempo,
-                activity_cutoff_blocks: cutoff,
-                last_mechanism_step_block: if cb % 3 == 0 { 0 } else { cb / 2 },
-                last_update: lu,
-                block_at_registration: reg,
-                stake,
-                stake_threshold: if cb % 2 == 0 { 0 } else { 500 },
-                owner_uid: owner,
-                validator_permit: permit,
-                max_allowed_validators: maxv,
-                weights,
-                bonds,
-                kappa,
-                bonds_penalty: bp,
-                bonds_moving_average: bma,
-                yuma3: y3,
-                liquid_alpha: la,
-                alpha_low: lo.min(hi),
-                alpha_high: hi.max(lo),
-                alpha_sigmoid_steepness: steep,
-                rao_emission: rao,
-                commit_reveal_commit_blocks: crc,
-            })
+            .prop_map(
+                move |(
+                    (lu, reg, stake, permit, weights, bonds),
+                    (
+                        kappa,
+                        bp,
+                        bma,
+                        y3,
+                        la,
+                        (lo, hi, steep),
+                        (cb, cutoff, tempo, maxv, owner),
+                        crc,
+                        rao,
+                    ),
+                )| EpochInput {
+                    n,
+                    current_block: cb,
+                    tempo,
+                    activity_cutoff_blocks: cutoff,
+                    last_mechanism_step_block: if cb % 3 == 0 { 0 } else { cb / 2 },
+                    last_update: lu,
+                    block_at_registration: reg,
+                    stake,
+                    stake_threshold: if cb % 2 == 0 { 0 } else { 500 },
+                    owner_uid: owner,
+                    validator_permit: permit,
+                    max_allowed_validators: maxv,
+                    weights,
+                    bonds,
+                    kappa,
+                    bonds_penalty: bp,
+                    bonds_moving_average: bma,
+                    yuma3: y3,
+                    liquid_alpha: la,
+                    alpha_low: lo.min(hi),
+                    alpha_high: hi.max(lo),
+                    alpha_sigmoid_steepness: steep,
+                    rao_emission: rao,
+                    commit_reveal_commit_blocks: crc,
+                },
+            )
     })
 }
 
@@ -151,12 +175,25 @@ fn synthetic_network_epochs_agree_across_median_algorithms() {
     // The benchmark shapes in every bonds mode, several seeds.
     for seed in 0..3 {
         for (yuma3, liquid_alpha) in [(true, false), (true, true), (false, false)] {
-            let input = SyntheticEpoch { validators: 16, uids: 64, yuma3, liquid_alpha, seed }.build();
+            let input = SyntheticEpoch {
+                validators: 16,
+                uids: 64,
+                yuma3,
+                liquid_alpha,
+                seed,
+            }
+            .build();
             let a = run_epoch_traced(&input, MedianAlgorithm::ClosedForm).expect("valid");
             let b = run_epoch_traced(&input, MedianAlgorithm::Quickselect).expect("valid");
             assert_eq!(a.output, b.output);
-            assert!(a.output.incentive_bits.iter().any(|x| *x > 0), "miners earn incentive");
-            assert!(a.output.dividends_bits.iter().any(|x| *x > 0), "validators earn dividends");
+            assert!(
+                a.output.incentive_bits.iter().any(|x| *x > 0),
+                "miners earn incentive"
+            );
+            assert!(
+                a.output.dividends_bits.iter().any(|x| *x > 0),
+                "validators earn dividends"
+            );
         }
     }
 }
@@ -164,7 +201,14 @@ fn synthetic_network_epochs_agree_across_median_algorithms() {
 #[test]
 fn large_subnet_runs() {
     // n = 4096 (the CLI's advertised limit) completes and keeps the output shape.
-    let input = SyntheticEpoch { validators: 64, uids: 4096, yuma3: true, liquid_alpha: false, seed: 1 }.build();
+    let input = SyntheticEpoch {
+        validators: 64,
+        uids: 4096,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 1,
+    }
+    .build();
     let out = run_epoch(&input).expect("valid");
     assert_eq!(out.emission.len(), 4096);
 }

@@ -140,9 +140,10 @@ fn upstream_checks_hold() {
                         .expect("dividend")
                         / 65535.0
                 }
-                "emission (combined, Emission storage)" => {
-                    out["emission"][index.as_u64().expect("i") as usize].as_f64().expect("emission")
-                }
+                "emission (combined, Emission storage)" => out["emission"]
+                    [index.as_u64().expect("i") as usize]
+                    .as_f64()
+                    .expect("emission"),
                 field => out[field][index.as_u64().expect("i") as usize]
                     .as_f64()
                     .unwrap_or_else(|| panic!("{file}: unknown check {field}")),
@@ -150,11 +151,16 @@ fn upstream_checks_hold() {
             let (want, tol) = match check.get("expected").and_then(Value::as_f64) {
                 Some(w) => (w, check["tolerance"].as_f64().unwrap_or(0.0)),
                 None => (
-                    check["expected_f32_literal"].as_f64().expect("expected value"),
+                    check["expected_f32_literal"]
+                        .as_f64()
+                        .expect("expected value"),
                     check["tolerance_abs"].as_f64().expect("tolerance"),
                 ),
             };
-            assert!((got - want).abs() <= tol, "{file} {label} {what} {index}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= tol,
+                "{file} {label} {what} {index}: {got} vs {want}"
+            );
             checked += 1;
         }
     }

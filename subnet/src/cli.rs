@@ -59,9 +59,15 @@ pub fn read_input(path: &PathBuf) -> Result<String, CliError> {
     if shown == "-" {
         std::io::stdin()
             .read_to_string(&mut s)
-            .map_err(|source| CliError::Read { path: shown, source })?;
+            .map_err(|source| CliError::Read {
+                path: shown,
+                source,
+            })?;
     } else {
-        s = std::fs::read_to_string(path).map_err(|source| CliError::Read { path: shown, source })?;
+        s = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+            path: shown,
+            source,
+        })?;
     }
     Ok(s)
 }

@@ -28,7 +28,8 @@ pub fn exp(x: I32F32) -> Option<I32F32> {
     let mut term = operand;
     for i in 2..32 {
         term = term.checked_mul(operand)?;
-        term = term.checked_div(I32F32::from_int(i))?;
+        // trunc(term·2^32 / (i·2^32)) = trunc(term / i): the integer divisor cancels exactly.
+        term = I32F32::from_bits(term.to_bits() / i);
         result = I32F32::from_bits(result.to_bits().checked_add(term.to_bits())?);
     }
     if neg {

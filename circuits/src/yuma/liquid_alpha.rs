@@ -37,13 +37,18 @@ pub fn liquid_alpha_sigmoid(
         .saturating_div(I32F32::from_int(-100))
         .saturating_mul(combined.saturating_sub(half));
     let sigmoid = one.saturating_div(one.saturating_add(exp_safe(exponent)));
-    let alpha = alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
+    let alpha =
+        alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
     alpha.clamp_to(alpha_low, alpha_high)
 }
 
 /// The dense alpha matrix (`liquid_alpha_matrix_sparse`). Each row's weights and bonds are read
 /// with a forward-only merge that assumes entries sorted by column, exactly as the chain does: an
 /// entry that comes after a larger column in stored order is not seen (it reads as 0).
+///
+/// The bonds EMA reads `alpha[i][j]` only where row `i` of the weights or of the bonds has an
+/// entry in column `j`; the sigmoid (the expensive part) is evaluated there alone and every other
+/// cell is left at 0, which nothing reads.
 pub fn liquid_alpha_matrix_sparse(
     params: &LiquidAlphaParams,
     weights: &[SparseRow],
@@ -60,16 +65,27 @@ pub fn liquid_alpha_matrix_sparse(
         .iter()
         .zip(bonds)
         .map(|(w_row, b_row)| {
+            let mut read = vec![false; consensus.len()];
+            for &(j, _) in w_row.iter().chain(b_row) {
+                if let Some(r) = read.get_mut(usize::from(j)) {
+                    *r = true;
+                }
+            }
             let mut w_it = w_row.iter().peekable();
             let mut b_it = b_row.iter().peekable();
             consensus
                 .iter()
+                .zip(read)
                 .enumerate()
-                .map(|(j_pos, c)| {
+                .map(|(j_pos, (c, read))| {
                     let j = j_pos as u16;
                     let weight = merge_read(&mut w_it, j);
                     let bond = merge_read(&mut b_it, j);
-                    liquid_alpha_sigmoid(*c, weight, bond, low, high, steepness)
+                    if read {
+                        liquid_alpha_sigmoid(*c, weight, bond, low, high, steepness)
+                    } else {
+                        I32F32::ZERO
+                    }
                 })
                 .collect()
         })

@@ -89,8 +89,7 @@ pub fn mask_diag_sparse(m: &[SparseRow], except: Option<u16>) -> SparseMatrix {
         .map(|(i, row)| {
             row.iter()
                 .filter(|(j, _)| {
-                    i != usize::from(*j)
-                        || except.is_some_and(|e| i == usize::from(e) && *j == e)
+                    i != usize::from(*j) || except.is_some_and(|e| i == usize::from(e) && *j == e)
                 })
                 .copied()
                 .collect()
@@ -110,9 +109,7 @@ pub fn vec_mask_sparse_matrix(
         .map(|(i, row)| {
             let fv = first.get(i).copied().unwrap_or(0);
             row.iter()
-                .filter(|(j, _)| {
-                    !mask_fn(fv, second.get(usize::from(*j)).copied().unwrap_or(0))
-                })
+                .filter(|(j, _)| !mask_fn(fv, second.get(usize::from(*j)).copied().unwrap_or(0)))
                 .copied()
                 .collect()
         })
@@ -383,9 +380,10 @@ pub fn mat_ema_alpha_sparse(
         .map(|((new_row, old_row), alpha_row)| {
             let mut decayed = vec![I32F32::ZERO; alpha_row.len()];
             for &(j, o) in old_row {
-                if let (Some(&a), Some(c)) =
-                    (alpha_row.get(usize::from(j)), decayed.get_mut(usize::from(j)))
-                {
+                if let (Some(&a), Some(c)) = (
+                    alpha_row.get(usize::from(j)),
+                    decayed.get_mut(usize::from(j)),
+                ) {
                     *c = I32F32::ONE.saturating_sub(a).saturating_mul(o);
                 }
             }

@@ -65,20 +65,16 @@ pub fn is_weighted_median(stake: &[I32F32], score: &[I32F32], minority: I32F32, 
     if total <= minority {
         return x == max;
     }
-    let below = sum(
-        stake
-            .iter()
-            .zip(score)
-            .filter(|(_, s)| **s < x)
-            .map(|(st, _)| *st),
-    );
-    let at_or_below = sum(
-        stake
-            .iter()
-            .zip(score)
-            .filter(|(_, s)| **s <= x)
-            .map(|(st, _)| *st),
-    );
+    let below = sum(stake
+        .iter()
+        .zip(score)
+        .filter(|(_, s)| **s < x)
+        .map(|(st, _)| *st));
+    let at_or_below = sum(stake
+        .iter()
+        .zip(score)
+        .filter(|(_, s)| **s <= x)
+        .map(|(st, _)| *st));
     score.contains(&x) && below <= minority && minority < at_or_below
 }
 
@@ -171,7 +167,9 @@ pub fn weighted_median_col_sparse(
     for (s, row) in stake.iter().zip(weights) {
         if *s > I32F32::ZERO {
             for &(c, v) in row {
-                if let Some(cell) = use_score.get_mut(usize::from(c)).and_then(|col| col.get_mut(k))
+                if let Some(cell) = use_score
+                    .get_mut(usize::from(c))
+                    .and_then(|col| col.get_mut(k))
                 {
                     *cell = v;
                 }

@@ -108,10 +108,11 @@ pub fn run_epoch_traced(
         |updated, registered| updated <= registered,
     );
     if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
-        let cb: Vec<u64> = commit_blocks.iter().map(|c| c.unwrap_or(u64::MAX)).collect();
-        weights = vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| {
-            c < r
-        });
+        let cb: Vec<u64> = commit_blocks
+            .iter()
+            .map(|c| c.unwrap_or(u64::MAX))
+            .collect();
+        weights = vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| c < r);
     }
     inplace_row_normalize_sparse(&mut weights);
 
@@ -159,7 +160,8 @@ pub fn run_epoch_traced(
                 alpha_high: input.alpha_high,
                 steepness: input.alpha_sigmoid_steepness,
             };
-            let alphas = liquid_alpha_matrix_sparse(&params, &weights_for_bonds, &bonds, &consensus);
+            let alphas =
+                liquid_alpha_matrix_sparse(&params, &weights_for_bonds, &bonds, &consensus);
             mat_ema_alpha_sparse(&weights_for_bonds, &bonds, &alphas)
         } else {
             mat_ema_sparse(
@@ -226,7 +228,8 @@ pub fn run_epoch_traced(
         combined_norm.clone_from(by);
     }
     let rao = input.rao_emission;
-    let to_rao = |v: &[I32F32]| -> Vec<u64> { v.iter().map(|x| proportion_to_rao(*x, rao)).collect() };
+    let to_rao =
+        |v: &[I32F32]| -> Vec<u64> { v.iter().map(|x| proportion_to_rao(*x, rao)).collect() };
 
     // == Bonds written back == (a new permit writes its EMA row; a lost permit clears the row)
     let bonds_out: Vec<Vec<(u16, u16)>> = (0..nu)
@@ -234,7 +237,11 @@ pub fn run_epoch_traced(
             if new_validator_permits[i] {
                 ema_bonds
                     .get(i)
-                    .map(|row| row.iter().map(|(j, v)| (*j, v.proportion_to_u16())).collect())
+                    .map(|row| {
+                        row.iter()
+                            .map(|(j, v)| (*j, v.proportion_to_u16()))
+                            .collect()
+                    })
                     .unwrap_or_default()
             } else if validator_permits[i] {
                 Vec::new()
