@@ -10,9 +10,13 @@
 //! * [`weights`] — the set_weights storage rule (validity checks and max-upscaling to u16);
 //! * [`yuma`] — the Yuma epoch (`epoch_mechanism`): stake, permits, masks, consensus (weighted
 //!   median), clipping, trust, incentive, bonds (Yuma3 and original), dividends and emission.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
 pub mod fixed;
+pub mod poseidon;
 pub mod weights;
 pub mod yuma;

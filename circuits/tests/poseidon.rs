@@ -1,0 +1,82 @@
+//! Poseidon: the embedded constants, the native hash and the R1CS gadget all agree with
+//! `light-poseidon`'s circom parameters.
+use ark_bn254::Fr;
+use ark_ff::{PrimeField, UniformRand};
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::ConstraintSystem;
+use ark_std::test_rng;
+use light_poseidon::parameters::bn254_x5::get_poseidon_parameters;
+use light_poseidon::{Poseidon, PoseidonHasher};
+use zkyuma_circuits::poseidon::{self, constants::*};
+
+#[test]
+fn embedded_constants_are_light_poseidons() {
+    let p3 = get_poseidon_parameters::<Fr>(3).expect("t=3");
+    assert_eq!(p3.ark, ARK_T3.to_vec());
+    assert_eq!(p3.mds, MDS_T3.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
+    assert_eq!((p3.full_rounds, p3.partial_rounds), (FULL_ROUNDS_T3, PARTIAL_ROUNDS_T3));
+    let p5 = get_poseidon_parameters::<Fr>(5).expect("t=5");
+    assert_eq!(p5.ark, ARK_T5.to_vec());
+    assert_eq!(p5.mds, MDS_T5.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
+    assert_eq!((p5.full_rounds, p5.partial_rounds), (FULL_ROUNDS_T5, PARTIAL_ROUNDS_T5));
+}
+
+#[test]
+fn circom_test_vector() {
+    // circomlibjs: poseidon([1, 2]).
+    let want = Fr::from_bigint(
+        ark_ff::BigInt::try_from(num_bigint_str(
+            "7853200120776062878684798364095072458815029376092732009249414926327459813530",
+        ))
+        .expect("bigint"),
+    )
+    .expect("in field");
+    assert_eq!(poseidon::hash2(Fr::from(1u64), Fr::from(2u64)), want);
+}
+
+fn num_bigint_str(s: &str) -> num_bigint::BigUint {
+    s.parse().expect("decimal")
+}
+
+#[test]
+fn native_equals_light_poseidon_and_gadget() {
+    let mut rng = test_rng();
+    let mut h2 = Poseidon::<Fr>::new_circom(2).expect("circom 2");
+    let mut h4 = Poseidon::<Fr>::new_circom(4).expect("circom 4");
+    for _ in 0..8 {
+        let xs: Vec<Fr> = (0..9).map(|_| Fr::rand(&mut rng)).collect();
+        let n2 = poseidon::hash2(xs[0], xs[1]);
+        let n4 = poseidon::hash4(xs[0], xs[1], xs[2], xs[3]);
+        assert_eq!(n2, h2.hash(&xs[..2]).expect("hash"));
+        assert_eq!(n4, h4.hash(&xs[..4]).expect("hash"));
+        let many = poseidon::hash_many(&xs);
+        let chained = poseidon::hash4(poseidon::hash4(n4, xs[4], xs[5], xs[6]), xs[7], xs[8], Fr::from(0u64));
+        assert_eq!(many, chained);
+
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let vars: Vec<FpVar<Fr>> = xs
+            .iter()
+            .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).expect("alloc"))
+            .collect();
+        let g2 = poseidon::constraints::hash2(&vars[0], &vars[1]).expect("gadget");
+        let g4 = poseidon::constraints::hash4(&vars[0], &vars[1], &vars[2], &vars[3]).expect("gadget");
+        let gm = poseidon::constraints::hash_many(&vars).expect("gadget");
+        assert_eq!(g2.value().expect("value"), n2);
+        assert_eq!(g4.value().expect("value"), n4);
+        assert_eq!(gm.value().expect("value"), many);
+        assert!(cs.is_satisfied().expect("satisfiable"));
+    }
+}
+
+#[test]
+fn gadget_cost_is_three_constraints_per_sbox() {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let a = FpVar::new_witness(cs.clone(), || Ok(Fr::from(3u64))).expect("alloc");
+    let b = FpVar::new_witness(cs.clone(), || Ok(Fr::from(5u64))).expect("alloc");
+    poseidon::constraints::hash2(&a, &b).expect("gadget");
+    // 8 full rounds × 3 S-boxes + 57 partial rounds × 1 S-box, 3 constraints each; the first
+    // S-box of the constant capacity element folds away.
+    assert_eq!(cs.num_constraints(), 3 * (8 * 3 + 57 - 1));
+}
