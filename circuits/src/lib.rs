@@ -9,14 +9,29 @@
 //!   truncation on divide, `safe_div`, saturation, narrowing, the Taylor `exp`);
 //! * [`weights`] — the set_weights storage rule (validity checks and max-upscaling to u16);
 //! * [`yuma`] — the Yuma epoch (`epoch_mechanism`): stake, permits, masks, consensus (weighted
-//!   median), clipping, trust, incentive, bonds (Yuma3 and original), dividends and emission.
+//!   median), clipping, trust, incentive, bonds (Yuma3 and original), dividends and emission;
+//! * [`poseidon`] — circom-compatible Poseidon over BN254, native and in R1CS;
+//! * [`commitment`] — miner-output and weight commitments, the evaluation-set Merkle tree, query
+//!   digests and sample indices;
+//! * [`scoring`] — public scoring functions (native + R1CS twin);
+//! * [`score`] — the score statement: public statement and digest, witness, native reference and
+//!   the Groth16 circuit.
+//!
+//! With the `r1cs` feature off (and `std` off) the crate is `no_std` + `alloc` and holds only
+//! native rules, which is what the verifier uses.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 extern crate alloc;
 
+pub mod commitment;
+pub mod field;
 pub mod fixed;
+#[cfg(feature = "r1cs")]
+pub mod gadgets;
 pub mod poseidon;
+pub mod score;
+pub mod scoring;
 pub mod weights;
 pub mod yuma;

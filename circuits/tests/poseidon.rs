@@ -15,12 +15,24 @@ use zkyuma_circuits::poseidon::{self, constants::*};
 fn embedded_constants_are_light_poseidons() {
     let p3 = get_poseidon_parameters::<Fr>(3).expect("t=3");
     assert_eq!(p3.ark, ARK_T3.to_vec());
-    assert_eq!(p3.mds, MDS_T3.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
-    assert_eq!((p3.full_rounds, p3.partial_rounds), (FULL_ROUNDS_T3, PARTIAL_ROUNDS_T3));
+    assert_eq!(
+        p3.mds,
+        MDS_T3.iter().map(|r| r.to_vec()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (p3.full_rounds, p3.partial_rounds),
+        (FULL_ROUNDS_T3, PARTIAL_ROUNDS_T3)
+    );
     let p5 = get_poseidon_parameters::<Fr>(5).expect("t=5");
     assert_eq!(p5.ark, ARK_T5.to_vec());
-    assert_eq!(p5.mds, MDS_T5.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
-    assert_eq!((p5.full_rounds, p5.partial_rounds), (FULL_ROUNDS_T5, PARTIAL_ROUNDS_T5));
+    assert_eq!(
+        p5.mds,
+        MDS_T5.iter().map(|r| r.to_vec()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (p5.full_rounds, p5.partial_rounds),
+        (FULL_ROUNDS_T5, PARTIAL_ROUNDS_T5)
+    );
 }
 
 #[test]
@@ -52,7 +64,12 @@ fn native_equals_light_poseidon_and_gadget() {
         assert_eq!(n2, h2.hash(&xs[..2]).expect("hash"));
         assert_eq!(n4, h4.hash(&xs[..4]).expect("hash"));
         let many = poseidon::hash_many(&xs);
-        let chained = poseidon::hash4(poseidon::hash4(n4, xs[4], xs[5], xs[6]), xs[7], xs[8], Fr::from(0u64));
+        let chained = poseidon::hash4(
+            poseidon::hash4(n4, xs[4], xs[5], xs[6]),
+            xs[7],
+            xs[8],
+            Fr::from(0u64),
+        );
         assert_eq!(many, chained);
 
         let cs = ConstraintSystem::<Fr>::new_ref();
@@ -61,7 +78,8 @@ fn native_equals_light_poseidon_and_gadget() {
             .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).expect("alloc"))
             .collect();
         let g2 = poseidon::constraints::hash2(&vars[0], &vars[1]).expect("gadget");
-        let g4 = poseidon::constraints::hash4(&vars[0], &vars[1], &vars[2], &vars[3]).expect("gadget");
+        let g4 =
+            poseidon::constraints::hash4(&vars[0], &vars[1], &vars[2], &vars[3]).expect("gadget");
         let gm = poseidon::constraints::hash_many(&vars).expect("gadget");
         assert_eq!(g2.value().expect("value"), n2);
         assert_eq!(g4.value().expect("value"), n4);

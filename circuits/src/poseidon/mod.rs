@@ -57,14 +57,26 @@ fn sbox(x: Fr) -> Fr {
 /// circom `Poseidon(2)`.
 pub fn hash2(a: Fr, b: Fr) -> Fr {
     let mut state = [Fr::zero(), a, b];
-    permute(&mut state, &ARK_T3, &MDS_T3, FULL_ROUNDS_T3, PARTIAL_ROUNDS_T3);
+    permute(
+        &mut state,
+        &ARK_T3,
+        &MDS_T3,
+        FULL_ROUNDS_T3,
+        PARTIAL_ROUNDS_T3,
+    );
     state[0]
 }
 
 /// circom `Poseidon(4)`.
 pub fn hash4(a: Fr, b: Fr, c: Fr, d: Fr) -> Fr {
     let mut state = [Fr::zero(), a, b, c, d];
-    permute(&mut state, &ARK_T5, &MDS_T5, FULL_ROUNDS_T5, PARTIAL_ROUNDS_T5);
+    permute(
+        &mut state,
+        &ARK_T5,
+        &MDS_T5,
+        FULL_ROUNDS_T5,
+        PARTIAL_ROUNDS_T5,
+    );
     state[0]
 }
 

@@ -6,7 +6,11 @@
 //! largest becomes 65535 (`vec_u16_max_upscale_to_u16`). Explicit zeros are kept: a stored
 //! `(uid, 0)` differs from an absent uid in the sparse epoch.
 
+#[cfg(feature = "r1cs")]
+pub mod constraints;
+
 use crate::fixed::I32F32;
+use alloc::vec::Vec;
 use thiserror::Error;
 
 /// Why a submitted weight row is refused, as subtensor refuses it.

@@ -1,0 +1,62 @@
+//! Commitment openings in R1CS, beside their native rules in the parent module.
+
+use super::U16_PER_ELEMENT;
+use crate::poseidon::constraints::{hash2, hash_many};
+use alloc::vec::Vec;
+use ark_bn254::Fr;
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::FieldVar;
+use ark_r1cs_std::select::CondSelectGadget;
+use ark_relations::gr1cs::SynthesisError;
+
+/// Pack range-checked u16 values 15 to an element (linear: no constraint). Injective only because
+/// every value is range-checked to 16 bits by the caller.
+pub fn pack_u16(values: &[FpVar<Fr>]) -> Vec<FpVar<Fr>> {
+    values
+        .chunks(U16_PER_ELEMENT)
+        .map(|chunk| {
+            let mut acc = FpVar::zero();
+            let mut shift = Fr::from(1u64);
+            for v in chunk {
+                acc += v * shift;
+                shift *= Fr::from(1u64 << 16);
+            }
+            acc
+        })
+        .collect()
+}
+
+/// The commitment to range-checked u16 values with a blinding (miner outputs, weight rows).
+pub fn u16_commitment(
+    values: &[FpVar<Fr>],
+    blinding: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut elements = pack_u16(values);
+    elements.push(blinding.clone());
+    hash_many(&elements)
+}
+
+/// A record's Merkle leaf `Poseidon(features_digest, label)`.
+pub fn record_leaf(
+    features_digest: &FpVar<Fr>,
+    label: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    hash2(features_digest, label)
+}
+
+/// The root reached from `leaf` along `path`, turning left or right by the index bits
+/// (little-endian, one per level): 2 selections and one `Poseidon(2)` per level.
+pub fn merkle_root(
+    leaf: &FpVar<Fr>,
+    index_bits: &[Boolean<Fr>],
+    path: &[FpVar<Fr>],
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut node = leaf.clone();
+    for (bit, sibling) in index_bits.iter().zip(path) {
+        let left = FpVar::conditionally_select(bit, sibling, &node)?;
+        let right = FpVar::conditionally_select(bit, &node, sibling)?;
+        node = hash2(&left, &right)?;
+    }
+    Ok(node)
+}

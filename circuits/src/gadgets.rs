@@ -1,0 +1,124 @@
+//! Small R1CS gadgets every circuit uses: range checks, bounded comparisons and division with a
+//! range-checked remainder.
+//!
+//! Soundness bounds are stated per gadget; all values here are far below the BN254 modulus
+//! (`≈ 2^254`), so the integer relations they enforce hold without wrap-around.
+
+use alloc::vec::Vec;
+use ark_bn254::Fr;
+use ark_ff::{AdditiveGroup, BigInteger, PrimeField};
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::eq::EqGadget;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::FieldVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+/// The value of a variable, or 0 while generating keys (when no assignment exists).
+pub fn value_or_zero(x: &FpVar<Fr>) -> Fr {
+    x.value().unwrap_or_default()
+}
+
+/// The low `n` bits of a field element's canonical integer.
+fn low_bits(x: Fr, n: usize) -> Vec<bool> {
+    let bits = x.into_bigint().to_bits_le();
+    (0..n)
+        .map(|i| bits.get(i).copied().unwrap_or(false))
+        .collect()
+}
+
+/// The number `Σ bits_i · 2^i` as a linear combination (no constraint).
+pub fn from_bits_le(bits: &[Boolean<Fr>]) -> FpVar<Fr> {
+    let mut acc = FpVar::zero();
+    let mut coeff = Fr::from(1u64);
+    for b in bits {
+        acc += FpVar::from(b.clone()) * coeff;
+        coeff.double_in_place();
+    }
+    acc
+}
+
+/// Enforce `0 <= x < 2^n` (`n <= 250`) and return the little-endian bits: `n` booleanity
+/// constraints and one sum.
+pub fn enforce_range(x: &FpVar<Fr>, n: usize) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    assert!(
+        n <= 250,
+        "range checks are for values far below the modulus"
+    );
+    let cs = x.cs();
+    let v = value_or_zero(x);
+    let bits = low_bits(v, n)
+        .into_iter()
+        .map(|b| Boolean::new_witness(cs.clone(), || Ok(b)))
+        .collect::<Result<Vec<_>, _>>()?;
+    from_bits_le(&bits).enforce_equal(x)?;
+    Ok(bits)
+}
+
+/// Allocate a witness `u16` and range-check it (17 constraints); returns the value and its bits.
+pub fn alloc_u16(
+    cs: ConstraintSystemRef<Fr>,
+    v: u16,
+) -> Result<(FpVar<Fr>, Vec<Boolean<Fr>>), SynthesisError> {
+    let bits = low_bits(Fr::from(v), 16)
+        .into_iter()
+        .map(|b| Boolean::new_witness(cs.clone(), || Ok(b)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((from_bits_le(&bits), bits))
+}
+
+/// Enforce `0 <= x < bound` for a constant `bound` in `1..=2^n`, given nothing about `x`:
+/// range-checks `x` and `bound − 1 − x` on `n` bits.
+pub fn enforce_below_const(x: &FpVar<Fr>, bound: u128, n: usize) -> Result<(), SynthesisError> {
+    enforce_range(x, n)?;
+    enforce_range(&(FpVar::constant(Fr::from(bound - 1)) - x), n)?;
+    Ok(())
+}
+
+/// Enforce `0 <= x < y` where `y` is known to be in `1..=2^n`: range-checks `x` and `y − 1 − x`
+/// on `n` bits.
+pub fn enforce_below(x: &FpVar<Fr>, y: &FpVar<Fr>, n: usize) -> Result<(), SynthesisError> {
+    enforce_range(x, n)?;
+    enforce_range(&(y - x - Fr::from(1u64)), n)?;
+    Ok(())
+}
+
+/// Allocate `(q, r)` with `numerator = q · denominator + r`, `0 <= r < denominator`, from the
+/// integers' values, and enforce the product relation and the remainder bound.
+///
+/// Soundness: the caller must bound `q` (a range check or a later relation) so that
+/// `q · denominator + r` cannot wrap the modulus; `denominator` must be in `1..=2^rem_bits`.
+pub fn div_rem(
+    numerator: &FpVar<Fr>,
+    denominator: &FpVar<Fr>,
+    rem_bits: usize,
+) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
+    let cs = numerator.cs().or(denominator.cs());
+    let n = value_or_zero(numerator).into_bigint();
+    let d = value_or_zero(denominator).into_bigint();
+    let (q, r) = bigint_div_rem(n, d);
+    let q = FpVar::new_witness(cs.clone(), || Ok(q))?;
+    let r = FpVar::new_witness(cs, || Ok(r))?;
+    q.mul_equals(denominator, &(numerator - &r))?;
+    enforce_below(&r, denominator, rem_bits)?;
+    Ok((q, r))
+}
+
+/// Integer division of canonical representatives (0 / 0 = (0, 0), used only in key generation).
+fn bigint_div_rem(n: <Fr as PrimeField>::BigInt, d: <Fr as PrimeField>::BigInt) -> (Fr, Fr) {
+    let to_u128 = |b: <Fr as PrimeField>::BigInt| -> Option<u128> {
+        let limbs = b.0;
+        (limbs[2] == 0 && limbs[3] == 0)
+            .then(|| u128::from(limbs[0]) | (u128::from(limbs[1]) << 64))
+    };
+    match (to_u128(n), to_u128(d)) {
+        (Some(n), Some(d)) if d != 0 => (Fr::from(n / d), Fr::from(n % d)),
+        _ => (Fr::from(0u64), Fr::from(0u64)),
+    }
+}
+
+/// A boolean that is true exactly when `x == 0` (2 constraints).
+pub fn is_zero(x: &FpVar<Fr>) -> Result<Boolean<Fr>, SynthesisError> {
+    x.is_zero()
+}
