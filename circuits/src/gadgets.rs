@@ -56,7 +56,8 @@ pub fn enforce_range(x: &FpVar<Fr>, n: usize) -> Result<Vec<Boolean<Fr>>, Synthe
     Ok(bits)
 }
 
-/// Allocate a witness `u16` and range-check it (17 constraints); returns the value and its bits.
+/// Allocate a witness `u16` as 16 boolean bits (16 constraints); returns the value (their
+/// linear combination) and the bits.
 pub fn alloc_u16(
     cs: ConstraintSystemRef<Fr>,
     v: u16,
@@ -71,6 +72,10 @@ pub fn alloc_u16(
 /// Enforce `0 <= x < bound` for a constant `bound` in `1..=2^n`, given nothing about `x`:
 /// range-checks `x` and `bound − 1 − x` on `n` bits.
 pub fn enforce_below_const(x: &FpVar<Fr>, bound: u128, n: usize) -> Result<(), SynthesisError> {
+    assert!(
+        bound >= 1 && n < 128 && bound <= 1u128 << n,
+        "bound must be in 1..=2^n"
+    );
     enforce_range(x, n)?;
     enforce_range(&(FpVar::constant(Fr::from(bound - 1)) - x), n)?;
     Ok(())

@@ -1,9 +1,29 @@
 //! zkyuma verifier: decodes proofs and verifying keys, recomputes the public-input digest from
-//! data the verifier holds, and verifies proofs singly or in batches. It is `no_std`-capable
-//! (with `alloc`) so that a chain runtime can embed it, and it pulls in no prover or constraint
-//! code.
+//! the statement the verifier holds, and verifies Groth16 proofs over BN254 singly or in batches.
 //!
-//! The foundation stage defines no proof format yet.
+//! It is `no_std`-capable (with `alloc`; build with `--no-default-features`) so that a chain
+//! runtime can embed it, and it contains no prover or constraint code: Groth16 verification is
+//! written here directly on `ark-ec` pairings, and the statement encoding comes from the native
+//! (constraint-free) part of `zkyuma-circuits`.
+//!
+//! Every input is checked before any pairing: exact byte lengths, canonical compressed points on
+//! the curve and in the prime-order subgroup, no identity points in a proof, the number of public
+//! inputs, the statement's shape and the verifying key's hash. Every failure is a [`VerifyError`].
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+extern crate alloc;
+
+mod encoding;
+mod error;
+mod groth16;
+mod registry;
+mod score;
+
+pub use encoding::{Proof, VerifyingKey, PROOF_BYTES};
+pub use error::VerifyError;
+pub use groth16::{batch_verify, verify, PreparedVerifyingKey};
+pub use registry::{KeyId, KeyRegistry};
+pub use score::{verify_score, verify_score_batch};
+pub use zkyuma_circuits::score::ScoreStatement;

@@ -182,13 +182,16 @@ pub enum ScoreError {
 }
 
 impl ScoreStatement {
-    /// The sample indices this statement's seed and hotkey select.
+    /// The sample indices this statement's seed and hotkey select. The set size is capped at
+    /// `2^depth` so every index fits the `depth` index bits the circuit packs, even for a
+    /// statement that was never validated.
     pub fn sample_indices(&self) -> Vec<u64> {
+        let leaves = 1u64 << self.shape.depth.min(MAX_DEPTH);
         sample_indices(
             &self.sample_seed,
             &self.validator_hotkey,
             self.shape.samples as usize,
-            self.dataset_size,
+            self.dataset_size.min(leaves),
         )
     }
 

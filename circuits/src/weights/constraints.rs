@@ -66,6 +66,8 @@ pub fn u16_max_upscale(
     let row = values
         .iter()
         .map(|v| {
+            // q_small is bounded (through row and its 32-bit remainder) only on the small-max
+            // path; on the big path it is unconstrained in size and must not be used.
             let (q_small, _) = div_rem(&(v * Fr::from(U16_MAX_BITS)), &m1, 16)?;
             let q_big = v * &scale;
             let q = &q_small + &big_fp * (q_big - &q_small);

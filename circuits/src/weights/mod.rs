@@ -6,6 +6,7 @@
 //! largest becomes 65535 (`vec_u16_max_upscale_to_u16`). Explicit zeros are kept: a stored
 //! `(uid, 0)` differs from an absent uid in the sparse epoch.
 
+use alloc::vec;
 #[cfg(feature = "r1cs")]
 pub mod constraints;
 

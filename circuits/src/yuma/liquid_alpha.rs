@@ -3,6 +3,8 @@
 
 use super::math::SparseRow;
 use crate::fixed::{exp_safe, I32F32};
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// Liquid-alpha parameters as stored on chain.
 #[derive(Clone, Copy, Debug)]

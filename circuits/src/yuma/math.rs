@@ -7,6 +7,8 @@
 //! (the median reads an absent entry as 0, but the row sum and EMA keep explicit entries).
 
 use crate::fixed::{sum, I32F32, I64F64};
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// One sparse row: `(column, value)` pairs.
 pub type SparseRow = Vec<(u16, I32F32)>;

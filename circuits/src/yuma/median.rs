@@ -18,6 +18,8 @@
 
 use super::math::{inplace_normalize, SparseRow};
 use crate::fixed::{sum, I32F32};
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// The median rule from its definition. `minority` is `m`; stakes are taken as given.
 pub fn weighted_median_closed_form(stake: &[I32F32], score: &[I32F32], minority: I32F32) -> I32F32 {

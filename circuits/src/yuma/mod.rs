@@ -6,6 +6,7 @@
 //! step follows the chain's order and fixed-point rules (see [`crate::fixed`]); the epoch
 //! circuit enforces the same steps against [`EpochTrace`].
 
+use alloc::vec::Vec;
 pub mod liquid_alpha;
 pub mod math;
 pub mod median;

@@ -2,6 +2,8 @@
 //! property tests and demos.
 
 use super::EpochInput;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// SplitMix64: a tiny deterministic generator (no platform dependence).
 #[derive(Clone, Debug)]

@@ -2,6 +2,8 @@
 
 use super::math::SparseMatrix;
 use crate::fixed::I32F32;
+use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -158,11 +160,12 @@ pub enum EpochError {
 
 impl EpochInput {
     /// Parse an epoch input from JSON, naming the offending field on error.
+    #[cfg(feature = "std")]
     pub fn from_json_str(s: &str) -> Result<Self, EpochError> {
         let de = &mut serde_json::Deserializer::from_str(s);
         let input: Self = serde_path_to_error::deserialize(de).map_err(|e| EpochError::Json {
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
+            path: alloc::string::ToString::to_string(e.path()),
+            message: alloc::string::ToString::to_string(e.inner()),
         })?;
         input.validate()?;
         Ok(input)

@@ -1,0 +1,306 @@
+//! Keys: circuit-specific Groth16 setup, and the files that carry its results.
+//!
+//! `params/<name>/` (committed) holds what a verifier needs and what pins the circuit:
+//! * `vk.bin` — the verifying key, compressed;
+//! * `circuit.json` — [`CircuitDescription`]: circuit id, shape, constraint / variable /
+//!   public-input counts, how the keys were made, and the blake3 of `vk.bin` and of the proving key;
+//! * `checksums.b3` — blake3 of `vk.bin` and `circuit.json` in `b3sum` format.
+//!
+//! The proving key (`pk.bin`, uncompressed for fast loading) is large and lives outside the
+//! repository in a keys directory; it is loaded only if its blake3 equals the one recorded in
+//! `circuit.json`, so a corrupted or substituted key is refused before use.
+//!
+//! **Setup is trusted.** [`SetupKind::InsecureDeterministic`] derives the toxic waste from a
+//! public seed (anyone can forge proofs); it exists for tests and demos and is labelled so in
+//! every description it produces. [`SetupKind::LocalRandom`] draws it from the OS, which is
+//! sound only if the party who ran it is trusted; production keys come from a ceremony and are
+//! loaded from files.
+
+use crate::ProverError;
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_snark::SNARK;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How the setup randomness was obtained.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SetupKind {
+    /// INSECURE: toxic waste derived from a public seed. Tests and demos only.
+    InsecureDeterministic {
+        /// The seed (hex).
+        seed: String,
+    },
+    /// Toxic waste from the OS, known (and discarded) by whoever ran the setup.
+    LocalRandom,
+}
+
+/// What `circuit.json` records about a circuit and its keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CircuitDescription {
+    /// Circuit id (hashed into every statement).
+    pub circuit_id: String,
+    /// Number of R1CS constraints.
+    pub constraints: usize,
+    /// Number of witness variables.
+    pub witness_variables: usize,
+    /// Number of public inputs (the constant 1 excluded).
+    pub public_inputs: usize,
+    /// How the setup randomness was made.
+    pub setup: SetupKind,
+    /// blake3 of `vk.bin`.
+    pub vk_blake3: String,
+    /// blake3 of the proving key file.
+    pub pk_blake3: String,
+    /// Size of the proving key file in bytes.
+    pub pk_bytes: u64,
+    /// Seconds the setup took.
+    pub setup_seconds: f64,
+}
+
+/// Count constraints, witness variables and public inputs of a circuit.
+pub fn describe<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+) -> Result<(usize, usize, usize), ProverError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    circuit
+        .generate_constraints(cs.clone())
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    cs.finalize();
+    Ok((
+        cs.num_constraints(),
+        cs.num_witness_variables(),
+        cs.num_instance_variables() - 1,
+    ))
+}
+
+/// Groth16 keys of one circuit.
+pub struct Keys {
+    /// Proving key.
+    pub pk: ProvingKey<Bn254>,
+    /// Description.
+    pub description: CircuitDescription,
+}
+
+impl Keys {
+    /// The verifying key.
+    pub fn vk(&self) -> &VerifyingKey<Bn254> {
+        &self.pk.vk
+    }
+
+    /// The compressed verifying key bytes (what `vk.bin` holds).
+    pub fn vk_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let _ = self.pk.vk.serialize_compressed(&mut out);
+        out
+    }
+
+    /// blake3 of the compressed verifying key: the `vk_hash` of statements.
+    pub fn vk_hash(&self) -> [u8; 32] {
+        *blake3::hash(&self.vk_bytes()).as_bytes()
+    }
+}
+
+/// Run the circuit-specific setup.
+pub fn setup<C: ConstraintSynthesizer<Fr> + Clone>(
+    circuit_id: &str,
+    circuit: C,
+    kind: SetupKind,
+) -> Result<Keys, ProverError> {
+    let (constraints, witness_variables, public_inputs) = describe(circuit.clone())?;
+    let mut rng = match &kind {
+        SetupKind::InsecureDeterministic { seed } => {
+            ChaCha20Rng::from_seed(*blake3::hash(seed.as_bytes()).as_bytes())
+        }
+        SetupKind::LocalRandom => ChaCha20Rng::from_entropy(),
+    };
+    let start = std::time::Instant::now();
+    let (pk, _vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let setup_seconds = start.elapsed().as_secs_f64();
+    let mut pk_bytes = Vec::new();
+    pk.serialize_uncompressed(&mut pk_bytes)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let mut keys = Keys {
+        pk,
+        description: CircuitDescription {
+            circuit_id: circuit_id.to_string(),
+            constraints,
+            witness_variables,
+            public_inputs,
+            setup: kind,
+            vk_blake3: String::new(),
+            pk_blake3: blake3::hash(&pk_bytes).to_hex().to_string(),
+            pk_bytes: pk_bytes.len() as u64,
+            setup_seconds,
+        },
+    };
+    keys.description.vk_blake3 = blake3::hash(&keys.vk_bytes()).to_hex().to_string();
+    Ok(keys)
+}
+
+/// Write `bytes` to `path` atomically: a temporary file in the same directory, flushed and
+/// synced, then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ProverError> {
+    let io = |source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "file".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(io)?;
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ProverError> {
+    std::fs::read(path).map_err(|source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Where a circuit's files live.
+#[derive(Clone, Debug)]
+pub struct KeyPaths {
+    /// `params/<name>/`.
+    pub params_dir: PathBuf,
+    /// The proving key file.
+    pub pk_path: PathBuf,
+}
+
+impl KeyPaths {
+    /// `<params>/<name>/` and `<keys>/<name>/pk.bin`.
+    pub fn new(params_root: &Path, keys_root: &Path, name: &str) -> Self {
+        Self {
+            params_dir: params_root.join(name),
+            pk_path: keys_root.join(name).join("pk.bin"),
+        }
+    }
+
+    /// `vk.bin`.
+    pub fn vk_path(&self) -> PathBuf {
+        self.params_dir.join("vk.bin")
+    }
+
+    /// `circuit.json`.
+    pub fn description_path(&self) -> PathBuf {
+        self.params_dir.join("circuit.json")
+    }
+
+    /// Write the keys: `vk.bin`, `circuit.json`, `checksums.b3` and the proving key.
+    pub fn save(&self, keys: &Keys) -> Result<(), ProverError> {
+        let vk = keys.vk_bytes();
+        let description =
+            serde_json::to_vec_pretty(&keys.description).map_err(|e| ProverError::Malformed {
+                path: self.description_path().display().to_string(),
+                message: e.to_string(),
+            })?;
+        let mut pk = Vec::new();
+        keys.pk
+            .serialize_uncompressed(&mut pk)
+            .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+        write_atomic(&self.pk_path, &pk)?;
+        write_atomic(&self.vk_path(), &vk)?;
+        write_atomic(&self.description_path(), &description)?;
+        let sums = format!(
+            "{}  vk.bin\n{}  circuit.json\n",
+            blake3::hash(&vk).to_hex(),
+            blake3::hash(&description).to_hex()
+        );
+        write_atomic(&self.params_dir.join("checksums.b3"), sums.as_bytes())
+    }
+
+    /// Read and check `circuit.json` against `checksums.b3`.
+    pub fn load_description(&self) -> Result<CircuitDescription, ProverError> {
+        let path = self.description_path();
+        let bytes = read(&path)?;
+        self.check_listed(&bytes, "circuit.json")?;
+        serde_json::from_slice(&bytes).map_err(|e| ProverError::Malformed {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    fn check_listed(&self, bytes: &[u8], name: &str) -> Result<(), ProverError> {
+        let sums_path = self.params_dir.join("checksums.b3");
+        let sums = String::from_utf8_lossy(&read(&sums_path)?).to_string();
+        let expected = sums
+            .lines()
+            .find_map(|l| l.strip_suffix(&format!("  {name}")))
+            .ok_or_else(|| ProverError::Malformed {
+                path: sums_path.display().to_string(),
+                message: format!("no checksum for {name}"),
+            })?
+            .to_string();
+        let got = blake3::hash(bytes).to_hex().to_string();
+        if got != expected {
+            return Err(ProverError::Checksum {
+                path: self.params_dir.join(name).display().to_string(),
+                expected,
+                got,
+            });
+        }
+        Ok(())
+    }
+
+    /// Read `vk.bin`, checked against `checksums.b3`.
+    pub fn load_vk_bytes(&self) -> Result<Vec<u8>, ProverError> {
+        let bytes = read(&self.vk_path())?;
+        self.check_listed(&bytes, "vk.bin")?;
+        Ok(bytes)
+    }
+
+    /// Load the keys: the description, then the proving key only if its blake3 matches.
+    pub fn load(&self, circuit_id: &str) -> Result<Keys, ProverError> {
+        let description = self.load_description()?;
+        if description.circuit_id != circuit_id {
+            return Err(ProverError::WrongCircuit {
+                expected: circuit_id.to_string(),
+                found: description.circuit_id,
+            });
+        }
+        let bytes = read(&self.pk_path)?;
+        let got = blake3::hash(&bytes).to_hex().to_string();
+        if got != description.pk_blake3 {
+            return Err(ProverError::Checksum {
+                path: self.pk_path.display().to_string(),
+                expected: description.pk_blake3,
+                got,
+            });
+        }
+        // The checksum pins the exact key this setup produced, so curve checks are skipped.
+        let pk = ProvingKey::<Bn254>::deserialize_with_mode(
+            bytes.as_slice(),
+            Compress::No,
+            Validate::No,
+        )
+        .map_err(|e| ProverError::Malformed {
+            path: self.pk_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let keys = Keys { pk, description };
+        if keys.description.vk_blake3 != blake3::hash(&keys.vk_bytes()).to_hex().to_string() {
+            return Err(ProverError::Malformed {
+                path: self.pk_path.display().to_string(),
+                message: "the proving key's verifying key is not vk.bin".into(),
+            });
+        }
+        Ok(keys)
+    }
+}

@@ -1,0 +1,78 @@
+//! Proving the score statement.
+
+use crate::keys::{setup, Keys, SetupKind};
+use crate::ProverError;
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use ark_serialize::CanonicalSerialize;
+use ark_snark::SNARK;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkyuma_circuits::score::constraints::ScoreCircuit;
+use zkyuma_circuits::score::{
+    circuit_id, evaluate, ScoreEvaluation, ScoreRound, ScoreShape, ScoreStatement,
+};
+use zkyuma_circuits::scoring::ScoringFunction;
+
+/// The params directory name of a score circuit: `score-<scoring>-<shape>`.
+pub fn params_name(scoring: &impl ScoringFunction, shape: &ScoreShape) -> String {
+    format!("score-{}-{}", scoring.id(), shape.name())
+}
+
+/// Setup for a score circuit of `shape`.
+pub fn setup_score<S: ScoringFunction + Clone>(
+    scoring: S,
+    shape: ScoreShape,
+    kind: SetupKind,
+) -> Result<Keys, ProverError> {
+    shape.validate()?;
+    let id = circuit_id(&scoring.id(), &shape);
+    setup(&id, ScoreCircuit::blank(scoring, shape), kind)
+}
+
+/// A proof with the statement it proves.
+#[derive(Clone, Debug)]
+pub struct ScoreProof {
+    /// The public statement.
+    pub statement: ScoreStatement,
+    /// Compressed Groth16 proof (128 bytes).
+    pub proof: Vec<u8>,
+    /// Scores and row (private to the validator).
+    pub evaluation: ScoreEvaluation,
+}
+
+/// Build the statement and witness of `round`, check them natively, and prove.
+pub fn prove_score<S: ScoringFunction + Clone>(
+    keys: &Keys,
+    scoring: S,
+    round: &ScoreRound,
+) -> Result<ScoreProof, ProverError> {
+    let shape = round.shape();
+    let id = circuit_id(&scoring.id(), &shape);
+    if keys.description.circuit_id != id {
+        return Err(ProverError::WrongCircuit {
+            expected: id,
+            found: keys.description.circuit_id.clone(),
+        });
+    }
+    let (statement, witness, evaluation) = round.build(&scoring, keys.vk_hash())?;
+    // The native reference accepted; the circuit enforces the same rules.
+    evaluate(&statement, &witness, &scoring)?;
+    let circuit = ScoreCircuit {
+        statement: statement.clone(),
+        witness,
+        scoring,
+    };
+    let mut rng = ChaCha20Rng::from_entropy();
+    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, &mut rng)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let mut bytes = Vec::new();
+    proof
+        .serialize_compressed(&mut bytes)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    Ok(ScoreProof {
+        statement,
+        proof: bytes,
+        evaluation,
+    })
+}

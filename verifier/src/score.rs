@@ -1,0 +1,43 @@
+//! Verifying score proofs against the statement the verifier holds.
+
+use crate::{batch_verify, verify, PreparedVerifyingKey, Proof, VerifyError};
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+use zkyuma_circuits::score::ScoreStatement;
+
+fn prepare_inputs(
+    pvk: &PreparedVerifyingKey,
+    statement: &ScoreStatement,
+) -> Result<Vec<ark_bn254::Fr>, VerifyError> {
+    statement
+        .validate()
+        .map_err(|e| VerifyError::Statement(e.to_string()))?;
+    if statement.vk_hash != pvk.hash() {
+        return Err(VerifyError::VkMismatch);
+    }
+    Ok(vec![statement.public_digest()])
+}
+
+/// Verify a score proof: the statement is well-formed, names this key, and the proof verifies
+/// for its recomputed public digest.
+pub fn verify_score(
+    pvk: &PreparedVerifyingKey,
+    statement: &ScoreStatement,
+    proof: &Proof,
+) -> Result<(), VerifyError> {
+    let inputs = prepare_inputs(pvk, statement)?;
+    verify(pvk, &inputs, proof)
+}
+
+/// Verify many score proofs of one circuit at once.
+pub fn verify_score_batch(
+    pvk: &PreparedVerifyingKey,
+    items: &[(ScoreStatement, Proof)],
+) -> Result<(), VerifyError> {
+    let prepared = items
+        .iter()
+        .map(|(s, p)| prepare_inputs(pvk, s).map(|i| (i, *p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    batch_verify(pvk, &prepared)
+}
