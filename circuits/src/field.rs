@@ -115,6 +115,15 @@ pub mod serde_hex {
         }
     }
 
+    /// A field element read from hex, for element-wise error paths in sequences.
+    struct FrHex(Fr);
+
+    impl<'de> Deserialize<'de> for FrHex {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fr::deserialize(d).map(FrHex)
+        }
+    }
+
     /// A vector of field elements.
     pub mod fr_vec {
         use super::*;

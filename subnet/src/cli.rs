@@ -1,10 +1,17 @@
 //! The `zkyuma` command line.
 
-use clap::{Parser, Subcommand};
+use crate::progress::Spinner;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
+use zkyuma_circuits::score::{ScoreRound, ScoreShape, ScoreStatement, WeightsMode};
+use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
 use zkyuma_circuits::yuma::{run_epoch, EpochError, EpochInput};
+use zkyuma_prover::keys::{KeyPaths, SetupKind};
+use zkyuma_prover::score::{params_name, prove_score, setup_score};
+use zkyuma_prover::ProverError;
+use zkyuma_verifier::{verify_score, PreparedVerifyingKey, Proof, VerifyError, VerifyingKey};
 
 /// zkyuma: zero-knowledge proofs of Bittensor subnet weights and Yuma consensus.
 #[derive(Debug, Parser)]
@@ -21,6 +28,18 @@ pub enum Command {
     /// The Yuma epoch, computed natively (bit-exact with subtensor).
     #[command(subcommand)]
     Epoch(EpochCommand),
+    /// Generate keys for a circuit.
+    #[command(subcommand)]
+    Setup(SetupCommand),
+    /// Prove a statement.
+    #[command(subcommand)]
+    Prove(ProveCommand),
+    /// Verify a proof.
+    #[command(subcommand)]
+    Verify(VerifyCommand),
+    /// Example inputs.
+    #[command(subcommand)]
+    Example(ExampleCommand),
 }
 
 /// `zkyuma epoch ...`
@@ -30,6 +49,127 @@ pub enum EpochCommand {
     Run {
         /// Path of the epoch input JSON, or `-` for standard input.
         input: PathBuf,
+    },
+}
+
+/// Where keys live.
+#[derive(Debug, Clone, Args)]
+pub struct KeyDirs {
+    /// Directory of verifying keys and circuit descriptions.
+    #[arg(long, default_value = "params")]
+    pub params: PathBuf,
+    /// Directory of proving keys (large; not committed).
+    #[arg(long, default_value = "zkyuma-data/keys")]
+    pub keys: PathBuf,
+}
+
+/// Row mode on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    /// Only the weight commitment is public.
+    Hidden,
+    /// The row is public.
+    Public,
+}
+
+impl From<ModeArg> for WeightsMode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Hidden => WeightsMode::Hidden,
+            ModeArg::Public => WeightsMode::Public,
+        }
+    }
+}
+
+/// `zkyuma setup ...`
+#[derive(Debug, Subcommand)]
+pub enum SetupCommand {
+    /// Keys for the score circuit of a shape.
+    Score {
+        /// `<MINERS>x<SAMPLES>`, e.g. `256x32`.
+        #[arg(long)]
+        shape: String,
+        /// Depth of the evaluation-set tree (up to 2^depth records).
+        #[arg(long, default_value_t = 10)]
+        depth: u32,
+        /// Hidden (commitment) or public weight row.
+        #[arg(long, value_enum, default_value_t = ModeArg::Hidden)]
+        mode: ModeArg,
+        /// Scoring function: `mse`, `mse-a<N>` or `accuracy`.
+        #[arg(long, default_value = "mse")]
+        scoring: String,
+        /// Draw the setup randomness from the OS instead of the INSECURE public demo seed.
+        #[arg(long)]
+        local_random: bool,
+        /// The INSECURE deterministic seed (anyone knowing it can forge proofs).
+        #[arg(long, default_value = "zkyuma-insecure-demo-setup")]
+        insecure_seed: String,
+        /// Key directories.
+        #[command(flatten)]
+        dirs: KeyDirs,
+    },
+}
+
+/// `zkyuma prove ...`
+#[derive(Debug, Subcommand)]
+pub enum ProveCommand {
+    /// Prove a validator's score round.
+    Score {
+        /// The round (JSON, see the README).
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write the 128-byte proof.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write the statement (default: `<out>.statement.json`).
+        #[arg(long)]
+        statement_out: Option<PathBuf>,
+        /// Scoring function.
+        #[arg(long, default_value = "mse")]
+        scoring: String,
+        /// Key directories.
+        #[command(flatten)]
+        dirs: KeyDirs,
+    },
+}
+
+/// `zkyuma verify ...`
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Verify a score proof against a statement.
+    Score {
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+        /// The statement JSON.
+        #[arg(long)]
+        statement: PathBuf,
+        /// Directory of verifying keys.
+        #[arg(long, default_value = "params")]
+        params: PathBuf,
+    },
+}
+
+/// `zkyuma example ...`
+#[derive(Debug, Subcommand)]
+pub enum ExampleCommand {
+    /// Write a synthetic score round (random records and miner outputs) to a file.
+    ScoreRound {
+        /// `<MINERS>x<SAMPLES>`.
+        #[arg(long)]
+        shape: String,
+        /// Evaluation-set tree depth.
+        #[arg(long, default_value_t = 10)]
+        depth: u32,
+        /// Row mode.
+        #[arg(long, value_enum, default_value_t = ModeArg::Hidden)]
+        mode: ModeArg,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -44,16 +184,35 @@ pub enum CliError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A JSON document is malformed.
+    #[error("{path}: field `{field}`: {message}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The offending field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A command-line value is invalid.
+    #[error("{0}")]
+    Usage(String),
     /// The epoch input was refused.
     #[error(transparent)]
     Epoch(#[from] EpochError),
+    /// Keys or proving failed.
+    #[error(transparent)]
+    Prover(#[from] ProverError),
+    /// Verification failed.
+    #[error("verification failed: {0}")]
+    Verify(#[from] VerifyError),
     /// The output could not be encoded.
     #[error("cannot encode output: {0}")]
     Encode(#[from] serde_json::Error),
 }
 
 /// Read a file, or standard input for `-`.
-pub fn read_input(path: &PathBuf) -> Result<String, CliError> {
+pub fn read_input(path: &Path) -> Result<String, CliError> {
     let mut s = String::new();
     let shown = path.display().to_string();
     if shown == "-" {
@@ -72,11 +231,75 @@ pub fn read_input(path: &PathBuf) -> Result<String, CliError> {
     Ok(s)
 }
 
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Parse JSON naming the offending field.
+pub fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, CliError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| CliError::Json {
+        path: path.display().to_string(),
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
 /// `zkyuma epoch run`: the epoch output for an input document, as pretty JSON.
 pub fn epoch_run_json(input: &str) -> Result<String, CliError> {
     let input = EpochInput::from_json_str(input)?;
     let output = run_epoch(&input)?;
     Ok(serde_json::to_string_pretty(&output)?)
+}
+
+/// Parse `<MINERS>x<SAMPLES>`.
+pub fn parse_shape(s: &str, depth: u32, mode: WeightsMode) -> Result<ScoreShape, CliError> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--shape {s}: expected <MINERS>x<SAMPLES>, e.g. 256x32"
+        ))
+    };
+    let (m, k) = s.split_once('x').ok_or_else(bad)?;
+    let shape = ScoreShape {
+        miners: m.parse().map_err(|_| bad())?,
+        samples: k.parse().map_err(|_| bad())?,
+        depth,
+        mode,
+    };
+    shape
+        .validate()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(shape)
+}
+
+/// Parse a scoring function name.
+pub fn parse_scoring(s: &str) -> Result<Scoring, CliError> {
+    Scoring::parse(s).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--scoring {s}: expected `mse`, `mse-a<N>` (N >= 1) or `accuracy`"
+        ))
+    })
+}
+
+/// `zkyuma verify score`: load the key named by the statement and verify.
+pub fn verify_score_files(
+    proof: &Path,
+    statement: &Path,
+    params: &Path,
+) -> Result<ScoreStatement, CliError> {
+    let statement: ScoreStatement = parse_json(statement, &read_input(statement)?)?;
+    let scoring = parse_scoring(&statement.scoring)?;
+    let name = params_name(&scoring, &statement.shape);
+    let paths = KeyPaths::new(params, Path::new("."), &name);
+    let vk_bytes = paths.load_vk_bytes()?;
+    let vk = VerifyingKey::from_bytes(&vk_bytes, 1)?;
+    let pvk = PreparedVerifyingKey::new(vk);
+    let proof = Proof::from_bytes(&read_bytes(proof)?)?;
+    verify_score(&pvk, &statement, &proof)?;
+    Ok(statement)
 }
 
 /// Run a parsed command line, writing results to standard output.
@@ -85,7 +308,117 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Epoch(EpochCommand::Run { input }) => {
             let text = read_input(&input)?;
             println!("{}", epoch_run_json(&text)?);
-            Ok(())
+        }
+        Command::Setup(SetupCommand::Score {
+            shape,
+            depth,
+            mode,
+            scoring,
+            local_random,
+            insecure_seed,
+            dirs,
+        }) => {
+            let shape = parse_shape(&shape, depth, mode.into())?;
+            let scoring = parse_scoring(&scoring)?;
+            let kind = if local_random {
+                SetupKind::LocalRandom
+            } else {
+                eprintln!("warning: INSECURE deterministic setup (seed {insecure_seed:?}): anyone with the seed can forge proofs; use it for tests and demos only");
+                SetupKind::InsecureDeterministic {
+                    seed: insecure_seed,
+                }
+            };
+            let name = params_name(&scoring, &shape);
+            let spinner = Spinner::start(format!("setup {name}"));
+            let keys = setup_score(scoring, shape, kind)?;
+            let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
+            paths.save(&keys)?;
+            spinner.finish(format!(
+                "setup {name}: {} constraints, {:.1} s",
+                keys.description.constraints, keys.description.setup_seconds
+            ));
+            println!("{}", serde_json::to_string_pretty(&keys.description)?);
+            println!(
+                "verifying key: {}\nproving key:   {}",
+                paths.vk_path().display(),
+                paths.pk_path.display()
+            );
+        }
+        Command::Prove(ProveCommand::Score {
+            input,
+            out,
+            statement_out,
+            scoring,
+            dirs,
+        }) => {
+            let round: ScoreRound = parse_json(&input, &read_input(&input)?)?;
+            let scoring = parse_scoring(&scoring)?;
+            let shape = round.shape();
+            let name = params_name(&scoring, &shape);
+            let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
+            let keys = paths.load(&zkyuma_circuits::score::circuit_id(&scoring.id(), &shape)).map_err(|e| match e {
+                ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => CliError::Usage(format!(
+                    "no keys for {name} ({path} missing): run `zkyuma setup score --shape {}x{} --depth {} --mode {} --scoring {}` first",
+                    shape.miners, shape.samples, shape.depth,
+                    match shape.mode { WeightsMode::Hidden => "hidden", WeightsMode::Public => "public" },
+                    scoring.id()
+                )),
+                other => CliError::Prover(other),
+            })?;
+            let spinner = Spinner::start(format!(
+                "proving {name} ({} constraints)",
+                keys.description.constraints
+            ));
+            let started = std::time::Instant::now();
+            let proof = prove_score(&keys, scoring, &round)?;
+            spinner.finish(format!(
+                "proved {name} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            ));
+            let statement_out = statement_out
+                .unwrap_or_else(|| PathBuf::from(format!("{}.statement.json", out.display())));
+            zkyuma_prover::keys::write_atomic(&out, &proof.proof)?;
+            zkyuma_prover::keys::write_atomic(
+                &statement_out,
+                serde_json::to_string_pretty(&proof.statement)?.as_bytes(),
+            )?;
+            println!(
+                "proof: {} ({} bytes)\nstatement: {}\nrow: {:?}",
+                out.display(),
+                proof.proof.len(),
+                statement_out.display(),
+                proof.evaluation.row
+            );
+        }
+        Command::Verify(VerifyCommand::Score {
+            proof,
+            statement,
+            params,
+        }) => {
+            let st = verify_score_files(&proof, &statement, &params)?;
+            println!(
+                "valid: score proof for netuid {} epoch {} ({} {})",
+                st.netuid,
+                st.epoch,
+                st.scoring,
+                st.shape.name()
+            );
+        }
+        Command::Example(ExampleCommand::ScoreRound {
+            shape,
+            depth,
+            mode,
+            seed,
+            out,
+        }) => {
+            let shape = parse_shape(&shape, depth, mode.into())?;
+            let round = crate::examples::synthetic_round(&shape, seed);
+            zkyuma_prover::keys::write_atomic(
+                &out,
+                serde_json::to_string_pretty(&round)?.as_bytes(),
+            )?;
+            println!("round: {}", out.display());
         }
     }
+    Ok(())
 }

@@ -1,0 +1,161 @@
+//! `zkyuma setup/prove/verify score` as a user runs them, in a scratch directory: a valid proof
+//! verifies; a changed statement, a flipped proof byte, missing keys and bad arguments each fail
+//! with a clear message and a non-zero exit.
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn zkyuma(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkyuma"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("zkyuma runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn fails(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "must fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "no panic: {err}");
+    err
+}
+
+#[test]
+fn setup_prove_verify_and_rejections() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    ok(&zkyuma(
+        d,
+        &[
+            "example",
+            "score-round",
+            "--shape",
+            "3x2",
+            "--depth",
+            "2",
+            "--out",
+            "round.json",
+        ],
+    ));
+
+    // Proving before setup says what to run.
+    let err = fails(&zkyuma(
+        d,
+        &["prove", "score", "--input", "round.json", "--out", "p.bin"],
+    ));
+    assert!(
+        err.contains("run `zkyuma setup score --shape 3x2 --depth 2"),
+        "{err}"
+    );
+
+    let setup = ok(&zkyuma(
+        d,
+        &["setup", "score", "--shape", "3x2", "--depth", "2"],
+    ));
+    assert!(setup.contains("\"constraints\""), "{setup}");
+    ok(&zkyuma(
+        d,
+        &["prove", "score", "--input", "round.json", "--out", "p.bin"],
+    ));
+    assert_eq!(std::fs::read(d.join("p.bin")).expect("proof").len(), 128);
+    let valid = ok(&zkyuma(
+        d,
+        &[
+            "verify",
+            "score",
+            "--proof",
+            "p.bin",
+            "--statement",
+            "p.bin.statement.json",
+        ],
+    ));
+    assert!(valid.starts_with("valid"), "{valid}");
+
+    // Another statement.
+    let text = std::fs::read_to_string(d.join("p.bin.statement.json")).expect("statement");
+    let mut st: serde_json::Value = serde_json::from_str(&text).expect("json");
+    st["epoch"] = serde_json::json!(st["epoch"].as_u64().expect("epoch") + 1);
+    std::fs::write(d.join("other.json"), st.to_string()).expect("write");
+    let err = fails(&zkyuma(
+        d,
+        &[
+            "verify",
+            "score",
+            "--proof",
+            "p.bin",
+            "--statement",
+            "other.json",
+        ],
+    ));
+    assert!(err.contains("the proof does not verify"), "{err}");
+
+    // A malformed statement names the field.
+    st["miner_commitments"][0] = serde_json::json!("0x12");
+    std::fs::write(d.join("bad.json"), st.to_string()).expect("write");
+    let err = fails(&zkyuma(
+        d,
+        &[
+            "verify",
+            "score",
+            "--proof",
+            "p.bin",
+            "--statement",
+            "bad.json",
+        ],
+    ));
+    assert!(err.contains("miner_commitments"), "{err}");
+
+    // A flipped proof byte.
+    let mut proof = std::fs::read(d.join("p.bin")).expect("proof");
+    proof[70] ^= 0x40;
+    std::fs::write(d.join("flipped.bin"), &proof).expect("write");
+    let err = fails(&zkyuma(
+        d,
+        &[
+            "verify",
+            "score",
+            "--proof",
+            "flipped.bin",
+            "--statement",
+            "p.bin.statement.json",
+        ],
+    ));
+    assert!(err.contains("verification failed"), "{err}");
+
+    // A truncated proof.
+    std::fs::write(d.join("short.bin"), &proof[..100]).expect("write");
+    let err = fails(&zkyuma(
+        d,
+        &[
+            "verify",
+            "score",
+            "--proof",
+            "short.bin",
+            "--statement",
+            "p.bin.statement.json",
+        ],
+    ));
+    assert!(err.contains("proof: 100 bytes, expected 128"), "{err}");
+
+    // Bad arguments.
+    let err = fails(&zkyuma(d, &["setup", "score", "--shape", "3by2"]));
+    assert!(err.contains("expected <MINERS>x<SAMPLES>"), "{err}");
+    let err = fails(&zkyuma(
+        d,
+        &["setup", "score", "--shape", "3x2", "--scoring", "median"],
+    ));
+    assert!(err.contains("--scoring median"), "{err}");
+}
