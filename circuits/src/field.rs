@@ -116,7 +116,7 @@ pub mod serde_hex {
     }
 
     /// A field element read from hex, for element-wise error paths in sequences.
-    struct FrHex(Fr);
+    pub(super) struct FrHex(pub(super) Fr);
 
     impl<'de> Deserialize<'de> for FrHex {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -138,16 +138,7 @@ pub mod serde_hex {
         }
         /// Deserialize from a list of hex strings.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Fr>, D::Error> {
-            let v = Vec::<String>::deserialize(d)?;
-            v.iter()
-                .map(|s| {
-                    fr_from_hex(s).ok_or_else(|| {
-                        D::Error::custom(
-                            "expected a BN254 scalar as 0x + 64 hex digits, below the modulus",
-                        )
-                    })
-                })
-                .collect()
+            Ok(Vec::<FrHex>::deserialize(d)?.into_iter().map(|x| x.0).collect())
         }
     }
 
@@ -166,18 +157,10 @@ pub mod serde_hex {
         }
         /// Deserialize from nested lists of hex strings.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<Fr>>, D::Error> {
-            let v = Vec::<Vec<String>>::deserialize(d)?;
-            v.iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|s| {
-                            fr_from_hex(s).ok_or_else(|| {
-                                D::Error::custom("expected a BN254 scalar as 0x + 64 hex digits")
-                            })
-                        })
-                        .collect()
-                })
-                .collect()
+            Ok(Vec::<Vec<FrHex>>::deserialize(d)?
+                .into_iter()
+                .map(|row| row.into_iter().map(|x| x.0).collect())
+                .collect())
         }
     }
 

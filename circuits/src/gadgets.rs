@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 use ark_bn254::Fr;
-use ark_ff::{AdditiveGroup, BigInteger, PrimeField};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::eq::EqGadget;
@@ -123,7 +123,26 @@ fn bigint_div_rem(n: <Fr as PrimeField>::BigInt, d: <Fr as PrimeField>::BigInt) 
     }
 }
 
-/// A boolean that is true exactly when `x == 0` (2 constraints).
+/// A boolean that is true exactly when `x == 0`, with every witness unique (3 constraints):
+/// `x · inv = 1 − b`, `x · b = 0`, and `b · inv = 0` (so `inv = 0` when `x = 0`, where the usual
+/// two-constraint gadget leaves it free).
 pub fn is_zero(x: &FpVar<Fr>) -> Result<Boolean<Fr>, SynthesisError> {
-    x.is_zero()
+    let cs = x.cs();
+    if cs.is_none() {
+        return Ok(Boolean::constant(value_or_zero(x).is_zero()));
+    }
+    let v = value_or_zero(x);
+    let zero = v.is_zero();
+    let b = Boolean::new_witness(cs.clone(), || Ok(zero))?;
+    let inv = FpVar::new_witness(cs, || Ok(v.inverse().unwrap_or_default()))?;
+    let b_fp = FpVar::from(b.clone());
+    x.mul_equals(&inv, &(FpVar::one() - &b_fp))?;
+    x.mul_equals(&b_fp, &FpVar::zero())?;
+    b_fp.mul_equals(&inv, &FpVar::zero())?;
+    Ok(b)
+}
+
+/// A boolean that is true exactly when `a == b` ([`is_zero`] of the difference).
+pub fn is_equal(a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<Boolean<Fr>, SynthesisError> {
+    is_zero(&(a - b))
 }

@@ -317,3 +317,23 @@ proptest! {
         prop_assert_eq!(vars.row.iter().map(|v| v.value().expect("value")).collect::<Vec<_>>(), row);
     }
 }
+
+#[test]
+fn no_sampled_witness_is_free_in_the_score_circuit() {
+    // Any single witness variable changed alone (a spread of 250 of them, every kind) breaks the
+    // system: nothing in the circuit is left unconstrained.
+    let r = round(3, WeightsMode::Hidden, 9, &default_outputs);
+    let (_, _, circuit) = build(&r, Scoring::Accuracy);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit.synthesize(cs.clone()).expect("synthesis");
+    cs.finalize();
+    cs.borrow_mut().expect("cs").assignments.lc_assignment.clear();
+    let n = cs.num_witness_variables();
+    let step = (n / 250).max(1);
+    for i in (0..n).step_by(step) {
+        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] += Fr::from(1u64);
+        let sat = cs.is_satisfied().expect("assignment");
+        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] -= Fr::from(1u64);
+        assert!(!sat, "witness {i} of {n} is free");
+    }
+}

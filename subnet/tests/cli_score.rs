@@ -116,7 +116,7 @@ fn setup_prove_verify_and_rejections() {
             "bad.json",
         ],
     ));
-    assert!(err.contains("miner_commitments"), "{err}");
+    assert!(err.contains("miner_commitments[0]"), "{err}");
 
     // A flipped proof byte.
     let mut proof = std::fs::read(d.join("p.bin")).expect("proof");

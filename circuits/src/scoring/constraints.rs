@@ -1,10 +1,9 @@
 //! The shipped scoring functions in R1CS, beside their native rules in the parent module.
 
-use crate::gadgets::{div_rem, enforce_range};
+use crate::gadgets::{div_rem, enforce_range, is_equal};
 use ark_bn254::Fr;
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::boolean::Boolean;
-use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::GR1CSVar;
@@ -17,8 +16,8 @@ fn bits_for(v: u128) -> usize {
 /// MSE score: `65535 − min(65535, t)`, `t = ⌊SSE·a / (K·65535)⌋`.
 ///
 /// Constraints: one square per sample; `t·D + r = SSE·a` with `r < D` range-checked and `t`
-/// range-checked (so nothing wraps); a clip bit `b` with `(2b − 1)(t − 65535) >= 0`
-/// range-checked; `score = 65535 − t + b·(t − 65535)`.
+/// range-checked (so nothing wraps); a clip bit `b = [t > 65535]` pinned by a range check of
+/// `(2b − 1)(t − 65535) − b`; `score = 65535 − t + b·(t − 65535)`.
 pub fn mse(
     amplification: u16,
     outputs: &[FpVar<Fr>],
@@ -40,8 +39,8 @@ pub fn mse(
     let clip = Boolean::new_witness(t.cs(), || Ok(over))?;
     let excess = &t - Fr::from(65535u64);
     let clipped_excess = FpVar::from(clip.clone()) * &excess;
-    // clip = 1 ⇒ t >= 65535; clip = 0 ⇒ t <= 65535.
-    let signed = clipped_excess.double()? - &excess;
+    // clip = 1 ⇒ t >= 65536; clip = 0 ⇒ t <= 65535 (so the clip bit is unique).
+    let signed = clipped_excess.double()? - &excess - FpVar::from(clip.clone());
     enforce_range(&signed, t_bits)?;
     Ok(FpVar::constant(Fr::from(65535u64)) - &t + clipped_excess)
 }
@@ -51,7 +50,7 @@ pub fn accuracy(outputs: &[FpVar<Fr>], labels: &[FpVar<Fr>]) -> Result<FpVar<Fr>
     let k = labels.len().max(1) as u128;
     let mut correct = FpVar::zero();
     for (o, y) in outputs.iter().zip(labels) {
-        correct += FpVar::from(o.is_eq(y)?);
+        correct += FpVar::from(is_equal(o, y)?);
     }
     let numerator = correct * Fr::from(65535u64);
     let d = FpVar::constant(Fr::from(k));

@@ -1,7 +1,7 @@
 //! The set_weights storage rule in R1CS: max-upscaling a row of u16 scores exactly as the chain
 //! stores it (`vec_u16_max_upscale_to_u16`), beside the native rule in the parent module.
 
-use crate::gadgets::{div_rem, enforce_range, value_or_zero};
+use crate::gadgets::{div_rem, enforce_range, is_zero, value_or_zero};
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
@@ -57,7 +57,7 @@ pub fn u16_max_upscale(
     let side = big_m.double()? - &m + Fr::from(32768u64) - &big_fp * Fr::from(65537u64);
     enforce_range(&side, 16)?;
 
-    let m1 = &m + FpVar::from(m.is_zero()?);
+    let m1 = &m + FpVar::from(is_zero(&m)?);
     let (scale, _) = div_rem(&FpVar::constant(Fr::from(U16_MAX_BITS)), &m1, 16)?;
     enforce_range(&scale, 48)?;
 

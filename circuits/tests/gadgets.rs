@@ -1,0 +1,138 @@
+//! Scoring and max-upscale gadgets against their native twins: honest values agree on random and
+//! boundary inputs, and no witness variable is free (changing any single one breaks the system).
+use ark_bn254::Fr;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
+use proptest::prelude::*;
+use zkyuma_circuits::gadgets::alloc_u16;
+use zkyuma_circuits::scoring::{Accuracy, Mse, ScoringFunction};
+use zkyuma_circuits::weights::{constraints::u16_max_upscale, u16_max_upscale as native_upscale};
+
+fn alloc_all(cs: &ConstraintSystemRef<Fr>, values: &[u16]) -> Vec<FpVar<Fr>> {
+    values.iter().map(|v| alloc_u16(cs.clone(), *v).expect("alloc").0).collect()
+}
+
+fn score_in_circuit(f: &impl ScoringFunction, outputs: &[u16], labels: &[u16]) -> (ConstraintSystemRef<Fr>, Fr) {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let o = alloc_all(&cs, outputs);
+    let l = alloc_all(&cs, labels);
+    let s = f.score_gadget(&o, &l).expect("gadget");
+    let v = s.value().expect("value");
+    (cs, v)
+}
+
+fn upscale_in_circuit(values: &[u16]) -> (ConstraintSystemRef<Fr>, Vec<Fr>) {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let v = alloc_all(&cs, values);
+    let (row, _) = u16_max_upscale(&v).expect("gadget");
+    let vals = row.iter().map(|r| r.value().expect("value")).collect();
+    (cs, vals)
+}
+
+/// Every witness variable, changed alone by +1, leaves the system unsatisfied.
+fn no_free_witness(cs: &ConstraintSystemRef<Fr>) {
+    cs.finalize();
+    cs.borrow_mut().expect("cs").assignments.lc_assignment.clear();
+    assert!(cs.is_satisfied().expect("assignment"), "honest");
+    let n = cs.num_witness_variables();
+    for i in 0..n {
+        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] += Fr::from(1u64);
+        let sat = cs.is_satisfied().expect("assignment");
+        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] -= Fr::from(1u64);
+        assert!(!sat, "witness {i} of {n} is free");
+    }
+}
+
+fn scores_agree(f: &impl ScoringFunction, outputs: &[u16], labels: &[u16]) {
+    let (cs, v) = score_in_circuit(f, outputs, labels);
+    assert!(cs.is_satisfied().expect("assignment"), "{:?}", cs.which_is_unsatisfied());
+    assert_eq!(v, Fr::from(f.score(outputs, labels)), "{} {outputs:?} {labels:?}", f.id());
+}
+
+#[test]
+fn mse_clip_boundary() {
+    // K = 1, a = 1: t = ⌊d² / 65535⌋. d = 65535 gives t = 65535 exactly (score 0).
+    let f = Mse { amplification: 1 };
+    assert_eq!(f.score(&[65535], &[0]), 0);
+    assert_eq!(f.score(&[65534], &[0]), 2);
+    for (o, y) in [(65535u16, 0u16), (65534, 0), (0, 65535), (256, 0), (0, 0)] {
+        scores_agree(&f, &[o], &[y]);
+    }
+    // a = 65535: t = d²; d = 256 → 65536 clipped to 0; d = 255 → 65025.
+    let f = Mse { amplification: 65535 };
+    for (o, y) in [(256u16, 0u16), (255, 0), (0, 1)] {
+        scores_agree(&f, &[o], &[y]);
+    }
+}
+
+#[test]
+fn accuracy_boundaries() {
+    scores_agree(&Accuracy, &[1, 2, 3], &[1, 2, 3]);
+    scores_agree(&Accuracy, &[0, 2, 3], &[1, 2, 4]);
+    scores_agree(&Accuracy, &[9; 7], &[8; 7]);
+}
+
+#[test]
+fn upscale_boundaries() {
+    for row in [
+        vec![0u16, 0, 0],
+        vec![1, 2],
+        vec![32768, 1, 16384],
+        vec![32769, 1, 16384],
+        vec![65535, 32767, 0],
+        vec![40000, 20000, 1],
+        vec![7],
+    ] {
+        let (cs, vals) = upscale_in_circuit(&row);
+        assert!(cs.is_satisfied().expect("assignment"));
+        let want: Vec<Fr> = native_upscale(&row).iter().map(|v| Fr::from(*v)).collect();
+        assert_eq!(vals, want, "{row:?}");
+    }
+}
+
+#[test]
+fn no_witness_is_free_in_the_scoring_gadgets() {
+    let (cs, _) = score_in_circuit(&Mse { amplification: 16 }, &[100, 40000, 7], &[90, 1000, 7]);
+    no_free_witness(&cs);
+    let (cs, _) = score_in_circuit(&Mse { amplification: 1 }, &[65535], &[0]);
+    no_free_witness(&cs);
+    let (cs, _) = score_in_circuit(&Accuracy, &[1, 5, 3], &[1, 2, 3]);
+    no_free_witness(&cs);
+}
+
+#[test]
+fn no_witness_is_free_in_the_upscale_gadget() {
+    // Below the threshold every witness is pinned; above it the small-path quotient is unused
+    // but still tied to its product relation, so a change alone also breaks the system.
+    for row in [vec![3u16, 32768, 0], vec![40000, 20000, 1], vec![0, 0]] {
+        let (cs, _) = upscale_in_circuit(&row);
+        no_free_witness(&cs);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_scores_agree(
+        pairs in prop::collection::vec((any::<u16>(), any::<u16>()), 1..6),
+        a in prop_oneof![Just(1u16), Just(16), any::<u16>().prop_map(|a| a.max(1))],
+        near in any::<bool>(),
+    ) {
+        let outputs: Vec<u16> = pairs.iter().map(|p| p.0).collect();
+        let labels: Vec<u16> = pairs.iter().map(|p| if near { p.0.saturating_add(p.1 % 300) } else { p.1 }).collect();
+        scores_agree(&Mse { amplification: a }, &outputs, &labels);
+        scores_agree(&Accuracy, &outputs, &labels);
+    }
+
+    #[test]
+    fn random_rows_upscale_like_the_chain(
+        row in prop::collection::vec(prop_oneof![any::<u16>(), 0u16..40, 32760u16..32780], 1..8)
+    ) {
+        let (cs, vals) = upscale_in_circuit(&row);
+        prop_assert!(cs.is_satisfied().expect("assignment"));
+        let want: Vec<Fr> = native_upscale(&row).iter().map(|v| Fr::from(*v)).collect();
+        prop_assert_eq!(vals, want);
+    }
+}
