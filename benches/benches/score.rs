@@ -18,7 +18,8 @@ use zkyuma_prover::keys::{describe, SetupKind};
 use zkyuma_prover::score::{prove_score, setup_score};
 use zkyuma_subnet::examples::synthetic_round;
 use zkyuma_verifier::{
-    verify_score, verify_score_batch, PreparedVerifyingKey, Proof, VerifyingKey,
+    batch_verify, verify, verify_score, verify_score_batch, PreparedVerifyingKey, Proof,
+    VerifyingKey,
 };
 
 fn shape() -> ScoreShape {
@@ -29,7 +30,12 @@ fn shape() -> ScoreShape {
             Some((m.parse().ok()?, k.parse().ok()?))
         })
         .unwrap_or((256, 32));
-    ScoreShape { miners: m, samples: k, depth: 10, mode: WeightsMode::Hidden }
+    ScoreShape {
+        miners: m,
+        samples: k,
+        depth: 10,
+        mode: WeightsMode::Hidden,
+    }
 }
 
 fn score_proof(c: &mut Criterion) {
@@ -43,14 +49,26 @@ fn score_proof(c: &mut Criterion) {
         constraints as f64 / f64::from(shape.miners)
     );
     let t = Instant::now();
-    let keys = setup_score(scoring, shape, SetupKind::InsecureDeterministic { seed: "bench".into() })
-        .expect("setup");
-    println!("score {name}: setup {:.1} s, proving key {} MB", t.elapsed().as_secs_f64(), keys.description.pk_bytes / 1_000_000);
+    let keys = setup_score(
+        scoring,
+        shape,
+        SetupKind::InsecureDeterministic {
+            seed: "bench".into(),
+        },
+    )
+    .expect("setup");
+    println!(
+        "score {name}: setup {:.1} s, proving key {} MB",
+        t.elapsed().as_secs_f64(),
+        keys.description.pk_bytes / 1_000_000
+    );
 
     // One G1 MSM of the circuit's size: the floor a Groth16 prover cannot go below.
     let mut rng = ark_std::test_rng();
     let size = constraints.max(witnesses);
-    let bases: Vec<G1Affine> = (0..size).map(|_| G1Projective::rand(&mut rng).into_affine()).collect();
+    let bases: Vec<G1Affine> = (0..size)
+        .map(|_| G1Projective::rand(&mut rng).into_affine())
+        .collect();
     let scalars: Vec<Fr> = (0..size).map(|_| Fr::rand(&mut rng)).collect();
     let t = Instant::now();
     let _ = G1Projective::msm(&bases, &scalars);
@@ -61,25 +79,54 @@ fn score_proof(c: &mut Criterion) {
     let mut group = c.benchmark_group("score");
     group.sample_size(10);
     let t = Instant::now();
-    let proofs: Vec<_> = rounds.iter().map(|r| prove_score(&keys, scoring, r).expect("prove")).collect();
+    let proofs: Vec<_> = rounds
+        .iter()
+        .map(|r| prove_score(&keys, scoring, r).expect("prove"))
+        .collect();
     let prove = t.elapsed().as_secs_f64() / rounds.len() as f64;
-    println!("score {name}: prove {prove:.2} s (mean of {}), prove / MSM = {:.1}", rounds.len(), prove / msm);
-    group.bench_function(BenchmarkId::new("prove", &name), |b| {
-        b.iter(|| prove_score(&keys, scoring, &rounds[0]).expect("prove"))
-    });
+    println!(
+        "score {name}: prove {prove:.2} s (mean of {}), prove / MSM = {:.1}",
+        rounds.len(),
+        prove / msm
+    );
+    if std::env::var_os("ZKYUMA_BENCH_SKIP_PROVE").is_none() {
+        group.bench_function(BenchmarkId::new("prove", &name), |b| {
+            b.iter(|| prove_score(&keys, scoring, &rounds[0]).expect("prove"))
+        });
+    }
 
     let pvk = PreparedVerifyingKey::new(VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk"));
     let items: Vec<_> = proofs
         .iter()
-        .map(|p| (p.statement.clone(), Proof::from_bytes(&p.proof).expect("proof")))
+        .map(|p| {
+            (
+                p.statement.clone(),
+                Proof::from_bytes(&p.proof).expect("proof"),
+            )
+        })
         .collect();
     group.bench_function(BenchmarkId::new("verify", &name), |b| {
         b.iter(|| verify_score(&pvk, &items[0].0, &items[0].1).expect("verify"))
+    });
+    // The two halves of a verification: recomputing the statement digest, and the pairing check.
+    group.bench_function(BenchmarkId::new("statement_digest", &name), |b| {
+        b.iter(|| items[0].0.public_digest())
+    });
+    let digest = items[0].0.public_digest();
+    group.bench_function(BenchmarkId::new("pairing_check", &name), |b| {
+        b.iter(|| verify(&pvk, &[digest], &items[0].1).expect("verify"))
     });
     // 64 proofs: the 8 distinct proofs, each 8 times (every position gets its own scalar).
     let batch: Vec<_> = items.iter().cycle().take(64).cloned().collect();
     group.bench_function(BenchmarkId::new("batch_verify_64", &name), |b| {
         b.iter(|| verify_score_batch(&pvk, &batch).expect("batch"))
+    });
+    let digests: Vec<_> = batch
+        .iter()
+        .map(|(s, p)| (vec![s.public_digest()], *p))
+        .collect();
+    group.bench_function(BenchmarkId::new("batch_pairing_check_64", &name), |b| {
+        b.iter(|| batch_verify(&pvk, &digests).expect("batch"))
     });
     group.finish();
 }

@@ -138,7 +138,10 @@ pub mod serde_hex {
         }
         /// Deserialize from a list of hex strings.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Fr>, D::Error> {
-            Ok(Vec::<FrHex>::deserialize(d)?.into_iter().map(|x| x.0).collect())
+            Ok(Vec::<FrHex>::deserialize(d)?
+                .into_iter()
+                .map(|x| x.0)
+                .collect())
         }
     }
 

@@ -10,10 +10,17 @@ use zkyuma_circuits::scoring::{Accuracy, Mse, ScoringFunction};
 use zkyuma_circuits::weights::{constraints::u16_max_upscale, u16_max_upscale as native_upscale};
 
 fn alloc_all(cs: &ConstraintSystemRef<Fr>, values: &[u16]) -> Vec<FpVar<Fr>> {
-    values.iter().map(|v| alloc_u16(cs.clone(), *v).expect("alloc").0).collect()
+    values
+        .iter()
+        .map(|v| alloc_u16(cs.clone(), *v).expect("alloc").0)
+        .collect()
 }
 
-fn score_in_circuit(f: &impl ScoringFunction, outputs: &[u16], labels: &[u16]) -> (ConstraintSystemRef<Fr>, Fr) {
+fn score_in_circuit(
+    f: &impl ScoringFunction,
+    outputs: &[u16],
+    labels: &[u16],
+) -> (ConstraintSystemRef<Fr>, Fr) {
     let cs = ConstraintSystem::<Fr>::new_ref();
     let o = alloc_all(&cs, outputs);
     let l = alloc_all(&cs, labels);
@@ -33,7 +40,11 @@ fn upscale_in_circuit(values: &[u16]) -> (ConstraintSystemRef<Fr>, Vec<Fr>) {
 /// Every witness variable, changed alone by +1, leaves the system unsatisfied.
 fn no_free_witness(cs: &ConstraintSystemRef<Fr>) {
     cs.finalize();
-    cs.borrow_mut().expect("cs").assignments.lc_assignment.clear();
+    cs.borrow_mut()
+        .expect("cs")
+        .assignments
+        .lc_assignment
+        .clear();
     assert!(cs.is_satisfied().expect("assignment"), "honest");
     let n = cs.num_witness_variables();
     for i in 0..n {
@@ -46,8 +57,17 @@ fn no_free_witness(cs: &ConstraintSystemRef<Fr>) {
 
 fn scores_agree(f: &impl ScoringFunction, outputs: &[u16], labels: &[u16]) {
     let (cs, v) = score_in_circuit(f, outputs, labels);
-    assert!(cs.is_satisfied().expect("assignment"), "{:?}", cs.which_is_unsatisfied());
-    assert_eq!(v, Fr::from(f.score(outputs, labels)), "{} {outputs:?} {labels:?}", f.id());
+    assert!(
+        cs.is_satisfied().expect("assignment"),
+        "{:?}",
+        cs.which_is_unsatisfied()
+    );
+    assert_eq!(
+        v,
+        Fr::from(f.score(outputs, labels)),
+        "{} {outputs:?} {labels:?}",
+        f.id()
+    );
 }
 
 #[test]
@@ -60,7 +80,9 @@ fn mse_clip_boundary() {
         scores_agree(&f, &[o], &[y]);
     }
     // a = 65535: t = d²; d = 256 → 65536 clipped to 0; d = 255 → 65025.
-    let f = Mse { amplification: 65535 };
+    let f = Mse {
+        amplification: 65535,
+    };
     for (o, y) in [(256u16, 0u16), (255, 0), (0, 1)] {
         scores_agree(&f, &[o], &[y]);
     }

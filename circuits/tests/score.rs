@@ -327,7 +327,11 @@ fn no_sampled_witness_is_free_in_the_score_circuit() {
     let cs = ConstraintSystem::<Fr>::new_ref();
     circuit.synthesize(cs.clone()).expect("synthesis");
     cs.finalize();
-    cs.borrow_mut().expect("cs").assignments.lc_assignment.clear();
+    cs.borrow_mut()
+        .expect("cs")
+        .assignments
+        .lc_assignment
+        .clear();
     let n = cs.num_witness_variables();
     let step = (n / 250).max(1);
     for i in (0..n).step_by(step) {

@@ -35,9 +35,16 @@ pub fn verify_score_batch(
     pvk: &PreparedVerifyingKey,
     items: &[(ScoreStatement, Proof)],
 ) -> Result<(), VerifyError> {
-    let prepared = items
-        .iter()
-        .map(|(s, p)| prepare_inputs(pvk, s).map(|i| (i, *p)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let prepare = |(s, p): &(ScoreStatement, Proof)| prepare_inputs(pvk, s).map(|i| (i, *p));
+    #[cfg(feature = "parallel")]
+    let prepared = {
+        use rayon::prelude::*;
+        items
+            .par_iter()
+            .map(prepare)
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    #[cfg(not(feature = "parallel"))]
+    let prepared = items.iter().map(prepare).collect::<Result<Vec<_>, _>>()?;
     batch_verify(pvk, &prepared)
 }

@@ -24,6 +24,8 @@
 //! The property tests in `tests/fixed_vs_substrate.rs` check each rule against `substrate-fixed`
 //! itself over random and boundary values.
 
+#[cfg(feature = "r1cs")]
+pub mod constraints;
 mod exp;
 mod wide;
 

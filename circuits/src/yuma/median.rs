@@ -195,3 +195,82 @@ pub fn weighted_median_col_sparse(
         })
         .collect()
 }
+
+/// The public quantities of one epoch's consensus rule, as the circuit checks it: per validator
+/// row the renormalised median stake `u_i` (0 for rows without positive stake), and bounds
+/// `lo`, `hi` such that the consensus `c` of a column is the column value (over rows with
+/// `u_i > 0`) with `S(w < c) <= lo` and `hi < S(w <= c)`:
+/// `lo = max(m, 0)`, `hi = m` unless `m >= stake_sum` (then `hi = stake_sum − 1 ulp`, forcing the
+/// maximum). With no positive stake (`empty`) every consensus is 0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MedianBounds {
+    /// Renormalised stake of each row (0 where excluded).
+    pub stake: Vec<I32F32>,
+    /// Upper bound of the stake strictly below the consensus.
+    pub lo: I32F32,
+    /// Strict lower bound of the stake at or below the consensus.
+    pub hi: I32F32,
+    /// No row has positive stake.
+    pub empty: bool,
+}
+
+/// [`MedianBounds`] for the active stake and kappa (as `weighted_median_col_sparse` derives
+/// `use_stake` and `m`).
+pub fn median_bounds(active_stake: &[I32F32], kappa: I32F32) -> MedianBounds {
+    let mut positive: Vec<I32F32> = active_stake
+        .iter()
+        .copied()
+        .filter(|s| *s > I32F32::ZERO)
+        .collect();
+    inplace_normalize(&mut positive);
+    let total = sum(positive.iter().copied());
+    let minority = total.saturating_sub(kappa);
+    let mut it = positive.into_iter();
+    let stake = active_stake
+        .iter()
+        .map(|s| {
+            if *s > I32F32::ZERO {
+                it.next().unwrap_or(I32F32::ZERO)
+            } else {
+                I32F32::ZERO
+            }
+        })
+        .collect::<Vec<_>>();
+    let lo = minority.max(I32F32::ZERO);
+    let hi = if minority >= total {
+        I32F32::from_bits(total.to_bits() - 1)
+    } else {
+        minority
+    };
+    MedianBounds {
+        empty: stake.iter().all(|s| *s == I32F32::ZERO),
+        stake,
+        lo,
+        hi,
+    }
+}
+
+/// True when `c` satisfies the bounded rule of [`MedianBounds`] for one column.
+pub fn satisfies_bounds(bounds: &MedianBounds, column: &[I32F32], c: I32F32) -> bool {
+    if bounds.empty {
+        return c == I32F32::ZERO;
+    }
+    let member = bounds
+        .stake
+        .iter()
+        .zip(column)
+        .any(|(u, w)| *u > I32F32::ZERO && *w == c);
+    let below = sum(bounds
+        .stake
+        .iter()
+        .zip(column)
+        .filter(|(_, w)| **w < c)
+        .map(|(u, _)| *u));
+    let at_or_below = sum(bounds
+        .stake
+        .iter()
+        .zip(column)
+        .filter(|(_, w)| **w <= c)
+        .map(|(u, _)| *u));
+    member && below <= bounds.lo && bounds.hi < at_or_below
+}

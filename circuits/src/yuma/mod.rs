@@ -7,6 +7,8 @@
 //! circuit enforces the same steps against [`EpochTrace`].
 
 use alloc::vec::Vec;
+#[cfg(feature = "r1cs")]
+pub mod constraints;
 pub mod liquid_alpha;
 pub mod math;
 pub mod median;
@@ -31,6 +33,34 @@ pub fn bonds_moving_average_alpha(bonds_moving_average: u64) -> I32F32 {
     let ratio = I64F64::saturating_from_u64(bonds_moving_average)
         .safe_div(I64F64::saturating_from_u64(1_000_000));
     I32F32::ONE.saturating_sub(ratio.saturating_to_i32f32())
+}
+
+/// Which stored weights survive the epoch's masks: `keep[i][j]` for row `i`, column `j < n`
+/// (validator permit of row `i` with the owner forced, no self-weight except the owner's, not
+/// outdated, and — with commit-reveal — not committed before `j` registered). An entry that is
+/// kept is read at its stored value; everything else (absent or masked) is 0.
+pub fn weight_keep_mask(input: &EpochInput) -> Vec<Vec<bool>> {
+    let n = usize::from(input.n);
+    let owner = input.owner_uid.map(usize::from);
+    (0..n)
+        .map(|i| {
+            let permit = input.validator_permit[i] || owner == Some(i);
+            (0..n)
+                .map(|j| {
+                    let diag_ok = i != j || owner == Some(i);
+                    let outdated = input.last_update[i] <= input.block_at_registration[j];
+                    let uncommitted =
+                        input
+                            .commit_reveal_commit_blocks
+                            .as_ref()
+                            .is_some_and(|cb| {
+                                cb[i].unwrap_or(u64::MAX) < input.block_at_registration[j]
+                            });
+                    permit && diag_ok && !outdated && !uncommitted
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Run one epoch and keep the intermediate values a proof of it needs.
