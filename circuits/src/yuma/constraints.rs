@@ -9,7 +9,7 @@
 
 use super::median::MedianBounds;
 use super::EpochInput;
-use crate::fixed::constraints::{div_trunc, mul_floor};
+use crate::fixed::constraints::{div_trunc, floor_to_int, mul_floor, mul_floor_rem, normalize};
 use crate::fixed::I32F32;
 use crate::gadgets::{enforce_range, is_equal, is_zero, value_or_zero};
 use alloc::vec::Vec;
@@ -75,6 +75,8 @@ impl ConsensusInputs {
 /// Handles to the consensus core's results.
 #[derive(Clone, Debug)]
 pub struct ConsensusVars {
+    /// Active stake per row (allocated).
+    pub active_stake: Vec<FpVar<Fr>>,
     /// Normalised weights `[row][col]`.
     pub weights: Vec<Vec<FpVar<Fr>>>,
     /// Consensus per column.
@@ -224,10 +226,357 @@ pub fn consensus_core(
         .collect::<Result<Vec<_>, _>>()?;
 
     Ok(ConsensusVars {
+        active_stake: stake,
         weights,
         consensus,
         clipped,
         validator_trust,
         incentive,
+    })
+}
+
+/// Which bonds rule the circuit enforces (fixed per circuit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BondsMode {
+    /// Yuma3 with a fixed alpha (liquid alpha is not supported by the epoch circuit).
+    Yuma3,
+    /// The original Yuma (column-normalised EMA, max-upscaled storage).
+    Original,
+}
+
+/// Native inputs of the bonds, dividends and emission steps.
+#[derive(Clone, Debug)]
+pub struct BondsInputs {
+    /// Bonds rule.
+    pub mode: BondsMode,
+    /// Previous bonds as stored (u16, dense). Private.
+    pub bonds: Vec<Vec<u16>>,
+    /// Columns whose bonds survive (uid registered before the last tempo). Public.
+    pub bonds_keep: Vec<bool>,
+    /// Bonds penalty as `I32F32`. Public.
+    pub penalty: I32F32,
+    /// EMA alpha as `I32F32`. Public.
+    pub alpha: I32F32,
+    /// Normalised total stake (the emission fallback). Public.
+    pub stake: Vec<I32F32>,
+    /// Permits held before the epoch (owner forced). Public.
+    pub old_permit: Vec<bool>,
+    /// Permits after the epoch. Public.
+    pub new_permit: Vec<bool>,
+    /// Epoch emission in RAO. Public.
+    pub rao_emission: u64,
+}
+
+impl BondsInputs {
+    /// The inputs of an epoch; liquid alpha is refused.
+    pub fn from_epoch(input: &EpochInput) -> Result<Self, EpochCircuitError> {
+        if input.yuma3 && input.liquid_alpha {
+            return Err(EpochCircuitError::LiquidAlpha);
+        }
+        let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
+        let n = usize::from(input.n);
+        let mut bonds = alloc::vec![alloc::vec![0u16; n]; n];
+        for (i, row) in input.bonds.iter().enumerate() {
+            for &(j, b) in row {
+                if let Some(cell) = bonds[i].get_mut(usize::from(j)) {
+                    *cell = b;
+                }
+            }
+        }
+        let last_tempo = if input.last_mechanism_step_block == 0 {
+            input.current_block.saturating_sub(input.tempo)
+        } else {
+            input.last_mechanism_step_block.saturating_add(1)
+        };
+        let owner = input.owner_uid.map(usize::from);
+        Ok(Self {
+            mode: if input.yuma3 {
+                BondsMode::Yuma3
+            } else {
+                BondsMode::Original
+            },
+            bonds,
+            bonds_keep: input
+                .block_at_registration
+                .iter()
+                .map(|reg| last_tempo > *reg)
+                .collect(),
+            penalty: I32F32::from_u16_proportion(input.bonds_penalty),
+            alpha: super::bonds_moving_average_alpha(input.bonds_moving_average),
+            stake: trace.stake,
+            old_permit: (0..n)
+                .map(|i| input.validator_permit[i] || owner == Some(i))
+                .collect(),
+            new_permit: trace.output.new_validator_permit,
+            rao_emission: input.rao_emission,
+        })
+    }
+}
+
+/// Why an epoch cannot be proven.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EpochCircuitError {
+    /// Liquid alpha (its Taylor `exp`) is not enforced by the epoch circuit yet.
+    #[error("liquid alpha is not supported by the epoch circuit")]
+    LiquidAlpha,
+    /// The epoch input is invalid.
+    #[error(transparent)]
+    Epoch(#[from] super::EpochError),
+}
+
+/// Handles to the bonds, dividends and emission results.
+#[derive(Clone, Debug)]
+pub struct BondsVars {
+    /// Dividends per row (`I32F32` bits).
+    pub dividends: Vec<FpVar<Fr>>,
+    /// Bonds rows written back, u16 dense (0 = absent).
+    pub new_bonds: Vec<Vec<FpVar<Fr>>>,
+    /// Server emission (RAO).
+    pub server_emission: Vec<FpVar<Fr>>,
+    /// Validator emission (RAO).
+    pub validator_emission: Vec<FpVar<Fr>>,
+    /// Combined emission (RAO).
+    pub emission: Vec<FpVar<Fr>>,
+    /// Previous bonds as allocated (u16), for the commitment.
+    pub old_bonds: Vec<Vec<FpVar<Fr>>>,
+}
+
+/// Enforce bonds, dividends and emission on top of the consensus core (square epochs: one row
+/// per uid).
+pub fn bonds_and_emission(
+    cs: ConstraintSystemRef<Fr>,
+    core: &ConsensusVars,
+    active_stake: &[FpVar<Fr>],
+    inputs: &BondsInputs,
+) -> Result<BondsVars, SynthesisError> {
+    let v = core.weights.len();
+    let n = core.consensus.len();
+    let unit = Fr::from(1u64 << 32);
+    let penalty = witness(&cs, fixed(inputs.penalty))?;
+    let alpha = witness(&cs, fixed(inputs.alpha))?;
+    let one_minus_alpha = FpVar::constant(unit) - &alpha;
+    let bonds_keep = inputs
+        .bonds_keep
+        .iter()
+        .map(|k| Boolean::new_witness(cs.clone(), || Ok(*k)).map(FpVar::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    let old_permit = inputs
+        .old_permit
+        .iter()
+        .map(|k| Boolean::new_witness(cs.clone(), || Ok(*k)).map(FpVar::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    let new_permit = inputs
+        .new_permit
+        .iter()
+        .map(|k| Boolean::new_witness(cs.clone(), || Ok(*k)).map(FpVar::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stake = inputs
+        .stake
+        .iter()
+        .map(|s| witness(&cs, fixed(*s)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rao = witness(&cs, Fr::from(inputs.rao_emission))?;
+
+    // Bonds penalty (interpolate_sparse): wfb = w + ⌊p·(cl − w)⌋ = w − ⌈p·(w − cl) / 2^32⌉.
+    let mut wfb = Vec::with_capacity(v);
+    for i in 0..v {
+        let row = (0..n)
+            .map(|j| {
+                let gap = &core.weights[i][j] - &core.clipped[i][j];
+                let (q, r) = mul_floor_rem(&penalty, &gap, 33, 33)?;
+                let round_up = FpVar::one() - FpVar::from(is_zero(&r)?);
+                Ok(&core.weights[i][j] - q - round_up)
+            })
+            .collect::<Result<Vec<_>, SynthesisError>>()?;
+        wfb.push(row);
+    }
+
+    // Previous bonds (u16), masked by column.
+    let old_bonds = inputs
+        .bonds
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|b| {
+                    let x = witness(&cs, Fr::from(*b))?;
+                    enforce_range(&x, 16)?;
+                    Ok(x)
+                })
+                .collect::<Result<Vec<_>, SynthesisError>>()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let masked = |i: usize, j: usize| &old_bonds[i][j] * &bonds_keep[j];
+
+    let column =
+        |m: &[Vec<FpVar<Fr>>], j: usize| m.iter().map(|row| row[j].clone()).collect::<Vec<_>>();
+    let transpose = |cols: Vec<Vec<FpVar<Fr>>>| -> Vec<Vec<FpVar<Fr>>> {
+        (0..v)
+            .map(|i| cols.iter().map(|c| c[i].clone()).collect())
+            .collect()
+    };
+
+    let (dividends, ema_stored) = match inputs.mode {
+        BondsMode::Yuma3 => {
+            // B = b / 65535 (truncating), EMA = ⌊α·wfb⌋ + ⌊(1−α)·B⌋.
+            let mut ema = Vec::with_capacity(v);
+            for i in 0..v {
+                let row = (0..n)
+                    .map(|j| {
+                        let b = div_trunc(
+                            &(masked(i, j) * unit),
+                            &FpVar::constant(Fr::from(65535u64)),
+                            33,
+                            16,
+                        )?;
+                        Ok(mul_floor(&alpha, &wfb[i][j], 33, 33)?
+                            + mul_floor(&one_minus_alpha, &b, 33, 33)?)
+                    })
+                    .collect::<Result<Vec<_>, SynthesisError>>()?;
+                ema.push(row);
+            }
+            // Column-normalised EMA, then dividends = normalise(⌊(Σ_j ⌊ema_n·inc⌋) · s_i⌋).
+            let norm_cols = (0..n)
+                .map(|j| normalize(&column(&ema, j), 34, 50))
+                .collect::<Result<Vec<_>, _>>()?;
+            let norm = transpose(norm_cols);
+            let mut raw = Vec::with_capacity(v);
+            for i in 0..v {
+                let total = (0..n).try_fold(FpVar::zero(), |acc, j| {
+                    Ok::<_, SynthesisError>(
+                        acc + mul_floor(&norm[i][j], &core.incentive[j], 33, 33)?,
+                    )
+                })?;
+                raw.push(mul_floor(&total, &active_stake[i], 50, 33)?);
+            }
+            (normalize(&raw, 51, 60)?, ema)
+        }
+        BondsMode::Original => {
+            // B = col-normalise(b); ΔB = col-normalise(⌊wfb·s_i⌋); EMA col-normalised.
+            let b_cols = (0..n)
+                .map(|j| {
+                    let col = (0..v).map(|i| masked(i, j) * unit).collect::<Vec<_>>();
+                    normalize(&col, 49, 64)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let d_cols = (0..n)
+                .map(|j| {
+                    let col = (0..v)
+                        .map(|i| mul_floor(&wfb[i][j], &active_stake[i], 33, 33))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    normalize(&col, 34, 50)
+                })
+                .collect::<Result<Vec<_>, SynthesisError>>()?;
+            let ema_cols = (0..n)
+                .map(|j| {
+                    let col = (0..v)
+                        .map(|i| {
+                            Ok(mul_floor(&alpha, &d_cols[j][i], 33, 33)?
+                                + mul_floor(&one_minus_alpha, &b_cols[j][i], 33, 33)?)
+                        })
+                        .collect::<Result<Vec<_>, SynthesisError>>()?;
+                    normalize(&col, 34, 50)
+                })
+                .collect::<Result<Vec<_>, SynthesisError>>()?;
+            let ema = transpose(ema_cols.clone());
+            let raw = (0..v)
+                .map(|i| {
+                    (0..n).try_fold(FpVar::zero(), |acc, j| {
+                        Ok::<_, SynthesisError>(
+                            acc + mul_floor(&ema[i][j], &core.incentive[j], 33, 33)?,
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let dividends = normalize(&raw, 50, 60)?;
+            // Column max-upscale for storage: ema / max_i ema (unchanged where the max is 0).
+            let up_cols = ema_cols
+                .iter()
+                .map(|col| {
+                    let max_value = col
+                        .iter()
+                        .map(|x| value_or_zero(x).into_bigint())
+                        .max()
+                        .map(Fr::from)
+                        .unwrap_or_default();
+                    let m = witness(&cs, max_value)?;
+                    let mut product = FpVar::one();
+                    for x in col {
+                        let gap = &m - x;
+                        enforce_range(&gap, 33)?;
+                        product *= gap;
+                    }
+                    product.enforce_equal(&FpVar::zero())?;
+                    let divisor = &m + FpVar::from(is_zero(&m)?);
+                    col.iter()
+                        .map(|x| div_trunc(&(x * unit), &divisor, 33, 33))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .collect::<Result<Vec<_>, SynthesisError>>()?;
+            (dividends, transpose(up_cols))
+        }
+    };
+
+    // Bonds written back: ⌊ema · 65535⌋ as u16 for a new permit; cleared for a lost permit;
+    // unchanged otherwise.
+    let mut new_bonds = Vec::with_capacity(v);
+    for i in 0..v {
+        let row = (0..n)
+            .map(|j| {
+                let q = floor_to_int(&(&ema_stored[i][j] * Fr::from(65535u64)), 49)?;
+                enforce_range(&q, 16)?;
+                let kept = (FpVar::one() - &old_permit[i]) * &old_bonds[i][j];
+                Ok(&new_permit[i] * (q - &kept) + kept)
+            })
+            .collect::<Result<Vec<_>, SynthesisError>>()?;
+        new_bonds.push(row);
+    }
+
+    // Emission: incentive + dividends normalised by their sum; with a zero sum, validators are
+    // paid by active stake (or by stake when no stake is active).
+    let combined: Vec<FpVar<Fr>> = core
+        .incentive
+        .iter()
+        .zip(&dividends)
+        .map(|(a, b)| a + b)
+        .collect();
+    let total = combined.iter().fold(FpVar::zero(), |acc, x| acc + x);
+    let zero_sum = FpVar::from(is_zero(&total)?);
+    let divisor = &total + &zero_sum;
+    let share = |x: &FpVar<Fr>| div_trunc(&(x * unit), &divisor, 33, 40);
+    let server = core
+        .incentive
+        .iter()
+        .map(share)
+        .collect::<Result<Vec<_>, _>>()?;
+    let validator = dividends.iter().map(share).collect::<Result<Vec<_>, _>>()?;
+    let combined_norm = combined.iter().map(share).collect::<Result<Vec<_>, _>>()?;
+    let active_total = active_stake.iter().fold(FpVar::zero(), |acc, x| acc + x);
+    let no_active = FpVar::from(is_zero(&active_total)?);
+    let fallback: Vec<FpVar<Fr>> = active_stake
+        .iter()
+        .zip(&stake)
+        .map(|(a, s)| &no_active * (s - a) + a)
+        .collect();
+    let pick = |normal: &FpVar<Fr>, fb: &FpVar<Fr>| &zero_sum * (fb - normal) + normal;
+    let to_rao = |x: &FpVar<Fr>| floor_to_int(&(x * &rao), 33 + 64);
+    let server_emission = server.iter().map(to_rao).collect::<Result<Vec<_>, _>>()?;
+    let validator_emission = validator
+        .iter()
+        .zip(&fallback)
+        .map(|(x, fb)| to_rao(&pick(x, fb)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let emission = combined_norm
+        .iter()
+        .zip(&fallback)
+        .map(|(x, fb)| to_rao(&pick(x, fb)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(BondsVars {
+        dividends,
+        new_bonds,
+        server_emission,
+        validator_emission,
+        emission,
+        old_bonds,
     })
 }

@@ -1,0 +1,193 @@
+//! The epoch circuit's bonds, dividends and emission steps (Yuma3 with a fixed alpha and the
+//! original Yuma) agree bit for bit with the native epoch on every applicable subtensor vector and
+//! on synthetic epochs; changed dividends, emissions or bonds leave the system unsatisfied; liquid
+//! alpha is refused with a clear error.
+use ark_bn254::Fr;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
+use serde_json::Value;
+use zkyuma_circuits::yuma::constraints::{
+    bonds_and_emission, consensus_core, BondsInputs, BondsVars, ConsensusInputs, EpochCircuitError,
+};
+use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
+use zkyuma_circuits::yuma::{run_epoch, EpochInput};
+
+fn fr_bits(b: i64) -> Fr {
+    if b >= 0 {
+        Fr::from(b as u64)
+    } else {
+        -Fr::from(b.unsigned_abs())
+    }
+}
+
+fn synthesize(input: &EpochInput) -> (ConstraintSystemRef<Fr>, BondsVars) {
+    let core_in = ConsensusInputs::from_epoch(input).expect("inputs");
+    let bonds_in = BondsInputs::from_epoch(input).expect("bonds inputs");
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let core = consensus_core(cs.clone(), &core_in).expect("core");
+    let vars = bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in).expect("bonds");
+    (cs, vars)
+}
+
+fn check(input: &EpochInput, label: &str) {
+    let out = run_epoch(input).expect("epoch");
+    let (cs, vars) = synthesize(input);
+    assert!(
+        cs.is_satisfied().expect("assignment"),
+        "{label}: {:?}",
+        cs.which_is_unsatisfied()
+    );
+    let values = |v: &[FpVar<Fr>]| {
+        v.iter()
+            .map(|x| x.value().expect("value"))
+            .collect::<Vec<_>>()
+    };
+    let ints = |v: &[u64]| v.iter().map(|x| Fr::from(*x)).collect::<Vec<_>>();
+    assert_eq!(
+        values(&vars.dividends),
+        out.dividends_bits
+            .iter()
+            .map(|b| fr_bits(*b))
+            .collect::<Vec<_>>(),
+        "{label} dividends"
+    );
+    assert_eq!(
+        values(&vars.server_emission),
+        ints(&out.server_emission),
+        "{label} server emission"
+    );
+    assert_eq!(
+        values(&vars.validator_emission),
+        ints(&out.validator_emission),
+        "{label} validator emission"
+    );
+    assert_eq!(
+        values(&vars.emission),
+        ints(&out.emission),
+        "{label} emission"
+    );
+    let n = usize::from(input.n);
+    for (i, row) in out.bonds_out.iter().enumerate() {
+        let mut dense = vec![Fr::from(0u64); n];
+        for (j, b) in row {
+            if usize::from(*j) < n {
+                dense[usize::from(*j)] = Fr::from(*b);
+            }
+        }
+        assert_eq!(values(&vars.new_bonds[i]), dense, "{label} bonds row {i}");
+    }
+}
+
+fn applicable_vectors() -> Vec<(String, EpochInput)> {
+    let mut all = Vec::new();
+    for file in [
+        "epoch_test_10_graph.json",
+        "epoch_test_active_stake.json",
+        "epoch_test_bonds.json",
+        "epoch_test_zero_weights.json",
+        "epoch_test_yuma_3_liquid_alpha_disabled.json",
+    ] {
+        let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("file")).expect("json");
+        for (k, e) in doc["epochs"].as_array().expect("epochs").iter().enumerate() {
+            let input = EpochInput::from_json_str(&e["input"].to_string()).expect("input");
+            if !(input.yuma3 && input.liquid_alpha) {
+                all.push((format!("{file} epoch {k}"), input));
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn agrees_with_every_applicable_vector() {
+    let inputs = applicable_vectors();
+    assert_eq!(inputs.len(), 24);
+    for (label, input) in &inputs {
+        check(input, label);
+    }
+}
+
+#[test]
+fn agrees_on_synthetic_epochs_in_both_modes() {
+    for seed in 0..3 {
+        for yuma3 in [true, false] {
+            let mut input = SyntheticEpoch {
+                validators: 3,
+                uids: 6,
+                yuma3,
+                liquid_alpha: false,
+                seed,
+            }
+            .build();
+            input.bonds_penalty = [65535, 0, 20000][seed as usize];
+            check(&input, &format!("synthetic {seed} yuma3={yuma3}"));
+        }
+    }
+}
+
+#[test]
+fn liquid_alpha_is_refused() {
+    let input = SyntheticEpoch {
+        validators: 3,
+        uids: 6,
+        yuma3: true,
+        liquid_alpha: true,
+        seed: 1,
+    }
+    .build();
+    assert!(matches!(
+        BondsInputs::from_epoch(&input),
+        Err(EpochCircuitError::LiquidAlpha)
+    ));
+}
+
+#[test]
+fn tampered_outputs_and_private_witnesses_are_caught() {
+    for yuma3 in [true, false] {
+        let mut input = SyntheticEpoch {
+            validators: 3,
+            uids: 5,
+            yuma3,
+            liquid_alpha: false,
+            seed: 9,
+        }
+        .build();
+        input.bonds_penalty = 30000;
+        let (cs, vars) = synthesize(&input);
+        cs.finalize();
+        cs.borrow_mut()
+            .expect("cs")
+            .assignments
+            .lc_assignment
+            .clear();
+        assert!(cs.is_satisfied().expect("assignment"));
+        let bump = |var: &FpVar<Fr>, delta: i64| {
+            let FpVar::Var(v) = var else {
+                panic!("allocated variable expected")
+            };
+            let idx = v.variable.index().expect("index");
+            cs.borrow_mut().expect("cs").assignments.witness_assignment[idx] += fr_bits(delta);
+            let sat = cs.is_satisfied().expect("assignment");
+            cs.borrow_mut().expect("cs").assignments.witness_assignment[idx] -= fr_bits(delta);
+            sat
+        };
+        for delta in [1, -1] {
+            assert!(!bump(&vars.dividends[1], delta), "a dividend");
+            assert!(!bump(&vars.server_emission[3], delta), "a server emission");
+            assert!(!bump(&vars.emission[0], delta), "an emission");
+            assert!(!bump(&vars.old_bonds[0][2], delta), "a previous bond");
+        }
+        // Any private witness alone (sampled across the whole system) is pinned.
+        let n = cs.num_witness_variables();
+        let start = 5 * 5 + 2 * 5 + 3; // the consensus core's public chain state
+        for i in (start..n).step_by((n / 300).max(1)) {
+            cs.borrow_mut().expect("cs").assignments.witness_assignment[i] += Fr::from(1u64);
+            let sat = cs.is_satisfied().expect("assignment");
+            cs.borrow_mut().expect("cs").assignments.witness_assignment[i] -= Fr::from(1u64);
+            assert!(!sat, "yuma3={yuma3}: witness {i} of {n} is free");
+        }
+    }
+}
