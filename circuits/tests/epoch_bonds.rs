@@ -21,9 +21,9 @@ fn fr_bits(b: i64) -> Fr {
     }
 }
 
-fn synthesize(input: &EpochInput) -> (ConstraintSystemRef<Fr>, BondsVars) {
-    let core_in = ConsensusInputs::from_epoch(input).expect("inputs");
-    let bonds_in = BondsInputs::from_epoch(input).expect("bonds inputs");
+fn synthesize(input: &EpochInput, rows: &[u16]) -> (ConstraintSystemRef<Fr>, BondsVars) {
+    let core_in = ConsensusInputs::from_epoch(input, rows).expect("inputs");
+    let bonds_in = BondsInputs::from_epoch(input, rows).expect("bonds inputs");
     let cs = ConstraintSystem::<Fr>::new_ref();
     let core = consensus_core(cs.clone(), &core_in).expect("core");
     let vars = bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in).expect("bonds");
@@ -31,8 +31,13 @@ fn synthesize(input: &EpochInput) -> (ConstraintSystemRef<Fr>, BondsVars) {
 }
 
 fn check(input: &EpochInput, label: &str) {
+    let rows: Vec<u16> = (0..input.n).collect();
+    check_rows(input, &rows, label);
+}
+
+fn check_rows(input: &EpochInput, rows: &[u16], label: &str) {
     let out = run_epoch(input).expect("epoch");
-    let (cs, vars) = synthesize(input);
+    let (cs, vars) = synthesize(input, rows);
     assert!(
         cs.is_satisfied().expect("assignment"),
         "{label}: {:?}",
@@ -44,14 +49,11 @@ fn check(input: &EpochInput, label: &str) {
             .collect::<Vec<_>>()
     };
     let ints = |v: &[u64]| v.iter().map(|x| Fr::from(*x)).collect::<Vec<_>>();
-    assert_eq!(
-        values(&vars.dividends),
-        out.dividends_bits
-            .iter()
-            .map(|b| fr_bits(*b))
-            .collect::<Vec<_>>(),
-        "{label} dividends"
-    );
+    let dividends: Vec<Fr> = rows
+        .iter()
+        .map(|u| fr_bits(out.dividends_bits[usize::from(*u)]))
+        .collect();
+    assert_eq!(values(&vars.dividends), dividends, "{label} dividends");
     assert_eq!(
         values(&vars.server_emission),
         ints(&out.server_emission),
@@ -68,7 +70,11 @@ fn check(input: &EpochInput, label: &str) {
         "{label} emission"
     );
     let n = usize::from(input.n);
-    for (i, row) in out.bonds_out.iter().enumerate() {
+    for (i, row) in rows
+        .iter()
+        .map(|u| &out.bonds_out[usize::from(*u)])
+        .enumerate()
+    {
         let mut dense = vec![Fr::from(0u64); n];
         for (j, b) in row {
             if usize::from(*j) < n {
@@ -124,6 +130,11 @@ fn agrees_on_synthetic_epochs_in_both_modes() {
             .build();
             input.bonds_penalty = [65535, 0, 20000][seed as usize];
             check(&input, &format!("synthetic {seed} yuma3={yuma3}"));
+            check_rows(
+                &input,
+                &[0, 1, 2],
+                &format!("synthetic {seed} yuma3={yuma3}, 3 rows"),
+            );
         }
     }
 }
@@ -139,8 +150,21 @@ fn liquid_alpha_is_refused() {
     }
     .build();
     assert!(matches!(
-        BondsInputs::from_epoch(&input),
+        BondsInputs::from_epoch(&input, &[0, 1, 2]),
         Err(EpochCircuitError::LiquidAlpha)
+    ));
+    // Rows that leave out a uid holding weights are refused.
+    let input = SyntheticEpoch {
+        validators: 3,
+        uids: 6,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 1,
+    }
+    .build();
+    assert!(matches!(
+        ConsensusInputs::from_epoch(&input, &[0, 1]),
+        Err(EpochCircuitError::RowOutsideShape { uid: 2, .. })
     ));
 }
 
@@ -156,7 +180,8 @@ fn tampered_outputs_and_private_witnesses_are_caught() {
         }
         .build();
         input.bonds_penalty = 30000;
-        let (cs, vars) = synthesize(&input);
+        let rows: Vec<u16> = (0..input.n).collect();
+        let (cs, vars) = synthesize(&input, &rows);
         cs.finalize();
         cs.borrow_mut()
             .expect("cs")

@@ -26,6 +26,8 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 /// Native inputs of the consensus core for `V` rows × `N` columns.
 #[derive(Clone, Debug)]
 pub struct ConsensusInputs {
+    /// The uid of each row (the validators the circuit covers), increasing.
+    pub validators: Vec<u16>,
     /// Stored u16 weights, dense (absent entries 0). Private.
     pub stored: Vec<Vec<u16>>,
     /// Which entries survive the masks (public).
@@ -39,9 +41,10 @@ pub struct ConsensusInputs {
 }
 
 impl ConsensusInputs {
-    /// The inputs for an epoch, with the consensus from the native reference. Duplicate uids in a
-    /// stored row (impossible through set_weights) are refused.
-    pub fn from_epoch(input: &EpochInput) -> Result<Self, super::EpochError> {
+    /// The inputs for an epoch over the rows of `validators`, with the consensus from the native
+    /// reference. Duplicate uids in a stored row (impossible through set_weights) are refused.
+    pub fn from_epoch(input: &EpochInput, validators: &[u16]) -> Result<Self, EpochCircuitError> {
+        check_idle_rows(input, validators)?;
         let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
         let n = usize::from(input.n);
         let mut stored = alloc::vec![alloc::vec![0u16; n]; n];
@@ -51,10 +54,10 @@ impl ConsensusInputs {
                 let j = usize::from(j);
                 if j < n {
                     if seen[j] {
-                        return Err(super::EpochError::Json {
+                        return Err(EpochCircuitError::Epoch(super::EpochError::Json {
                             path: alloc::format!("weights[{i}]"),
                             message: alloc::format!("uid {j} appears twice"),
-                        });
+                        }));
                     }
                     seen[j] = true;
                     stored[i][j] = w;
@@ -62,11 +65,17 @@ impl ConsensusInputs {
             }
         }
         let kappa = I32F32::from_u16_proportion(input.kappa);
+        let keep = super::weight_keep_mask(input);
+        let mut bounds = super::median::median_bounds(&trace.active_stake, kappa);
+        let rows = |v: &[u16]| v.iter().map(|u| usize::from(*u)).collect::<Vec<_>>();
+        let rows = rows(validators);
+        bounds.stake = rows.iter().map(|&r| bounds.stake[r]).collect();
         Ok(Self {
-            stored,
-            keep: super::weight_keep_mask(input),
-            bounds: super::median::median_bounds(&trace.active_stake, kappa),
-            active_stake: trace.active_stake,
+            validators: validators.to_vec(),
+            stored: rows.iter().map(|&r| stored[r].clone()).collect(),
+            keep: rows.iter().map(|&r| keep[r].clone()).collect(),
+            bounds,
+            active_stake: rows.iter().map(|&r| trace.active_stake[r]).collect(),
             consensus: trace.consensus,
         })
     }
@@ -77,6 +86,11 @@ impl ConsensusInputs {
 pub struct ConsensusVars {
     /// Active stake per row (allocated).
     pub active_stake: Vec<FpVar<Fr>>,
+    /// Stored u16 weights per row (allocated, range-checked): what weight commitments open.
+    pub stored: Vec<Vec<FpVar<Fr>>>,
+    /// Public chain state allocated by the core, in allocation order (masks row by row, median
+    /// stakes, lo, hi, empty): bound by the statement digest.
+    pub public: Vec<FpVar<Fr>>,
     /// Normalised weights `[row][col]`.
     pub weights: Vec<Vec<FpVar<Fr>>>,
     /// Consensus per column.
@@ -153,13 +167,24 @@ pub fn consensus_core(
 
     // Masks and row normalisation (DESIGN §2): e_ij = keep_ij · W_ij; w_ij = ⌊e_ij·2^32 / S_i⌋
     // with S_i = Σ_j e_ij, or 0 for an all-zero row (S'_i = S_i + [S_i = 0]).
+    let mut public: Vec<FpVar<Fr>> = keep
+        .iter()
+        .flat_map(|row| row.iter().map(|k| FpVar::from(k.clone())))
+        .collect();
+    public.extend(median_stake.iter().cloned());
+    public.push(lo.clone());
+    public.push(hi.clone());
+    public.push(FpVar::from(empty.clone()));
     let mut weights = Vec::with_capacity(v);
+    let mut stored = Vec::with_capacity(v);
     for i in 0..v {
         let mut effective = Vec::with_capacity(n);
+        let mut raw_row = Vec::with_capacity(n);
         let mut row_sum = FpVar::zero();
         for j in 0..n {
             let raw = witness(&cs, Fr::from(inputs.stored[i][j]))?;
             enforce_range(&raw, 16)?;
+            raw_row.push(raw.clone());
             let e = &raw * FpVar::from(keep[i][j].clone());
             row_sum += &e;
             effective.push(e);
@@ -170,6 +195,7 @@ pub fn consensus_core(
             .map(|e| div_trunc(&(e * unit), &divisor, 33, 32))
             .collect::<Result<Vec<_>, _>>()?;
         weights.push(row);
+        stored.push(raw_row);
     }
 
     // Consensus: c_j with S(w < c_j) <= lo < … and hi < S(w <= c_j) over the median stakes,
@@ -227,6 +253,8 @@ pub fn consensus_core(
 
     Ok(ConsensusVars {
         active_stake: stake,
+        stored,
+        public,
         weights,
         consensus,
         clipped,
@@ -248,6 +276,8 @@ pub enum BondsMode {
 /// Native inputs of the bonds, dividends and emission steps.
 #[derive(Clone, Debug)]
 pub struct BondsInputs {
+    /// The uid of each row.
+    pub validators: Vec<u16>,
     /// Bonds rule.
     pub mode: BondsMode,
     /// Previous bonds as stored (u16, dense). Private.
@@ -260,20 +290,21 @@ pub struct BondsInputs {
     pub alpha: I32F32,
     /// Normalised total stake (the emission fallback). Public.
     pub stake: Vec<I32F32>,
-    /// Permits held before the epoch (owner forced). Public.
+    /// Permits held before the epoch (owner forced), per row. Public.
     pub old_permit: Vec<bool>,
-    /// Permits after the epoch. Public.
+    /// Permits after the epoch, per row. Public.
     pub new_permit: Vec<bool>,
     /// Epoch emission in RAO. Public.
     pub rao_emission: u64,
 }
 
 impl BondsInputs {
-    /// The inputs of an epoch; liquid alpha is refused.
-    pub fn from_epoch(input: &EpochInput) -> Result<Self, EpochCircuitError> {
+    /// The inputs of an epoch over the rows of `validators`; liquid alpha is refused.
+    pub fn from_epoch(input: &EpochInput, validators: &[u16]) -> Result<Self, EpochCircuitError> {
         if input.yuma3 && input.liquid_alpha {
             return Err(EpochCircuitError::LiquidAlpha);
         }
+        check_idle_rows(input, validators)?;
         let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
         let n = usize::from(input.n);
         let mut bonds = alloc::vec![alloc::vec![0u16; n]; n];
@@ -290,13 +321,18 @@ impl BondsInputs {
             input.last_mechanism_step_block.saturating_add(1)
         };
         let owner = input.owner_uid.map(usize::from);
+        let rows: Vec<usize> = validators.iter().map(|u| usize::from(*u)).collect();
+        let old_permit: Vec<bool> = (0..n)
+            .map(|i| input.validator_permit[i] || owner == Some(i))
+            .collect();
         Ok(Self {
+            validators: validators.to_vec(),
             mode: if input.yuma3 {
                 BondsMode::Yuma3
             } else {
                 BondsMode::Original
             },
-            bonds,
+            bonds: rows.iter().map(|&r| bonds[r].clone()).collect(),
             bonds_keep: input
                 .block_at_registration
                 .iter()
@@ -305,10 +341,11 @@ impl BondsInputs {
             penalty: I32F32::from_u16_proportion(input.bonds_penalty),
             alpha: super::bonds_moving_average_alpha(input.bonds_moving_average),
             stake: trace.stake,
-            old_permit: (0..n)
-                .map(|i| input.validator_permit[i] || owner == Some(i))
+            old_permit: rows.iter().map(|&r| old_permit[r]).collect(),
+            new_permit: rows
+                .iter()
+                .map(|&r| trace.output.new_validator_permit[r])
                 .collect(),
-            new_permit: trace.output.new_validator_permit,
             rao_emission: input.rao_emission,
         })
     }
@@ -323,6 +360,54 @@ pub enum EpochCircuitError {
     /// The epoch input is invalid.
     #[error(transparent)]
     Epoch(#[from] super::EpochError),
+    /// A uid outside the circuit's rows holds weights, active stake or bonds.
+    #[error("uid {uid} is not among the circuit's validator rows but holds {what}")]
+    RowOutsideShape {
+        /// The uid.
+        uid: u16,
+        /// What it holds.
+        what: &'static str,
+    },
+    /// The validator rows are not increasing uids below n.
+    #[error("validator rows must be increasing uids below n")]
+    Rows,
+}
+
+/// Check that every uid outside `validators` is idle: no kept weight, no active stake, no
+/// bonds — so leaving its row out of the circuit changes nothing.
+pub fn check_idle_rows(input: &EpochInput, validators: &[u16]) -> Result<(), EpochCircuitError> {
+    input.validate()?;
+    let n = input.n;
+    if validators.windows(2).any(|w| w[0] >= w[1]) || validators.iter().any(|u| *u >= n) {
+        return Err(EpochCircuitError::Rows);
+    }
+    let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
+    let keep = super::weight_keep_mask(input);
+    for uid in 0..n {
+        if validators.binary_search(&uid).is_ok() {
+            continue;
+        }
+        let i = usize::from(uid);
+        if input.weights[i]
+            .iter()
+            .any(|(j, w)| *w > 0 && usize::from(*j) < usize::from(n) && keep[i][usize::from(*j)])
+        {
+            return Err(EpochCircuitError::RowOutsideShape {
+                uid,
+                what: "weights",
+            });
+        }
+        if trace.active_stake[i] != I32F32::ZERO {
+            return Err(EpochCircuitError::RowOutsideShape {
+                uid,
+                what: "active stake",
+            });
+        }
+        if input.bonds[i].iter().any(|(_, b)| *b > 0) {
+            return Err(EpochCircuitError::RowOutsideShape { uid, what: "bonds" });
+        }
+    }
+    Ok(())
 }
 
 /// Handles to the bonds, dividends and emission results.
@@ -340,6 +425,9 @@ pub struct BondsVars {
     pub emission: Vec<FpVar<Fr>>,
     /// Previous bonds as allocated (u16), for the commitment.
     pub old_bonds: Vec<Vec<FpVar<Fr>>>,
+    /// Public chain state allocated here, in order (penalty, alpha, bonds masks, old permits, new
+    /// permits, stake, rao): bound by the statement digest.
+    pub public: Vec<FpVar<Fr>>,
 }
 
 /// Enforce bonds, dividends and emission on top of the consensus core (square epochs: one row
@@ -377,6 +465,12 @@ pub fn bonds_and_emission(
         .map(|s| witness(&cs, fixed(*s)))
         .collect::<Result<Vec<_>, _>>()?;
     let rao = witness(&cs, Fr::from(inputs.rao_emission))?;
+    let mut public = alloc::vec![penalty.clone(), alpha.clone()];
+    public.extend(bonds_keep.iter().cloned());
+    public.extend(old_permit.iter().cloned());
+    public.extend(new_permit.iter().cloned());
+    public.extend(stake.iter().cloned());
+    public.push(rao.clone());
 
     // Bonds penalty (interpolate_sparse): wfb = w + ⌊p·(cl − w)⌋ = w − ⌈p·(w − cl) / 2^32⌉.
     let mut wfb = Vec::with_capacity(v);
@@ -532,12 +626,24 @@ pub fn bonds_and_emission(
         new_bonds.push(row);
     }
 
+    // Per-uid views of the row values (0 for uids without a row).
+    let by_uid = |rows: &[FpVar<Fr>]| -> Vec<FpVar<Fr>> {
+        (0..n as u16)
+            .map(|u| match inputs.validators.binary_search(&u) {
+                Ok(r) => rows[r].clone(),
+                Err(_) => FpVar::zero(),
+            })
+            .collect()
+    };
+    let dividends_by_uid = by_uid(&dividends);
+    let active_by_uid = by_uid(active_stake);
+
     // Emission: incentive + dividends normalised by their sum; with a zero sum, validators are
     // paid by active stake (or by stake when no stake is active).
     let combined: Vec<FpVar<Fr>> = core
         .incentive
         .iter()
-        .zip(&dividends)
+        .zip(&dividends_by_uid)
         .map(|(a, b)| a + b)
         .collect();
     let total = combined.iter().fold(FpVar::zero(), |acc, x| acc + x);
@@ -549,11 +655,14 @@ pub fn bonds_and_emission(
         .iter()
         .map(share)
         .collect::<Result<Vec<_>, _>>()?;
-    let validator = dividends.iter().map(share).collect::<Result<Vec<_>, _>>()?;
+    let validator = dividends_by_uid
+        .iter()
+        .map(share)
+        .collect::<Result<Vec<_>, _>>()?;
     let combined_norm = combined.iter().map(share).collect::<Result<Vec<_>, _>>()?;
     let active_total = active_stake.iter().fold(FpVar::zero(), |acc, x| acc + x);
     let no_active = FpVar::from(is_zero(&active_total)?);
-    let fallback: Vec<FpVar<Fr>> = active_stake
+    let fallback: Vec<FpVar<Fr>> = active_by_uid
         .iter()
         .zip(&stake)
         .map(|(a, s)| &no_active * (s - a) + a)
@@ -578,5 +687,6 @@ pub fn bonds_and_emission(
         validator_emission,
         emission,
         old_bonds,
+        public,
     })
 }
