@@ -26,6 +26,7 @@
 extern crate alloc;
 
 pub mod commitment;
+pub mod epoch;
 pub mod field;
 pub mod fixed;
 #[cfg(feature = "r1cs")]

@@ -3,6 +3,7 @@
 //! on synthetic epochs; changed dividends, emissions or bonds leave the system unsatisfied; liquid
 //! alpha is refused with a clear error.
 use ark_bn254::Fr;
+use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
@@ -26,7 +27,12 @@ fn synthesize(input: &EpochInput, rows: &[u16]) -> (ConstraintSystemRef<Fr>, Bon
     let bonds_in = BondsInputs::from_epoch(input, rows).expect("bonds inputs");
     let cs = ConstraintSystem::<Fr>::new_ref();
     let core = consensus_core(cs.clone(), &core_in).expect("core");
-    let vars = bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in).expect("bonds");
+    let selection: Vec<Vec<Boolean<Fr>>> = rows
+        .iter()
+        .map(|u| (0..input.n).map(|j| Boolean::constant(j == *u)).collect())
+        .collect();
+    let vars = bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in, &selection)
+        .expect("bonds");
     (cs, vars)
 }
 

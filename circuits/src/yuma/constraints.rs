@@ -432,11 +432,15 @@ pub struct BondsVars {
 
 /// Enforce bonds, dividends and emission on top of the consensus core (square epochs: one row
 /// per uid).
+///
+/// `selection[r][u]` (public booleans) is 1 exactly when row `r` is uid `u`; it maps row values
+/// (dividends, active stake) to uids without making the circuit depend on which uids validate.
 pub fn bonds_and_emission(
     cs: ConstraintSystemRef<Fr>,
     core: &ConsensusVars,
     active_stake: &[FpVar<Fr>],
     inputs: &BondsInputs,
+    selection: &[Vec<Boolean<Fr>>],
 ) -> Result<BondsVars, SynthesisError> {
     let v = core.weights.len();
     let n = core.consensus.len();
@@ -626,12 +630,15 @@ pub fn bonds_and_emission(
         new_bonds.push(row);
     }
 
-    // Per-uid views of the row values (0 for uids without a row).
+    // Per-uid views of the row values (0 for uids without a row): Σ_r sel[r][u] · x_r.
     let by_uid = |rows: &[FpVar<Fr>]| -> Vec<FpVar<Fr>> {
-        (0..n as u16)
-            .map(|u| match inputs.validators.binary_search(&u) {
-                Ok(r) => rows[r].clone(),
-                Err(_) => FpVar::zero(),
+        (0..n)
+            .map(|u| {
+                rows.iter()
+                    .zip(selection)
+                    .fold(FpVar::zero(), |acc, (x, sel)| {
+                        acc + FpVar::from(sel[u].clone()) * x
+                    })
             })
             .collect()
     };

@@ -1,0 +1,169 @@
+//! The whole epoch circuit: an honest epoch satisfies it on every applicable vector (square
+//! shape) and on synthetic epochs over validator rows; every statement field and every
+//! commitment opening is bound (changed, the system is unsatisfied).
+use ark_bn254::Fr;
+use ark_relations::gr1cs::ConstraintSystem;
+use serde_json::Value;
+use zkyuma_circuits::epoch::constraints::EpochCircuit;
+use zkyuma_circuits::epoch::{EpochRound, EpochStatement};
+use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
+use zkyuma_circuits::yuma::EpochInput;
+
+fn round(input: EpochInput, validators: Option<Vec<u16>>) -> EpochRound {
+    let rows = validators.clone().map_or_else(
+        || {
+            (0..input.n)
+                .filter(|u| input.validator_permit[usize::from(*u)])
+                .count()
+        },
+        |v| v.len(),
+    );
+    EpochRound {
+        netuid: 2,
+        epoch: 11,
+        input,
+        validators,
+        weight_blindings: (0..rows as u64).map(|i| Fr::from(100 + i)).collect(),
+        prev_bonds_blinding: Fr::from(7u64),
+        new_bonds_blinding: Fr::from(8u64),
+    }
+}
+
+fn satisfied(circuit: &EpochCircuit, digest: Fr) -> bool {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit
+        .synthesize_with_input(cs.clone(), digest)
+        .expect("synthesis");
+    let ok = cs.is_satisfied().expect("assignment");
+    if !ok {
+        eprintln!("{:?}", cs.which_is_unsatisfied().ok().flatten());
+    }
+    ok
+}
+
+#[test]
+fn honest_epochs_satisfy_the_circuit() {
+    let mut checked = 0;
+    for file in [
+        "epoch_test_bonds.json",
+        "epoch_test_yuma_3_liquid_alpha_disabled.json",
+        "epoch_test_active_stake.json",
+    ] {
+        let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("file")).expect("json");
+        for e in doc["epochs"].as_array().expect("epochs") {
+            let input = EpochInput::from_json_str(&e["input"].to_string()).expect("input");
+            if input.yuma3 && input.liquid_alpha {
+                continue;
+            }
+            let all: Vec<u16> = (0..input.n).collect();
+            let circuit = EpochCircuit::build(&round(input, Some(all)), [1; 32]).expect("build");
+            assert!(
+                satisfied(&circuit, circuit.statement.public_digest()),
+                "{file}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 19);
+    for yuma3 in [true, false] {
+        let input = SyntheticEpoch {
+            validators: 3,
+            uids: 6,
+            yuma3,
+            liquid_alpha: false,
+            seed: 4,
+        }
+        .build();
+        let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
+        assert_eq!(circuit.statement.validators, vec![0, 1, 2]);
+        assert!(satisfied(&circuit, circuit.statement.public_digest()));
+    }
+}
+
+#[test]
+fn every_statement_field_and_opening_is_bound() {
+    let input = SyntheticEpoch {
+        validators: 3,
+        uids: 5,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 6,
+    }
+    .build();
+    let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
+    let st = circuit.statement.clone();
+    let cases: Vec<(&str, Box<dyn Fn(&mut EpochStatement)>)> = vec![
+        ("netuid", Box::new(|s| s.netuid += 1)),
+        ("epoch", Box::new(|s| s.epoch += 1)),
+        ("vk hash", Box::new(|s| s.vk_hash[3] ^= 1)),
+        ("a mask", Box::new(|s| s.keep[1][3] = !s.keep[1][3])),
+        ("an active stake", Box::new(|s| s.active_stake_bits[0] += 1)),
+        ("a stake", Box::new(|s| s.stake_bits[4] += 1)),
+        ("kappa", Box::new(|s| s.kappa += 1)),
+        ("bonds penalty", Box::new(|s| s.bonds_penalty -= 1)),
+        (
+            "bonds moving average",
+            Box::new(|s| s.bonds_moving_average += 1),
+        ),
+        (
+            "a bonds mask",
+            Box::new(|s| s.bonds_keep[2] = !s.bonds_keep[2]),
+        ),
+        (
+            "a new permit",
+            Box::new(|s| s.new_permit[1] = !s.new_permit[1]),
+        ),
+        ("the emission", Box::new(|s| s.rao_emission += 1)),
+        (
+            "a weight commitment",
+            Box::new(|s| s.weight_commitments[2] += Fr::from(1u64)),
+        ),
+        (
+            "the previous bonds commitment",
+            Box::new(|s| s.prev_bonds_commitment += Fr::from(1u64)),
+        ),
+        (
+            "the new bonds commitment",
+            Box::new(|s| s.new_bonds_commitment += Fr::from(1u64)),
+        ),
+        ("consensus +1 ulp", Box::new(|s| s.consensus_bits[3] += 1)),
+        ("consensus -1 ulp", Box::new(|s| s.consensus_bits[3] -= 1)),
+        (
+            "a validator trust",
+            Box::new(|s| s.validator_trust_bits[0] += 1),
+        ),
+        ("an incentive", Box::new(|s| s.incentive_bits[4] -= 1)),
+        ("a dividend", Box::new(|s| s.dividends_bits[1] += 1)),
+        ("a server emission", Box::new(|s| s.server_emission[3] += 1)),
+        (
+            "a validator emission",
+            Box::new(|s| s.validator_emission[0] -= 1),
+        ),
+        ("an emission", Box::new(|s| s.emission[2] += 1)),
+        (
+            "the validator rows",
+            Box::new(|s| s.validators = vec![0, 1, 3]),
+        ),
+    ];
+    for (what, tamper) in cases {
+        let mut other = st.clone();
+        tamper(&mut other);
+        assert_ne!(other.public_digest(), st.public_digest(), "{what}");
+        assert!(
+            !satisfied(&circuit, other.public_digest()),
+            "{what} changed, still satisfied"
+        );
+    }
+    // Openings: a weight, a blinding, a previous bond.
+    let mut c = circuit.clone();
+    c.witness.weight_blindings[1] += Fr::from(1u64);
+    assert!(!satisfied(&c, st.public_digest()), "a weight blinding");
+    let mut c = circuit.clone();
+    c.witness.prev_bonds_blinding += Fr::from(1u64);
+    assert!(
+        !satisfied(&c, st.public_digest()),
+        "the previous bonds blinding"
+    );
+}
