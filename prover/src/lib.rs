@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod epoch;
 pub mod keys;
 pub mod score;
 

@@ -16,12 +16,15 @@
 extern crate alloc;
 
 mod encoding;
+mod epoch;
 mod error;
 mod groth16;
 mod registry;
 mod score;
 
 pub use encoding::{Proof, VerifyingKey, PROOF_BYTES};
+pub use epoch::verify_epoch;
+pub use zkyuma_circuits::epoch::EpochStatement;
 pub use error::VerifyError;
 pub use groth16::{batch_verify, verify, PreparedVerifyingKey};
 pub use registry::{KeyId, KeyRegistry};

@@ -1,0 +1,56 @@
+//! Proving the epoch statement.
+
+use crate::keys::{setup, Keys, SetupKind};
+use crate::ProverError;
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use ark_serialize::CanonicalSerialize;
+use ark_snark::SNARK;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkyuma_circuits::epoch::constraints::EpochCircuit;
+use zkyuma_circuits::epoch::{circuit_id, EpochRound, EpochShape, EpochStatement};
+
+/// The params directory name of an epoch circuit: `epoch-<shape>`.
+pub fn params_name(shape: &EpochShape) -> String {
+    format!("epoch-{}", shape.name())
+}
+
+/// Setup for an epoch circuit of `shape`.
+pub fn setup_epoch(shape: EpochShape, kind: SetupKind) -> Result<Keys, ProverError> {
+    setup(&circuit_id(&shape), EpochCircuit::blank(shape), kind)
+}
+
+/// An epoch proof with its statement.
+#[derive(Clone, Debug)]
+pub struct EpochProof {
+    /// The public statement.
+    pub statement: EpochStatement,
+    /// Compressed Groth16 proof (128 bytes).
+    pub proof: Vec<u8>,
+}
+
+/// Build the statement and witness of `round` from the native epoch, and prove.
+pub fn prove_epoch(keys: &Keys, round: &EpochRound) -> Result<EpochProof, ProverError> {
+    let id = circuit_id(&round.shape());
+    if keys.description.circuit_id != id {
+        return Err(ProverError::WrongCircuit {
+            expected: id,
+            found: keys.description.circuit_id.clone(),
+        });
+    }
+    let circuit = EpochCircuit::build(round, keys.vk_hash())
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let statement = circuit.statement.clone();
+    let mut rng = ChaCha20Rng::from_entropy();
+    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, &mut rng)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let mut bytes = Vec::new();
+    proof
+        .serialize_compressed(&mut bytes)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    Ok(EpochProof {
+        statement,
+        proof: bytes,
+    })
+}

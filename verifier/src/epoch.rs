@@ -1,0 +1,22 @@
+//! Verifying epoch proofs against the statement the verifier holds.
+
+use crate::{verify, PreparedVerifyingKey, Proof, VerifyError};
+use alloc::string::ToString;
+use alloc::vec;
+use zkyuma_circuits::epoch::EpochStatement;
+
+/// Verify an epoch proof: the statement is well-formed, names this key, and the proof verifies
+/// for its recomputed public digest.
+pub fn verify_epoch(
+    pvk: &PreparedVerifyingKey,
+    statement: &EpochStatement,
+    proof: &Proof,
+) -> Result<(), VerifyError> {
+    statement
+        .validate()
+        .map_err(|e| VerifyError::Statement(e.to_string()))?;
+    if statement.vk_hash != pvk.hash() {
+        return Err(VerifyError::VkMismatch);
+    }
+    verify(pvk, &vec![statement.public_digest()], proof)
+}
