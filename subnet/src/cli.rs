@@ -5,13 +5,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+use zkyuma_circuits::epoch::{BondsRule, EpochRound, EpochShape, EpochStatement};
 use zkyuma_circuits::score::{ScoreRound, ScoreShape, ScoreStatement, WeightsMode};
 use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
 use zkyuma_circuits::yuma::{run_epoch, EpochError, EpochInput};
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{params_name, prove_score, setup_score};
 use zkyuma_prover::ProverError;
-use zkyuma_verifier::{verify_score, PreparedVerifyingKey, Proof, VerifyError, VerifyingKey};
+use zkyuma_verifier::{
+    verify_epoch, verify_score, PreparedVerifyingKey, Proof, VerifyError, VerifyingKey,
+};
 
 /// zkyuma: zero-knowledge proofs of Bittensor subnet weights and Yuma consensus.
 #[derive(Debug, Parser)]
@@ -81,9 +84,62 @@ impl From<ModeArg> for WeightsMode {
     }
 }
 
+/// Bonds rule on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BondsArg {
+    /// Yuma3 with a fixed alpha.
+    Yuma3,
+    /// The original Yuma.
+    Original,
+}
+
+impl From<BondsArg> for BondsRule {
+    fn from(b: BondsArg) -> Self {
+        match b {
+            BondsArg::Yuma3 => BondsRule::Yuma3,
+            BondsArg::Original => BondsRule::Original,
+        }
+    }
+}
+
+/// Parse `<V>x<N>` for an epoch circuit.
+pub fn parse_epoch_shape(s: &str, bonds: BondsRule) -> Result<EpochShape, CliError> {
+    let bad = || CliError::Usage(format!("--shape {s}: expected <VALIDATORS>x<UIDS>, e.g. 16x64"));
+    let (v, n) = s.split_once('x').ok_or_else(bad)?;
+    let shape = EpochShape {
+        validators: v.parse().map_err(|_| bad())?,
+        uids: n.parse().map_err(|_| bad())?,
+        bonds,
+    };
+    if shape.validators == 0 || shape.uids == 0 || shape.validators > shape.uids || shape.uids > 4096 {
+        return Err(CliError::Usage(format!(
+            "--shape {s}: need 1 <= validators <= uids <= 4096"
+        )));
+    }
+    Ok(shape)
+}
+
 /// `zkyuma setup ...`
 #[derive(Debug, Subcommand)]
 pub enum SetupCommand {
+    /// Keys for the epoch circuit of a shape.
+    Epoch {
+        /// `<VALIDATORS>x<UIDS>`, e.g. `16x64`.
+        #[arg(long)]
+        shape: String,
+        /// Bonds rule.
+        #[arg(long, value_enum, default_value_t = BondsArg::Yuma3)]
+        bonds: BondsArg,
+        /// Draw the setup randomness from the OS instead of the INSECURE public demo seed.
+        #[arg(long)]
+        local_random: bool,
+        /// The INSECURE deterministic seed.
+        #[arg(long, default_value = "zkyuma-insecure-demo-setup")]
+        insecure_seed: String,
+        /// Key directories.
+        #[command(flatten)]
+        dirs: KeyDirs,
+    },
     /// Keys for the score circuit of a shape.
     Score {
         /// `<MINERS>x<SAMPLES>`, e.g. `256x32`.
@@ -113,6 +169,21 @@ pub enum SetupCommand {
 /// `zkyuma prove ...`
 #[derive(Debug, Subcommand)]
 pub enum ProveCommand {
+    /// Prove an epoch (chain state + the validators' weight openings).
+    Epoch {
+        /// The epoch round (JSON, see the README).
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write the 128-byte proof.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write the statement (default: `<out>.statement.json`).
+        #[arg(long)]
+        statement_out: Option<PathBuf>,
+        /// Key directories.
+        #[command(flatten)]
+        dirs: KeyDirs,
+    },
     /// Prove a validator's score round.
     Score {
         /// The round (JSON, see the README).
@@ -136,6 +207,18 @@ pub enum ProveCommand {
 /// `zkyuma verify ...`
 #[derive(Debug, Subcommand)]
 pub enum VerifyCommand {
+    /// Verify an epoch proof against a statement.
+    Epoch {
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+        /// The statement JSON.
+        #[arg(long)]
+        statement: PathBuf,
+        /// Directory of verifying keys.
+        #[arg(long, default_value = "params")]
+        params: PathBuf,
+    },
     /// Verify a score proof against a statement.
     Score {
         /// The proof file.
@@ -153,6 +236,21 @@ pub enum VerifyCommand {
 /// `zkyuma example ...`
 #[derive(Debug, Subcommand)]
 pub enum ExampleCommand {
+    /// Write a synthetic epoch round (chain state and weight openings) to a file.
+    EpochRound {
+        /// `<VALIDATORS>x<UIDS>`.
+        #[arg(long)]
+        shape: String,
+        /// Bonds rule.
+        #[arg(long, value_enum, default_value_t = BondsArg::Yuma3)]
+        bonds: BondsArg,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write a synthetic score round (random records and miner outputs) to a file.
     ScoreRound {
         /// `<MINERS>x<SAMPLES>`.
@@ -302,9 +400,113 @@ pub fn verify_score_files(
     Ok(statement)
 }
 
+/// `zkyuma verify epoch`: load the key named by the statement and verify.
+pub fn verify_epoch_files(
+    proof: &Path,
+    statement: &Path,
+    params: &Path,
+) -> Result<EpochStatement, CliError> {
+    let statement: EpochStatement = parse_json(statement, &read_input(statement)?)?;
+    let paths = KeyPaths::new(params, Path::new("."), &zkyuma_prover::epoch::params_name(&statement.shape));
+    let vk = VerifyingKey::from_bytes(&paths.load_vk_bytes()?, 1)?;
+    let pvk = PreparedVerifyingKey::new(vk);
+    let proof = Proof::from_bytes(&read_bytes(proof)?)?;
+    verify_epoch(&pvk, &statement, &proof)?;
+    Ok(statement)
+}
+
+fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
+    if local_random {
+        SetupKind::LocalRandom
+    } else {
+        eprintln!("warning: INSECURE deterministic setup (seed {insecure_seed:?}): anyone with the seed can forge proofs; use it for tests and demos only");
+        SetupKind::InsecureDeterministic { seed: insecure_seed }
+    }
+}
+
 /// Run a parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Setup(SetupCommand::Epoch {
+            shape,
+            bonds,
+            local_random,
+            insecure_seed,
+            dirs,
+        }) => {
+            let shape = parse_epoch_shape(&shape, bonds.into())?;
+            let name = zkyuma_prover::epoch::params_name(&shape);
+            let spinner = Spinner::start(format!("setup {name}"));
+            let keys = zkyuma_prover::epoch::setup_epoch(shape, setup_kind(local_random, insecure_seed))?;
+            let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
+            paths.save(&keys)?;
+            spinner.finish(format!(
+                "setup {name}: {} constraints, {:.1} s",
+                keys.description.constraints, keys.description.setup_seconds
+            ));
+            println!("{}", serde_json::to_string_pretty(&keys.description)?);
+        }
+        Command::Prove(ProveCommand::Epoch {
+            input,
+            out,
+            statement_out,
+            dirs,
+        }) => {
+            let round: EpochRound = parse_json(&input, &read_input(&input)?)?;
+            round.input.validate()?;
+            let shape = round.shape();
+            let name = zkyuma_prover::epoch::params_name(&shape);
+            let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
+            let keys = paths
+                .load(&zkyuma_circuits::epoch::circuit_id(&shape))
+                .map_err(|e| match e {
+                    ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+                        CliError::Usage(format!(
+                            "no keys for {name} ({path} missing): run `zkyuma setup epoch --shape {}x{} --bonds {}` first",
+                            shape.validators,
+                            shape.uids,
+                            match shape.bonds { BondsRule::Yuma3 => "yuma3", BondsRule::Original => "original" }
+                        ))
+                    }
+                    other => CliError::Prover(other),
+                })?;
+            let spinner = Spinner::start(format!("proving {name} ({} constraints)", keys.description.constraints));
+            let started = std::time::Instant::now();
+            let proof = zkyuma_prover::epoch::prove_epoch(&keys, &round)?;
+            spinner.finish(format!("proved {name} in {:.2} s", started.elapsed().as_secs_f64()));
+            let statement_out = statement_out
+                .unwrap_or_else(|| PathBuf::from(format!("{}.statement.json", out.display())));
+            zkyuma_prover::keys::write_atomic(&out, &proof.proof)?;
+            zkyuma_prover::keys::write_atomic(
+                &statement_out,
+                serde_json::to_string_pretty(&proof.statement)?.as_bytes(),
+            )?;
+            println!("proof: {} ({} bytes)\nstatement: {}", out.display(), proof.proof.len(), statement_out.display());
+        }
+        Command::Verify(VerifyCommand::Epoch {
+            proof,
+            statement,
+            params,
+        }) => {
+            let st = verify_epoch_files(&proof, &statement, &params)?;
+            println!(
+                "valid: epoch proof for netuid {} epoch {} ({})",
+                st.netuid,
+                st.epoch,
+                st.shape.name()
+            );
+        }
+        Command::Example(ExampleCommand::EpochRound {
+            shape,
+            bonds,
+            seed,
+            out,
+        }) => {
+            let shape = parse_epoch_shape(&shape, bonds.into())?;
+            let round = crate::examples::synthetic_epoch_round(&shape, seed);
+            zkyuma_prover::keys::write_atomic(&out, serde_json::to_string_pretty(&round)?.as_bytes())?;
+            println!("round: {}", out.display());
+        }
         Command::Epoch(EpochCommand::Run { input }) => {
             let text = read_input(&input)?;
             println!("{}", epoch_run_json(&text)?);

@@ -55,3 +55,28 @@ pub fn synthetic_round(shape: &ScoreShape, seed: u64) -> ScoreRound {
         weight_blinding: Fr::from(rng.next_u64()),
     }
 }
+
+/// An epoch round of `shape`: a synthetic chain state whose `validators` first uids hold permits
+/// and weight every other uid, with weight-commitment blindings.
+pub fn synthetic_epoch_round(shape: &zkyuma_circuits::epoch::EpochShape, seed: u64) -> zkyuma_circuits::epoch::EpochRound {
+    use zkyuma_circuits::epoch::BondsRule;
+    use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
+    let input = SyntheticEpoch {
+        validators: shape.validators as u16,
+        uids: shape.uids as u16,
+        yuma3: shape.bonds == BondsRule::Yuma3,
+        liquid_alpha: false,
+        seed,
+    }
+    .build();
+    let mut rng = SplitMix64::new(seed ^ 0xb10d);
+    zkyuma_circuits::epoch::EpochRound {
+        netuid: 1,
+        epoch: seed,
+        input,
+        validators: None,
+        weight_blindings: (0..shape.validators).map(|_| Fr::from(rng.next_u64())).collect(),
+        prev_bonds_blinding: Fr::from(rng.next_u64()),
+        new_bonds_blinding: Fr::from(rng.next_u64()),
+    }
+}
