@@ -12,7 +12,14 @@ fn round(yuma3: bool, liquid_alpha: bool, seed: u64) -> EpochRound {
     EpochRound {
         netuid: 4,
         epoch: 9,
-        input: SyntheticEpoch { validators: 2, uids: 4, yuma3, liquid_alpha, seed }.build(),
+        input: SyntheticEpoch {
+            validators: 2,
+            uids: 4,
+            yuma3,
+            liquid_alpha,
+            seed,
+        }
+        .build(),
         validators: None,
         weight_blindings: vec![Fr::from(3u64), Fr::from(4u64)],
         prev_bonds_blinding: Fr::from(5u64),
@@ -24,34 +31,61 @@ fn round(yuma3: bool, liquid_alpha: bool, seed: u64) -> EpochRound {
 fn prove_verify_and_reject() {
     for yuma3 in [true, false] {
         let r = round(yuma3, false, 1);
-        let keys = setup_epoch(r.shape(), SetupKind::InsecureDeterministic { seed: "t".into() }).expect("setup");
-        let pvk = PreparedVerifyingKey::new(VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk"));
+        let keys = setup_epoch(
+            r.shape(),
+            SetupKind::InsecureDeterministic { seed: "t".into() },
+        )
+        .expect("setup");
+        let pvk =
+            PreparedVerifyingKey::new(VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk"));
         let p = prove_epoch(&keys, &r).expect("prove");
         let proof = Proof::from_bytes(&p.proof).expect("decodes");
         verify_epoch(&pvk, &p.statement, &proof).expect("verifies");
 
         let mut other = p.statement.clone();
         other.consensus_bits[2] += 1;
-        assert_eq!(verify_epoch(&pvk, &other, &proof), Err(VerifyError::Rejected));
+        assert_eq!(
+            verify_epoch(&pvk, &other, &proof),
+            Err(VerifyError::Rejected)
+        );
         let mut other = p.statement.clone();
         other.emission[0] += 1;
-        assert_eq!(verify_epoch(&pvk, &other, &proof), Err(VerifyError::Rejected));
+        assert_eq!(
+            verify_epoch(&pvk, &other, &proof),
+            Err(VerifyError::Rejected)
+        );
         // Another epoch's proof (different chain state) does not verify this statement.
         let p2 = prove_epoch(&keys, &round(yuma3, false, 2)).expect("prove");
         let proof2 = Proof::from_bytes(&p2.proof).expect("decodes");
-        assert_eq!(verify_epoch(&pvk, &p.statement, &proof2), Err(VerifyError::Rejected));
+        assert_eq!(
+            verify_epoch(&pvk, &p.statement, &proof2),
+            Err(VerifyError::Rejected)
+        );
         let mut short = p.statement.clone();
         short.emission.pop();
-        assert!(matches!(verify_epoch(&pvk, &short, &proof), Err(VerifyError::Statement(_))));
+        assert!(matches!(
+            verify_epoch(&pvk, &short, &proof),
+            Err(VerifyError::Statement(_))
+        ));
     }
 }
 
 #[test]
 fn liquid_alpha_is_refused_with_a_clear_error() {
     let r = round(true, true, 1);
-    let keys = setup_epoch(r.shape(), SetupKind::InsecureDeterministic { seed: "t".into() }).expect("setup");
+    let keys = setup_epoch(
+        r.shape(),
+        SetupKind::InsecureDeterministic { seed: "t".into() },
+    )
+    .expect("setup");
     match prove_epoch(&keys, &r) {
-        Err(ProverError::Synthesis(msg)) => assert!(msg.contains("liquid alpha is not supported by the epoch circuit"), "{msg}"),
-        other => panic!("expected a refusal, got {:?}", other.map(|p| p.statement.epoch)),
+        Err(ProverError::Synthesis(msg)) => assert!(
+            msg.contains("liquid alpha is not supported by the epoch circuit"),
+            "{msg}"
+        ),
+        other => panic!(
+            "expected a refusal, got {:?}",
+            other.map(|p| p.statement.epoch)
+        ),
     }
 }

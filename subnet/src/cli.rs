@@ -104,14 +104,22 @@ impl From<BondsArg> for BondsRule {
 
 /// Parse `<V>x<N>` for an epoch circuit.
 pub fn parse_epoch_shape(s: &str, bonds: BondsRule) -> Result<EpochShape, CliError> {
-    let bad = || CliError::Usage(format!("--shape {s}: expected <VALIDATORS>x<UIDS>, e.g. 16x64"));
+    let bad = || {
+        CliError::Usage(format!(
+            "--shape {s}: expected <VALIDATORS>x<UIDS>, e.g. 16x64"
+        ))
+    };
     let (v, n) = s.split_once('x').ok_or_else(bad)?;
     let shape = EpochShape {
         validators: v.parse().map_err(|_| bad())?,
         uids: n.parse().map_err(|_| bad())?,
         bonds,
     };
-    if shape.validators == 0 || shape.uids == 0 || shape.validators > shape.uids || shape.uids > 4096 {
+    if shape.validators == 0
+        || shape.uids == 0
+        || shape.validators > shape.uids
+        || shape.uids > 4096
+    {
         return Err(CliError::Usage(format!(
             "--shape {s}: need 1 <= validators <= uids <= 4096"
         )));
@@ -407,7 +415,11 @@ pub fn verify_epoch_files(
     params: &Path,
 ) -> Result<EpochStatement, CliError> {
     let statement: EpochStatement = parse_json(statement, &read_input(statement)?)?;
-    let paths = KeyPaths::new(params, Path::new("."), &zkyuma_prover::epoch::params_name(&statement.shape));
+    let paths = KeyPaths::new(
+        params,
+        Path::new("."),
+        &zkyuma_prover::epoch::params_name(&statement.shape),
+    );
     let vk = VerifyingKey::from_bytes(&paths.load_vk_bytes()?, 1)?;
     let pvk = PreparedVerifyingKey::new(vk);
     let proof = Proof::from_bytes(&read_bytes(proof)?)?;
@@ -420,7 +432,9 @@ fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
         SetupKind::LocalRandom
     } else {
         eprintln!("warning: INSECURE deterministic setup (seed {insecure_seed:?}): anyone with the seed can forge proofs; use it for tests and demos only");
-        SetupKind::InsecureDeterministic { seed: insecure_seed }
+        SetupKind::InsecureDeterministic {
+            seed: insecure_seed,
+        }
     }
 }
 
@@ -437,7 +451,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let shape = parse_epoch_shape(&shape, bonds.into())?;
             let name = zkyuma_prover::epoch::params_name(&shape);
             let spinner = Spinner::start(format!("setup {name}"));
-            let keys = zkyuma_prover::epoch::setup_epoch(shape, setup_kind(local_random, insecure_seed))?;
+            let keys =
+                zkyuma_prover::epoch::setup_epoch(shape, setup_kind(local_random, insecure_seed))?;
             let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
             paths.save(&keys)?;
             spinner.finish(format!(
@@ -470,10 +485,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     }
                     other => CliError::Prover(other),
                 })?;
-            let spinner = Spinner::start(format!("proving {name} ({} constraints)", keys.description.constraints));
+            let spinner = Spinner::start(format!(
+                "proving {name} ({} constraints)",
+                keys.description.constraints
+            ));
             let started = std::time::Instant::now();
             let proof = zkyuma_prover::epoch::prove_epoch(&keys, &round)?;
-            spinner.finish(format!("proved {name} in {:.2} s", started.elapsed().as_secs_f64()));
+            spinner.finish(format!(
+                "proved {name} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            ));
             let statement_out = statement_out
                 .unwrap_or_else(|| PathBuf::from(format!("{}.statement.json", out.display())));
             zkyuma_prover::keys::write_atomic(&out, &proof.proof)?;
@@ -481,7 +502,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 &statement_out,
                 serde_json::to_string_pretty(&proof.statement)?.as_bytes(),
             )?;
-            println!("proof: {} ({} bytes)\nstatement: {}", out.display(), proof.proof.len(), statement_out.display());
+            println!(
+                "proof: {} ({} bytes)\nstatement: {}",
+                out.display(),
+                proof.proof.len(),
+                statement_out.display()
+            );
         }
         Command::Verify(VerifyCommand::Epoch {
             proof,
@@ -504,7 +530,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }) => {
             let shape = parse_epoch_shape(&shape, bonds.into())?;
             let round = crate::examples::synthetic_epoch_round(&shape, seed);
-            zkyuma_prover::keys::write_atomic(&out, serde_json::to_string_pretty(&round)?.as_bytes())?;
+            zkyuma_prover::keys::write_atomic(
+                &out,
+                serde_json::to_string_pretty(&round)?.as_bytes(),
+            )?;
             println!("round: {}", out.display());
         }
         Command::Epoch(EpochCommand::Run { input }) => {

@@ -58,7 +58,10 @@ pub fn synthetic_round(shape: &ScoreShape, seed: u64) -> ScoreRound {
 
 /// An epoch round of `shape`: a synthetic chain state whose `validators` first uids hold permits
 /// and weight every other uid, with weight-commitment blindings.
-pub fn synthetic_epoch_round(shape: &zkyuma_circuits::epoch::EpochShape, seed: u64) -> zkyuma_circuits::epoch::EpochRound {
+pub fn synthetic_epoch_round(
+    shape: &zkyuma_circuits::epoch::EpochShape,
+    seed: u64,
+) -> zkyuma_circuits::epoch::EpochRound {
     use zkyuma_circuits::epoch::BondsRule;
     use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
     let input = SyntheticEpoch {
@@ -75,7 +78,9 @@ pub fn synthetic_epoch_round(shape: &zkyuma_circuits::epoch::EpochShape, seed: u
         epoch: seed,
         input,
         validators: None,
-        weight_blindings: (0..shape.validators).map(|_| Fr::from(rng.next_u64())).collect(),
+        weight_blindings: (0..shape.validators)
+            .map(|_| Fr::from(rng.next_u64()))
+            .collect(),
         prev_bonds_blinding: Fr::from(rng.next_u64()),
         new_bonds_blinding: Fr::from(rng.next_u64()),
     }

@@ -12,7 +12,11 @@ fn zkyuma(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
@@ -27,12 +31,41 @@ fn fails(out: &Output) -> String {
 fn epoch_proof_from_the_command_line() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let d = tmp.path();
-    ok(&zkyuma(d, &["example", "epoch-round", "--shape", "2x4", "--out", "round.json"]));
-    let err = fails(&zkyuma(d, &["prove", "epoch", "--input", "round.json", "--out", "e.bin"]));
-    assert!(err.contains("run `zkyuma setup epoch --shape 2x4 --bonds yuma3`"), "{err}");
+    ok(&zkyuma(
+        d,
+        &[
+            "example",
+            "epoch-round",
+            "--shape",
+            "2x4",
+            "--out",
+            "round.json",
+        ],
+    ));
+    let err = fails(&zkyuma(
+        d,
+        &["prove", "epoch", "--input", "round.json", "--out", "e.bin"],
+    ));
+    assert!(
+        err.contains("run `zkyuma setup epoch --shape 2x4 --bonds yuma3`"),
+        "{err}"
+    );
     ok(&zkyuma(d, &["setup", "epoch", "--shape", "2x4"]));
-    ok(&zkyuma(d, &["prove", "epoch", "--input", "round.json", "--out", "e.bin"]));
-    let valid = ok(&zkyuma(d, &["verify", "epoch", "--proof", "e.bin", "--statement", "e.bin.statement.json"]));
+    ok(&zkyuma(
+        d,
+        &["prove", "epoch", "--input", "round.json", "--out", "e.bin"],
+    ));
+    let valid = ok(&zkyuma(
+        d,
+        &[
+            "verify",
+            "epoch",
+            "--proof",
+            "e.bin",
+            "--statement",
+            "e.bin.statement.json",
+        ],
+    ));
     assert!(valid.starts_with("valid"), "{valid}");
 
     let text = std::fs::read_to_string(d.join("e.bin.statement.json")).expect("statement");
@@ -40,7 +73,17 @@ fn epoch_proof_from_the_command_line() {
     let bumped = st["emission"][1].as_u64().expect("emission") + 1;
     st["emission"][1] = serde_json::json!(bumped);
     std::fs::write(d.join("other.json"), st.to_string()).expect("write");
-    let err = fails(&zkyuma(d, &["verify", "epoch", "--proof", "e.bin", "--statement", "other.json"]));
+    let err = fails(&zkyuma(
+        d,
+        &[
+            "verify",
+            "epoch",
+            "--proof",
+            "e.bin",
+            "--statement",
+            "other.json",
+        ],
+    ));
     assert!(err.contains("the proof does not verify"), "{err}");
 
     let err = fails(&zkyuma(d, &["setup", "epoch", "--shape", "9x4"]));

@@ -24,9 +24,9 @@ mod score;
 
 pub use encoding::{Proof, VerifyingKey, PROOF_BYTES};
 pub use epoch::verify_epoch;
-pub use zkyuma_circuits::epoch::EpochStatement;
 pub use error::VerifyError;
 pub use groth16::{batch_verify, verify, PreparedVerifyingKey};
 pub use registry::{KeyId, KeyRegistry};
 pub use score::{verify_score, verify_score_batch};
+pub use zkyuma_circuits::epoch::EpochStatement;
 pub use zkyuma_circuits::score::ScoreStatement;

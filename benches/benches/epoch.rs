@@ -1,0 +1,110 @@
+//! Epoch proof: constraints per cell at several shapes, and setup / prove / verify time, peak
+//! memory and the prove / MSM ratio at the proving shape (default 16 validators × 64 uids; set
+//! ZKYUMA_BENCH_EPOCH_SHAPE=VxN for another).
+//!
+//! Record a baseline and compare against it:
+//!   cargo bench -p zkyuma-benches --bench epoch -- --save-baseline main
+//!   cargo bench -p zkyuma-benches --bench epoch -- --baseline main
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::UniformRand;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::time::Instant;
+use zkyuma_circuits::epoch::constraints::EpochCircuit;
+use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_prover::epoch::{prove_epoch, setup_epoch};
+use zkyuma_prover::keys::{describe, SetupKind};
+use zkyuma_subnet::examples::synthetic_epoch_round;
+use zkyuma_verifier::{verify_epoch, PreparedVerifyingKey, Proof, VerifyingKey};
+
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<u64>().ok())
+            })
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
+fn epoch_proof(c: &mut Criterion) {
+    for (v, n) in [(4u32, 16u32), (8, 32), (16, 64)] {
+        for bonds in [BondsRule::Yuma3, BondsRule::Original] {
+            let shape = EpochShape {
+                validators: v,
+                uids: n,
+                bonds,
+            };
+            let (constraints, witnesses, _) =
+                describe(EpochCircuit::blank(shape)).expect("circuit");
+            println!(
+                "epoch {}: {constraints} constraints, {:.0} per cell, {witnesses} witness variables",
+                shape.name(),
+                constraints as f64 / f64::from(v * n)
+            );
+        }
+    }
+    let (v, n) = std::env::var("ZKYUMA_BENCH_EPOCH_SHAPE")
+        .ok()
+        .and_then(|s| {
+            let (v, n) = s.split_once('x')?;
+            Some((v.parse().ok()?, n.parse().ok()?))
+        })
+        .unwrap_or((16, 64));
+    let shape = EpochShape {
+        validators: v,
+        uids: n,
+        bonds: BondsRule::Yuma3,
+    };
+    let t = Instant::now();
+    let keys = setup_epoch(
+        shape,
+        SetupKind::InsecureDeterministic {
+            seed: "bench".into(),
+        },
+    )
+    .expect("setup");
+    println!(
+        "epoch {}: setup {:.1} s, proving key {} MB",
+        shape.name(),
+        t.elapsed().as_secs_f64(),
+        keys.description.pk_bytes / 1_000_000
+    );
+    let size = keys
+        .description
+        .constraints
+        .max(keys.description.witness_variables);
+    let mut rng = ark_std::test_rng();
+    let bases: Vec<G1Affine> = (0..size)
+        .map(|_| G1Projective::rand(&mut rng).into_affine())
+        .collect();
+    let scalars: Vec<Fr> = (0..size).map(|_| Fr::rand(&mut rng)).collect();
+    let t = Instant::now();
+    let _ = G1Projective::msm(&bases, &scalars);
+    let msm = t.elapsed().as_secs_f64();
+    drop((bases, scalars));
+    let round = synthetic_epoch_round(&shape, 3);
+    let t = Instant::now();
+    let proof = prove_epoch(&keys, &round).expect("prove");
+    let prove = t.elapsed().as_secs_f64();
+    println!(
+        "epoch {}: prove {prove:.1} s, one G1 MSM of {size} points {msm:.2} s, prove / MSM = {:.1}, peak memory {} MB",
+        shape.name(),
+        prove / msm,
+        peak_rss_mb()
+    );
+    let pvk = PreparedVerifyingKey::new(VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk"));
+    let p = Proof::from_bytes(&proof.proof).expect("proof");
+    let mut group = c.benchmark_group("epoch");
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("verify", shape.name()), |b| {
+        b.iter(|| verify_epoch(&pvk, &proof.statement, &p).expect("verify"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, epoch_proof);
+criterion_main!(benches);

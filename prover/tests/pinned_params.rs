@@ -1,0 +1,84 @@
+//! Pinned artifacts: the committed `params/` of the small demo circuits are exactly what the
+//! deterministic demo setup produces (verifying key bytes, constraint / variable / input counts,
+//! checksums). Set ZKYUMA_REGENERATE_PARAMS=1 to rewrite them (and say so in the commit).
+use std::path::Path;
+use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_circuits::score::{ScoreShape, WeightsMode};
+use zkyuma_circuits::scoring::Mse;
+use zkyuma_prover::keys::{KeyPaths, Keys, SetupKind};
+use zkyuma_prover::score::{params_name, setup_score};
+
+const DEMO_SEED: &str = "zkyuma-insecure-demo-setup";
+
+fn check(name: &str, keys: Keys) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("params");
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let paths = KeyPaths::new(&root, scratch.path(), name);
+    if std::env::var_os("ZKYUMA_REGENERATE_PARAMS").is_some() {
+        paths.save(&keys).expect("save");
+    }
+    let pinned = paths
+        .load_description()
+        .expect("pinned circuit.json (checked against checksums.b3)");
+    assert_eq!(pinned.circuit_id, keys.description.circuit_id, "{name}");
+    assert_eq!(
+        pinned.constraints, keys.description.constraints,
+        "{name}: constraint count drifted"
+    );
+    assert_eq!(
+        pinned.witness_variables, keys.description.witness_variables,
+        "{name}"
+    );
+    assert_eq!(pinned.public_inputs, 1, "{name}");
+    assert_eq!(
+        pinned.vk_blake3, keys.description.vk_blake3,
+        "{name}: verifying key drifted"
+    );
+    assert_eq!(
+        pinned.pk_blake3, keys.description.pk_blake3,
+        "{name}: proving key drifted"
+    );
+    assert_eq!(
+        paths.load_vk_bytes().expect("vk.bin"),
+        keys.vk_bytes(),
+        "{name}"
+    );
+}
+
+#[test]
+fn demo_score_params_are_pinned() {
+    let shape = ScoreShape {
+        miners: 4,
+        samples: 4,
+        depth: 3,
+        mode: WeightsMode::Hidden,
+    };
+    let keys = setup_score(
+        Mse::DEFAULT,
+        shape,
+        SetupKind::InsecureDeterministic {
+            seed: DEMO_SEED.into(),
+        },
+    )
+    .expect("setup");
+    check(&params_name(&Mse::DEFAULT, &shape), keys);
+}
+
+#[test]
+fn demo_epoch_params_are_pinned() {
+    let shape = EpochShape {
+        validators: 2,
+        uids: 4,
+        bonds: BondsRule::Yuma3,
+    };
+    let keys = zkyuma_prover::epoch::setup_epoch(
+        shape,
+        SetupKind::InsecureDeterministic {
+            seed: DEMO_SEED.into(),
+        },
+    )
+    .expect("setup");
+    check(&zkyuma_prover::epoch::params_name(&shape), keys);
+}
