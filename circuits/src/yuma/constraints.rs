@@ -521,12 +521,10 @@ pub fn bonds_and_emission(
             for i in 0..v {
                 let row = (0..n)
                     .map(|j| {
-                        let b = div_trunc(
-                            &(masked(i, j) * unit),
-                            &FpVar::constant(Fr::from(65535u64)),
-                            33,
-                            16,
-                        )?;
+                        // ⌊b·2^32 / 65535⌋ = 65537·b + [b = 65535], as 2^32 = 65535·65537 + 1.
+                        let raw = masked(i, j);
+                        let b = &raw * Fr::from(65537u64)
+                            + FpVar::from(is_equal(&raw, &FpVar::constant(Fr::from(65535u64)))?);
                         Ok(mul_floor(&alpha, &wfb[i][j], 33, 33)?
                             + mul_floor(&one_minus_alpha, &b, 33, 33)?)
                     })
