@@ -5,22 +5,17 @@
 use ark_bn254::Fr;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
-use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
+use ark_relations::gr1cs::ConstraintSystem;
 use proptest::prelude::*;
 use serde_json::Value;
 use zkyuma_circuits::fixed::I32F32;
-use zkyuma_circuits::yuma::constraints::{consensus_core, ConsensusInputs, ConsensusVars};
+use zkyuma_circuits::yuma::constraints::{consensus_core, ConsensusInputs};
 use zkyuma_circuits::yuma::median::{median_bounds, satisfies_bounds, weighted_median_closed_form};
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
 use zkyuma_circuits::yuma::{run_epoch, EpochInput};
 
-fn fr_bits(b: i64) -> Fr {
-    if b >= 0 {
-        Fr::from(b as u64)
-    } else {
-        -Fr::from(b.unsigned_abs())
-    }
-}
+mod common;
+use common::{assert_no_free_witness, finalize_for_tampering, fr_bits, satisfied_with_var_moved};
 
 fn all_rows(input: &EpochInput) -> Vec<u16> {
     (0..input.n).collect()
@@ -110,32 +105,6 @@ fn agrees_on_synthetic_epochs() {
     }
 }
 
-fn tampered(
-    input: &EpochInput,
-    tamper: impl FnOnce(&ConstraintSystemRef<Fr>, &ConsensusVars),
-) -> bool {
-    let inputs = ConsensusInputs::from_epoch(input, &all_rows(input)).expect("inputs");
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    let vars = consensus_core(cs.clone(), &inputs).expect("synthesis");
-    cs.finalize();
-    cs.borrow_mut()
-        .expect("cs")
-        .assignments
-        .lc_assignment
-        .clear();
-    assert!(cs.is_satisfied().expect("assignment"));
-    tamper(&cs, &vars);
-    cs.is_satisfied().expect("assignment")
-}
-
-fn bump(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) {
-    let FpVar::Var(v) = var else {
-        panic!("allocated variable expected")
-    };
-    let idx = v.variable.index().expect("index");
-    cs.borrow_mut().expect("cs").assignments.witness_assignment[idx] += fr_bits(delta);
-}
-
 #[test]
 fn tampering_leaves_the_core_unsatisfied() {
     let input = SyntheticEpoch {
@@ -146,43 +115,29 @@ fn tampering_leaves_the_core_unsatisfied() {
         seed: 5,
     }
     .build();
+    let inputs = ConsensusInputs::from_epoch(&input, &all_rows(&input)).expect("inputs");
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let vars = consensus_core(cs.clone(), &inputs).expect("synthesis");
+    finalize_for_tampering(&cs);
     for delta in [1, -1] {
         for j in [1, 4] {
-            assert!(
-                !tampered(&input, |cs, v| bump(cs, &v.consensus[j], delta)),
-                "consensus {j} {delta:+} ulp"
-            );
+            let moved = satisfied_with_var_moved(&cs, &vars.consensus[j], delta);
+            assert!(!moved, "consensus {j} {delta:+} ulp");
         }
         assert!(
-            !tampered(&input, |cs, v| bump(cs, &v.weights[1][2], delta)),
+            !satisfied_with_var_moved(&cs, &vars.weights[1][2], delta),
             "a normalised weight"
         );
         assert!(
-            !tampered(&input, |cs, v| bump(cs, &v.incentive[3], delta)),
+            !satisfied_with_var_moved(&cs, &vars.incentive[3], delta),
             "an incentive"
         );
     }
     // Every private witness, changed alone: none is free (weights, comparison bits, quotients…).
     // The public chain state allocated first (masks, stakes, median bounds) is bound by the
     // statement digest instead, so it is skipped.
-    let inputs = ConsensusInputs::from_epoch(&input, &all_rows(&input)).expect("inputs");
     let (rows, cols) = (inputs.stored.len(), inputs.consensus.len());
-    let public = rows * cols + 2 * rows + 3;
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    consensus_core(cs.clone(), &inputs).expect("synthesis");
-    cs.finalize();
-    cs.borrow_mut()
-        .expect("cs")
-        .assignments
-        .lc_assignment
-        .clear();
-    let n = cs.num_witness_variables();
-    for i in (public..n).step_by((n / 400).max(1)) {
-        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] += Fr::from(1u64);
-        let sat = cs.is_satisfied().expect("assignment");
-        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] -= Fr::from(1u64);
-        assert!(!sat, "witness {i} of {n} is free");
-    }
+    assert_no_free_witness(&cs, rows * cols + 2 * rows + 3, 400);
 }
 
 proptest! {

@@ -61,42 +61,27 @@ fn satisfied<S: ScoringFunction>(circuit: &ScoreCircuit<S>) -> bool {
     ok
 }
 
-/// Synthesize, finalize (inlining every linear combination) and drop the cached values of linear
-/// combinations, so that the check re-evaluates them; then let `tamper` edit the assignment and
-/// report whether the system is still satisfied.
+mod common;
+
+/// Synthesize, prepare for tampering, let `tamper` edit the assignment and report whether the
+/// system is still satisfied.
 fn satisfied_after<S: ScoringFunction>(
     circuit: &ScoreCircuit<S>,
     tamper: impl FnOnce(&ConstraintSystemRef<Fr>, &ScoreVars),
 ) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
     let vars = circuit.synthesize(cs.clone()).expect("synthesis");
-    cs.finalize();
-    cs.borrow_mut()
-        .expect("constraint system")
-        .assignments
-        .lc_assignment
-        .clear();
-    assert!(
-        cs.is_satisfied().expect("assignment"),
-        "honest before tampering"
-    );
+    common::finalize_for_tampering(&cs);
     tamper(&cs, &vars);
     cs.is_satisfied().expect("assignment")
 }
 
 fn bump_witness(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) {
-    let FpVar::Var(v) = var else {
-        panic!("an allocated variable")
-    };
-    assert!(v.variable.is_witness());
-    let idx = v.variable.index().expect("index");
-    let mut inner = cs.borrow_mut().expect("constraint system");
-    let d = if delta < 0 {
-        -Fr::from((-delta) as u64)
-    } else {
-        Fr::from(delta as u64)
-    };
-    inner.assignments.witness_assignment[idx] += d;
+    let idx = common::witness_index(var);
+    cs.borrow_mut()
+        .expect("constraint system")
+        .assignments
+        .witness_assignment[idx] += common::fr_bits(delta);
 }
 
 fn set_public_input(cs: &ConstraintSystemRef<Fr>, digest: Fr) {
@@ -326,18 +311,6 @@ fn no_sampled_witness_is_free_in_the_score_circuit() {
     let (_, _, circuit) = build(&r, Scoring::Accuracy);
     let cs = ConstraintSystem::<Fr>::new_ref();
     circuit.synthesize(cs.clone()).expect("synthesis");
-    cs.finalize();
-    cs.borrow_mut()
-        .expect("cs")
-        .assignments
-        .lc_assignment
-        .clear();
-    let n = cs.num_witness_variables();
-    let step = (n / 250).max(1);
-    for i in (0..n).step_by(step) {
-        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] += Fr::from(1u64);
-        let sat = cs.is_satisfied().expect("assignment");
-        cs.borrow_mut().expect("cs").assignments.witness_assignment[i] -= Fr::from(1u64);
-        assert!(!sat, "witness {i} of {n} is free");
-    }
+    common::finalize_for_tampering(&cs);
+    common::assert_no_free_witness(&cs, 0, 250);
 }

@@ -1,13 +1,7 @@
 //! Proving the epoch statement.
 
-use crate::keys::{setup, Keys, SetupKind};
+use crate::keys::{prove_compressed, setup, Keys, SetupKind};
 use crate::ProverError;
-use ark_bn254::Bn254;
-use ark_groth16::Groth16;
-use ark_serialize::CanonicalSerialize;
-use ark_snark::SNARK;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
 use zkyuma_circuits::epoch::{circuit_id, EpochRound, EpochShape, EpochStatement};
 
@@ -42,15 +36,8 @@ pub fn prove_epoch(keys: &Keys, round: &EpochRound) -> Result<EpochProof, Prover
     let circuit = EpochCircuit::build(round, keys.vk_hash())
         .map_err(|e| ProverError::Synthesis(e.to_string()))?;
     let statement = circuit.statement.clone();
-    let mut rng = ChaCha20Rng::from_entropy();
-    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, &mut rng)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
-    let mut bytes = Vec::new();
-    proof
-        .serialize_compressed(&mut bytes)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
     Ok(EpochProof {
         statement,
-        proof: bytes,
+        proof: prove_compressed(keys, circuit)?,
     })
 }

@@ -108,6 +108,22 @@ impl Keys {
     }
 }
 
+/// Prove `circuit` with the keys on all cores (fresh OS randomness) and return the 128-byte
+/// compressed proof.
+pub fn prove_compressed<C: ConstraintSynthesizer<Fr>>(
+    keys: &Keys,
+    circuit: C,
+) -> Result<Vec<u8>, ProverError> {
+    let mut rng = ChaCha20Rng::from_entropy();
+    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, &mut rng)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let mut bytes = Vec::new();
+    proof
+        .serialize_compressed(&mut bytes)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    Ok(bytes)
+}
+
 /// Run the circuit-specific setup.
 pub fn setup<C: ConstraintSynthesizer<Fr> + Clone>(
     circuit_id: &str,

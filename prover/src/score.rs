@@ -1,13 +1,7 @@
 //! Proving the score statement.
 
-use crate::keys::{setup, Keys, SetupKind};
+use crate::keys::{prove_compressed, setup, Keys, SetupKind};
 use crate::ProverError;
-use ark_bn254::Bn254;
-use ark_groth16::Groth16;
-use ark_serialize::CanonicalSerialize;
-use ark_snark::SNARK;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use zkyuma_circuits::score::constraints::ScoreCircuit;
 use zkyuma_circuits::score::{
     circuit_id, evaluate, ScoreEvaluation, ScoreRound, ScoreShape, ScoreStatement,
@@ -63,16 +57,9 @@ pub fn prove_score<S: ScoringFunction + Clone>(
         witness,
         scoring,
     };
-    let mut rng = ChaCha20Rng::from_entropy();
-    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, &mut rng)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
-    let mut bytes = Vec::new();
-    proof
-        .serialize_compressed(&mut bytes)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
     Ok(ScoreProof {
         statement,
-        proof: bytes,
+        proof: prove_compressed(keys, circuit)?,
         evaluation,
     })
 }

@@ -427,6 +427,62 @@ pub fn verify_epoch_files(
     Ok(statement)
 }
 
+/// Load a circuit's keys; a missing file becomes a hint naming the setup command to run.
+fn load_keys(
+    paths: &KeyPaths,
+    circuit_id: &str,
+    name: &str,
+    setup_command: String,
+) -> Result<zkyuma_prover::keys::Keys, CliError> {
+    paths.load(circuit_id).map_err(|e| match e {
+        ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+            CliError::Usage(format!(
+                "no keys for {name} ({path} missing): run `{setup_command}` first"
+            ))
+        }
+        other => CliError::Prover(other),
+    })
+}
+
+/// Run a proof with a spinner naming the circuit and its size.
+fn with_progress<T>(
+    name: &str,
+    constraints: usize,
+    prove: impl FnOnce() -> Result<T, ProverError>,
+) -> Result<T, CliError> {
+    let spinner = Spinner::start(format!("proving {name} ({constraints} constraints)"));
+    let started = std::time::Instant::now();
+    let result = prove()?;
+    spinner.finish(format!(
+        "proved {name} in {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(result)
+}
+
+/// Write a proof and its statement (default `<out>.statement.json`), both atomically.
+fn write_proof(
+    out: &Path,
+    statement_out: Option<PathBuf>,
+    proof: &[u8],
+    statement: &impl serde::Serialize,
+) -> Result<PathBuf, CliError> {
+    let statement_out =
+        statement_out.unwrap_or_else(|| PathBuf::from(format!("{}.statement.json", out.display())));
+    zkyuma_prover::keys::write_atomic(out, proof)?;
+    zkyuma_prover::keys::write_atomic(
+        &statement_out,
+        serde_json::to_string_pretty(statement)?.as_bytes(),
+    )?;
+    println!(
+        "proof: {} ({} bytes)\nstatement: {}",
+        out.display(),
+        proof.len(),
+        statement_out.display()
+    );
+    Ok(statement_out)
+}
+
 fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
     if local_random {
         SetupKind::LocalRandom
@@ -472,42 +528,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let shape = round.shape();
             let name = zkyuma_prover::epoch::params_name(&shape);
             let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
-            let keys = paths
-                .load(&zkyuma_circuits::epoch::circuit_id(&shape))
-                .map_err(|e| match e {
-                    ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
-                        CliError::Usage(format!(
-                            "no keys for {name} ({path} missing): run `zkyuma setup epoch --shape {}x{} --bonds {}` first",
-                            shape.validators,
-                            shape.uids,
-                            match shape.bonds { BondsRule::Yuma3 => "yuma3", BondsRule::Original => "original" }
-                        ))
-                    }
-                    other => CliError::Prover(other),
-                })?;
-            let spinner = Spinner::start(format!(
-                "proving {name} ({} constraints)",
-                keys.description.constraints
-            ));
-            let started = std::time::Instant::now();
-            let proof = zkyuma_prover::epoch::prove_epoch(&keys, &round)?;
-            spinner.finish(format!(
-                "proved {name} in {:.2} s",
-                started.elapsed().as_secs_f64()
-            ));
-            let statement_out = statement_out
-                .unwrap_or_else(|| PathBuf::from(format!("{}.statement.json", out.display())));
-            zkyuma_prover::keys::write_atomic(&out, &proof.proof)?;
-            zkyuma_prover::keys::write_atomic(
-                &statement_out,
-                serde_json::to_string_pretty(&proof.statement)?.as_bytes(),
-            )?;
-            println!(
-                "proof: {} ({} bytes)\nstatement: {}",
-                out.display(),
-                proof.proof.len(),
-                statement_out.display()
+            let hint = format!(
+                "zkyuma setup epoch --shape {}x{} --bonds {}",
+                shape.validators,
+                shape.uids,
+                match shape.bonds {
+                    BondsRule::Yuma3 => "yuma3",
+                    BondsRule::Original => "original",
+                }
             );
+            let keys = load_keys(
+                &paths,
+                &zkyuma_circuits::epoch::circuit_id(&shape),
+                &name,
+                hint,
+            )?;
+            let proof = with_progress(&name, keys.description.constraints, || {
+                zkyuma_prover::epoch::prove_epoch(&keys, &round)
+            })?;
+            write_proof(&out, statement_out, &proof.proof, &proof.statement)?;
         }
         Command::Verify(VerifyCommand::Epoch {
             proof,
@@ -587,39 +626,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let shape = round.shape();
             let name = params_name(&scoring, &shape);
             let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
-            let keys = paths.load(&zkyuma_circuits::score::circuit_id(&scoring.id(), &shape)).map_err(|e| match e {
-                ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => CliError::Usage(format!(
-                    "no keys for {name} ({path} missing): run `zkyuma setup score --shape {}x{} --depth {} --mode {} --scoring {}` first",
-                    shape.miners, shape.samples, shape.depth,
-                    match shape.mode { WeightsMode::Hidden => "hidden", WeightsMode::Public => "public" },
-                    scoring.id()
-                )),
-                other => CliError::Prover(other),
-            })?;
-            let spinner = Spinner::start(format!(
-                "proving {name} ({} constraints)",
-                keys.description.constraints
-            ));
-            let started = std::time::Instant::now();
-            let proof = prove_score(&keys, scoring, &round)?;
-            spinner.finish(format!(
-                "proved {name} in {:.2} s",
-                started.elapsed().as_secs_f64()
-            ));
-            let statement_out = statement_out
-                .unwrap_or_else(|| PathBuf::from(format!("{}.statement.json", out.display())));
-            zkyuma_prover::keys::write_atomic(&out, &proof.proof)?;
-            zkyuma_prover::keys::write_atomic(
-                &statement_out,
-                serde_json::to_string_pretty(&proof.statement)?.as_bytes(),
-            )?;
-            println!(
-                "proof: {} ({} bytes)\nstatement: {}\nrow: {:?}",
-                out.display(),
-                proof.proof.len(),
-                statement_out.display(),
-                proof.evaluation.row
+            let hint = format!(
+                "zkyuma setup score --shape {}x{} --depth {} --mode {} --scoring {}",
+                shape.miners,
+                shape.samples,
+                shape.depth,
+                match shape.mode {
+                    WeightsMode::Hidden => "hidden",
+                    WeightsMode::Public => "public",
+                },
+                scoring.id()
             );
+            let keys = load_keys(
+                &paths,
+                &zkyuma_circuits::score::circuit_id(&scoring.id(), &shape),
+                &name,
+                hint,
+            )?;
+            let proof = with_progress(&name, keys.description.constraints, || {
+                prove_score(&keys, scoring, &round)
+            })?;
+            write_proof(&out, statement_out, &proof.proof, &proof.statement)?;
+            println!("row: {:?}", proof.evaluation.row);
         }
         Command::Verify(VerifyCommand::Score {
             proof,

@@ -1,0 +1,69 @@
+//! Helpers shared by the circuit tests: field encodings of raw bits and tampering with a
+//! finished constraint system.
+#![allow(dead_code)]
+
+use ark_bn254::Fr;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_relations::gr1cs::ConstraintSystemRef;
+
+/// `I32F32` bits (possibly negative) as a field element.
+pub fn fr_bits(b: i64) -> Fr {
+    if b >= 0 {
+        Fr::from(b as u64)
+    } else {
+        -Fr::from(b.unsigned_abs())
+    }
+}
+
+/// Finalize (inline every linear combination) and drop the cached values of linear
+/// combinations, so that later checks re-evaluate them from the (tampered) assignment.
+pub fn finalize_for_tampering(cs: &ConstraintSystemRef<Fr>) {
+    cs.finalize();
+    cs.borrow_mut()
+        .expect("constraint system")
+        .assignments
+        .lc_assignment
+        .clear();
+    assert!(
+        cs.is_satisfied().expect("assignment"),
+        "honest before tampering"
+    );
+}
+
+/// Whether the system is satisfied with witness `index` moved by `delta` (restored after).
+pub fn satisfied_with_witness_moved(
+    cs: &ConstraintSystemRef<Fr>,
+    index: usize,
+    delta: i64,
+) -> bool {
+    cs.borrow_mut().expect("cs").assignments.witness_assignment[index] += fr_bits(delta);
+    let sat = cs.is_satisfied().expect("assignment");
+    cs.borrow_mut().expect("cs").assignments.witness_assignment[index] -= fr_bits(delta);
+    sat
+}
+
+/// The witness index of an allocated variable.
+pub fn witness_index(var: &FpVar<Fr>) -> usize {
+    let FpVar::Var(v) = var else {
+        panic!("an allocated variable")
+    };
+    assert!(v.variable.is_witness());
+    v.variable.index().expect("index")
+}
+
+/// Whether the system is satisfied with `var` moved by `delta`.
+pub fn satisfied_with_var_moved(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) -> bool {
+    satisfied_with_witness_moved(cs, witness_index(var), delta)
+}
+
+/// Every witness in `from..` (about `samples` of them, evenly spread), moved alone by +1,
+/// leaves the system unsatisfied.
+pub fn assert_no_free_witness(cs: &ConstraintSystemRef<Fr>, from: usize, samples: usize) {
+    let n = cs.num_witness_variables();
+    for i in (from..n).step_by((n / samples.max(1)).max(1)) {
+        assert!(
+            !satisfied_with_witness_moved(cs, i, 1),
+            "witness {i} of {n} is free"
+        );
+    }
+}
