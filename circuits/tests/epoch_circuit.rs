@@ -9,6 +9,9 @@ use zkyuma_circuits::epoch::{EpochRound, EpochStatement};
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
 use zkyuma_circuits::yuma::EpochInput;
 
+/// One named change to a value.
+type Tamper<T> = Box<dyn Fn(&mut T)>;
+
 fn round(input: EpochInput, validators: Option<Vec<u16>>) -> EpochRound {
     let rows = validators.clone().map_or_else(
         || {
@@ -94,7 +97,7 @@ fn every_statement_field_and_opening_is_bound() {
     .build();
     let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
     let st = circuit.statement.clone();
-    let cases: Vec<(&str, Box<dyn Fn(&mut EpochStatement)>)> = vec![
+    let cases: Vec<(&str, Tamper<EpochStatement>)> = vec![
         ("netuid", Box::new(|s| s.netuid += 1)),
         ("epoch", Box::new(|s| s.epoch += 1)),
         ("vk hash", Box::new(|s| s.vk_hash[3] ^= 1)),

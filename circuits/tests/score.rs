@@ -13,6 +13,9 @@ use zkyuma_circuits::score::{
 };
 use zkyuma_circuits::scoring::{Accuracy, Mse, Scoring, ScoringFunction};
 
+/// One named change to a value.
+type Tamper<T> = Box<dyn Fn(&mut T)>;
+
 /// A small round: `miners` miners, 3 samples, depth 3, 6 records.
 fn round(
     miners: usize,
@@ -141,7 +144,7 @@ fn honest_round_satisfies_and_matches_the_reference() {
 fn tampered_witness_leaves_the_circuit_unsatisfied() {
     let r = round(4, WeightsMode::Hidden, 3, &default_outputs);
     let (_, witness, circuit) = build(&r, Mse::DEFAULT);
-    let cases: Vec<(&str, Box<dyn Fn(&mut ScoreWitness)>)> = vec![
+    let cases: Vec<(&str, Tamper<ScoreWitness>)> = vec![
         ("one output value", Box::new(|w| w.outputs[2][1] += 1)),
         ("one output value down", Box::new(|w| w.outputs[0][0] -= 1)),
         (
@@ -201,7 +204,7 @@ fn every_statement_field_is_bound_by_the_public_input() {
     for mode in [WeightsMode::Hidden, WeightsMode::Public] {
         let r = round(4, mode, 3, &default_outputs);
         let (statement, _, circuit) = build(&r, Mse::DEFAULT);
-        let mut cases: Vec<(&str, Box<dyn Fn(&mut ScoreStatement)>)> = vec![
+        let mut cases: Vec<(&str, Tamper<ScoreStatement>)> = vec![
             ("netuid", Box::new(|s| s.netuid += 1)),
             ("epoch", Box::new(|s| s.epoch += 1)),
             (

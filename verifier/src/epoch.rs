@@ -2,7 +2,6 @@
 
 use crate::{verify, PreparedVerifyingKey, Proof, VerifyError};
 use alloc::string::ToString;
-use alloc::vec;
 use zkyuma_circuits::epoch::EpochStatement;
 
 /// Verify an epoch proof: the statement is well-formed, names this key, and the proof verifies
@@ -18,5 +17,5 @@ pub fn verify_epoch(
     if statement.vk_hash != pvk.hash() {
         return Err(VerifyError::VkMismatch);
     }
-    verify(pvk, &vec![statement.public_digest()], proof)
+    verify(pvk, &[statement.public_digest()], proof)
 }

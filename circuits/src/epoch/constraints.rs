@@ -233,10 +233,11 @@ impl EpochCircuit {
         let new = u16_commitment(&flat_new, &witness(self.witness.new_bonds_blinding)?)?;
 
         // Statement digest, element by element as `EpochStatement::digest_elements`.
-        let mut e: Vec<FpVar<Fr>> = Vec::new();
-        e.push(FpVar::constant(blake3_to_fr(b"zkyuma/epoch-statement/v1")));
-        e.push(witness(Fr::from(st.netuid))?);
-        e.push(witness(Fr::from(st.epoch))?);
+        let mut e: Vec<FpVar<Fr>> = vec![
+            FpVar::constant(blake3_to_fr(b"zkyuma/epoch-statement/v1")),
+            witness(Fr::from(st.netuid))?,
+            witness(Fr::from(st.epoch))?,
+        ];
         e.push(FpVar::constant(blake3_to_fr(
             circuit_id(&st.shape).as_bytes(),
         )));

@@ -207,11 +207,12 @@ impl EpochStatement {
             .map(|b| I32F32::from_bits(*b))
             .collect();
         let bounds = median_bounds(&active, I32F32::from_u16_proportion(self.kappa));
-        let mut e = Vec::new();
-        e.push(blake3_to_fr(b"zkyuma/epoch-statement/v1"));
-        e.push(Fr::from(self.netuid));
-        e.push(Fr::from(self.epoch));
-        e.push(blake3_to_fr(circuit_id(&self.shape).as_bytes()));
+        let mut e = alloc::vec![
+            blake3_to_fr(b"zkyuma/epoch-statement/v1"),
+            Fr::from(self.netuid),
+            Fr::from(self.epoch),
+            blake3_to_fr(circuit_id(&self.shape).as_bytes()),
+        ];
         e.extend(bytes32_to_fr_pair(&self.vk_hash));
         let mut bools: Vec<bool> = self.keep.iter().flatten().copied().collect();
         bools.push(bounds.empty);

@@ -7,6 +7,10 @@
 //! weights, stakes, consensus and clipped weights ≤ 2^32 (33 bits); ranks < 2^34; their sum
 //! < 2^50.
 
+// Matrix steps index rows and columns of several parallel matrices at once; explicit indices
+// read closer to the native rules than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use super::median::MedianBounds;
 use super::EpochInput;
 use crate::fixed::constraints::{div_trunc, floor_to_int, mul_floor, mul_floor_rem, normalize};
