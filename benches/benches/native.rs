@@ -32,5 +32,25 @@ fn native_epoch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, native_epoch);
+/// Native Poseidon: one `Poseidon(4)` and the digest of a 275-element statement (the size of a
+/// 256-miner score statement), which dominates verifying a score proof.
+fn poseidon(c: &mut Criterion) {
+    use ark_bn254::Fr;
+    use zkyuma_circuits::poseidon::{hash4, hash_many};
+    let xs: Vec<Fr> = (0..275u64).map(|i| Fr::from(i * 7919 + 1)).collect();
+    let mut group = c.benchmark_group("poseidon");
+    group.bench_function("hash4", |b| b.iter(|| hash4(xs[0], xs[1], xs[2], xs[3])));
+    group.bench_function("hash_many_275", |b| b.iter(|| hash_many(&xs)));
+    use zkyuma_circuits::poseidon::{constants::*, permute};
+    group.bench_function("plain_permutation_t5", |b| {
+        b.iter(|| {
+            let mut s = [xs[0], xs[1], xs[2], xs[3], xs[4]];
+            permute(&mut s, &ARK_T5, &MDS_T5, FULL_ROUNDS_T5, PARTIAL_ROUNDS_T5);
+            s
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, native_epoch, poseidon);
 criterion_main!(benches);

@@ -5,7 +5,8 @@
 //! Record a baseline and compare against it:
 //!   cargo bench -p zkyuma-benches --bench score -- --save-baseline main
 //!   cargo bench -p zkyuma-benches --bench score -- --baseline main
-//! Set ZKYUMA_BENCH_SHAPE=MxK (e.g. 64x32) for another shape.
+//! Set ZKYUMA_BENCH_SHAPE=MxK (e.g. 64x32) for another shape, ZKYUMA_BENCH_ROUNDS for the number
+//! of distinct proofs (default 8) and ZKYUMA_BENCH_SKIP_PROVE to skip the criterion prove loop.
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
@@ -75,7 +76,11 @@ fn score_proof(c: &mut Criterion) {
     let msm = t.elapsed().as_secs_f64();
     println!("score {name}: one G1 MSM of {size} points: {msm:.2} s");
 
-    let rounds: Vec<_> = (0..8).map(|s| synthetic_round(&shape, s)).collect();
+    let count: u64 = std::env::var("ZKYUMA_BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
+    let rounds: Vec<_> = (0..count).map(|s| synthetic_round(&shape, s)).collect();
     let mut group = c.benchmark_group("score");
     group.sample_size(10);
     let t = Instant::now();
@@ -116,7 +121,7 @@ fn score_proof(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("pairing_check", &name), |b| {
         b.iter(|| verify(&pvk, &[digest], &items[0].1).expect("verify"))
     });
-    // 64 proofs: the 8 distinct proofs, each 8 times (every position gets its own scalar).
+    // 64 proofs: the distinct proofs (8 by default) repeated (every position gets its own scalar).
     let batch: Vec<_> = items.iter().cycle().take(64).cloned().collect();
     group.bench_function(BenchmarkId::new("batch_verify_64", &name), |b| {
         b.iter(|| verify_score_batch(&pvk, &batch).expect("batch"))

@@ -98,3 +98,49 @@ fn gadget_cost_is_three_constraints_per_sbox() {
     // S-box of the constant capacity element folds away.
     assert_eq!(cs.num_constraints(), 3 * (8 * 3 + 57 - 1));
 }
+
+#[test]
+fn sparse_partial_rounds_equal_the_plain_permutation() {
+    // The fast form used by hash2 / hash4 against the round-by-round permutation.
+    let mut rng = test_rng();
+    for _ in 0..32 {
+        let mut plain3 = [Fr::from(0u64), Fr::rand(&mut rng), Fr::rand(&mut rng)];
+        let mut fast3 = plain3;
+        poseidon::permute(
+            &mut plain3,
+            &ARK_T3,
+            &MDS_T3,
+            FULL_ROUNDS_T3,
+            PARTIAL_ROUNDS_T3,
+        );
+        poseidon::permute_sparse(
+            &mut fast3,
+            &ARK_T3,
+            &MDS_T3,
+            FULL_ROUNDS_T3,
+            &poseidon::sparse::PARTIAL_ARK_T3,
+            &poseidon::sparse::SPARSE_T3,
+            &poseidon::sparse::POST_PARTIAL_T3,
+        );
+        assert_eq!(plain3, fast3);
+        let mut plain5: [Fr; 5] = core::array::from_fn(|_| Fr::rand(&mut rng));
+        let mut fast5 = plain5;
+        poseidon::permute(
+            &mut plain5,
+            &ARK_T5,
+            &MDS_T5,
+            FULL_ROUNDS_T5,
+            PARTIAL_ROUNDS_T5,
+        );
+        poseidon::permute_sparse(
+            &mut fast5,
+            &ARK_T5,
+            &MDS_T5,
+            FULL_ROUNDS_T5,
+            &poseidon::sparse::PARTIAL_ARK_T5,
+            &poseidon::sparse::SPARSE_T5,
+            &poseidon::sparse::POST_PARTIAL_T5,
+        );
+        assert_eq!(plain5, fast5);
+    }
+}

@@ -13,6 +13,7 @@
 pub mod constants;
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+pub mod sparse;
 
 use ark_bn254::Fr;
 use ark_ff::{Field, Zero};
@@ -47,6 +48,61 @@ pub fn permute<const T: usize>(
                 .fold(Fr::zero(), |acc, (a, m)| acc + *a * m);
         }
     }
+}
+
+/// The same permutation with the partial rounds in sparse form (Poseidon paper, appendix B): each
+/// partial round's MDS matrix `M` is factored as `M' · M''` with `M''` sparse (first row and first
+/// column) and `M'` pushed into the next round, so a partial round costs `2T − 1` multiplications
+/// instead of `T²`; the constants move through the pending maps, and the last pending map is
+/// applied once before the final full rounds. Bit-identical with [`permute`].
+#[allow(clippy::too_many_arguments)]
+pub fn permute_sparse<const T: usize, const W: usize>(
+    state: &mut [Fr; T],
+    ark: &[Fr],
+    mds: &[[Fr; T]; T],
+    full_rounds: usize,
+    partial_ark: &[[Fr; T]],
+    sparse: &[[Fr; W]],
+    post_partial: &[[Fr; T]; T],
+) {
+    let half = full_rounds / 2;
+    let full_round = |state: &mut [Fr; T], round: usize| {
+        for (i, s) in state.iter_mut().enumerate() {
+            *s += ark[round * T + i];
+            *s = sbox(*s);
+        }
+        *state = mat_vec(mds, state);
+    };
+    for round in 0..half {
+        full_round(state, round);
+    }
+    for (c, m) in partial_ark.iter().zip(sparse) {
+        for (s, ci) in state.iter_mut().zip(c) {
+            *s += ci;
+        }
+        let s0 = sbox(state[0]);
+        let mut first = m[0] * s0;
+        for j in 1..T {
+            first += m[j] * state[j];
+            state[j] += m[T - 1 + j] * s0;
+        }
+        state[0] = first;
+    }
+    *state = mat_vec(post_partial, state);
+    for round in half + partial_ark.len()..full_rounds + partial_ark.len() {
+        full_round(state, round);
+    }
+}
+
+fn mat_vec<const T: usize>(m: &[[Fr; T]; T], v: &[Fr; T]) -> [Fr; T] {
+    let mut out = [Fr::zero(); T];
+    for (o, row) in out.iter_mut().zip(m) {
+        *o = row
+            .iter()
+            .zip(v)
+            .fold(Fr::zero(), |acc, (a, b)| acc + *a * b);
+    }
+    out
 }
 
 fn sbox(x: Fr) -> Fr {
