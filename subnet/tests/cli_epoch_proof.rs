@@ -1,31 +1,7 @@
 //! `zkyuma setup/prove/verify epoch` end to end in a scratch directory: a valid epoch proof
 //! verifies; a changed result in the statement is refused; missing keys say what to run.
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn zkyuma(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkyuma"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("zkyuma runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn fails(out: &Output) -> String {
-    assert!(!out.status.success(), "must fail");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
+mod common;
+use common::{fails, ok, zkyuma};
 
 #[test]
 fn epoch_proof_from_the_command_line() {

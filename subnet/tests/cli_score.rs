@@ -1,37 +1,8 @@
 //! `zkyuma setup/prove/verify score` as a user runs them, in a scratch directory: a valid proof
 //! verifies; a changed statement, a flipped proof byte, missing keys and bad arguments each fail
 //! with a clear message and a non-zero exit.
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn zkyuma(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkyuma"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("zkyuma runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn fails(out: &Output) -> String {
-    assert!(
-        !out.status.success(),
-        "must fail: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!err.contains("panicked"), "no panic: {err}");
-    err
-}
+mod common;
+use common::{fails, ok, zkyuma};
 
 #[test]
 fn setup_prove_verify_and_rejections() {

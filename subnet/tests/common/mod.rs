@@ -1,0 +1,36 @@
+//! Running the real `zkyuma` binary in a scratch directory, for the command-line tests.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Run `zkyuma ARGS` in `dir`.
+pub fn zkyuma(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkyuma"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("zkyuma runs")
+}
+
+/// Assert success and return standard output.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Assert a non-zero exit without a panic and return standard error.
+pub fn fails(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "must fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "no panic: {err}");
+    err
+}
