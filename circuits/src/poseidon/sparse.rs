@@ -5,7 +5,7 @@ use ark_bn254::Fr;
 use ark_ff::MontFp;
 
 /// Round constants of the 57 partial rounds, moved through the pending linear maps (width 3).
-pub const PARTIAL_ARK_T3: [[Fr; 3]; 57] = [
+pub static PARTIAL_ARK_T3: [[Fr; 3]; 57] = [
     [
         MontFp!("7381963244739421891665696965695211188125933529845348367882277882370864309593"),
         MontFp!("14214782117460029685087903971105962785460806586237411939435376993762368956406"),
@@ -293,7 +293,7 @@ pub const PARTIAL_ARK_T3: [[Fr; 3]; 57] = [
     ],
 ];
 /// Sparse matrices `[m00, v (t-1), w (t-1)]` of the partial rounds (width 3).
-pub const SPARSE_T3: [[Fr; 5]; 57] = [
+pub static SPARSE_T3: [[Fr; 5]; 57] = [
     [
         MontFp!("7511745149465107256748700652201246547602992235352608707588321460060273774987"),
         MontFp!("10370080108974718697676803824769673834027675643658433702224577712625900127200"),
@@ -695,7 +695,7 @@ pub const SPARSE_T3: [[Fr; 5]; 57] = [
     ],
 ];
 /// The linear map left pending after the partial rounds (width 3).
-pub const POST_PARTIAL_T3: [[Fr; 3]; 3] = [
+pub static POST_PARTIAL_T3: [[Fr; 3]; 3] = [
     [MontFp!("1"), MontFp!("0"), MontFp!("0")],
     [
         MontFp!("0"),
@@ -710,7 +710,7 @@ pub const POST_PARTIAL_T3: [[Fr; 3]; 3] = [
 ];
 
 /// Round constants of the 60 partial rounds, moved through the pending linear maps (width 5).
-pub const PARTIAL_ARK_T5: [[Fr; 5]; 60] = [
+pub static PARTIAL_ARK_T5: [[Fr; 5]; 60] = [
     [
         MontFp!("4525719544192047521328360848269156485222470829314314216955024799558286708479"),
         MontFp!("19667371373588322336224317159113441765198420040800065314868656839300028747331"),
@@ -1133,7 +1133,7 @@ pub const PARTIAL_ARK_T5: [[Fr; 5]; 60] = [
     ],
 ];
 /// Sparse matrices `[m00, v (t-1), w (t-1)]` of the partial rounds (width 5).
-pub const SPARSE_T5: [[Fr; 9]; 60] = [
+pub static SPARSE_T5: [[Fr; 9]; 60] = [
     [
         MontFp!("16789463359527776692258765063233607350971630674230623383979223533600140787105"),
         MontFp!("17179611066821656668705197789232102741366879862607190942874777813024566441829"),
@@ -1796,7 +1796,7 @@ pub const SPARSE_T5: [[Fr; 9]; 60] = [
     ],
 ];
 /// The linear map left pending after the partial rounds (width 5).
-pub const POST_PARTIAL_T5: [[Fr; 5]; 5] = [
+pub static POST_PARTIAL_T5: [[Fr; 5]; 5] = [
     [
         MontFp!("1"),
         MontFp!("0"),
