@@ -7,7 +7,6 @@ use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
-use serde_json::Value;
 use zkyuma_circuits::yuma::constraints::{
     bonds_and_emission, consensus_core, BondsInputs, BondsVars, ConsensusInputs, EpochCircuitError,
 };
@@ -87,25 +86,16 @@ fn check_rows(input: &EpochInput, rows: &[u16], label: &str) {
 }
 
 fn applicable_vectors() -> Vec<(String, EpochInput)> {
-    let mut all = Vec::new();
-    for file in [
+    common::vector_epochs(&[
         "epoch_test_10_graph.json",
         "epoch_test_active_stake.json",
         "epoch_test_bonds.json",
         "epoch_test_zero_weights.json",
         "epoch_test_yuma_3_liquid_alpha_disabled.json",
-    ] {
-        let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
-        let doc: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("file")).expect("json");
-        for (k, e) in doc["epochs"].as_array().expect("epochs").iter().enumerate() {
-            let input = EpochInput::from_json_str(&e["input"].to_string()).expect("input");
-            if !(input.yuma3 && input.liquid_alpha) {
-                all.push((format!("{file} epoch {k}"), input));
-            }
-        }
-    }
-    all
+    ])
+    .into_iter()
+    .filter(|(_, input)| !(input.yuma3 && input.liquid_alpha))
+    .collect()
 }
 
 #[test]

@@ -7,7 +7,6 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
 use proptest::prelude::*;
-use serde_json::Value;
 use zkyuma_circuits::fixed::I32F32;
 use zkyuma_circuits::yuma::constraints::{consensus_core, ConsensusInputs};
 use zkyuma_circuits::yuma::median::{median_bounds, satisfies_bounds, weighted_median_closed_form};
@@ -59,24 +58,14 @@ fn check_rows(input: &EpochInput, rows: &[u16], label: &str) {
 }
 
 fn vector_inputs() -> Vec<(String, EpochInput)> {
-    let mut all = Vec::new();
-    for file in [
+    common::vector_epochs(&[
         "epoch_test_10_graph.json",
         "epoch_test_active_stake.json",
         "epoch_test_bonds.json",
         "epoch_test_yuma_3_kappa_moves_first.json",
         "epoch_test_yuma_3_liquid_alpha_disabled.json",
         "epoch_test_zero_weights.json",
-    ] {
-        let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
-        let doc: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("file")).expect("json");
-        for (k, e) in doc["epochs"].as_array().expect("epochs").iter().enumerate() {
-            let input = EpochInput::from_json_str(&e["input"].to_string()).expect("input");
-            all.push((format!("{file} epoch {k}"), input));
-        }
-    }
-    all
+    ])
 }
 
 #[test]

@@ -67,3 +67,19 @@ pub fn assert_no_free_witness(cs: &ConstraintSystemRef<Fr>, from: usize, samples
         );
     }
 }
+
+/// Every epoch input of the named vector files in `tests/vectors/`, labelled `file epoch k`.
+pub fn vector_epochs(files: &[&str]) -> Vec<(String, zkyuma_circuits::yuma::EpochInput)> {
+    let mut all = Vec::new();
+    for file in files {
+        let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+        for (k, e) in doc["epochs"].as_array().expect("epochs").iter().enumerate() {
+            let input = zkyuma_circuits::yuma::EpochInput::from_json_str(&e["input"].to_string())
+                .expect("input");
+            all.push((format!("{file} epoch {k}"), input));
+        }
+    }
+    all
+}
