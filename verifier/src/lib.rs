@@ -18,6 +18,7 @@ extern crate alloc;
 mod encoding;
 mod epoch;
 mod error;
+pub mod evm;
 mod groth16;
 mod registry;
 mod score;
