@@ -100,7 +100,10 @@ fn score_proof(c: &mut Criterion) {
         });
     }
 
-    let pvk = PreparedVerifyingKey::new(VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk"));
+    let pvk = PreparedVerifyingKey::new(
+        VerifyingKey::from_bytes(&keys.vk_bytes(), zkyuma_circuits::score::PUBLIC_INPUTS)
+            .expect("vk"),
+    );
     let items: Vec<_> = proofs
         .iter()
         .map(|p| {
@@ -115,21 +118,18 @@ fn score_proof(c: &mut Criterion) {
     });
     // The two halves of a verification: recomputing the statement digest, and the pairing check.
     group.bench_function(BenchmarkId::new("statement_digest", &name), |b| {
-        b.iter(|| items[0].0.public_digest())
+        b.iter(|| items[0].0.public_inputs())
     });
-    let digest = items[0].0.public_digest();
+    let inputs = items[0].0.public_inputs();
     group.bench_function(BenchmarkId::new("pairing_check", &name), |b| {
-        b.iter(|| verify(&pvk, &[digest], &items[0].1).expect("verify"))
+        b.iter(|| verify(&pvk, &inputs, &items[0].1).expect("verify"))
     });
     // 64 proofs: the distinct proofs (8 by default) repeated (every position gets its own scalar).
     let batch: Vec<_> = items.iter().cycle().take(64).cloned().collect();
     group.bench_function(BenchmarkId::new("batch_verify_64", &name), |b| {
         b.iter(|| verify_score_batch(&pvk, &batch).expect("batch"))
     });
-    let digests: Vec<_> = batch
-        .iter()
-        .map(|(s, p)| (vec![s.public_digest()], *p))
-        .collect();
+    let digests: Vec<_> = batch.iter().map(|(s, p)| (s.public_inputs(), *p)).collect();
     group.bench_function(BenchmarkId::new("batch_pairing_check_64", &name), |b| {
         b.iter(|| batch_verify(&pvk, &digests).expect("batch"))
     });

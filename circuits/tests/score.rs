@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use zkyuma_circuits::score::constraints::{ScoreCircuit, ScoreVars};
 use zkyuma_circuits::score::{
     evaluate, MinerAnswer, Record, ScoreRound, ScoreStatement, ScoreWitness, WeightsBinding,
-    WeightsMode,
+    WeightsMode, PUBLIC_INPUTS,
 };
 use zkyuma_circuits::scoring::{Accuracy, Mse, Scoring, ScoringFunction};
 
@@ -37,10 +37,13 @@ fn round(
         mode,
         sample_seed: [seed.wrapping_add(1); 32],
         records,
+        samples: 3,
         miners: (0..miners)
-            .map(|i| MinerAnswer {
-                outputs: (0..3).map(|k| outputs(i, k)).collect(),
-                blinding: Fr::from(1000 + i as u64),
+            .map(|i| {
+                Some(MinerAnswer {
+                    outputs: (0..3).map(|k| outputs(i, k)).collect(),
+                    blinding: Fr::from(1000 + i as u64),
+                })
             })
             .collect(),
         weight_blinding: Fr::from(99u64),
@@ -87,9 +90,9 @@ fn bump_witness(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) {
         .witness_assignment[idx] += common::fr_bits(delta);
 }
 
-fn set_public_input(cs: &ConstraintSystemRef<Fr>, digest: Fr) {
+fn set_public_inputs(cs: &ConstraintSystemRef<Fr>, inputs: &[Fr]) {
     let mut inner = cs.borrow_mut().expect("constraint system");
-    inner.assignments.instance_assignment[1] = digest;
+    inner.assignments.instance_assignment[1..=inputs.len()].copy_from_slice(inputs);
 }
 
 fn build<S: ScoringFunction + Clone>(
@@ -124,11 +127,14 @@ fn honest_round_satisfies_and_matches_the_reference() {
             let row: Vec<Fr> = eval.row.iter().map(|s| Fr::from(*s)).collect();
             assert_eq!(vars.scores.iter().map(value).collect::<Vec<_>>(), scores);
             assert_eq!(vars.row.iter().map(value).collect::<Vec<_>>(), row);
-            assert_eq!(value(&vars.digest), statement.public_digest());
+            assert_eq!(
+                vars.inputs.iter().map(value).collect::<Vec<_>>(),
+                statement.public_inputs()
+            );
             assert_eq!(
                 cs.num_instance_variables(),
-                2,
-                "one public input (plus the constant 1)"
+                1 + PUBLIC_INPUTS,
+                "six public inputs (plus the constant 1)"
             );
             if eval.scores.iter().any(|s| *s > 0) {
                 assert!(
@@ -250,9 +256,9 @@ fn every_statement_field_is_bound_by_the_public_input() {
         for (what, tamper) in cases {
             let mut other = statement.clone();
             tamper(&mut other);
-            assert_ne!(other.public_digest(), statement.public_digest(), "{what}");
+            assert_ne!(other.public_inputs(), statement.public_inputs(), "{what}");
             let ok = satisfied_after(&circuit, |cs, _| {
-                set_public_input(cs, other.public_digest())
+                set_public_inputs(cs, &other.public_inputs())
             });
             assert!(!ok, "{what} changed but the proof's statement still holds");
         }
@@ -273,7 +279,9 @@ fn a_row_that_does_not_follow_the_scores_is_refused_natively() {
 #[test]
 fn bad_rounds_get_typed_errors() {
     let mut r = round(2, WeightsMode::Hidden, 1, &default_outputs);
-    r.miners[1].outputs.pop();
+    if let Some(answer) = &mut r.miners[1] {
+        answer.outputs.pop();
+    }
     assert!(r.build(&Mse::DEFAULT, [0; 32]).is_err());
     let mut r = round(2, WeightsMode::Hidden, 1, &default_outputs);
     r.records.clear();
@@ -281,6 +289,82 @@ fn bad_rounds_get_typed_errors() {
     let mut r = round(2, WeightsMode::Hidden, 1, &default_outputs);
     r.depth = 2; // 6 records do not fit 4 leaves
     assert!(r.build(&Mse::DEFAULT, [0; 32]).is_err());
+}
+
+/// Miner 1 of the default round did not answer.
+fn round_with_absent_miner(mode: WeightsMode) -> ScoreRound {
+    let mut r = round(4, mode, 3, &default_outputs);
+    r.miners[1] = None;
+    r
+}
+
+#[test]
+fn an_absent_miner_scores_zero_in_both_reference_and_circuit() {
+    for mode in [WeightsMode::Hidden, WeightsMode::Public] {
+        let r = round_with_absent_miner(mode);
+        let (statement, witness, circuit) = build(&r, Mse::DEFAULT);
+        assert_eq!(statement.miner_commitments[1], Fr::from(0u64));
+        assert!(!statement.present(1) && statement.present(0));
+        let eval = evaluate(&statement, &witness, &Mse::DEFAULT).expect("reference");
+        assert_eq!(eval.scores[1], 0);
+        assert_eq!(eval.row[1], 0);
+        assert!(eval.scores[0] > 0);
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let vars = circuit.synthesize(cs.clone()).expect("synthesis");
+        assert!(cs.is_satisfied().expect("assignment"));
+        assert_eq!(vars.scores[1].value().expect("value"), Fr::from(0u64));
+        // The same outputs present would have scored above 0: absence is what zeroes it.
+        let (present_statement, _, _) = build(&round(4, mode, 3, &default_outputs), Mse::DEFAULT);
+        assert!(present_statement.present(1));
+    }
+}
+
+#[test]
+fn presence_cannot_be_flipped_by_the_prover() {
+    let r = round_with_absent_miner(WeightsMode::Hidden);
+    let (_, _, circuit) = build(&r, Mse::DEFAULT);
+    // The absent miner claimed present (its score would then count): unsatisfied.
+    let flip = |cs: &ConstraintSystemRef<Fr>, v: &ScoreVars, i: usize| {
+        let idx = common::witness_index(&FpVar::from(v.present[i].clone()));
+        let mut inner = cs.borrow_mut().expect("constraint system");
+        let w = &mut inner.assignments.witness_assignment[idx];
+        *w = Fr::from(1u64) - *w;
+    };
+    assert!(
+        !satisfied_after(&circuit, |cs, v| flip(cs, v, 1)),
+        "absent → present"
+    );
+    // A present miner dropped by the prover (scored 0 instead): unsatisfied.
+    assert!(
+        !satisfied_after(&circuit, |cs, v| flip(cs, v, 0)),
+        "present → absent"
+    );
+    // The statement cannot mark an answering miner absent, nor an absent one present.
+    let (statement, witness, _) = build(
+        &round(4, WeightsMode::Hidden, 3, &default_outputs),
+        Mse::DEFAULT,
+    );
+    let mut dropped = statement.clone();
+    dropped.miner_commitments[2] = Fr::from(0u64);
+    let c = ScoreCircuit {
+        statement: dropped,
+        witness: witness.clone(),
+        scoring: Mse::DEFAULT,
+    };
+    // The honest row for this statement would give miner 2 weight 0: the committed row does not.
+    assert!(!satisfied(&c), "a present miner marked absent");
+    // ...and an absent one cannot be given a commitment it never made.
+    let r = round_with_absent_miner(WeightsMode::Hidden);
+    let (statement, witness, _) = build(&r, Mse::DEFAULT);
+    let mut invented = statement.clone();
+    invented.miner_commitments[1] =
+        zkyuma_circuits::commitment::miner_commitment(&[1, 2, 3], Fr::from(4u64));
+    let c = ScoreCircuit {
+        statement: invented,
+        witness,
+        scoring: Mse::DEFAULT,
+    };
+    assert!(!satisfied(&c), "an absent miner given a commitment");
 }
 
 proptest! {

@@ -242,6 +242,25 @@ impl KeyPaths {
         write_atomic(&self.params_dir.join("checksums.b3"), sums.as_bytes())
     }
 
+    /// Keep freshly generated keys: when `params/<name>/` already pins exactly these keys (same
+    /// verifying and proving key checksums, as a deterministic setup reproduces), write only the
+    /// proving key and leave the pinned files untouched; otherwise write everything.
+    pub fn cache(&self, keys: &Keys) -> Result<(), ProverError> {
+        match self.load_description() {
+            Ok(pinned)
+                if pinned.vk_blake3 == keys.description.vk_blake3
+                    && pinned.pk_blake3 == keys.description.pk_blake3 =>
+            {
+                let mut pk = Vec::new();
+                keys.pk
+                    .serialize_uncompressed(&mut pk)
+                    .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+                write_atomic(&self.pk_path, &pk)
+            }
+            _ => self.save(keys),
+        }
+    }
+
     /// Read and check `circuit.json` against `checksums.b3`.
     pub fn load_description(&self) -> Result<CircuitDescription, ProverError> {
         let path = self.description_path();

@@ -10,7 +10,7 @@ use zkyuma_prover::score::{params_name, setup_score};
 
 const DEMO_SEED: &str = "zkyuma-insecure-demo-setup";
 
-fn check(name: &str, keys: Keys) {
+fn check(name: &str, keys: Keys, public_inputs: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("params");
@@ -31,7 +31,7 @@ fn check(name: &str, keys: Keys) {
         pinned.witness_variables, keys.description.witness_variables,
         "{name}"
     );
-    assert_eq!(pinned.public_inputs, 1, "{name}");
+    assert_eq!(pinned.public_inputs, public_inputs, "{name}");
     assert_eq!(
         pinned.vk_blake3, keys.description.vk_blake3,
         "{name}: verifying key drifted"
@@ -63,7 +63,7 @@ fn demo_score_params_are_pinned() {
         },
     )
     .expect("setup");
-    check(&params_name(&Mse::DEFAULT, &shape), keys);
+    check(&params_name(&Mse::DEFAULT, &shape), keys, 6);
 }
 
 #[test]
@@ -80,5 +80,5 @@ fn demo_epoch_params_are_pinned() {
         },
     )
     .expect("setup");
-    check(&zkyuma_prover::epoch::params_name(&shape), keys);
+    check(&zkyuma_prover::epoch::params_name(&shape), keys, 1);
 }

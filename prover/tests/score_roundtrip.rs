@@ -24,10 +24,13 @@ fn round(epoch: u64, hotkey: u8, mode: WeightsMode) -> ScoreRound {
                 label: 10_000 * r as u16,
             })
             .collect(),
+        samples: 3,
         miners: (0..2)
-            .map(|i| MinerAnswer {
-                outputs: (0..3).map(|k| (i * 9_000 + k * 4_000) as u16).collect(),
-                blinding: Fr::from(77 + i as u64),
+            .map(|i| {
+                Some(MinerAnswer {
+                    outputs: (0..3).map(|k| (i * 9_000 + k * 4_000) as u16).collect(),
+                    blinding: Fr::from(77 + i as u64),
+                })
             })
             .collect(),
         weight_blinding: Fr::from(5u64),
@@ -43,7 +46,7 @@ fn prove_verify_and_reject() {
     let scoring = Scoring::Mse { amplification: 16 };
     let shape = round(1, 1, WeightsMode::Hidden).shape();
     let keys = setup_score(scoring, shape, insecure("test")).expect("setup");
-    assert_eq!(keys.description.public_inputs, 1);
+    assert_eq!(keys.description.public_inputs, 6);
 
     // Keys survive the disk, checked by blake3.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -57,8 +60,10 @@ fn prove_verify_and_reject() {
     assert_eq!(loaded.vk_bytes(), keys.vk_bytes());
 
     let vk_bytes = paths.load_vk_bytes().expect("vk");
-    let pvk =
-        PreparedVerifyingKey::new(VerifyingKey::from_bytes(&vk_bytes, 1).expect("vk decodes"));
+    let pvk = PreparedVerifyingKey::new(
+        VerifyingKey::from_bytes(&vk_bytes, zkyuma_circuits::score::PUBLIC_INPUTS)
+            .expect("vk decodes"),
+    );
     assert_eq!(pvk.hash(), keys.vk_hash());
 
     let proofs: Vec<_> = (0..3)
@@ -109,8 +114,13 @@ fn prove_verify_and_reject() {
 
     // Another verifying key.
     let other_keys = setup_score(scoring, shape, insecure("other")).expect("setup");
-    let other_pvk =
-        PreparedVerifyingKey::new(VerifyingKey::from_bytes(&other_keys.vk_bytes(), 1).expect("vk"));
+    let other_pvk = PreparedVerifyingKey::new(
+        VerifyingKey::from_bytes(
+            &other_keys.vk_bytes(),
+            zkyuma_circuits::score::PUBLIC_INPUTS,
+        )
+        .expect("vk"),
+    );
     assert_eq!(
         verify_score(&other_pvk, &p.statement, &proof),
         Err(VerifyError::VkMismatch)

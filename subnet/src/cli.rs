@@ -43,6 +43,11 @@ pub enum Command {
     /// Example inputs.
     #[command(subcommand)]
     Example(ExampleCommand),
+    /// A whole local subnet over real patient data: miners, hospitals (validators), the epoch
+    /// prover and an embedded chain on loopback gRPC; writes epoch bundles for `zkyuma audit`.
+    Demo(crate::cli_subnet::DemoArgs),
+    /// Re-verify epoch bundles offline (a directory) or fetched from a running chain.
+    Audit(crate::cli_subnet::AuditArgs),
 }
 
 /// `zkyuma epoch ...`
@@ -315,6 +320,12 @@ pub enum CliError {
     /// The output could not be encoded.
     #[error("cannot encode output: {0}")]
     Encode(#[from] serde_json::Error),
+    /// The demo stopped.
+    #[error(transparent)]
+    Demo(#[from] crate::demo::DemoError),
+    /// The audit found failures or could not run.
+    #[error("audit: {0}")]
+    Audit(String),
 }
 
 /// Read a file, or standard input for `-`.
@@ -401,7 +412,7 @@ pub fn verify_score_files(
     let name = params_name(&scoring, &statement.shape);
     let paths = KeyPaths::new(params, Path::new("."), &name);
     let vk_bytes = paths.load_vk_bytes()?;
-    let vk = VerifyingKey::from_bytes(&vk_bytes, 1)?;
+    let vk = VerifyingKey::from_bytes(&vk_bytes, zkyuma_circuits::score::PUBLIC_INPUTS)?;
     let pvk = PreparedVerifyingKey::new(vk);
     let proof = Proof::from_bytes(&read_bytes(proof)?)?;
     verify_score(&pvk, &statement, &proof)?;
@@ -497,6 +508,8 @@ fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
 /// Run a parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Demo(args) => crate::cli_subnet::demo(&args)?,
+        Command::Audit(args) => crate::cli_subnet::audit(&args)?,
         Command::Setup(SetupCommand::Epoch {
             shape,
             bonds,

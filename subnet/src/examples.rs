@@ -32,15 +32,17 @@ pub fn synthetic_round(shape: &ScoreShape, seed: u64) -> ScoreRound {
         records.len() as u64,
     );
     let miners = (0..shape.miners as u64)
-        .map(|i| MinerAnswer {
-            outputs: indices
-                .iter()
-                .map(|&r| {
-                    let noise = rng.below(1 + 400 * (i + 1)) as i64 - (200 * (i + 1)) as i64;
-                    (i64::from(records[r as usize].label) + noise).clamp(0, 65535) as u16
-                })
-                .collect(),
-            blinding: Fr::from(rng.next_u64()),
+        .map(|i| {
+            Some(MinerAnswer {
+                outputs: indices
+                    .iter()
+                    .map(|&r| {
+                        let noise = rng.below(1 + 400 * (i + 1)) as i64 - (200 * (i + 1)) as i64;
+                        (i64::from(records[r as usize].label) + noise).clamp(0, 65535) as u16
+                    })
+                    .collect(),
+                blinding: Fr::from(rng.next_u64()),
+            })
         })
         .collect();
     ScoreRound {
@@ -51,6 +53,7 @@ pub fn synthetic_round(shape: &ScoreShape, seed: u64) -> ScoreRound {
         mode: shape.mode,
         sample_seed,
         records,
+        samples: shape.samples,
         miners,
         weight_blinding: Fr::from(rng.next_u64()),
     }

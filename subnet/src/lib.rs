@@ -4,6 +4,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod bundle;
+pub mod chain;
 pub mod cli;
+pub mod cli_subnet;
+pub mod demo;
+pub mod epoch_prover;
 pub mod examples;
+pub mod hotkey;
+pub mod miner;
 pub mod progress;
+pub mod protocol;
+pub mod serve;
+pub mod validator;

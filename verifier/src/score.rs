@@ -2,7 +2,6 @@
 
 use crate::{batch_verify, verify, PreparedVerifyingKey, Proof, VerifyError};
 use alloc::string::ToString;
-use alloc::vec;
 use alloc::vec::Vec;
 use zkyuma_circuits::score::ScoreStatement;
 
@@ -16,7 +15,7 @@ fn prepare_inputs(
     if statement.vk_hash != pvk.hash() {
         return Err(VerifyError::VkMismatch);
     }
-    Ok(vec![statement.public_digest()])
+    Ok(statement.public_inputs())
 }
 
 /// Verify a score proof: the statement is well-formed, names this key, and the proof verifies

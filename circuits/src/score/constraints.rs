@@ -23,7 +23,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, Synthesis
 /// A score proof's circuit: the public statement, the private witness and the scoring function.
 #[derive(Clone, Debug)]
 pub struct ScoreCircuit<S: ScoringFunction> {
-    /// Public statement (its digest is the only public input).
+    /// Public statement (encoded as [`ScoreStatement::public_inputs`]).
     pub statement: ScoreStatement,
     /// Private witness.
     pub witness: ScoreWitness,
@@ -67,8 +67,10 @@ impl<S: ScoringFunction> ScoreCircuit<S> {
 /// Handles to the circuit's key variables (for tests that tamper with them).
 #[derive(Clone, Debug)]
 pub struct ScoreVars {
-    /// The public input.
-    pub digest: FpVar<Fr>,
+    /// The six public inputs, in [`ScoreStatement::public_inputs`] order.
+    pub inputs: Vec<FpVar<Fr>>,
+    /// Presence flag per miner (allocated witnesses).
+    pub present: Vec<Boolean<Fr>>,
     /// Score per miner (allocated witnesses).
     pub scores: Vec<FpVar<Fr>>,
     /// The stored row (allocated witnesses).
@@ -96,13 +98,15 @@ impl<S: ScoringFunction> ScoreCircuit<S> {
         );
         let witness = |x: Fr| FpVar::new_witness(cs.clone(), || Ok(x));
 
-        // The single public input.
-        let digest = FpVar::new_input(cs.clone(), || Ok(st.public_digest()))?;
+        // The public inputs: netuid, epoch and the hotkey are used as they are; `weights` and
+        // `rest_digest` are recomputed below and enforced equal.
+        let inputs = st
+            .public_inputs()
+            .into_iter()
+            .map(|x| FpVar::new_input(cs.clone(), || Ok(x)))
+            .collect::<Result<Vec<_>, _>>()?;
 
-        // Statement fields that only enter the digest (bound by it).
-        let netuid = witness(Fr::from(st.netuid))?;
-        let epoch = witness(Fr::from(st.epoch))?;
-        let hotkey = bytes32_to_fr_pair(&st.validator_hotkey).map(witness);
+        // Statement fields that only enter the rest digest (bound by it).
         let vk_hash = bytes32_to_fr_pair(&st.vk_hash).map(witness);
         let dataset_size = witness(Fr::from(st.dataset_size))?;
         let seed = bytes32_to_fr_pair(&st.sample_seed).map(witness);
@@ -141,20 +145,26 @@ impl<S: ScoringFunction> ScoreCircuit<S> {
         // Queries: the sampled features digests hash to the query digest the miners signed.
         let query_digest = hash_many(&features)?;
 
-        // Miners: range-checked outputs open each commitment; each is scored.
+        // Miners: range-checked outputs open each commitment; each is scored. An absent miner
+        // (`present = 0`) enters the statement as commitment 0 and scores 0; a present one enters
+        // with its commitment, which is never 0, so the flag is fixed by the statement.
         let mut commitments = Vec::with_capacity(m);
         let mut scores = Vec::with_capacity(m);
+        let mut present = Vec::with_capacity(m);
         for i in 0..m {
             let outputs = wit.outputs[i]
                 .iter()
                 .map(|o| alloc_u16(cs.clone(), *o).map(|(v, _)| v))
                 .collect::<Result<Vec<_>, _>>()?;
             let blinding = witness(wit.blindings[i])?;
-            commitments.push(u16_commitment(&outputs, &blinding)?);
-            let score = self.scoring.score_gadget(&outputs, &labels)?;
+            let here = Boolean::new_witness(cs.clone(), || Ok(st.present(i)))?;
+            let flag = FpVar::from(here.clone());
+            commitments.push(&flag * u16_commitment(&outputs, &blinding)?);
+            let score = &flag * self.scoring.score_gadget(&outputs, &labels)?;
             let allocated = witness(value_or_zero(&score))?;
             allocated.enforce_equal(&score)?;
             scores.push(allocated);
+            present.push(here);
         }
 
         // Score → the row the chain stores (max-upscale rule).
@@ -164,25 +174,23 @@ impl<S: ScoringFunction> ScoreCircuit<S> {
         let binding = match shape.mode {
             WeightsMode::Hidden => {
                 let blinding = witness(wit.weight_blinding)?;
-                alloc::vec![u16_commitment(&row, &blinding)?]
+                u16_commitment(&row, &blinding)?
             }
-            WeightsMode::Public => pack_u16(&row),
+            WeightsMode::Public => hash_many(&pack_u16(&row))?,
         };
+        binding.enforce_equal(&inputs[4])?;
         let vars = ScoreVars {
-            digest: digest.clone(),
+            inputs: inputs.clone(),
+            present,
             scores: scores.clone(),
             row: row.clone(),
             max,
         };
 
-        // Statement digest: the same elements as `ScoreStatement::digest_elements`.
+        // Rest digest: the same elements as `ScoreStatement::rest_elements`.
         let mut elements: Vec<FpVar<Fr>> = Vec::new();
-        elements.push(FpVar::constant(blake3_to_fr(b"zkyuma/score-statement/v1")));
-        elements.push(netuid);
-        elements.push(epoch);
-        for h in hotkey {
-            elements.push(h?);
-        }
+        elements.push(FpVar::constant(blake3_to_fr(b"zkyuma/score-statement/v2")));
+        elements.extend(inputs[..4].iter().cloned());
         elements.push(FpVar::constant(blake3_to_fr(
             circuit_id(&self.scoring.id(), &shape).as_bytes(),
         )));
@@ -205,8 +213,7 @@ impl<S: ScoringFunction> ScoreCircuit<S> {
             elements.push(packed);
         }
         elements.extend(commitments);
-        elements.extend(binding);
-        hash_many(&elements)?.enforce_equal(&digest)?;
+        hash_many(&elements)?.enforce_equal(&inputs[5])?;
         Ok(vars)
     }
 }

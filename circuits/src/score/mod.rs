@@ -5,9 +5,22 @@
 //! > whose leaves — with features digests that hash to the query digest the miners signed — open
 //! > the validator's registered evaluation-set root at the sampled indices.
 //!
-//! Four parts, as every statement: the public [`ScoreStatement`] with its single field-element
-//! encoding [`ScoreStatement::public_digest`]; the private [`ScoreWitness`]; the native reference
+//! Four parts, as every statement: the public [`ScoreStatement`] with its encoding as six public
+//! inputs [`ScoreStatement::public_inputs`]; the private [`ScoreWitness`]; the native reference
 //! [`evaluate`]; and the constraints ([`constraints::ScoreCircuit`], feature `r1cs`).
+//!
+//! ## Public inputs
+//! `[netuid, epoch, hotkey_lo, hotkey_hi, weights, rest_digest]`: the four fields an on-chain
+//! verifier (an EVM contract) checks against its own data — `hotkey_lo` / `hotkey_hi` are the
+//! first / last 16 bytes of the hotkey read as little-endian integers, `weights` is the weight
+//! commitment `cw` (public mode: the Poseidon digest of the packed row) — and the Poseidon digest of
+//! the rest of the statement ([`ScoreStatement::rest_elements`]), which whoever holds the data
+//! (the subnet chain, an auditor) recomputes. Pairing cost does not grow with the miners.
+//!
+//! ## Absent miners
+//! A miner that did not answer in time, answered malformed, or mis-signed scores 0. The statement
+//! marks it with the commitment `0` (no Poseidon output is 0 in practice, so no opening exists):
+//! the circuit then ignores that miner's outputs and forces its score to 0.
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
@@ -28,7 +41,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Version of the statement encoding.
-pub const STATEMENT_VERSION: u32 = 1;
+pub const STATEMENT_VERSION: u32 = 2;
+/// Number of public inputs of a score proof.
+pub const PUBLIC_INPUTS: usize = 6;
 /// Sample indices packed per field element in the digest (32 bits each).
 pub const INDICES_PER_ELEMENT: usize = 7;
 /// Deepest supported evaluation-set tree.
@@ -130,7 +145,7 @@ pub struct ScoreStatement {
     /// Digest of the features digests sent to the miners.
     #[serde(with = "serde_hex::fr")]
     pub query_digest: Fr,
-    /// One commitment per miner, in uid order.
+    /// One commitment per miner, in uid order; `0` marks an absent miner (scored 0).
     #[serde(with = "serde_hex::fr_vec")]
     pub miner_commitments: Vec<Fr>,
     /// The weight row, hidden or public.
@@ -228,10 +243,12 @@ impl ScoreStatement {
         Ok(())
     }
 
-    /// The canonical field elements of the statement, in digest order.
-    pub fn digest_elements(&self) -> Vec<Fr> {
+    /// The elements of the statement behind `rest_digest`, in order. Netuid, epoch and hotkey are
+    /// repeated here so that every public input is used by a constraint of the circuit itself, not
+    /// only by the proof system's input-consistency terms.
+    pub fn rest_elements(&self) -> Vec<Fr> {
         let mut e = Vec::new();
-        e.push(blake3_to_fr(b"zkyuma/score-statement/v1"));
+        e.push(blake3_to_fr(b"zkyuma/score-statement/v2"));
         e.push(Fr::from(self.netuid));
         e.push(Fr::from(self.epoch));
         e.extend(bytes32_to_fr_pair(&self.validator_hotkey));
@@ -245,16 +262,35 @@ impl ScoreStatement {
         e.push(self.query_digest);
         e.extend(pack_le(&self.sample_indices(), 32, INDICES_PER_ELEMENT));
         e.extend(self.miner_commitments.iter().copied());
-        match &self.weights {
-            WeightsBinding::Hidden { commitment } => e.push(*commitment),
-            WeightsBinding::Public { row } => e.extend(pack_u16(row)),
-        }
         e
     }
 
-    /// The proof's single public input: the Poseidon digest of the canonical statement.
-    pub fn public_digest(&self) -> Fr {
-        hash_many(&self.digest_elements())
+    /// The weights public input: `cw` (hidden mode) or the digest of the packed row (public mode).
+    pub fn weights_element(&self) -> Fr {
+        match &self.weights {
+            WeightsBinding::Hidden { commitment } => *commitment,
+            WeightsBinding::Public { row } => hash_many(&pack_u16(row)),
+        }
+    }
+
+    /// The proof's public inputs: `[netuid, epoch, hotkey_lo, hotkey_hi, weights, rest_digest]`.
+    pub fn public_inputs(&self) -> Vec<Fr> {
+        let [hotkey_lo, hotkey_hi] = bytes32_to_fr_pair(&self.validator_hotkey);
+        alloc::vec![
+            Fr::from(self.netuid),
+            Fr::from(self.epoch),
+            hotkey_lo,
+            hotkey_hi,
+            self.weights_element(),
+            hash_many(&self.rest_elements()),
+        ]
+    }
+
+    /// Whether miner `i` answered (its commitment is not the absent marker 0).
+    pub fn present(&self, i: usize) -> bool {
+        self.miner_commitments
+            .get(i)
+            .is_some_and(|c| *c != Fr::from(0u64))
     }
 }
 
@@ -319,7 +355,9 @@ pub fn evaluate(
     len("paths", k, witness.paths.len())?;
     for (i, (outputs, blinding)) in witness.outputs.iter().zip(&witness.blindings).enumerate() {
         len("outputs[i]", k, outputs.len())?;
-        if miner_commitment(outputs, *blinding) != statement.miner_commitments[i] {
+        if statement.present(i)
+            && miner_commitment(outputs, *blinding) != statement.miner_commitments[i]
+        {
             return Err(ScoreError::MinerOpening { miner: i });
         }
     }
@@ -336,7 +374,14 @@ pub fn evaluate(
     let scores: Vec<u16> = witness
         .outputs
         .iter()
-        .map(|o| scoring.score(o, &witness.labels))
+        .enumerate()
+        .map(|(i, o)| {
+            if statement.present(i) {
+                scoring.score(o, &witness.labels)
+            } else {
+                0
+            }
+        })
         .collect();
     let row = u16_max_upscale(&scores);
     let bound = match &statement.weights {
@@ -389,8 +434,11 @@ pub struct ScoreRound {
     pub sample_seed: [u8; 32],
     /// The validator's private evaluation set.
     pub records: Vec<Record>,
-    /// The miners' answers, in uid order (each with `samples` outputs).
-    pub miners: Vec<MinerAnswer>,
+    /// Outputs per miner (the shape's K).
+    pub samples: u32,
+    /// The miners' answers, in uid order (each with `samples` outputs); `None` for a miner that
+    /// did not answer validly (scored 0).
+    pub miners: Vec<Option<MinerAnswer>>,
     /// Blinding of the weight commitment (hidden mode).
     #[serde(with = "serde_hex::fr")]
     pub weight_blinding: Fr,
@@ -401,7 +449,7 @@ impl ScoreRound {
     pub fn shape(&self) -> ScoreShape {
         ScoreShape {
             miners: self.miners.len() as u32,
-            samples: self.miners.first().map_or(0, |m| m.outputs.len() as u32),
+            samples: self.samples,
             depth: self.depth,
             mode: self.mode,
         }
@@ -453,8 +501,35 @@ impl ScoreRound {
                     .ok_or_else(|| ScoreError::Dataset(format!("index {i} outside the tree")))?,
             );
         }
-        let outputs: Vec<Vec<u16>> = self.miners.iter().map(|m| m.outputs.clone()).collect();
-        let scores: Vec<u16> = outputs.iter().map(|o| scoring.score(o, &labels)).collect();
+        let k = shape.samples as usize;
+        for (miner, answer) in self.miners.iter().enumerate() {
+            if let Some(a) = answer {
+                if a.outputs.len() != k {
+                    return Err(ScoreError::Length {
+                        what: "miners[i].outputs",
+                        expected: k,
+                        got: a.outputs.len(),
+                    });
+                }
+                if miner_commitment(&a.outputs, a.blinding) == Fr::from(0u64) {
+                    return Err(ScoreError::MinerOpening { miner });
+                }
+            }
+        }
+        let outputs: Vec<Vec<u16>> = self
+            .miners
+            .iter()
+            .map(|m| {
+                m.as_ref()
+                    .map_or_else(|| alloc::vec![0; k], |a| a.outputs.clone())
+            })
+            .collect();
+        let scores: Vec<u16> = self
+            .miners
+            .iter()
+            .zip(&outputs)
+            .map(|(m, o)| m.as_ref().map_or(0, |_| scoring.score(o, &labels)))
+            .collect();
         let row = u16_max_upscale(&scores);
         let weights = match self.mode {
             WeightsMode::Hidden => WeightsBinding::Hidden {
@@ -476,13 +551,20 @@ impl ScoreRound {
             miner_commitments: self
                 .miners
                 .iter()
-                .map(|m| miner_commitment(&m.outputs, m.blinding))
+                .map(|m| {
+                    m.as_ref()
+                        .map_or(Fr::from(0u64), |a| miner_commitment(&a.outputs, a.blinding))
+                })
                 .collect(),
             weights,
         };
         let witness = ScoreWitness {
             outputs,
-            blindings: self.miners.iter().map(|m| m.blinding).collect(),
+            blindings: self
+                .miners
+                .iter()
+                .map(|m| m.as_ref().map_or(Fr::from(0u64), |a| a.blinding))
+                .collect(),
             labels,
             features_digests,
             paths,

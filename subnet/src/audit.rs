@@ -1,0 +1,411 @@
+//! The auditor (DESIGN §1 step 6): re-verifies epoch bundles offline — each file's blake3
+//! address, the chain of seeds, digests and bonds commitments across epochs, every signature,
+//! every check the chain made of each score submission (accepted ones must pass, refused ones must
+//! fail), all accepted score proofs at once by batch verification, and the epoch proof.
+
+use crate::bundle::EpochBundle;
+use crate::chain::{
+    admit_score, dropped_row_commitment, epoch_seed, genesis_bonds_commitment, ScoreContext,
+};
+use crate::hotkey::{dataset_payload, verify_signature};
+use crate::protocol::{self, fr_to_bytes};
+use ark_bn254::Fr;
+use std::path::{Path, PathBuf};
+use zkyuma_circuits::scoring::ScoringFunction;
+use zkyuma_verifier::{
+    verify_epoch, verify_score, verify_score_batch, PreparedVerifyingKey, Proof, VerifyingKey,
+};
+
+/// The audit of one bundle.
+#[derive(Clone, Debug)]
+pub struct EpochAudit {
+    /// File.
+    pub path: PathBuf,
+    /// Epoch (if the bundle parsed).
+    pub epoch: Option<u64>,
+    /// Accepted score proofs verified.
+    pub score_proofs: usize,
+    /// Refused submissions confirmed invalid.
+    pub refused: usize,
+    /// Everything found wrong (empty: the epoch checks out).
+    pub failures: Vec<String>,
+}
+
+/// The audit of a directory.
+#[derive(Clone, Debug)]
+pub struct AuditReport {
+    /// Per bundle, by epoch.
+    pub epochs: Vec<EpochAudit>,
+}
+
+impl AuditReport {
+    /// Whether every bundle checks out (and there was at least one).
+    pub fn passed(&self) -> bool {
+        !self.epochs.is_empty() && self.epochs.iter().all(|e| e.failures.is_empty())
+    }
+
+    /// A readable report.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for e in &self.epochs {
+            let name = e
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if e.failures.is_empty() {
+                out.push_str(&format!(
+                    "epoch {:>3}  OK    {} score proofs (batch) + epoch proof verified, {} refused submissions confirmed invalid  [{name}]\n",
+                    e.epoch.unwrap_or(0),
+                    e.score_proofs,
+                    e.refused
+                ));
+            } else {
+                out.push_str(&format!(
+                    "epoch {:>3}  FAIL  [{name}]\n",
+                    e.epoch.map_or("?".into(), |x| x.to_string())
+                ));
+                for f in &e.failures {
+                    out.push_str(&format!("           - {f}\n"));
+                }
+            }
+        }
+        if self.epochs.is_empty() {
+            out.push_str("no epoch bundles found\n");
+        }
+        out.push_str(if self.passed() {
+            "audit passed\n"
+        } else {
+            "audit FAILED\n"
+        });
+        out
+    }
+}
+
+/// Why the audit could not run at all.
+#[derive(Debug, thiserror::Error)]
+#[error("reading {path}: {source}")]
+pub struct AuditIoError {
+    path: String,
+    source: std::io::Error,
+}
+
+/// Audit every `epoch-*.json` bundle in `dir`. With `params`, each bundle's verifying keys must
+/// also equal the pinned ones there.
+pub fn audit_dir(dir: &Path, params: Option<&Path>) -> Result<AuditReport, AuditIoError> {
+    let io = |source| AuditIoError {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("epoch-") && n.ends_with(".json"))
+        })
+        .collect();
+    files.sort();
+    let mut epochs = Vec::new();
+    let mut previous: Option<EpochBundle> = None;
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(|source| AuditIoError {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let (audit, bundle) = audit_bundle(&path, &bytes, previous.as_ref(), params);
+        epochs.push(audit);
+        if bundle.is_some() {
+            previous = bundle;
+        }
+    }
+    Ok(AuditReport { epochs })
+}
+
+/// Audit one bundle given the previous epoch's (for continuity).
+pub fn audit_bundle(
+    path: &Path,
+    bytes: &[u8],
+    previous: Option<&EpochBundle>,
+    params: Option<&Path>,
+) -> (EpochAudit, Option<EpochBundle>) {
+    let mut a = EpochAudit {
+        path: path.to_path_buf(),
+        epoch: None,
+        score_proofs: 0,
+        refused: 0,
+        failures: Vec::new(),
+    };
+    let digest = blake3::hash(bytes).to_hex().to_string();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !name.ends_with(&format!("-{digest}.json")) {
+        a.failures.push(format!(
+            "content blake3 {digest} does not match the file name"
+        ));
+    }
+    let bundle: EpochBundle = match serde_json::from_slice(bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            a.failures.push(format!("not an epoch bundle: {e}"));
+            return (a, None);
+        }
+    };
+    a.epoch = Some(bundle.epoch);
+    check(&bundle, previous, params, &mut a);
+    (a, Some(bundle))
+}
+
+fn hex32(field: &str, s: &str, failures: &mut Vec<String>) -> [u8; 32] {
+    match hex::decode(s)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+    {
+        Some(b) => b,
+        None => {
+            failures.push(format!("{field}: not 32 bytes of hex"));
+            [0; 32]
+        }
+    }
+}
+
+fn key(
+    bundle: &EpochBundle,
+    circuit: &str,
+    inputs: usize,
+    params: Option<&Path>,
+    failures: &mut Vec<String>,
+) -> Option<PreparedVerifyingKey> {
+    let Some(k) = bundle.keys.iter().find(|k| k.circuit == circuit) else {
+        failures.push(format!("no {circuit} verifying key in the bundle"));
+        return None;
+    };
+    let Ok(bytes) = hex::decode(&k.vk) else {
+        failures.push(format!("{circuit} key: not hex"));
+        return None;
+    };
+    if blake3::hash(&bytes).to_hex().to_string() != k.blake3 {
+        failures.push(format!("{circuit} key: blake3 does not match its bytes"));
+    }
+    if let Some(dir) = params {
+        let pinned = dir.join(&k.name).join("vk.bin");
+        match std::fs::read(&pinned) {
+            Ok(p) if p == bytes => {}
+            Ok(_) => failures.push(format!("{circuit} key differs from {}", pinned.display())),
+            Err(e) => failures.push(format!("{}: {e}", pinned.display())),
+        }
+    }
+    match VerifyingKey::from_bytes(&bytes, inputs) {
+        Ok(vk) => Some(PreparedVerifyingKey::new(vk)),
+        Err(e) => {
+            failures.push(format!("{circuit} key: {e}"));
+            None
+        }
+    }
+}
+
+fn check(
+    b: &EpochBundle,
+    previous: Option<&EpochBundle>,
+    params: Option<&Path>,
+    a: &mut EpochAudit,
+) {
+    let f = &mut a.failures;
+    // Continuity: seed from the previous digest, bonds from the previous epoch.
+    let prev_digest = hex32("prev_digest", &b.prev_digest, f);
+    let seed = hex32("sample_seed", &b.sample_seed, f);
+    if epoch_seed(b.netuid, b.epoch, &prev_digest) != seed {
+        f.push("sample seed is not derived from the previous digest".into());
+    }
+    match previous {
+        Some(p) => {
+            if p.epoch + 1 != b.epoch {
+                f.push(format!("follows epoch {}, not {}", p.epoch, b.epoch - 1));
+            }
+            if fr_to_bytes(&p.epoch_statement.public_digest()) != prev_digest {
+                f.push("prev_digest is not the previous epoch's digest".into());
+            }
+            if p.epoch_statement.new_bonds_commitment != b.epoch_statement.prev_bonds_commitment {
+                f.push("previous bonds commitment breaks the chain of epochs".into());
+            }
+        }
+        None if b.epoch == 1 => {
+            if prev_digest != [0; 32] {
+                f.push("first epoch with a non-zero previous digest".into());
+            }
+            if b.epoch_statement.prev_bonds_commitment
+                != genesis_bonds_commitment(&b.epoch_statement.shape)
+            {
+                f.push("first epoch does not start from the genesis bonds".into());
+            }
+        }
+        None => {}
+    }
+    // Datasets.
+    let mut datasets = Vec::new();
+    for d in &b.datasets {
+        let hk = hex32("dataset hotkey", &d.hotkey, f);
+        let root = hex::decode(&d.root)
+            .ok()
+            .and_then(|r| protocol::fr_from_bytes("root", &r).ok());
+        let Some(root) = root else {
+            f.push("dataset root: not a field element".into());
+            continue;
+        };
+        let sig = hex::decode(&d.signature).unwrap_or_default();
+        if !verify_signature(&hk, &dataset_payload(b.netuid, &hk, &root, d.size), &sig) {
+            f.push(format!("dataset of {}: bad signature", d.hotkey));
+        }
+        datasets.push((hk, root, d.size));
+    }
+    let neurons: Vec<([u8; 32], bool)> = b
+        .neurons
+        .iter()
+        .map(|n| (hex32("hotkey", &n.hotkey, f), n.validator_permit))
+        .collect();
+    let score_pvk = key(b, "score", zkyuma_circuits::score::PUBLIC_INPUTS, params, f);
+    let epoch_pvk = key(b, "epoch", 1, params, f);
+    let Some(score_pvk) = score_pvk else { return };
+    let Some(epoch_pvk) = epoch_pvk else { return };
+    let lookup = |hk: &[u8; 32]| datasets.iter().find(|d| d.0 == *hk).map(|d| (d.1, d.2));
+    let ctx = ScoreContext {
+        netuid: b.netuid,
+        epoch: b.epoch,
+        seed,
+        scoring: b.scoring.id(),
+        shape: b.scores.first().map(|s| s.statement.shape).unwrap_or(
+            zkyuma_circuits::score::ScoreShape {
+                miners: b.neurons.len() as u32,
+                samples: 1,
+                depth: 1,
+                mode: zkyuma_circuits::score::WeightsMode::Hidden,
+            },
+        ),
+        vk_hash: score_pvk.hash(),
+        neurons,
+        dataset: &lookup,
+    };
+    // Score submissions: accepted ones pass every check and go to one batch verification.
+    let mut batch = Vec::new();
+    let mut accepted_cw: Vec<(u16, Fr)> = Vec::new();
+    for s in &b.scores {
+        let commitments: Vec<(u32, Vec<u8>, Vec<u8>)> = s
+            .commitments
+            .iter()
+            .map(|c| {
+                (
+                    c.uid,
+                    hex::decode(&c.commitment).unwrap_or_default(),
+                    hex::decode(&c.signature).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let signature = hex::decode(&s.signature).unwrap_or_default();
+        let admitted = admit_score(&ctx, &s.statement, &commitments, &signature);
+        let proof = hex::decode(&s.proof)
+            .ok()
+            .and_then(|p| Proof::from_bytes(&p).ok());
+        if s.accepted {
+            if s.statement.shape != ctx.shape {
+                f.push("accepted score proofs of different shapes".into());
+            }
+            match (admitted, proof) {
+                (Ok(cw), Some(p)) => {
+                    if let Some(uid) = s.validator_uid {
+                        accepted_cw.push((uid, cw));
+                    }
+                    batch.push((s.statement.clone(), p));
+                }
+                (Err(e), _) => f.push(format!(
+                    "accepted submission of uid {:?} fails a check: {e}",
+                    s.validator_uid
+                )),
+                (_, None) => f.push(format!(
+                    "accepted submission of uid {:?} has a malformed proof",
+                    s.validator_uid
+                )),
+            }
+        } else {
+            let valid = admitted.is_ok()
+                && proof.is_some_and(|p| verify_score(&score_pvk, &s.statement, &p).is_ok());
+            if valid && !s.reason.contains("already accepted") {
+                f.push(format!(
+                    "submission of uid {:?} was refused ({}) but is valid",
+                    s.validator_uid, s.reason
+                ));
+            } else {
+                a.refused += 1;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        match verify_score_batch(&score_pvk, &batch) {
+            Ok(()) => a.score_proofs = batch.len(),
+            Err(e) => f.push(format!("score proofs: batch verification failed: {e}")),
+        }
+    }
+    // The epoch: its rows are exactly the accepted commitments (dropped rows: zero), and its proof.
+    let st = &b.epoch_statement;
+    if st.netuid != b.netuid || st.epoch != b.epoch {
+        f.push("epoch statement names another netuid or epoch".into());
+    }
+    let n = b.neurons.len();
+    let expected: Vec<Fr> = st
+        .validators
+        .iter()
+        .map(|u| {
+            accepted_cw
+                .iter()
+                .find(|(v, _)| v == u)
+                .map_or_else(|| dropped_row_commitment(n), |(_, cw)| *cw)
+        })
+        .collect();
+    if st.weight_commitments != expected {
+        f.push("epoch rows are not the accepted weight commitments".into());
+    }
+    let permits: Vec<u16> = b
+        .neurons
+        .iter()
+        .filter(|n| n.validator_permit)
+        .map(|n| n.uid)
+        .collect();
+    if st.validators != permits {
+        f.push("epoch rows are not the permit holders".into());
+    }
+    match hex::decode(&b.epoch_proof)
+        .ok()
+        .and_then(|p| Proof::from_bytes(&p).ok())
+    {
+        Some(p) => {
+            if let Err(e) = verify_epoch(&epoch_pvk, st, &p) {
+                f.push(format!("epoch proof: {e}"));
+            }
+        }
+        None => f.push("epoch proof: malformed".into()),
+    }
+}
+
+/// Fetch bundles `epochs` from a running chain and audit them (written under `dir`).
+pub async fn audit_chain(
+    url: &str,
+    netuid: u16,
+    epochs: std::ops::RangeInclusive<u64>,
+    dir: &Path,
+    params: Option<&Path>,
+) -> Result<AuditReport, String> {
+    let mut chain = crate::serve::chain_client(url).map_err(|e| e.to_string())?;
+    for epoch in epochs {
+        let b = chain
+            .get_bundle(crate::protocol::pb::BundleRequest {
+                netuid: u32::from(netuid),
+                epoch,
+            })
+            .await
+            .map_err(|e| format!("epoch {epoch}: {}", e.message()))?
+            .into_inner();
+        let (name, _) = EpochBundle::file_name(epoch, &b.bundle_json);
+        zkyuma_prover::keys::write_atomic(&dir.join(name), &b.bundle_json)
+            .map_err(|e| e.to_string())?;
+    }
+    audit_dir(dir, params).map_err(|e| e.to_string())
+}

@@ -1,0 +1,156 @@
+//! Epoch bundles: every public datum of one paid epoch and every proof, as one JSON file named by
+//! its blake3 (`epoch-<E>-<blake3>.json`), written atomically. An auditor needs nothing else (and
+//! optionally the pinned `params/`) to re-verify the epoch offline.
+
+use crate::protocol::to_json;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use zkyuma_circuits::epoch::EpochStatement;
+use zkyuma_circuits::score::ScoreStatement;
+use zkyuma_circuits::scoring::Scoring;
+
+/// Version of the bundle format.
+pub const BUNDLE_VERSION: u32 = 1;
+
+/// A neuron as the epoch saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleNeuron {
+    /// Uid.
+    pub uid: u16,
+    /// Hotkey (hex).
+    pub hotkey: String,
+    /// Stake (RAO).
+    pub stake: u64,
+    /// Permit before the epoch.
+    pub validator_permit: bool,
+}
+
+/// A registered evaluation set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleDataset {
+    /// Validator hotkey (hex).
+    pub hotkey: String,
+    /// Root (32 bytes little-endian, hex).
+    pub root: String,
+    /// Records.
+    pub size: u64,
+    /// The validator's signature of the registration (hex).
+    pub signature: String,
+}
+
+/// A verifying key the chain verified with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleKey {
+    /// `score` or `epoch`.
+    pub circuit: String,
+    /// Params name (e.g. `score-mse-a16-12x16-d6-hidden`).
+    pub name: String,
+    /// The key's canonical bytes (hex).
+    pub vk: String,
+    /// blake3 of the bytes (hex): the statements' `vk_hash`.
+    pub blake3: String,
+}
+
+impl BundleKey {
+    /// A key record.
+    pub fn new(circuit: &str, name: &str, bytes: &[u8]) -> Self {
+        Self {
+            circuit: circuit.into(),
+            name: name.into(),
+            vk: hex::encode(bytes),
+            blake3: blake3::hash(bytes).to_hex().to_string(),
+        }
+    }
+}
+
+/// A miner's signed commitment as the validator submitted it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedCommitmentRecord {
+    /// Miner uid.
+    pub uid: u32,
+    /// Commitment (32 bytes little-endian, hex).
+    pub commitment: String,
+    /// The miner's signature (hex).
+    pub signature: String,
+}
+
+/// One score submission and the chain's verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleScore {
+    /// The submitting validator's uid, if its hotkey is registered.
+    pub validator_uid: Option<u16>,
+    /// The statement.
+    pub statement: ScoreStatement,
+    /// The proof (hex).
+    pub proof: String,
+    /// The miners' signed commitments.
+    pub commitments: Vec<SignedCommitmentRecord>,
+    /// The validator's signature (hex).
+    pub signature: String,
+    /// Whether the chain accepted it.
+    pub accepted: bool,
+    /// Why not.
+    pub reason: String,
+}
+
+/// Everything public about one paid epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochBundle {
+    /// Format version.
+    pub version: u32,
+    /// Subnet.
+    pub netuid: u16,
+    /// Epoch.
+    pub epoch: u64,
+    /// The previous epoch's public digest (hex; zeros before the first).
+    pub prev_digest: String,
+    /// This epoch's sample seed (hex).
+    pub sample_seed: String,
+    /// The subnet's scoring function.
+    pub scoring: Scoring,
+    /// The metagraph before the epoch.
+    pub neurons: Vec<BundleNeuron>,
+    /// Registered evaluation sets.
+    pub datasets: Vec<BundleDataset>,
+    /// Verifying keys.
+    pub keys: Vec<BundleKey>,
+    /// Every score submission of the epoch.
+    pub scores: Vec<BundleScore>,
+    /// The proven epoch statement.
+    pub epoch_statement: EpochStatement,
+    /// The epoch proof (hex).
+    pub epoch_proof: String,
+}
+
+/// A failure writing a bundle.
+#[derive(Debug, thiserror::Error)]
+#[error("writing bundle {path}: {source}")]
+pub struct BundleWriteError {
+    path: String,
+    source: zkyuma_prover::ProverError,
+}
+
+impl EpochBundle {
+    /// The canonical bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        to_json(self)
+    }
+
+    /// The file name of a bundle with these bytes.
+    pub fn file_name(epoch: u64, bytes: &[u8]) -> (String, String) {
+        let digest = blake3::hash(bytes).to_hex().to_string();
+        (format!("epoch-{epoch:06}-{digest}.json"), digest)
+    }
+
+    /// Write atomically under `dir`; returns the path and the blake3.
+    pub fn write(&self, dir: &Path) -> Result<(PathBuf, String), BundleWriteError> {
+        let bytes = self.to_bytes();
+        let (name, digest) = Self::file_name(self.epoch, &bytes);
+        let path = dir.join(name);
+        zkyuma_prover::keys::write_atomic(&path, &bytes).map_err(|source| BundleWriteError {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok((path, digest))
+    }
+}

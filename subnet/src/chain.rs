@@ -1,0 +1,831 @@
+//! The embedded chain (DESIGN §1 step 5, §5): a metagraph (uids, hotkeys, stake, permits), the
+//! registered evaluation-set roots, a registry of verifying keys, and the epoch's state machine.
+//!
+//! It verifies every score proof before it accepts a weight commitment (an invalid or missing
+//! proof drops the validator's row), checks the epoch statement's public chain state against its
+//! own, verifies the epoch proof before it credits emissions, and writes each epoch's bundle.
+//! It runs in the caller's process and is served over gRPC ([`ChainService`]) on any address.
+
+use crate::bundle::{BundleKey, BundleNeuron, BundleScore, EpochBundle, SignedCommitmentRecord};
+use crate::hotkey::{
+    dataset_payload, miner_commitment_payload, score_submission_payload, verify_signature,
+};
+use crate::protocol::{self, pb, WireError};
+use ark_bn254::Fr;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use zkyuma_circuits::commitment::weight_commitment;
+use zkyuma_circuits::epoch::constraints::EpochCircuit;
+use zkyuma_circuits::epoch::{bonds_commitment, EpochRound, EpochShape, EpochStatement};
+use zkyuma_circuits::field::serde_hex;
+use zkyuma_circuits::score::{ScoreShape, ScoreStatement, WeightsBinding};
+use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
+use zkyuma_circuits::yuma::EpochInput;
+use zkyuma_verifier::{verify_epoch, verify_score, PreparedVerifyingKey, Proof, VerifyingKey};
+
+/// The subnet's parameters.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SubnetConfig {
+    /// Subnet id.
+    pub netuid: u16,
+    /// Blocks per epoch.
+    pub tempo: u64,
+    /// Kappa (u16 proportion).
+    pub kappa: u16,
+    /// Bonds penalty (u16 proportion).
+    pub bonds_penalty: u16,
+    /// Bonds moving average (millionths).
+    pub bonds_moving_average: u64,
+    /// Emission per epoch (RAO).
+    pub rao_emission: u64,
+    /// Validator permits.
+    pub max_allowed_validators: u16,
+    /// Blocks after which a validator's weights are outdated.
+    pub activity_cutoff_blocks: u64,
+    /// The subnet's public scoring function.
+    pub scoring: Scoring,
+    /// Score circuit shape (miners = every uid).
+    pub score_shape: ScoreShape,
+    /// Epoch circuit shape.
+    pub epoch_shape: EpochShape,
+}
+
+/// A registered neuron.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Neuron {
+    /// Hotkey.
+    #[serde(with = "serde_hex::bytes32")]
+    pub hotkey: [u8; 32],
+    /// Stake (RAO).
+    pub stake: u64,
+    /// Where its miner service listens (empty for a validator).
+    pub endpoint: String,
+}
+
+/// The state the epoch prover needs from the chain for the open epoch.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EpochState {
+    /// Subnet.
+    pub netuid: u16,
+    /// The open epoch.
+    pub epoch: u64,
+    /// The epoch's public input: weights hold one all-zero dense row per accepted validator and
+    /// nothing for the others; bonds are empty (the epoch prover holds them).
+    pub input: EpochInput,
+    /// Accepted weight commitments: (uid, cw).
+    pub accepted: Vec<AcceptedRow>,
+    /// Commitment to the bonds the previous epoch wrote.
+    #[serde(with = "serde_hex::fr")]
+    pub prev_bonds_commitment: Fr,
+}
+
+/// One accepted weight commitment.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AcceptedRow {
+    /// Validator uid.
+    pub uid: u16,
+    /// Its weight commitment.
+    #[serde(with = "serde_hex::fr")]
+    pub commitment: Fr,
+}
+
+/// Why the chain refused something.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ChainError {
+    /// A malformed message.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    /// A well-formed request the chain refuses.
+    #[error("{0}")]
+    Refused(String),
+    /// A failure writing state or bundles.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, ChainError> {
+    Err(ChainError::Refused(msg.into()))
+}
+
+/// A registered dataset.
+#[derive(Clone, Debug)]
+struct Dataset {
+    root: Fr,
+    size: u64,
+    signature: Vec<u8>,
+}
+
+/// A registered verifying key.
+#[derive(Clone, Debug)]
+struct RegisteredKey {
+    name: String,
+    bytes: Vec<u8>,
+    pvk: PreparedVerifyingKey,
+}
+
+/// What the chain records of one epoch once it is paid.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EpochResult {
+    /// The epoch.
+    pub epoch: u64,
+    /// The proven statement.
+    pub statement: EpochStatement,
+    /// Where its bundle was written.
+    pub bundle: PathBuf,
+    /// The bundle's blake3.
+    pub bundle_blake3: String,
+    /// Score submissions (accepted or not) of the epoch.
+    pub scores: Vec<BundleScore>,
+}
+
+struct State {
+    config: SubnetConfig,
+    neurons: Vec<Neuron>,
+    permits: Vec<bool>,
+    last_update: Vec<u64>,
+    emission_total: Vec<u64>,
+    datasets: BTreeMap<[u8; 32], Dataset>,
+    score_key: RegisteredKey,
+    epoch_key: RegisteredKey,
+    epoch: u64,
+    seed: [u8; 32],
+    prev_digest: [u8; 32],
+    bonds_commitment: Fr,
+    scores: Vec<BundleScore>,
+    accepted: BTreeMap<u16, (Fr, ScoreStatement)>,
+    results: Vec<EpochResult>,
+    bundle_dir: PathBuf,
+}
+
+/// The embedded chain. Cheap to clone (shared state).
+#[derive(Clone)]
+pub struct EmbeddedChain {
+    state: Arc<Mutex<State>>,
+}
+
+/// The seed of epoch `epoch`: `blake3("zkyuma/seed/v1" ‖ netuid ‖ epoch ‖ previous digest)`,
+/// which nobody controls once the previous epoch is proven.
+pub fn epoch_seed(netuid: u16, epoch: u64, prev_digest: &[u8; 32]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"zkyuma/seed/v1");
+    h.update(&netuid.to_le_bytes());
+    h.update(&epoch.to_le_bytes());
+    h.update(prev_digest);
+    *h.finalize().as_bytes()
+}
+
+/// The bonds commitment before the first epoch: all-zero rows with blinding 0.
+pub fn genesis_bonds_commitment(shape: &EpochShape) -> Fr {
+    let rows = vec![vec![0u16; shape.uids as usize]; shape.validators as usize];
+    bonds_commitment(&rows, Fr::from(0u64))
+}
+
+/// The weight commitment of a dropped row (no weights): all zeros, blinding 0.
+pub fn dropped_row_commitment(uids: usize) -> Fr {
+    weight_commitment(&vec![0u16; uids], Fr::from(0u64))
+}
+
+fn register_key(name: String, bytes: Vec<u8>, inputs: usize) -> Result<RegisteredKey, ChainError> {
+    let vk = VerifyingKey::from_bytes(&bytes, inputs)
+        .map_err(|e| ChainError::Refused(format!("verifying key {name}: {e}")))?;
+    Ok(RegisteredKey {
+        name,
+        bytes,
+        pvk: PreparedVerifyingKey::new(vk),
+    })
+}
+
+impl EmbeddedChain {
+    /// A chain at genesis: `neurons` registered at block 0, the validators among them holding
+    /// permits, the two verifying keys registered, bundles written under `bundle_dir`.
+    pub fn genesis(
+        config: SubnetConfig,
+        neurons: Vec<Neuron>,
+        score_vk: (String, Vec<u8>),
+        epoch_vk: (String, Vec<u8>),
+        bundle_dir: PathBuf,
+    ) -> Result<Self, ChainError> {
+        let n = neurons.len();
+        if n != config.score_shape.miners as usize || n != config.epoch_shape.uids as usize {
+            return refuse(format!(
+                "{n} neurons, but the circuits are built for {} / {} uids",
+                config.score_shape.miners, config.epoch_shape.uids
+            ));
+        }
+        let score_key = register_key(
+            score_vk.0,
+            score_vk.1,
+            zkyuma_circuits::score::PUBLIC_INPUTS,
+        )?;
+        let epoch_key = register_key(epoch_vk.0, epoch_vk.1, 1)?;
+        // Permits: the top `max_allowed_validators` by stake among staked neurons.
+        let mut order: Vec<usize> = (0..n).filter(|u| neurons[*u].stake > 0).collect();
+        order.sort_by_key(|u| std::cmp::Reverse(neurons[*u].stake));
+        let mut permits = vec![false; n];
+        for u in order
+            .into_iter()
+            .take(usize::from(config.max_allowed_validators))
+        {
+            permits[u] = true;
+        }
+        let prev_digest = [0u8; 32];
+        let state = State {
+            seed: epoch_seed(config.netuid, 1, &prev_digest),
+            bonds_commitment: genesis_bonds_commitment(&config.epoch_shape),
+            config,
+            permits,
+            last_update: vec![0; n],
+            emission_total: vec![0; n],
+            neurons,
+            datasets: BTreeMap::new(),
+            score_key,
+            epoch_key,
+            epoch: 1,
+            prev_digest,
+            scores: Vec::new(),
+            accepted: BTreeMap::new(),
+            results: Vec::new(),
+            bundle_dir,
+        };
+        Ok(Self {
+            state: Arc::new(Mutex::new(state)),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-written: every mutation
+        // below is computed first and assigned last.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The subnet's configuration.
+    pub fn config(&self) -> SubnetConfig {
+        self.lock().config.clone()
+    }
+
+    /// The open epoch.
+    pub fn epoch(&self) -> u64 {
+        self.lock().epoch
+    }
+
+    /// Results of every paid epoch, oldest first.
+    pub fn results(&self) -> Vec<EpochResult> {
+        self.lock().results.clone()
+    }
+
+    /// Total emission credited per uid so far (RAO).
+    pub fn emission_totals(&self) -> Vec<u64> {
+        self.lock().emission_total.clone()
+    }
+
+    /// The metagraph message.
+    pub fn metagraph(&self) -> pb::Metagraph {
+        let s = self.lock();
+        pb::Metagraph {
+            netuid: u32::from(s.config.netuid),
+            epoch: s.epoch,
+            sample_seed: s.seed.to_vec(),
+            neurons: s
+                .neurons
+                .iter()
+                .enumerate()
+                .map(|(u, nr)| pb::Neuron {
+                    uid: u as u32,
+                    hotkey: nr.hotkey.to_vec(),
+                    stake: nr.stake,
+                    validator_permit: s.permits[u],
+                    endpoint: nr.endpoint.clone(),
+                    emission_total: s.emission_total[u],
+                })
+                .collect(),
+        }
+    }
+
+    /// Register a validator's evaluation-set root (signed by the validator).
+    pub fn register_dataset(&self, r: &pb::DatasetRegistration) -> Result<(), ChainError> {
+        let hotkey = protocol::bytes32("validator_hotkey", &r.validator_hotkey)?;
+        let root = protocol::fr_from_bytes("root", &r.root)?;
+        let mut s = self.lock();
+        if r.netuid != u32::from(s.config.netuid) {
+            return refuse("wrong netuid");
+        }
+        let Some(uid) = s.neurons.iter().position(|n| n.hotkey == hotkey) else {
+            return refuse("hotkey not registered on this subnet");
+        };
+        if !s.permits[uid] {
+            return refuse("only a validator (permit holder) registers an evaluation set");
+        }
+        let payload = dataset_payload(s.config.netuid, &hotkey, &root, r.size);
+        if !verify_signature(&hotkey, &payload, &r.signature) {
+            return refuse("bad signature on the dataset registration");
+        }
+        let depth = s.config.score_shape.depth;
+        if r.size == 0 || r.size > 1u64 << depth {
+            return refuse(format!(
+                "dataset size {} does not fit depth {depth}",
+                r.size
+            ));
+        }
+        s.datasets.insert(
+            hotkey,
+            Dataset {
+                root,
+                size: r.size,
+                signature: r.signature.clone(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Accept or refuse a score submission. The submission is recorded either way (it goes into
+    /// the epoch's bundle); only an accepted one gives its validator a row.
+    pub fn submit_score(&self, sub: &pb::ScoreSubmission) -> Result<(), ChainError> {
+        let statement: ScoreStatement =
+            protocol::json_field("statement_json", &sub.statement_json)?;
+        let mut s = self.lock();
+        let outcome = check_score(&s, &statement, sub);
+        let uid = s
+            .neurons
+            .iter()
+            .position(|n| n.hotkey == statement.validator_hotkey)
+            .map(|u| u as u16);
+        let record = BundleScore {
+            validator_uid: uid,
+            statement: statement.clone(),
+            proof: hex::encode(&sub.proof),
+            commitments: sub
+                .commitments
+                .iter()
+                .map(|c| SignedCommitmentRecord {
+                    uid: c.uid,
+                    commitment: hex::encode(&c.commitment),
+                    signature: hex::encode(&c.signature),
+                })
+                .collect(),
+            signature: hex::encode(&sub.signature),
+            accepted: outcome.is_ok(),
+            reason: outcome
+                .as_ref()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        };
+        match (&outcome, uid) {
+            (Ok(cw), Some(uid)) => {
+                if let Some((previous, prev_statement)) = s.accepted.get(&uid) {
+                    if *prev_statement == statement {
+                        return Ok(()); // the same submission again: already accepted
+                    }
+                    let _ = previous;
+                    let mut rejected = record;
+                    rejected.accepted = false;
+                    rejected.reason = "a different score proof was already accepted".into();
+                    s.scores.push(rejected);
+                    return refuse("a different score proof was already accepted this epoch");
+                }
+                let block = s.epoch * s.config.tempo + 1;
+                s.accepted.insert(uid, (*cw, statement));
+                s.last_update[usize::from(uid)] = block;
+                s.scores.push(record);
+                Ok(())
+            }
+            _ => {
+                s.scores.push(record);
+                outcome.map(|_| ())
+            }
+        }
+    }
+
+    /// The state the epoch prover proves the open epoch against.
+    pub fn epoch_state(&self) -> EpochState {
+        let s = self.lock();
+        epoch_state(&s)
+    }
+
+    /// Check and verify an epoch proof; on success credit emissions, record the results, write
+    /// the bundle and open the next epoch.
+    pub fn submit_epoch(&self, sub: &pb::EpochSubmission) -> Result<EpochResult, ChainError> {
+        let statement: EpochStatement =
+            protocol::json_field("statement_json", &sub.statement_json)?;
+        let proof = Proof::from_bytes(&sub.proof)
+            .map_err(|e| ChainError::Refused(format!("epoch proof: {e}")))?;
+        let mut s = self.lock();
+        let state = epoch_state(&s);
+        let template = EpochRound {
+            netuid: s.config.netuid,
+            epoch: s.epoch,
+            input: state.input.clone(),
+            validators: None,
+            weight_blindings: vec![
+                Fr::from(0u64);
+                state.input.validator_permit.iter().filter(|p| **p).count()
+            ],
+            prev_bonds_blinding: Fr::from(0u64),
+            new_bonds_blinding: Fr::from(0u64),
+        };
+        let expected = EpochCircuit::build(&template, s.epoch_key.pvk.hash())
+            .map_err(|e| ChainError::Refused(format!("the chain state cannot be proven: {e}")))?
+            .statement;
+        let public_state_matches = statement.netuid == expected.netuid
+            && statement.epoch == expected.epoch
+            && statement.shape == s.config.epoch_shape
+            && statement.vk_hash == expected.vk_hash
+            && statement.validators == expected.validators
+            && statement.keep == expected.keep
+            && statement.active_stake_bits == expected.active_stake_bits
+            && statement.stake_bits == expected.stake_bits
+            && statement.kappa == expected.kappa
+            && statement.bonds_penalty == expected.bonds_penalty
+            && statement.bonds_moving_average == expected.bonds_moving_average
+            && statement.bonds_keep == expected.bonds_keep
+            && statement.old_permit == expected.old_permit
+            && statement.new_permit == expected.new_permit
+            && statement.rao_emission == expected.rao_emission;
+        if !public_state_matches {
+            return refuse("the epoch statement's public chain state differs from the chain's");
+        }
+        let n = s.neurons.len();
+        let expected_cw: Vec<Fr> = statement
+            .validators
+            .iter()
+            .map(|u| {
+                s.accepted
+                    .get(u)
+                    .map_or_else(|| dropped_row_commitment(n), |(cw, _)| *cw)
+            })
+            .collect();
+        if statement.weight_commitments != expected_cw {
+            return refuse("the epoch statement's weight commitments are not the accepted ones");
+        }
+        if statement.prev_bonds_commitment != s.bonds_commitment {
+            return refuse("the epoch statement does not continue the previous bonds");
+        }
+        verify_epoch(&s.epoch_key.pvk, &statement, &proof)
+            .map_err(|e| ChainError::Refused(format!("epoch proof rejected: {e}")))?;
+
+        // Verified: pay, record, write the bundle, open the next epoch.
+        let output = zkyuma_circuits::yuma::run_epoch(&state.input)
+            .map_err(|e| ChainError::Refused(format!("epoch: {e}")))?;
+        let bundle = EpochBundle {
+            version: crate::bundle::BUNDLE_VERSION,
+            netuid: s.config.netuid,
+            epoch: s.epoch,
+            prev_digest: hex::encode(s.prev_digest),
+            sample_seed: hex::encode(s.seed),
+            scoring: s.config.scoring,
+            neurons: s
+                .neurons
+                .iter()
+                .enumerate()
+                .map(|(u, nr)| BundleNeuron {
+                    uid: u as u16,
+                    hotkey: hex::encode(nr.hotkey),
+                    stake: nr.stake,
+                    validator_permit: s.permits[u],
+                })
+                .collect(),
+            datasets: s
+                .datasets
+                .iter()
+                .map(|(hk, d)| crate::bundle::BundleDataset {
+                    hotkey: hex::encode(hk),
+                    root: hex::encode(protocol::fr_to_bytes(&d.root)),
+                    size: d.size,
+                    signature: hex::encode(&d.signature),
+                })
+                .collect(),
+            keys: vec![
+                BundleKey::new("score", &s.score_key.name, &s.score_key.bytes),
+                BundleKey::new("epoch", &s.epoch_key.name, &s.epoch_key.bytes),
+            ],
+            scores: s.scores.clone(),
+            epoch_statement: statement.clone(),
+            epoch_proof: hex::encode(&sub.proof),
+        };
+        let (path, digest) = bundle
+            .write(&s.bundle_dir)
+            .map_err(|e| ChainError::Storage(e.to_string()))?;
+        let result = EpochResult {
+            epoch: s.epoch,
+            statement: statement.clone(),
+            bundle: path,
+            bundle_blake3: digest,
+            scores: s.scores.clone(),
+        };
+        for (u, e) in statement.emission.iter().enumerate() {
+            s.emission_total[u] = s.emission_total[u].saturating_add(*e);
+        }
+        s.permits = output.new_validator_permit.clone();
+        s.bonds_commitment = statement.new_bonds_commitment;
+        s.prev_digest = protocol::fr_to_bytes(&statement.public_digest());
+        s.epoch += 1;
+        s.seed = epoch_seed(s.config.netuid, s.epoch, &s.prev_digest);
+        s.scores.clear();
+        s.accepted.clear();
+        s.results.push(result.clone());
+        Ok(result)
+    }
+
+    /// The bundle of a paid epoch: its JSON bytes and blake3.
+    pub fn bundle(&self, epoch: u64) -> Result<(Vec<u8>, String), ChainError> {
+        let s = self.lock();
+        let Some(r) = s.results.iter().find(|r| r.epoch == epoch) else {
+            return refuse(format!("no bundle for epoch {epoch}"));
+        };
+        let bytes = std::fs::read(&r.bundle).map_err(|e| ChainError::Storage(e.to_string()))?;
+        Ok((bytes, r.bundle_blake3.clone()))
+    }
+}
+
+/// What a score submission is checked against: the chain's state of the open epoch (the chain
+/// builds it from its storage, an auditor from a bundle).
+pub struct ScoreContext<'a> {
+    /// Subnet.
+    pub netuid: u16,
+    /// Open epoch.
+    pub epoch: u64,
+    /// The epoch's sample seed.
+    pub seed: [u8; 32],
+    /// Scoring function id.
+    pub scoring: String,
+    /// Score shape.
+    pub shape: ScoreShape,
+    /// blake3 of the registered score verifying key.
+    pub vk_hash: [u8; 32],
+    /// (hotkey, permit) per uid.
+    pub neurons: Vec<([u8; 32], bool)>,
+    /// Registered evaluation set of a hotkey: (root, size).
+    pub dataset: &'a dyn Fn(&[u8; 32]) -> Option<(Fr, u64)>,
+}
+
+/// Every check of a score submission except the proof itself; the weight commitment on success.
+/// `commitments` are the miners' signed commitments: (uid, commitment bytes, signature).
+pub fn admit_score(
+    ctx: &ScoreContext<'_>,
+    st: &ScoreStatement,
+    commitments: &[(u32, Vec<u8>, Vec<u8>)],
+    signature: &[u8],
+) -> Result<Fr, ChainError> {
+    st.validate()
+        .map_err(|e| ChainError::Refused(format!("statement: {e}")))?;
+    if st.netuid != ctx.netuid || st.epoch != ctx.epoch {
+        return refuse(format!(
+            "statement for netuid {} epoch {}, the chain is at netuid {} epoch {}",
+            st.netuid, st.epoch, ctx.netuid, ctx.epoch
+        ));
+    }
+    let Some(uid) = ctx.neurons.iter().position(|n| n.0 == st.validator_hotkey) else {
+        return refuse("validator hotkey not registered");
+    };
+    if !ctx.neurons[uid].1 {
+        return refuse("validator holds no permit");
+    }
+    if st.scoring != ctx.scoring || st.shape != ctx.shape {
+        return refuse("statement is not for this subnet's scoring function and shape");
+    }
+    if st.vk_hash != ctx.vk_hash {
+        return refuse("statement names another verifying key");
+    }
+    let Some((root, size)) = (ctx.dataset)(&st.validator_hotkey) else {
+        return refuse("validator has no registered evaluation set");
+    };
+    if st.dataset_root != root || st.dataset_size != size {
+        return refuse("statement's evaluation set is not the registered one");
+    }
+    if st.sample_seed != ctx.seed {
+        return refuse("statement's sample seed is not this epoch's");
+    }
+    let WeightsBinding::Hidden { commitment } = &st.weights else {
+        return refuse("this subnet keeps weight rows hidden");
+    };
+    if !verify_signature(
+        &st.validator_hotkey,
+        &score_submission_payload(&st.public_inputs()),
+        signature,
+    ) {
+        return refuse("bad validator signature on the submission");
+    }
+    // Every present miner commitment carries that miner's signature.
+    let mut signed = vec![false; ctx.neurons.len()];
+    for (uid, c, sig) in commitments {
+        let u = usize::try_from(*uid).unwrap_or(usize::MAX);
+        let Some(neuron) = ctx.neurons.get(u) else {
+            return refuse(format!("signed commitment for unknown uid {uid}"));
+        };
+        let commitment = protocol::fr_from_bytes("commitment", c)?;
+        if st.miner_commitments.get(u) != Some(&commitment) {
+            return refuse(format!(
+                "uid {u}: signed commitment differs from the statement's"
+            ));
+        }
+        let payload = miner_commitment_payload(
+            st.netuid,
+            st.epoch,
+            &st.validator_hotkey,
+            &st.query_digest,
+            &commitment,
+        );
+        if !verify_signature(&neuron.0, &payload, sig) {
+            return refuse(format!("uid {u}: miner signature does not verify"));
+        }
+        signed[u] = true;
+    }
+    if let Some(u) = (0..signed.len()).find(|u| st.present(*u) && !signed[*u]) {
+        return refuse(format!("uid {u}: commitment without the miner's signature"));
+    }
+    Ok(*commitment)
+}
+
+/// The chain's checks of a score submission; the accepted weight commitment on success.
+fn check_score(
+    s: &State,
+    st: &ScoreStatement,
+    sub: &pb::ScoreSubmission,
+) -> Result<Fr, ChainError> {
+    let dataset = |hk: &[u8; 32]| s.datasets.get(hk).map(|d| (d.root, d.size));
+    let ctx = ScoreContext {
+        netuid: s.config.netuid,
+        epoch: s.epoch,
+        seed: s.seed,
+        scoring: s.config.scoring.id(),
+        shape: s.config.score_shape,
+        vk_hash: s.score_key.pvk.hash(),
+        neurons: s
+            .neurons
+            .iter()
+            .zip(&s.permits)
+            .map(|(n, p)| (n.hotkey, *p))
+            .collect(),
+        dataset: &dataset,
+    };
+    let commitments: Vec<(u32, Vec<u8>, Vec<u8>)> = sub
+        .commitments
+        .iter()
+        .map(|c| (c.uid, c.commitment.clone(), c.signature.clone()))
+        .collect();
+    let cw = admit_score(&ctx, st, &commitments, &sub.signature)?;
+    let proof = Proof::from_bytes(&sub.proof)
+        .map_err(|e| ChainError::Refused(format!("score proof: {e}")))?;
+    verify_score(&s.score_key.pvk, st, &proof)
+        .map_err(|e| ChainError::Refused(format!("score proof rejected: {e}")))?;
+    Ok(cw)
+}
+
+fn epoch_state(s: &State) -> EpochState {
+    let n = s.neurons.len();
+    let c = &s.config;
+    let block = s.epoch * c.tempo;
+    let weights: Vec<Vec<(u16, u16)>> = (0..n as u16)
+        .map(|u| {
+            if s.accepted.contains_key(&u) {
+                (0..n as u16).map(|j| (j, 0)).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let input = EpochInput {
+        n: n as u16,
+        current_block: block + c.tempo - 1,
+        tempo: c.tempo,
+        activity_cutoff_blocks: c.activity_cutoff_blocks,
+        last_mechanism_step_block: block.saturating_sub(1),
+        last_update: s.last_update.clone(),
+        block_at_registration: vec![0; n],
+        stake: s.neurons.iter().map(|nr| nr.stake).collect(),
+        stake_threshold: 0,
+        owner_uid: None,
+        validator_permit: s.permits.clone(),
+        max_allowed_validators: c.max_allowed_validators,
+        weights,
+        bonds: vec![Vec::new(); n],
+        kappa: c.kappa,
+        bonds_penalty: c.bonds_penalty,
+        bonds_moving_average: c.bonds_moving_average,
+        liquid_alpha: false,
+        alpha_low: 45875,
+        alpha_high: 58982,
+        alpha_sigmoid_steepness: 1000,
+        rao_emission: c.rao_emission,
+        commit_reveal_commit_blocks: None,
+        yuma3: c.epoch_shape.bonds == zkyuma_circuits::epoch::BondsRule::Yuma3,
+    };
+    EpochState {
+        netuid: c.netuid,
+        epoch: s.epoch,
+        input,
+        accepted: s
+            .accepted
+            .iter()
+            .map(|(u, (cw, _))| AcceptedRow {
+                uid: *u,
+                commitment: *cw,
+            })
+            .collect(),
+        prev_bonds_commitment: s.bonds_commitment,
+    }
+}
+
+/// The chain's gRPC service.
+#[derive(Clone)]
+pub struct ChainService {
+    chain: EmbeddedChain,
+}
+
+impl ChainService {
+    /// Serve `chain`.
+    pub fn new(chain: EmbeddedChain) -> Self {
+        Self { chain }
+    }
+}
+
+fn receipt(r: Result<(), ChainError>) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+    match r {
+        Ok(()) => Ok(tonic::Response::new(pb::Receipt {
+            accepted: true,
+            reason: String::new(),
+        })),
+        Err(ChainError::Wire(e)) => Err(e.into()),
+        Err(ChainError::Storage(e)) => Err(tonic::Status::internal(e)),
+        Err(ChainError::Refused(reason)) => Ok(tonic::Response::new(pb::Receipt {
+            accepted: false,
+            reason,
+        })),
+    }
+}
+
+#[tonic::async_trait]
+impl pb::chain_server::Chain for ChainService {
+    async fn get_metagraph(
+        &self,
+        request: tonic::Request<pb::MetagraphRequest>,
+    ) -> Result<tonic::Response<pb::Metagraph>, tonic::Status> {
+        let m = self.chain.metagraph();
+        if request.get_ref().netuid != m.netuid {
+            return Err(tonic::Status::not_found("no such subnet"));
+        }
+        Ok(tonic::Response::new(m))
+    }
+
+    async fn register_dataset(
+        &self,
+        request: tonic::Request<pb::DatasetRegistration>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        receipt(self.chain.register_dataset(request.get_ref()))
+    }
+
+    async fn submit_score(
+        &self,
+        request: tonic::Request<pb::ScoreSubmission>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let chain = self.chain.clone();
+        // Pairings and digests take milliseconds: off the async workers.
+        let r = tokio::task::spawn_blocking(move || chain.submit_score(request.get_ref()))
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        receipt(r)
+    }
+
+    async fn submit_epoch(
+        &self,
+        request: tonic::Request<pb::EpochSubmission>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let chain = self.chain.clone();
+        let r = tokio::task::spawn_blocking(move || chain.submit_epoch(request.get_ref()))
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        receipt(r.map(|_| ()))
+    }
+
+    async fn get_epoch_state(
+        &self,
+        request: tonic::Request<pb::BundleRequest>,
+    ) -> Result<tonic::Response<pb::EpochState>, tonic::Status> {
+        let state = self.chain.epoch_state();
+        let r = request.get_ref();
+        if r.netuid != u32::from(state.netuid) || r.epoch != state.epoch {
+            return Err(tonic::Status::failed_precondition(format!(
+                "the open epoch is {} of netuid {}",
+                state.epoch, state.netuid
+            )));
+        }
+        Ok(tonic::Response::new(pb::EpochState {
+            state_json: protocol::to_json(&state),
+        }))
+    }
+
+    async fn get_bundle(
+        &self,
+        request: tonic::Request<pb::BundleRequest>,
+    ) -> Result<tonic::Response<pb::Bundle>, tonic::Status> {
+        match self.chain.bundle(request.get_ref().epoch) {
+            Ok((bundle_json, blake3)) => Ok(tonic::Response::new(pb::Bundle {
+                bundle_json,
+                blake3,
+            })),
+            Err(e) => Err(tonic::Status::not_found(e.to_string())),
+        }
+    }
+}

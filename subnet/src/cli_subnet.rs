@@ -1,0 +1,129 @@
+//! `zkyuma demo` and `zkyuma audit`.
+
+use crate::cli::CliError;
+use crate::demo::{DemoOptions, DemoShape};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `zkyuma demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Epochs to run.
+    #[arg(long, default_value_t = 2)]
+    pub epochs: u64,
+    /// Run the network shape (64 validators × 256 uids, 32 samples, depth 10) instead of the
+    /// small one (4 × 12, 16 samples, depth 7). Needs far more time and memory.
+    #[arg(long)]
+    pub network: bool,
+    /// Output directory (bundles/ and state/ are replaced).
+    #[arg(long, default_value = "zkyuma-data/demo")]
+    pub out: PathBuf,
+    /// Pinned verifying keys.
+    #[arg(long, default_value = "params")]
+    pub params: PathBuf,
+    /// Proving-key cache.
+    #[arg(long, default_value = "zkyuma-data/keys")]
+    pub keys: PathBuf,
+    /// Address the embedded chain serves on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub chain_addr: std::net::SocketAddr,
+    /// Per-miner answer deadline, in milliseconds.
+    #[arg(long, default_value_t = 3000)]
+    pub deadline_ms: u64,
+}
+
+/// `zkyuma audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Directory of epoch bundles (or, with --chain, where fetched bundles are written).
+    pub dir: PathBuf,
+    /// Also require the bundles' verifying keys to equal the pinned ones in this directory.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Fetch the bundles from a running chain at this URL (e.g. http://127.0.0.1:50051).
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// With --chain: the subnet.
+    #[arg(long, default_value_t = 1)]
+    pub netuid: u16,
+    /// With --chain: first and last epoch, `A..B`.
+    #[arg(long, default_value = "1..1")]
+    pub epochs: String,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Run the demo and print how to audit its bundles.
+pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
+    let opts = DemoOptions {
+        shape: if args.network {
+            DemoShape::NETWORK
+        } else {
+            DemoShape::SMALL
+        },
+        epochs: args.epochs.max(1),
+        params: args.params.clone(),
+        keys: args.keys.clone(),
+        out: args.out.clone(),
+        chain_addr: args.chain_addr,
+        deadline: Duration::from_millis(args.deadline_ms),
+        slow_delay: Duration::from_millis(args.deadline_ms * 2),
+    };
+    let summary = runtime()?.block_on(crate::demo::run(&opts))?;
+    let report = crate::audit::audit_dir(&summary.bundles, Some(&args.params))
+        .map_err(|e| CliError::Audit(e.to_string()))?;
+    println!(
+        "\n{} epochs proven, verified and paid; the demo's own audit: {}",
+        summary.epochs.len(),
+        if report.passed() { "passed" } else { "FAILED" }
+    );
+    println!(
+        "audit the bundles yourself: cargo run --release -p zkyuma-subnet --bin zkyuma -- audit {} --params {}",
+        summary.bundles.display(),
+        args.params.display()
+    );
+    Ok(())
+}
+
+fn parse_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, CliError> {
+    let bad = || CliError::Usage(format!("--epochs {s}: expected A..B"));
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let a: u64 = a.parse().map_err(|_| bad())?;
+    let b: u64 = b.parse().map_err(|_| bad())?;
+    if a == 0 || b < a {
+        return Err(bad());
+    }
+    Ok(a..=b)
+}
+
+/// Audit bundles and print the report; an error (non-zero exit) on any failure.
+pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
+    let report = match &args.chain {
+        Some(url) => {
+            let range = parse_range(&args.epochs)?;
+            runtime()?
+                .block_on(crate::audit::audit_chain(
+                    url,
+                    args.netuid,
+                    range,
+                    &args.dir,
+                    args.params.as_deref(),
+                ))
+                .map_err(CliError::Audit)?
+        }
+        None => crate::audit::audit_dir(&args.dir, args.params.as_deref())
+            .map_err(|e| CliError::Audit(e.to_string()))?,
+    };
+    print!("{}", report.render());
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(CliError::Audit("one or more epochs failed".into()))
+    }
+}

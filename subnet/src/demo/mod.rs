@@ -1,0 +1,584 @@
+//! `zkyuma demo`: a whole local subnet on loopback gRPC over real patient data.
+//!
+//! Hospitals (validators) hold private evaluation sets of the diabetes dataset; miners of
+//! different quality answer their tasks; an embedded chain verifies every score proof and the
+//! epoch proof before it pays; every epoch's bundle is written for `zkyuma audit`. Two collusion
+//! attempts run inside it: a validator that forges a high weight for a useless friend (the chain
+//! refuses its proof and drops its row), and a validator whose evaluation set leaked to a friendly
+//! miner (its honestly proven high score is clipped to the stake-weighted consensus).
+
+pub mod patients;
+
+use crate::chain::{EmbeddedChain, EpochResult, Neuron, SubnetConfig};
+use crate::epoch_prover::{EpochProver, EpochProverService};
+use crate::hotkey::Hotkey;
+use crate::miner::{Behaviour as MinerBehaviour, Miner, Model};
+use crate::progress::Spinner;
+use crate::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
+use crate::validator::{Behaviour as ValidatorBehaviour, Validator, ValidatorReport};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_circuits::score::{ScoreShape, WeightsMode};
+use zkyuma_circuits::scoring::Scoring;
+use zkyuma_prover::keys::{KeyPaths, Keys, SetupKind};
+
+/// The public seed of the demo's deterministic (INSECURE) setup: the same as `params/`.
+pub const DEMO_SETUP_SEED: &str = "zkyuma-insecure-demo-setup";
+
+/// Sizes of a demo subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoShape {
+    /// Validators (hospitals).
+    pub validators: u32,
+    /// Miners.
+    pub miners: u32,
+    /// Samples per task.
+    pub samples: u32,
+    /// Evaluation-set tree depth.
+    pub depth: u32,
+    /// Patients per hospital.
+    pub per_hospital: usize,
+}
+
+impl DemoShape {
+    /// The default: 4 hospitals × 8 miners (12 uids), 16 samples, depth 7.
+    pub const SMALL: Self = Self {
+        validators: 4,
+        miners: 8,
+        samples: 16,
+        depth: 7,
+        per_hospital: 72,
+    };
+    /// The network shape: 64 validators × 256 uids, 32 samples, depth 10.
+    pub const NETWORK: Self = Self {
+        validators: 64,
+        miners: 192,
+        samples: 32,
+        depth: 10,
+        per_hospital: 5,
+    };
+
+    /// Uids.
+    pub fn uids(&self) -> u32 {
+        self.validators + self.miners
+    }
+
+    /// Score circuit shape.
+    pub fn score(&self) -> ScoreShape {
+        ScoreShape {
+            miners: self.uids(),
+            samples: self.samples,
+            depth: self.depth,
+            mode: WeightsMode::Hidden,
+        }
+    }
+
+    /// Epoch circuit shape.
+    pub fn epoch(&self) -> EpochShape {
+        EpochShape {
+            validators: self.validators,
+            uids: self.uids(),
+            bonds: BondsRule::Yuma3,
+        }
+    }
+}
+
+/// Demo options.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// Sizes.
+    pub shape: DemoShape,
+    /// Epochs to run.
+    pub epochs: u64,
+    /// Pinned verifying keys (`params/`).
+    pub params: PathBuf,
+    /// Proving-key cache.
+    pub keys: PathBuf,
+    /// Output directory: `bundles/` and `state/` below it (both replaced).
+    pub out: PathBuf,
+    /// Where the chain listens (port 0: any free port).
+    pub chain_addr: SocketAddr,
+    /// Per-miner deadline.
+    pub deadline: Duration,
+    /// The slow miner's delay (past the deadline).
+    pub slow_delay: Duration,
+}
+
+/// Why the demo stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// Keys.
+    #[error("keys: {0}")]
+    Keys(#[from] zkyuma_prover::ProverError),
+    /// Data.
+    #[error("data: {0}")]
+    Data(String),
+    /// Networking.
+    #[error("network: {0}")]
+    Net(#[from] std::io::Error),
+    /// Chain.
+    #[error("chain: {0}")]
+    Chain(#[from] crate::chain::ChainError),
+    /// A validator.
+    #[error("validator: {0}")]
+    Validator(#[from] crate::validator::ValidatorError),
+    /// The epoch prover.
+    #[error("epoch prover: {0}")]
+    EpochProver(#[from] crate::epoch_prover::EpochProverError),
+}
+
+/// What the demo did.
+#[derive(Clone, Debug)]
+pub struct DemoSummary {
+    /// Paid epochs.
+    pub epochs: Vec<EpochResult>,
+    /// Where the bundles are.
+    pub bundles: PathBuf,
+    /// Validator reports per epoch.
+    pub validator_reports: Vec<Vec<ValidatorReport>>,
+    /// Uid of the miner that learned a leaked evaluation set, and of the forger's friend.
+    pub leak_friend: u16,
+    /// Uid the forging validator tried to favour.
+    pub forge_friend: u16,
+    /// Uid of the validator whose set leaked, and of the forging one.
+    pub leaky_validator: u16,
+    /// Uid of the forging validator.
+    pub forging_validator: u16,
+}
+
+/// Load a circuit's keys, or run the deterministic demo setup once and cache the proving key.
+pub fn load_or_setup(
+    params: &Path,
+    keys_dir: &Path,
+    name: &str,
+    circuit_id: &str,
+    setup: impl FnOnce(SetupKind) -> Result<Keys, zkyuma_prover::ProverError>,
+) -> Result<Keys, zkyuma_prover::ProverError> {
+    let paths = KeyPaths::new(params, keys_dir, name);
+    if let Ok(keys) = paths.load(circuit_id) {
+        eprintln!("keys {name}: cached");
+        return Ok(keys);
+    }
+    let spinner = Spinner::start(format!("setup {name} (first run only; cached after)"));
+    let started = Instant::now();
+    let keys = setup(SetupKind::InsecureDeterministic {
+        seed: DEMO_SETUP_SEED.into(),
+    })?;
+    paths.cache(&keys)?;
+    spinner.finish(format!(
+        "keys {name}: set up in {:.1} s ({} constraints)",
+        started.elapsed().as_secs_f64(),
+        keys.description.constraints
+    ));
+    Ok(keys)
+}
+
+struct MinerSpec {
+    name: &'static str,
+    model: Model,
+    behaviour: MinerBehaviour,
+}
+
+/// Run the demo.
+pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
+    let shape = opts.shape;
+    let scoring = Scoring::Mse {
+        amplification: zkyuma_circuits::scoring::Mse::DEFAULT.amplification,
+    };
+    let (score_shape, epoch_shape) = (shape.score(), shape.epoch());
+    let score_name = zkyuma_prover::score::params_name(&scoring, &score_shape);
+    let epoch_name = zkyuma_prover::epoch::params_name(&epoch_shape);
+    let score_keys = Arc::new(load_or_setup(
+        &opts.params,
+        &opts.keys,
+        &score_name,
+        &zkyuma_circuits::score::circuit_id(
+            &zkyuma_circuits::scoring::ScoringFunction::id(&scoring),
+            &score_shape,
+        ),
+        |kind| zkyuma_prover::score::setup_score(scoring, score_shape, kind),
+    )?);
+    let epoch_keys = Arc::new(load_or_setup(
+        &opts.params,
+        &opts.keys,
+        &epoch_name,
+        &zkyuma_circuits::epoch::circuit_id(&epoch_shape),
+        |kind| zkyuma_prover::epoch::setup_epoch(epoch_shape, kind),
+    )?);
+
+    // Data: one evaluation set per hospital, the rest for training.
+    let v = shape.validators as usize;
+    let data = patients::split(v, shape.per_hospital, 2026).map_err(DemoError::Data)?;
+    let train = &data.training;
+    let linear_all =
+        patients::linear(train, &(0..10).collect::<Vec<_>>()).map_err(DemoError::Data)?;
+    let linear_bmi = patients::linear(train, &[2, 3]).map_err(DemoError::Data)?;
+    let mean = patients::mean(train);
+    // Who colludes: the third hospital's records leak to a miner; the last hospital forges.
+    let leaky = 2.min(v - 1);
+    let forger = v - 1;
+    let mut specs: Vec<MinerSpec> = vec![
+        MinerSpec {
+            name: "linear-all",
+            model: linear_all.clone(),
+            behaviour: MinerBehaviour::Honest,
+        },
+        MinerSpec {
+            name: "linear-bmi-bp",
+            model: linear_bmi,
+            behaviour: MinerBehaviour::Honest,
+        },
+        MinerSpec {
+            name: "lazy-mean",
+            model: mean.clone(),
+            behaviour: MinerBehaviour::Honest,
+        },
+        MinerSpec {
+            name: "noisy",
+            model: patients::noisy(linear_all.clone(), 12_000),
+            behaviour: MinerBehaviour::Honest,
+        },
+        MinerSpec {
+            name: "silent",
+            model: mean.clone(),
+            behaviour: MinerBehaviour::Silent,
+        },
+        MinerSpec {
+            name: "mis-signer",
+            model: linear_all.clone(),
+            behaviour: MinerBehaviour::MisSigns,
+        },
+        MinerSpec {
+            name: "leak-friend",
+            model: patients::leaked(&data.hospitals[leaky], mean.clone()),
+            behaviour: MinerBehaviour::Honest,
+        },
+        MinerSpec {
+            name: "forger-friend",
+            model: patients::random(),
+            behaviour: MinerBehaviour::Honest,
+        },
+    ];
+    // Larger shapes: more honest miners of the first kinds.
+    let mut k = 0;
+    while specs.len() < shape.miners as usize {
+        let model = patients::noisy(linear_all.clone(), 2_000 + 500 * (k % 8) as u16);
+        specs.push(MinerSpec {
+            name: "linear-jitter",
+            model,
+            behaviour: MinerBehaviour::Honest,
+        });
+        k += 1;
+    }
+    specs.truncate(shape.miners as usize);
+    if specs.len() < 8 {
+        return Err(DemoError::Data("the demo needs at least 8 miners".into()));
+    }
+    let uid_of = |name: &str| {
+        specs
+            .iter()
+            .position(|s| s.name == name)
+            .map_or(0, |i| (v + i) as u16)
+    };
+    let leak_friend = uid_of("leak-friend");
+    let forge_friend = uid_of("forger-friend");
+
+    // Fresh output directories.
+    let bundles = opts.out.join("bundles");
+    let state = opts.out.join("state");
+    for dir in [&bundles, &state] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+    }
+
+    // Miners on loopback.
+    let mut served: Vec<Served> = Vec::new();
+    let mut neurons: Vec<Neuron> = Vec::new();
+    for i in 0..v {
+        neurons.push(Neuron {
+            hotkey: Hotkey::demo(&format!("hospital-{i}")).public(),
+            // Hospital 0 holds the most stake; the forger and the leaky one the least.
+            stake: 1_000_000_000_000 * (v as u64 - i as u64 + 1),
+            endpoint: String::new(),
+        });
+    }
+    for (i, spec) in specs.iter().enumerate() {
+        let hotkey = Hotkey::demo(&format!("miner-{i}-{}", spec.name));
+        let behaviour = match spec.behaviour {
+            MinerBehaviour::Slow(_) => MinerBehaviour::Slow(opts.slow_delay),
+            ref b => b.clone(),
+        };
+        let miner = Miner::new(hotkey.clone(), spec.model.clone(), behaviour);
+        let s = serve_miner(
+            miner,
+            "127.0.0.1:0"
+                .parse()
+                .map_err(|e| DemoError::Data(format!("{e}")))?,
+        )
+        .await?;
+        neurons.push(Neuron {
+            hotkey: hotkey.public(),
+            stake: 0,
+            endpoint: s.url(),
+        });
+        served.push(s);
+    }
+
+    // The chain, with the pinned verifying keys.
+    let config = SubnetConfig {
+        netuid: 1,
+        tempo: 100,
+        kappa: 32767,
+        bonds_penalty: 65535,
+        bonds_moving_average: 900_000,
+        rao_emission: 1_000_000_000,
+        max_allowed_validators: shape.validators as u16,
+        activity_cutoff_blocks: 5000,
+        scoring,
+        score_shape,
+        epoch_shape,
+    };
+    let chain = EmbeddedChain::genesis(
+        config,
+        neurons,
+        (score_name.clone(), score_keys.vk_bytes()),
+        (epoch_name.clone(), epoch_keys.vk_bytes()),
+        bundles.clone(),
+    )?;
+    let chain_served = serve_chain(chain.clone(), opts.chain_addr).await?;
+    eprintln!("chain: serving on {}", chain_served.url());
+    let prover = EpochProver::open(
+        1,
+        epoch_keys,
+        chain_served.url(),
+        state.join("epoch-prover"),
+    )?;
+    let prover_served = serve_epoch_prover(
+        EpochProverService::new(prover.clone()),
+        "127.0.0.1:0"
+            .parse()
+            .map_err(|e| DemoError::Data(format!("{e}")))?,
+    )
+    .await?;
+
+    // Hospitals.
+    let validators: Vec<Validator> = (0..v)
+        .map(|i| Validator {
+            name: format!("hospital-{i}"),
+            hotkey: Hotkey::demo(&format!("hospital-{i}")),
+            netuid: 1,
+            records: Arc::new(data.hospitals[i].clone()),
+            depth: shape.depth,
+            samples: shape.samples,
+            scoring,
+            keys: score_keys.clone(),
+            chain_url: chain_served.url(),
+            prover_url: prover_served.url(),
+            state_dir: state.join(format!("hospital-{i}")),
+            deadline: opts.deadline,
+            behaviour: if i == forger {
+                ValidatorBehaviour::ForgeWeight { uid: forge_friend }
+            } else {
+                ValidatorBehaviour::Honest
+            },
+        })
+        .collect();
+    for val in &validators {
+        let (ok, why) = val.register().await?;
+        if !ok {
+            return Err(DemoError::Data(format!(
+                "{}: dataset refused: {why}",
+                val.name
+            )));
+        }
+    }
+
+    let mut validator_reports = Vec::new();
+    for epoch in 1..=opts.epochs {
+        let spinner = Spinner::start(format!(
+            "epoch {epoch}: {v} hospitals query {} miners and prove their scores",
+            specs.len()
+        ));
+        let mut tasks = tokio::task::JoinSet::new();
+        for val in validators.clone() {
+            tasks.spawn(async move { val.run_epoch(epoch, None).await });
+        }
+        let mut reports = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            match r {
+                Ok(report) => reports.push(report?),
+                Err(e) => return Err(DemoError::Data(format!("validator task: {e}"))),
+            }
+        }
+        reports.sort_by(|a, b| a.name.cmp(&b.name));
+        spinner.finish(format!("epoch {epoch}: score proofs submitted"));
+        let spinner = Spinner::start(format!("epoch {epoch}: proving the Yuma epoch"));
+        let proof = prover.prove_and_submit(epoch).await?;
+        spinner.finish(format!(
+            "epoch {epoch}: epoch proof ({} B) in {:.1} s, verified and paid by the chain",
+            proof.proof_bytes,
+            proof.prove_time.as_secs_f64()
+        ));
+        if let Some(result) = chain.results().last() {
+            print!(
+                "{}",
+                render_epoch(
+                    result,
+                    &reports,
+                    &chain,
+                    &specs,
+                    v,
+                    leak_friend,
+                    forge_friend,
+                    leaky,
+                    forger
+                )
+            );
+        }
+        validator_reports.push(reports);
+    }
+    prover_served.stop().await;
+    chain_served.stop().await;
+    for s in served {
+        s.stop().await;
+    }
+    Ok(DemoSummary {
+        epochs: chain.results(),
+        bundles,
+        validator_reports,
+        leak_friend,
+        forge_friend,
+        leaky_validator: leaky as u16,
+        forging_validator: forger as u16,
+    })
+}
+
+fn fixed(bits: i64) -> f64 {
+    bits as f64 / 4_294_967_296.0
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_epoch(
+    r: &EpochResult,
+    reports: &[ValidatorReport],
+    chain: &EmbeddedChain,
+    specs: &[MinerSpec],
+    v: usize,
+    leak_friend: u16,
+    forge_friend: u16,
+    leaky: usize,
+    forger: usize,
+) -> String {
+    let st = &r.statement;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "\n== epoch {} ==  bundle {}\n",
+        r.epoch,
+        r.bundle.display()
+    ));
+    for rep in reports {
+        let (ok, why) = &rep.accepted;
+        out.push_str(&format!(
+            "  {:<11} score proof {:>5.1} s  {}\n",
+            rep.name,
+            rep.prove_time.as_secs_f64(),
+            if *ok {
+                "accepted by the chain".to_string()
+            } else {
+                format!("REFUSED by the chain ({why}); its row is dropped")
+            }
+        ));
+    }
+    if let Some(rep) = reports.first() {
+        for m in rep
+            .miners
+            .iter()
+            .filter(|m| usize::from(m.uid) >= v && m.status != "ok")
+        {
+            out.push_str(&format!(
+                "  uid {:>3} ({}) scores 0 for {}: {}\n",
+                m.uid,
+                specs.get(usize::from(m.uid) - v).map_or("?", |s| s.name),
+                rep.name,
+                m.status
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "  {:>4}  {:<10} {:<15} {:>9} {:>9} {:>9} {:>14} {:>16}\n",
+        "uid",
+        "role",
+        "name",
+        "consensus",
+        "incentive",
+        "dividends",
+        "emission (RAO)",
+        "total (RAO)"
+    ));
+    let totals = chain.emission_totals();
+    let n = st.consensus_bits.len();
+    for u in 0..n {
+        let (role, name) = if u < v {
+            ("validator", format!("hospital-{u}"))
+        } else {
+            (
+                "miner",
+                specs.get(u - v).map_or("?".into(), |s| s.name.to_string()),
+            )
+        };
+        let row = st.validators.iter().position(|x| usize::from(*x) == u);
+        let dividends = row.map_or("-".into(), |r| {
+            format!("{:.4}", fixed(st.dividends_bits[r]))
+        });
+        out.push_str(&format!(
+            "  {:>4}  {:<10} {:<15} {:>9.4} {:>9.4} {:>9} {:>14} {:>16}\n",
+            u,
+            role,
+            name,
+            fixed(st.consensus_bits[u]),
+            fixed(st.incentive_bits[u]),
+            dividends,
+            st.emission[u],
+            totals.get(u).copied().unwrap_or(0)
+        ));
+    }
+    // The two collusion attempts, told from the private data the demo can see.
+    if let Some(rep) = reports.get(forger) {
+        let honest = rep
+            .scores
+            .get(usize::from(forge_friend))
+            .copied()
+            .unwrap_or(0);
+        out.push_str(&format!(
+            "  collusion 1: hospital-{forger} committed weight 65535 for uid {forge_friend} (forger-friend) though its scores give {honest}: {}\n",
+            if rep.accepted.0 { "ACCEPTED (this must not happen)".to_string() } else { "the chain refused the proof, the row counts as empty".to_string() }
+        ));
+    }
+    if let Some(rep) = reports.get(leaky) {
+        let share = |rep: &ValidatorReport| {
+            let sum: u64 = rep.row.iter().map(|w| u64::from(*w)).sum();
+            rep.row
+                .get(usize::from(leak_friend))
+                .map_or(0.0, |w| f64::from(*w) / sum.max(1) as f64)
+        };
+        let others: Vec<String> = reports
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| *i != leaky && *i != forger && r.accepted.0)
+            .map(|(_, r)| format!("{} {:.3}", r.name, share(r)))
+            .collect();
+        out.push_str(&format!(
+            "  collusion 2: hospital-{leaky}'s records leaked to uid {leak_friend} (leak-friend): its proven weight share {:.3} vs {} → consensus {:.3}; Yuma clips hospital-{leaky}'s weight to it, incentive {:.4}\n",
+            share(rep),
+            others.join(", "),
+            fixed(st.consensus_bits[usize::from(leak_friend)]),
+            fixed(st.incentive_bits[usize::from(leak_friend)])
+        ));
+    }
+    out
+}

@@ -1,0 +1,365 @@
+//! The epoch prover (DESIGN §1 step 4): receives each validator's signed weight opening over gRPC,
+//! checks it against the weight commitment the chain accepted, runs the native epoch over the
+//! opened rows and its own previous bonds, proves it, and submits the proof. It is the one party
+//! that sees the weight rows (a trust assumption stated in the README). Openings and bonds are
+//! kept on disk, written atomically, so a restart loses nothing.
+
+use crate::chain::EpochState;
+use crate::hotkey::{opening_payload, verify_signature};
+use crate::protocol::{self, pb, WireError};
+use crate::serve::chain_client;
+use ark_bn254::Fr;
+use ark_ff::UniformRand;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zkyuma_circuits::commitment::weight_commitment;
+use zkyuma_circuits::epoch::EpochRound;
+use zkyuma_circuits::field::serde_hex;
+use zkyuma_prover::keys::{write_atomic, Keys};
+
+/// A validator's opening as the prover keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Opening {
+    /// Validator hotkey.
+    #[serde(with = "serde_hex::bytes32")]
+    pub hotkey: [u8; 32],
+    /// Dense u16 row over every uid.
+    pub row: Vec<u16>,
+    /// Blinding of the weight commitment.
+    #[serde(with = "serde_hex::fr")]
+    pub blinding: Fr,
+}
+
+/// Bonds the prover holds (private), with the blinding of their commitment.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Bonds {
+    /// Sparse bonds per uid, as the native epoch writes them.
+    pub rows: Vec<Vec<(u16, u16)>>,
+    /// Blinding.
+    #[serde(with = "serde_hex::fr")]
+    pub blinding: Fr,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+struct Persisted {
+    /// Bonds of the last paid epoch.
+    bonds: Bonds,
+    /// Bonds of a submitted epoch not yet known to be paid.
+    pending: Option<Bonds>,
+    /// Openings by epoch.
+    openings: BTreeMap<u64, Vec<Opening>>,
+}
+
+/// Why proving an epoch failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EpochProverError {
+    /// The chain is unreachable or refused.
+    #[error("chain: {0}")]
+    Chain(String),
+    /// A validator's accepted commitment has no matching opening.
+    #[error("validator uid {0}: its weight commitment was accepted but no opening matches it")]
+    MissingOpening(u16),
+    /// The chain's state and the prover's bonds disagree.
+    #[error("the chain's previous bonds commitment matches none of the prover's bonds")]
+    BondsMismatch,
+    /// Proving failed.
+    #[error("proving: {0}")]
+    Prove(String),
+    /// The chain refused the proof.
+    #[error("the chain refused the epoch proof: {0}")]
+    Refused(String),
+    /// Storage.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+/// What one proven epoch produced.
+#[derive(Clone, Debug)]
+pub struct EpochProofReport {
+    /// The statement.
+    pub statement: zkyuma_circuits::epoch::EpochStatement,
+    /// Proof bytes.
+    pub proof_bytes: usize,
+    /// Proving time.
+    pub prove_time: Duration,
+}
+
+/// The epoch prover.
+#[derive(Clone)]
+pub struct EpochProver {
+    netuid: u16,
+    keys: Arc<Keys>,
+    chain_url: String,
+    state_path: PathBuf,
+    state: Arc<Mutex<Persisted>>,
+}
+
+impl EpochProver {
+    /// A prover for `netuid` with the epoch circuit's keys, its state under `state_dir`
+    /// (resumed if present).
+    pub fn open(
+        netuid: u16,
+        keys: Arc<Keys>,
+        chain_url: String,
+        state_dir: PathBuf,
+    ) -> Result<Self, EpochProverError> {
+        let state_path = state_dir.join("epoch-prover.json");
+        let state = match std::fs::read(&state_path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| EpochProverError::Storage(format!("{}: {e}", state_path.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Persisted::default(),
+            Err(e) => return Err(EpochProverError::Storage(e.to_string())),
+        };
+        Ok(Self {
+            netuid,
+            keys,
+            chain_url,
+            state_path,
+            state: Arc::new(Mutex::new(state)),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Persisted> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn save(&self, p: &Persisted) -> Result<(), EpochProverError> {
+        write_atomic(&self.state_path, &protocol::to_json(p))
+            .map_err(|e| EpochProverError::Storage(e.to_string()))
+    }
+
+    /// Take a signed opening (what the gRPC service calls).
+    pub fn receive(&self, o: &pb::WeightOpening) -> Result<(), String> {
+        let parse = || -> Result<(u16, [u8; 32], Vec<u16>, Fr), WireError> {
+            let netuid = protocol::u16_field("netuid", o.netuid)?;
+            let hotkey = protocol::bytes32("validator_hotkey", &o.validator_hotkey)?;
+            let row = o
+                .row
+                .iter()
+                .map(|w| protocol::u16_field("row", *w))
+                .collect::<Result<Vec<_>, _>>()?;
+            let blinding = protocol::fr_from_bytes("blinding", &o.blinding)?;
+            Ok((netuid, hotkey, row, blinding))
+        };
+        let (netuid, hotkey, row, blinding) = parse().map_err(|e| e.to_string())?;
+        if netuid != self.netuid {
+            return Err("wrong netuid".into());
+        }
+        let cw = weight_commitment(&row, blinding);
+        if !verify_signature(
+            &hotkey,
+            &opening_payload(netuid, o.epoch, &hotkey, &cw),
+            &o.signature,
+        ) {
+            return Err("bad signature on the weight opening".into());
+        }
+        let mut p = self.lock();
+        let list = p.openings.entry(o.epoch).or_default();
+        let opening = Opening {
+            hotkey,
+            row,
+            blinding,
+        };
+        if !list.contains(&opening) {
+            list.push(opening);
+        }
+        let snapshot = p.clone();
+        drop(p);
+        self.save(&snapshot).map_err(|e| e.to_string())
+    }
+
+    /// Openings received for `epoch`.
+    pub fn openings(&self, epoch: u64) -> usize {
+        self.lock().openings.get(&epoch).map_or(0, Vec::len)
+    }
+
+    /// Prove the chain's open epoch `epoch` and submit the proof.
+    pub async fn prove_and_submit(&self, epoch: u64) -> Result<EpochProofReport, EpochProverError> {
+        let chain_err = |e: String| EpochProverError::Chain(e);
+        let mut chain = chain_client(&self.chain_url).map_err(|e| chain_err(e.to_string()))?;
+        let st = chain
+            .get_epoch_state(pb::BundleRequest {
+                netuid: u32::from(self.netuid),
+                epoch,
+            })
+            .await
+            .map_err(|e| chain_err(e.message().to_string()))?
+            .into_inner();
+        let state: EpochState = protocol::json_field("state_json", &st.state_json)
+            .map_err(|e| chain_err(e.to_string()))?;
+        let meta = chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(|e| chain_err(e.message().to_string()))?
+            .into_inner();
+        let round = {
+            let mut p = self.lock();
+            let round = self.build_round(&mut p, &state, &meta)?;
+            let snapshot = p.clone();
+            drop(p);
+            self.save(&snapshot)?;
+            round
+        };
+        let keys = self.keys.clone();
+        let started = Instant::now();
+        let (proof, output) = tokio::task::spawn_blocking(move || {
+            let output = zkyuma_circuits::yuma::run_epoch(&round.input)
+                .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+            let proof = zkyuma_prover::epoch::prove_epoch(&keys, &round)
+                .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+            Ok::<_, EpochProverError>((proof, (output, round.new_bonds_blinding)))
+        })
+        .await
+        .map_err(|e| EpochProverError::Prove(e.to_string()))??;
+        let prove_time = started.elapsed();
+        // Keep the new bonds before submitting: if the chain pays and this process dies, the next
+        // epoch still finds them.
+        {
+            let mut p = self.lock();
+            p.pending = Some(Bonds {
+                rows: output.0.bonds_out.clone(),
+                blinding: output.1,
+            });
+            let snapshot = p.clone();
+            drop(p);
+            self.save(&snapshot)?;
+        }
+        let receipt = chain
+            .submit_epoch(pb::EpochSubmission {
+                statement_json: protocol::to_json(&proof.statement),
+                proof: proof.proof.clone(),
+            })
+            .await
+            .map_err(|e| chain_err(e.message().to_string()))?
+            .into_inner();
+        if !receipt.accepted {
+            return Err(EpochProverError::Refused(receipt.reason));
+        }
+        {
+            let mut p = self.lock();
+            if let Some(b) = p.pending.take() {
+                p.bonds = b;
+            }
+            p.openings.remove(&epoch);
+            let snapshot = p.clone();
+            drop(p);
+            self.save(&snapshot)?;
+        }
+        Ok(EpochProofReport {
+            proof_bytes: proof.proof.len(),
+            statement: proof.statement,
+            prove_time,
+        })
+    }
+
+    fn build_round(
+        &self,
+        p: &mut Persisted,
+        state: &EpochState,
+        meta: &pb::Metagraph,
+    ) -> Result<EpochRound, EpochProverError> {
+        let mut input = state.input.clone();
+        let n = usize::from(input.n);
+        // Which bonds does the chain continue from: the paid ones, or the pending ones?
+        let rows_of = |b: &Bonds| -> (Vec<Vec<u16>>, Fr) {
+            let dense: Vec<Vec<u16>> = (0..n)
+                .filter(|u| input.validator_permit[*u])
+                .map(|u| {
+                    let mut d = vec![0u16; n];
+                    for (j, v) in b.rows.get(u).map(Vec::as_slice).unwrap_or(&[]) {
+                        if let Some(c) = d.get_mut(usize::from(*j)) {
+                            *c = *v;
+                        }
+                    }
+                    d
+                })
+                .collect();
+            (dense, b.blinding)
+        };
+        let commits = |b: &Bonds| {
+            let (rows, blinding) = rows_of(b);
+            zkyuma_circuits::epoch::bonds_commitment(&rows, blinding) == state.prev_bonds_commitment
+        };
+        if let Some(pending) = p.pending.take() {
+            if commits(&pending) {
+                p.bonds = pending;
+            }
+        }
+        if !commits(&p.bonds) {
+            return Err(EpochProverError::BondsMismatch);
+        }
+        input.bonds = (0..n)
+            .map(|u| p.bonds.rows.get(u).cloned().unwrap_or_default())
+            .collect();
+        let openings = p.openings.get(&state.epoch).cloned().unwrap_or_default();
+        let mut blindings = Vec::new();
+        for u in 0..n {
+            if !input.validator_permit[u] {
+                continue;
+            }
+            let accepted = state.accepted.iter().find(|a| usize::from(a.uid) == u);
+            match accepted {
+                None => blindings.push(Fr::from(0u64)),
+                Some(a) => {
+                    let hotkey = meta.neurons.get(u).map(|nr| nr.hotkey.as_slice());
+                    let opening = openings.iter().find(|o| {
+                        Some(o.hotkey.as_slice()) == hotkey
+                            && o.row.len() == n
+                            && weight_commitment(&o.row, o.blinding) == a.commitment
+                    });
+                    let Some(o) = opening else {
+                        return Err(EpochProverError::MissingOpening(a.uid));
+                    };
+                    input.weights[u] = o
+                        .row
+                        .iter()
+                        .enumerate()
+                        .map(|(j, w)| (j as u16, *w))
+                        .collect();
+                    blindings.push(o.blinding);
+                }
+            }
+        }
+        Ok(EpochRound {
+            netuid: state.netuid,
+            epoch: state.epoch,
+            input,
+            validators: None,
+            weight_blindings: blindings,
+            prev_bonds_blinding: p.bonds.blinding,
+            new_bonds_blinding: Fr::rand(&mut rand::rngs::OsRng),
+        })
+    }
+}
+
+/// The epoch prover's gRPC service.
+#[derive(Clone)]
+pub struct EpochProverService {
+    prover: EpochProver,
+}
+
+impl EpochProverService {
+    /// Serve `prover`.
+    pub fn new(prover: EpochProver) -> Self {
+        Self { prover }
+    }
+}
+
+#[tonic::async_trait]
+impl pb::epoch_prover_server::EpochProver for EpochProverService {
+    async fn submit_opening(
+        &self,
+        request: tonic::Request<pb::WeightOpening>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let r = self.prover.receive(request.get_ref());
+        Ok(tonic::Response::new(pb::Receipt {
+            accepted: r.is_ok(),
+            reason: r.err().unwrap_or_default(),
+        }))
+    }
+}

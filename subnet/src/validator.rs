@@ -1,0 +1,603 @@
+//! The validator (DESIGN §1 steps 1–3): samples its task from the epoch's seed, queries every
+//! miner concurrently with a deadline and a size limit, checks each answer (signature, opening,
+//! query digest), scores against its private labels, proves its score proof, submits it to the
+//! chain, and sends its signed weight opening to the epoch prover.
+//!
+//! Its progress through an epoch is persisted after every step (`<state_dir>/epoch-<E>.json`,
+//! written atomically): a validator killed mid-epoch resumes where it stopped, without querying
+//! the miners again (which would give new commitments) or submitting twice.
+
+use crate::hotkey::{
+    dataset_payload, miner_commitment_payload, opening_payload, score_submission_payload,
+    verify_signature, Hotkey,
+};
+use crate::protocol::{self, fr_to_bytes, pb, WireError};
+use crate::serve::{chain_client, epoch_prover_client, miner_client};
+use ark_bn254::Fr;
+use ark_ff::UniformRand;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zkyuma_circuits::commitment::{
+    features_digest, miner_commitment, query_digest, sample_indices, weight_commitment,
+};
+use zkyuma_circuits::field::serde_hex;
+use zkyuma_circuits::score::{
+    MinerAnswer, Record, ScoreRound, ScoreStatement, WeightsBinding, WeightsMode,
+};
+use zkyuma_circuits::scoring::Scoring;
+use zkyuma_prover::keys::{write_atomic, Keys};
+
+/// How a validator behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Follows the protocol.
+    Honest,
+    /// Colludes: commits to a row that gives `uid` the maximum weight, whatever the scores say,
+    /// and submits it with its (honest) proof. The chain must refuse it.
+    ForgeWeight {
+        /// The friend.
+        uid: u16,
+    },
+}
+
+/// A step of the validator's epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Phase {
+    /// Miners' answers collected.
+    Answered,
+    /// Score proof made.
+    Proved,
+    /// Submitted to the chain.
+    Submitted,
+    /// Opening sent to the epoch prover.
+    Opened,
+}
+
+/// One miner's answer as the validator checked and kept it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CheckedAnswer {
+    /// Outputs.
+    pub outputs: Vec<u16>,
+    /// Blinding.
+    #[serde(with = "serde_hex::fr")]
+    pub blinding: Fr,
+    /// Commitment.
+    #[serde(with = "serde_hex::fr")]
+    pub commitment: Fr,
+    /// The miner's signature (hex).
+    pub signature: String,
+}
+
+/// What happened to one miner this epoch.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MinerOutcome {
+    /// Uid.
+    pub uid: u16,
+    /// The checked answer, or none.
+    pub answer: Option<CheckedAnswer>,
+    /// `ok`, or why the miner scores 0.
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct Proved {
+    statement: ScoreStatement,
+    proof: String,
+    row: Vec<u16>,
+    scores: Vec<u16>,
+    prove_ms: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct EpochProgress {
+    epoch: u64,
+    #[serde(with = "serde_hex::bytes32")]
+    seed: [u8; 32],
+    #[serde(with = "serde_hex::fr")]
+    weight_blinding: Fr,
+    miners: Vec<MinerOutcome>,
+    proved: Option<Proved>,
+    submitted: Option<(bool, String)>,
+    opened: Option<(bool, String)>,
+}
+
+/// Why a validator's epoch failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidatorError {
+    /// The chain is unreachable or refused a query.
+    #[error("chain: {0}")]
+    Chain(String),
+    /// The epoch prover is unreachable.
+    #[error("epoch prover: {0}")]
+    EpochProver(String),
+    /// The validator is not (or no longer) in the metagraph.
+    #[error("validator hotkey not in the metagraph")]
+    NotRegistered,
+    /// Proving failed.
+    #[error("proving: {0}")]
+    Prove(String),
+    /// State on disk.
+    #[error("state: {0}")]
+    Storage(String),
+    /// The chain is at another epoch.
+    #[error("the chain is at epoch {chain}, not {asked}")]
+    Epoch {
+        /// The chain's.
+        chain: u64,
+        /// Asked for.
+        asked: u64,
+    },
+}
+
+/// The outcome of a validator's epoch.
+#[derive(Clone, Debug)]
+pub struct ValidatorReport {
+    /// Validator name.
+    pub name: String,
+    /// Per miner.
+    pub miners: Vec<MinerOutcome>,
+    /// Scores (private; the demo prints them as an insight).
+    pub scores: Vec<u16>,
+    /// The committed row (private).
+    pub row: Vec<u16>,
+    /// Whether the chain accepted the score proof, and why not.
+    pub accepted: (bool, String),
+    /// Proving time.
+    pub prove_time: Duration,
+    /// Whether this run resumed saved progress.
+    pub resumed: bool,
+}
+
+/// A validator.
+#[derive(Clone)]
+pub struct Validator {
+    /// Display name.
+    pub name: String,
+    /// Hotkey.
+    pub hotkey: Hotkey,
+    /// Subnet.
+    pub netuid: u16,
+    /// Private evaluation set.
+    pub records: Arc<Vec<Record>>,
+    /// Tree depth (score shape).
+    pub depth: u32,
+    /// Samples per epoch (score shape).
+    pub samples: u32,
+    /// Scoring function.
+    pub scoring: Scoring,
+    /// Score circuit keys.
+    pub keys: Arc<Keys>,
+    /// Chain endpoint.
+    pub chain_url: String,
+    /// Epoch prover endpoint.
+    pub prover_url: String,
+    /// Where progress is kept.
+    pub state_dir: PathBuf,
+    /// Per-miner deadline.
+    pub deadline: Duration,
+    /// Behaviour.
+    pub behaviour: Behaviour,
+}
+
+impl Validator {
+    fn progress_path(&self, epoch: u64) -> PathBuf {
+        self.state_dir.join(format!("epoch-{epoch:06}.json"))
+    }
+
+    fn load(&self, epoch: u64) -> Result<Option<EpochProgress>, ValidatorError> {
+        match std::fs::read(self.progress_path(epoch)) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|e| ValidatorError::Storage(e.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ValidatorError::Storage(e.to_string())),
+        }
+    }
+
+    fn save(&self, p: &EpochProgress) -> Result<(), ValidatorError> {
+        write_atomic(&self.progress_path(p.epoch), &protocol::to_json(p))
+            .map_err(|e| ValidatorError::Storage(e.to_string()))
+    }
+
+    /// The evaluation set's tree.
+    pub fn dataset(&self) -> Result<zkyuma_circuits::commitment::MerkleTree, ValidatorError> {
+        let leaves: Vec<Fr> = self
+            .records
+            .iter()
+            .map(|r| {
+                zkyuma_circuits::commitment::record_leaf(features_digest(&r.features), r.label)
+            })
+            .collect();
+        zkyuma_circuits::commitment::MerkleTree::new(&leaves, self.depth)
+            .ok_or_else(|| ValidatorError::Storage("evaluation set does not fit the tree".into()))
+    }
+
+    /// Register the evaluation set's root on the chain.
+    pub async fn register(&self) -> Result<(bool, String), ValidatorError> {
+        let root = self.dataset()?.root();
+        let size = self.records.len() as u64;
+        let hotkey = self.hotkey.public();
+        let sig = self
+            .hotkey
+            .sign(&dataset_payload(self.netuid, &hotkey, &root, size));
+        let mut chain =
+            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let r = chain
+            .register_dataset(pb::DatasetRegistration {
+                netuid: u32::from(self.netuid),
+                validator_hotkey: hotkey.to_vec(),
+                root: fr_to_bytes(&root).to_vec(),
+                size,
+                signature: sig.to_vec(),
+            })
+            .await
+            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .into_inner();
+        Ok((r.accepted, r.reason))
+    }
+
+    /// Run (or resume) epoch `epoch`, stopping after `stop_after` if given (to simulate a crash).
+    pub async fn run_epoch(
+        &self,
+        epoch: u64,
+        stop_after: Option<Phase>,
+    ) -> Result<ValidatorReport, ValidatorError> {
+        let saved = self.load(epoch)?;
+        let resumed = saved.is_some();
+        let mut progress = match saved {
+            Some(p) => p,
+            None => {
+                let p = self.collect(epoch).await?;
+                self.save(&p)?;
+                p
+            }
+        };
+        if stop_after == Some(Phase::Answered) {
+            return Ok(self.report(&progress, resumed));
+        }
+        if progress.proved.is_none() {
+            progress.proved = Some(self.prove(&progress).await?);
+            self.save(&progress)?;
+        }
+        if stop_after == Some(Phase::Proved) {
+            return Ok(self.report(&progress, resumed));
+        }
+        if progress.submitted.is_none() {
+            progress.submitted = Some(self.submit(&progress).await?);
+            self.save(&progress)?;
+        }
+        if stop_after == Some(Phase::Submitted) {
+            return Ok(self.report(&progress, resumed));
+        }
+        if progress.opened.is_none() {
+            progress.opened = Some(self.open(&progress).await?);
+            self.save(&progress)?;
+        }
+        Ok(self.report(&progress, resumed))
+    }
+
+    fn report(&self, p: &EpochProgress, resumed: bool) -> ValidatorReport {
+        ValidatorReport {
+            name: self.name.clone(),
+            miners: p.miners.clone(),
+            scores: p
+                .proved
+                .as_ref()
+                .map(|x| x.scores.clone())
+                .unwrap_or_default(),
+            row: p.proved.as_ref().map(|x| x.row.clone()).unwrap_or_default(),
+            accepted: p
+                .submitted
+                .clone()
+                .unwrap_or((false, "not submitted".into())),
+            prove_time: Duration::from_millis(p.proved.as_ref().map_or(0, |x| x.prove_ms)),
+            resumed,
+        }
+    }
+
+    /// Step 1–2: the task, and every miner's checked answer.
+    async fn collect(&self, epoch: u64) -> Result<EpochProgress, ValidatorError> {
+        let mut chain =
+            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let meta = chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .into_inner();
+        if meta.epoch != epoch {
+            return Err(ValidatorError::Epoch {
+                chain: meta.epoch,
+                asked: epoch,
+            });
+        }
+        let seed = protocol::bytes32("sample_seed", &meta.sample_seed)
+            .map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let me = self.hotkey.public();
+        if !meta.neurons.iter().any(|n| n.hotkey == me) {
+            return Err(ValidatorError::NotRegistered);
+        }
+        let indices = sample_indices(&seed, &me, self.samples as usize, self.records.len() as u64);
+        let sampled: Vec<&Record> = indices
+            .iter()
+            .filter_map(|i| self.records.get(*i as usize))
+            .collect();
+        let q = query_digest(
+            &sampled
+                .iter()
+                .map(|r| features_digest(&r.features))
+                .collect::<Vec<_>>(),
+        );
+        let task = pb::Task {
+            netuid: u32::from(self.netuid),
+            epoch,
+            validator_hotkey: me.to_vec(),
+            records: sampled
+                .iter()
+                .map(|r| pb::Features {
+                    values: r.features.clone(),
+                })
+                .collect(),
+        };
+        let mut queries = tokio::task::JoinSet::new();
+        for n in &meta.neurons {
+            let uid = n.uid as u16;
+            if n.endpoint.is_empty() || n.hotkey == me {
+                continue;
+            }
+            let (task, endpoint, deadline) = (task.clone(), n.endpoint.clone(), self.deadline);
+            queries.spawn(async move {
+                let answer = async {
+                    let mut client = miner_client(&endpoint).map_err(|e| e.to_string())?;
+                    match tokio::time::timeout(deadline, client.query(task)).await {
+                        Err(_) => Err("no answer before the deadline".to_string()),
+                        Ok(Err(status)) => {
+                            Err(format!("{:?}: {}", status.code(), status.message()))
+                        }
+                        Ok(Ok(r)) => Ok(r.into_inner()),
+                    }
+                }
+                .await;
+                (uid, answer)
+            });
+        }
+        let mut miners: Vec<MinerOutcome> = meta
+            .neurons
+            .iter()
+            .map(|n| MinerOutcome {
+                uid: n.uid as u16,
+                answer: None,
+                status: if n.endpoint.is_empty() {
+                    "not a miner".into()
+                } else {
+                    "self".into()
+                },
+            })
+            .collect();
+        while let Some(joined) = queries.join_next().await {
+            let Ok((uid, answer)) = joined else { continue };
+            let Some(slot) = miners.get_mut(usize::from(uid)) else {
+                continue;
+            };
+            let hotkey = meta.neurons[usize::from(uid)].hotkey.as_slice();
+            match answer.and_then(|a| {
+                check_answer(
+                    &a,
+                    hotkey,
+                    self.netuid,
+                    epoch,
+                    &me,
+                    &q,
+                    self.samples as usize,
+                )
+                .map_err(|e| e.to_string())
+            }) {
+                Ok(a) => {
+                    slot.answer = Some(a);
+                    slot.status = "ok".into();
+                }
+                Err(why) => slot.status = why,
+            }
+        }
+        Ok(EpochProgress {
+            epoch,
+            seed,
+            weight_blinding: Fr::rand(&mut rand::rngs::OsRng),
+            miners,
+            proved: None,
+            submitted: None,
+            opened: None,
+        })
+    }
+
+    /// Step 3: score and prove.
+    async fn prove(&self, p: &EpochProgress) -> Result<Proved, ValidatorError> {
+        let round = ScoreRound {
+            netuid: self.netuid,
+            epoch: p.epoch,
+            validator_hotkey: self.hotkey.public(),
+            depth: self.depth,
+            mode: WeightsMode::Hidden,
+            sample_seed: p.seed,
+            records: self.records.as_ref().clone(),
+            samples: self.samples,
+            miners: p
+                .miners
+                .iter()
+                .map(|m| {
+                    m.answer.as_ref().map(|a| MinerAnswer {
+                        outputs: a.outputs.clone(),
+                        blinding: a.blinding,
+                    })
+                })
+                .collect(),
+            weight_blinding: p.weight_blinding,
+        };
+        let (keys, scoring) = (self.keys.clone(), self.scoring);
+        let started = Instant::now();
+        let proof = tokio::task::spawn_blocking(move || {
+            zkyuma_prover::score::prove_score(&keys, scoring, &round)
+        })
+        .await
+        .map_err(|e| ValidatorError::Prove(e.to_string()))?
+        .map_err(|e| ValidatorError::Prove(e.to_string()))?;
+        let prove_ms = started.elapsed().as_millis() as u64;
+        let mut statement = proof.statement;
+        let mut row = proof.evaluation.row.clone();
+        if let Behaviour::ForgeWeight { uid } = self.behaviour {
+            // The collusion attempt: a row the scores do not give, with the honest proof.
+            if let Some(w) = row.get_mut(usize::from(uid)) {
+                *w = 65535;
+            }
+            statement.weights = WeightsBinding::Hidden {
+                commitment: weight_commitment(&row, p.weight_blinding),
+            };
+        }
+        Ok(Proved {
+            statement,
+            proof: hex::encode(&proof.proof),
+            row,
+            scores: proof.evaluation.scores,
+            prove_ms,
+        })
+    }
+
+    async fn submit(&self, p: &EpochProgress) -> Result<(bool, String), ValidatorError> {
+        let Some(proved) = &p.proved else {
+            return Err(ValidatorError::Prove("nothing proven".into()));
+        };
+        let proof =
+            hex::decode(&proved.proof).map_err(|e| ValidatorError::Storage(e.to_string()))?;
+        let commitments = p
+            .miners
+            .iter()
+            .filter_map(|m| {
+                let a = m.answer.as_ref()?;
+                Some(pb::SignedCommitment {
+                    uid: u32::from(m.uid),
+                    commitment: fr_to_bytes(&a.commitment).to_vec(),
+                    signature: hex::decode(&a.signature).ok()?,
+                })
+            })
+            .collect();
+        let signature = self
+            .hotkey
+            .sign(&score_submission_payload(&proved.statement.public_inputs()));
+        let mut chain =
+            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let r = chain
+            .submit_score(pb::ScoreSubmission {
+                statement_json: protocol::to_json(&proved.statement),
+                proof,
+                commitments,
+                signature: signature.to_vec(),
+            })
+            .await
+            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .into_inner();
+        Ok((r.accepted, r.reason))
+    }
+
+    async fn open(&self, p: &EpochProgress) -> Result<(bool, String), ValidatorError> {
+        let Some(proved) = &p.proved else {
+            return Err(ValidatorError::Prove("nothing proven".into()));
+        };
+        let hotkey = self.hotkey.public();
+        let cw = weight_commitment(&proved.row, p.weight_blinding);
+        let signature = self
+            .hotkey
+            .sign(&opening_payload(self.netuid, p.epoch, &hotkey, &cw));
+        let mut prover = epoch_prover_client(&self.prover_url)
+            .map_err(|e| ValidatorError::EpochProver(e.to_string()))?;
+        let r = prover
+            .submit_opening(pb::WeightOpening {
+                netuid: u32::from(self.netuid),
+                epoch: p.epoch,
+                validator_hotkey: hotkey.to_vec(),
+                row: proved.row.iter().map(|w| u32::from(*w)).collect(),
+                blinding: fr_to_bytes(&p.weight_blinding).to_vec(),
+                signature: signature.to_vec(),
+            })
+            .await
+            .map_err(|e| ValidatorError::EpochProver(e.message().to_string()))?
+            .into_inner();
+        Ok((r.accepted, r.reason))
+    }
+}
+
+/// A miner's answer that fails a check.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    /// Malformed.
+    #[error("malformed answer: {0}")]
+    Wire(#[from] WireError),
+    /// From another hotkey.
+    #[error("answer from another hotkey")]
+    Hotkey,
+    /// Wrong number of outputs.
+    #[error("{got} outputs, {expected} asked")]
+    Outputs {
+        /// Asked.
+        expected: usize,
+        /// Received.
+        got: usize,
+    },
+    /// Outputs and blinding do not open the commitment.
+    #[error("outputs do not open the commitment")]
+    Opening,
+    /// The miner saw other queries.
+    #[error("query digest differs from the task's")]
+    QueryDigest,
+    /// Bad signature.
+    #[error("signature does not verify")]
+    Signature,
+}
+
+/// Check one answer against the miner's registered hotkey and the task.
+pub fn check_answer(
+    a: &pb::Answer,
+    hotkey: &[u8],
+    netuid: u16,
+    epoch: u64,
+    validator: &[u8; 32],
+    q: &Fr,
+    samples: usize,
+) -> Result<CheckedAnswer, AnswerError> {
+    let miner = protocol::bytes32("miner_hotkey", &a.miner_hotkey)?;
+    if miner.as_slice() != hotkey {
+        return Err(AnswerError::Hotkey);
+    }
+    if a.outputs.len() != samples {
+        return Err(AnswerError::Outputs {
+            expected: samples,
+            got: a.outputs.len(),
+        });
+    }
+    let outputs = a
+        .outputs
+        .iter()
+        .map(|o| protocol::u16_field("outputs", *o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let blinding = protocol::fr_from_bytes("blinding", &a.blinding)?;
+    let commitment = protocol::fr_from_bytes("commitment", &a.commitment)?;
+    let their_q = protocol::fr_from_bytes("query_digest", &a.query_digest)?;
+    if miner_commitment(&outputs, blinding) != commitment || commitment == Fr::from(0u64) {
+        return Err(AnswerError::Opening);
+    }
+    if their_q != *q {
+        return Err(AnswerError::QueryDigest);
+    }
+    let payload = miner_commitment_payload(netuid, epoch, validator, q, &commitment);
+    if !verify_signature(&miner, &payload, &a.signature) {
+        return Err(AnswerError::Signature);
+    }
+    Ok(CheckedAnswer {
+        outputs,
+        blinding,
+        commitment,
+        signature: hex::encode(&a.signature),
+    })
+}
