@@ -48,6 +48,12 @@ pub enum Command {
     Demo(crate::cli_subnet::DemoArgs),
     /// Re-verify epoch bundles offline (a directory) or fetched from a running chain.
     Audit(crate::cli_subnet::AuditArgs),
+    /// Contracts for the chain side (the EVM verifier).
+    #[command(subcommand)]
+    Export(crate::cli_chain::ExportCommand),
+    /// Talk to a subtensor node: metagraph, weights, proofs.
+    #[command(subcommand)]
+    Chain(crate::cli_chain::ChainCommand),
 }
 
 /// `zkyuma epoch ...`
@@ -320,6 +326,9 @@ pub enum CliError {
     /// The output could not be encoded.
     #[error("cannot encode output: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A chain operation failed.
+    #[error("chain: {0}")]
+    Chain(#[from] crate::subtensor::ChainError),
     /// The demo stopped.
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
@@ -508,6 +517,8 @@ fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
 /// Run a parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Export(cmd) => crate::cli_chain::run_export(cmd)?,
+        Command::Chain(cmd) => crate::cli_chain::run_chain(cmd)?,
         Command::Demo(args) => crate::cli_subnet::demo(&args)?,
         Command::Audit(args) => crate::cli_subnet::audit(&args)?,
         Command::Setup(SetupCommand::Epoch {

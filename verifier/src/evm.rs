@@ -209,7 +209,11 @@ pub fn verifier_solidity(vk: &VerifyingKey, spec: &VerifierSpec) -> Result<Strin
     check_identifier(&spec.contract_name)?;
     check_label("circuit", &spec.circuit)?;
     check_label("shape", &spec.shape)?;
-    let inputs = vk.gamma_abc_g1.len().checked_sub(1).ok_or(EvmError::NoInputs)?;
+    let inputs = vk
+        .gamma_abc_g1
+        .len()
+        .checked_sub(1)
+        .ok_or(EvmError::NoInputs)?;
     if inputs == 0 {
         return Err(EvmError::NoInputs);
     }
@@ -272,14 +276,23 @@ contract {name} {{
     let ic0 = g1_words(&vk.gamma_abc_g1[0]);
     mstores(&mut s, "p", 0, &ic0);
     for (i, ic) in vk.gamma_abc_g1[1..].iter().enumerate() {
-        let _ = writeln!(s, "            {{\n                let x := calldataload(add(input.offset, {:#x}))", 32 * i);
+        let _ = writeln!(
+            s,
+            "            {{\n                let x := calldataload(add(input.offset, {:#x}))",
+            32 * i
+        );
         let _ = writeln!(
             s,
             "                ok := and(ok, lt(x, 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001))"
         );
         let words = g1_words(ic);
         for (j, w) in words.iter().enumerate() {
-            let _ = writeln!(s, "                mstore(add(p, {:#x}), {})", 0x40 + 32 * j, hex_word(w));
+            let _ = writeln!(
+                s,
+                "                mstore(add(p, {:#x}), {})",
+                0x40 + 32 * j,
+                hex_word(w)
+            );
         }
         let _ = writeln!(
             s,
@@ -288,6 +301,11 @@ contract {name} {{
                 ok := and(ok, eq(returndatasize(), 0x40))
                 ok := and(ok, staticcall(gas(), {add:#04x}, p, 0x80, p, 0x40))
                 ok := and(ok, eq(returndatasize(), 0x40))
+                // A failed precompile may have used most of the gas: stop at once.
+                if iszero(ok) {{
+                    mstore(0, 0)
+                    return(0, 0x20)
+                }}
             }}",
             mul = map.ec_mul(),
             add = map.ec_add(),

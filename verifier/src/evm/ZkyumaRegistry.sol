@@ -14,9 +14,10 @@ interface IZkyumaVerifier {
 /// @notice The subnet owner registers one generated verifier per key. A validator submits its score proof
 /// for an epoch; the registry rebuilds the proof's public inputs from data it checks itself (the key's
 /// netuid, the epoch, the hotkey of the sender, the weight commitment), verifies, and records the
-/// weight commitment and the digest of the rest of the statement, which auditors check off-chain
-/// against the epoch bundle. Epoch proofs (one public input, the statement digest) are recorded by
-/// (epoch, digest).
+/// weight commitment in storage (for emissions logic) and the digest of the rest of the statement in
+/// the `ScoreVerified` log (auditors check it off-chain against the epoch bundle; a second storage
+/// slot would cost 22k gas more per submission). Epoch proofs (one public input, the statement
+/// digest) are recorded by (epoch, digest).
 contract ZkyumaRegistry {
     /// @notice Circuit kind of a score proof: inputs [netuid, epoch, hotkey_lo, hotkey_hi, weights, rest_digest].
     uint8 public constant SCORE = 1;
@@ -30,18 +31,13 @@ contract ZkyumaRegistry {
         uint8 kind;
     }
 
-    /// @notice What a verified score proof leaves on chain.
-    struct ScoreRecord {
-        uint256 weights;
-        uint256 restDigest;
-    }
-
     /// @notice Who may register keys (the subnet owner).
     address public owner;
     /// @notice Registered keys by key id.
     mapping(bytes32 => Key) public keys;
-    /// @notice Verified score statements: key id => epoch => validator hotkey => record.
-    mapping(bytes32 => mapping(uint64 => mapping(bytes32 => ScoreRecord))) public scores;
+    /// @notice Verified score statements: key id => epoch => validator hotkey => weight commitment
+    /// (0: none). The statement's rest digest is in the `ScoreVerified` log.
+    mapping(bytes32 => mapping(uint64 => mapping(bytes32 => uint256))) public scores;
     /// @notice Verified epoch statements: key id => epoch => statement digest => verified.
     mapping(bytes32 => mapping(uint64 => mapping(uint256 => bool))) public epochs;
 
@@ -113,8 +109,7 @@ contract ZkyumaRegistry {
         Key memory k = keys[id];
         if (k.kind != SCORE) revert WrongKind(id, SCORE, k.kind);
         if (msg.sender != address(bytes20(hotkey))) revert NotHotkey(msg.sender, hotkey);
-        ScoreRecord storage r = scores[id][epoch][hotkey];
-        if (r.weights != 0) revert AlreadyRecorded(id, epoch);
+        if (scores[id][epoch][hotkey] != 0) revert AlreadyRecorded(id, epoch);
         // A Poseidon output is never 0 in practice; 0 marks "no record".
         if (weights == 0) revert ZeroWeights();
         uint256[] memory input = new uint256[](6);
@@ -125,8 +120,7 @@ contract ZkyumaRegistry {
         input[4] = weights;
         input[5] = restDigest;
         if (!IZkyumaVerifier(k.verifier).verifyProof(proof, input)) revert InvalidProof();
-        r.weights = weights;
-        r.restDigest = restDigest;
+        scores[id][epoch][hotkey] = weights;
         emit ScoreVerified(id, epoch, hotkey, weights, restDigest);
     }
 
