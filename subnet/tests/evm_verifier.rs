@@ -12,10 +12,11 @@ use evm_support::{
     CODE_SIZE_LIMIT,
 };
 use revm::primitives::{keccak256, Address};
+use std::path::Path;
 use std::sync::OnceLock;
 use zkyuma_circuits::score::{MinerAnswer, Record, ScoreRound, ScoreStatement, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
-use zkyuma_prover::keys::SetupKind;
+use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{prove_score, setup_score};
 use zkyuma_verifier::evm::{
     fr_word, key_id_preimage, proof_words, submit_epoch_calldata, submit_score_calldata,
@@ -631,4 +632,114 @@ fn compile_reports_errors() {
     // The solc wrapper fails loudly on bad Solidity rather than returning nothing.
     let r = std::panic::catch_unwind(|| compile(&[("Bad.sol", "contract {")]));
     assert!(r.is_err());
+}
+
+fn run_cli(args: &[&str]) {
+    use clap::Parser;
+    let cli = zkyuma_subnet::cli::Cli::try_parse_from(args).expect("parse");
+    zkyuma_subnet::cli::run(cli).expect("run");
+}
+
+#[test]
+fn exported_verifiers_for_committed_keys_compile_and_verify() {
+    // `zkyuma export evm-verifier` on the committed params: the score verifier accepts a real
+    // proof under the committed 4x4-d3 key (remade by its deterministic demo setup), the epoch
+    // verifier takes one input, and both fit the code limit.
+    let params = Path::new(env!("CARGO_MANIFEST_DIR")).join("../params");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf8");
+    let params_arg = params.to_str().expect("utf8");
+    run_cli(&[
+        "zkyuma",
+        "export",
+        "evm-verifier",
+        "--circuit",
+        "score",
+        "--shape",
+        "4x4",
+        "--depth",
+        "3",
+        "--scoring",
+        "mse-a16",
+        "--out",
+        out,
+        "--params",
+        params_arg,
+    ]);
+    run_cli(&[
+        "zkyuma",
+        "export",
+        "evm-verifier",
+        "--circuit",
+        "epoch",
+        "--shape",
+        "4x16",
+        "--out",
+        out,
+        "--params",
+        params_arg,
+    ]);
+    let info: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("verifier.json")).expect("verifier.json"),
+    )
+    .expect("json");
+    assert_eq!(info["circuit"], "epoch");
+    assert_eq!(info["public_inputs"], 1);
+
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);
+    let score_src = read("ZkyumaScoreVerifier.sol");
+    let epoch_src = read("ZkyumaEpochVerifier.sol");
+    assert!(score_src.contains("string public constant CIRCUIT = \"score/mse-a16\""));
+    assert!(score_src.contains("string public constant SHAPE = \"4x4-d3-hidden\""));
+    assert!(epoch_src.contains("PUBLIC_INPUTS = 1"));
+    assert_eq!(
+        read("ZkyumaRegistry.sol"),
+        zkyuma_verifier::evm::REGISTRY_SOLIDITY
+    );
+    let compiled = compile(&[
+        ("ZkyumaScoreVerifier.sol", &score_src),
+        ("ZkyumaEpochVerifier.sol", &epoch_src),
+    ]);
+    let mut evm = Evm::new(Chain::Bittensor);
+    for c in compiled.values() {
+        assert!(c.runtime.len() < CODE_SIZE_LIMIT);
+    }
+    let score = evm.deploy(deployer(), &compiled["ZkyumaScoreVerifier"].creation);
+    evm.deploy(deployer(), &compiled["ZkyumaEpochVerifier"].creation);
+
+    let scoring = Scoring::Mse { amplification: 16 };
+    let shape = zkyuma_circuits::score::ScoreShape {
+        miners: 4,
+        samples: 4,
+        depth: 3,
+        mode: WeightsMode::Hidden,
+    };
+    let keys = setup_score(
+        scoring,
+        shape,
+        SetupKind::InsecureDeterministic {
+            seed: "zkyuma-insecure-demo-setup".into(),
+        },
+    )
+    .expect("setup");
+    let committed = KeyPaths::new(&params, Path::new("."), "score-mse-a16-4x4-d3-hidden")
+        .load_vk_bytes()
+        .expect("vk.bin");
+    assert_eq!(
+        keys.vk_bytes(),
+        committed,
+        "the demo setup remakes the committed key"
+    );
+    let round = zkyuma_subnet::examples::synthetic_round(&shape, 3);
+    let proved = prove_score(&keys, scoring, &round).expect("prove");
+    let proof = Proof::from_bytes(&proved.proof).expect("proof");
+    let inputs = proved.statement.public_inputs();
+    assert!(evm
+        .call(deployer(), score, verify_call(&proof, &inputs))
+        .returned_bool());
+    let mut wrong = inputs.clone();
+    wrong[1] += Fr::from(1u64);
+    assert!(!evm
+        .call(deployer(), score, verify_call(&proof, &wrong))
+        .returned_bool());
 }

@@ -374,3 +374,87 @@ fn live_node_metagraph() {
         );
     });
 }
+
+fn run_cli(args: &[&str]) -> Result<(), zkyuma_subnet::cli::CliError> {
+    use clap::Parser;
+    let cli = zkyuma_subnet::cli::Cli::try_parse_from(args).expect("parse");
+    zkyuma_subnet::cli::run(cli)
+}
+
+#[test]
+fn commit_then_reveal_on_the_command_line() {
+    // `zkyuma chain commit-weights --dry-run` writes reveal data whose hash is the chain's rule
+    // for the signing hotkey; `reveal-weights` accepts it and refuses it once tampered with.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reveal = dir.path().join("reveal.json");
+    let reveal_arg = reveal.to_str().expect("utf8");
+    let key_file = dir.path().join("hotkey.suri");
+    std::fs::write(&key_file, "//Alice\n").expect("key file");
+    let key_arg = key_file.to_str().expect("utf8");
+    run_cli(&[
+        "zkyuma",
+        "chain",
+        "commit-weights",
+        "--url",
+        "ws://127.0.0.1:1",
+        "--key-file",
+        key_arg,
+        "--netuid",
+        "3",
+        "--uids",
+        "0,1,2",
+        "--values",
+        "65535,10,0",
+        "--version-key",
+        "7",
+        "--reveal-out",
+        reveal_arg,
+        "--dry-run",
+    ])
+    .expect("commit");
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&reveal).expect("reveal")).expect("json");
+    let salt: Vec<u16> = serde_json::from_value(data["salt"].clone()).expect("salt");
+    let alice = subtensor::account_of(&subtensor::keypair("//Alice").expect("key"));
+    let hash = reference_commit_hash(&alice, 3, &[0, 1, 2], &[65535, 10, 0], &salt, 7);
+    assert_eq!(data["commit_hash"], format!("0x{}", hex::encode(hash)));
+
+    let reveal_cmd = |key: &str| {
+        run_cli(&[
+            "zkyuma",
+            "chain",
+            "reveal-weights",
+            "--url",
+            "ws://127.0.0.1:1",
+            "--key",
+            key,
+            "--reveal",
+            reveal_arg,
+            "--dry-run",
+        ])
+    };
+    reveal_cmd("//Alice").expect("reveal");
+    // Another hotkey would not match the commit.
+    assert!(reveal_cmd("//Bob").is_err());
+    // A changed row does not match either.
+    let mut tampered = data.clone();
+    tampered["values"] = serde_json::json!([65535, 11, 0]);
+    std::fs::write(&reveal, tampered.to_string()).expect("write");
+    assert!(reveal_cmd("//Alice").is_err());
+    // No key at all is a usage error.
+    assert!(run_cli(&[
+        "zkyuma",
+        "chain",
+        "commit-weights",
+        "--url",
+        "ws://127.0.0.1:1",
+        "--netuid",
+        "3",
+        "--uids",
+        "0",
+        "--values",
+        "1",
+        "--dry-run",
+    ])
+    .is_err());
+}
