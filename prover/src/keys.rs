@@ -244,20 +244,33 @@ impl KeyPaths {
 
     /// Keep freshly generated keys: when `params/<name>/` already pins exactly these keys (same
     /// verifying and proving key checksums, as a deterministic setup reproduces), write only the
-    /// proving key and leave the pinned files untouched; otherwise write everything.
+    /// proving key and leave the pinned files untouched; when nothing is pinned yet, write
+    /// everything; when the pinned keys differ, refuse (the pinned files are never replaced).
     pub fn cache(&self, keys: &Keys) -> Result<(), ProverError> {
         match self.load_description() {
             Ok(pinned)
-                if pinned.vk_blake3 == keys.description.vk_blake3
-                    && pinned.pk_blake3 == keys.description.pk_blake3 =>
+                if pinned.vk_blake3 != keys.description.vk_blake3
+                    || pinned.pk_blake3 != keys.description.pk_blake3 =>
             {
+                Err(ProverError::Checksum {
+                    path: self.params_dir.display().to_string(),
+                    expected: pinned.vk_blake3,
+                    got: keys.description.vk_blake3.clone(),
+                })
+            }
+            Ok(_) => {
                 let mut pk = Vec::new();
                 keys.pk
                     .serialize_uncompressed(&mut pk)
                     .map_err(|e| ProverError::Synthesis(e.to_string()))?;
                 write_atomic(&self.pk_path, &pk)
             }
-            _ => self.save(keys),
+            Err(ProverError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                self.save(keys)
+            }
+            Err(e) => Err(e),
         }
     }
 

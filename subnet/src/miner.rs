@@ -61,11 +61,11 @@ impl Miner {
             .iter()
             .map(|r| (self.model)(&r.values))
             .collect();
+        let blinding = Fr::rand(&mut rand::rngs::OsRng);
+        let commitment = miner_commitment(&outputs, blinding);
         if self.behaviour == Behaviour::Oversized {
             outputs = vec![7; 1 << 20];
         }
-        let blinding = Fr::rand(&mut rand::rngs::OsRng);
-        let commitment = miner_commitment(&outputs, blinding);
         let payload = miner_commitment_payload(netuid, task.epoch, &validator, &q, &commitment);
         let signature = match self.behaviour {
             Behaviour::MisSigns => Hotkey::demo("not-my-hotkey").sign(&payload),

@@ -26,13 +26,20 @@ impl Served {
         format!("http://{}", self.addr)
     }
 
-    /// Stop serving and wait until the server has closed.
+    /// Stop serving and wait (at most two seconds: a request held open by a silent peer does not
+    /// keep it alive) until the server has closed.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(h) = self.handle.take() {
-            let _ = h.await;
+            let abort = h.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(2), h)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
         }
     }
 }

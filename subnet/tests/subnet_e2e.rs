@@ -1,0 +1,402 @@
+//! The subnet end to end over real loopback gRPC (port 0) at a tiny shape: 2 validators and 5
+//! miners (one honest, one silent, one slow past its deadline, one mis-signing, one sending an
+//! oversized answer). Two epochs are proven and paid; along the way: a validator restarted
+//! mid-epoch, forged and replayed score submissions, an oversized message to the chain, a bad
+//! weight opening, and tampered bundles caught by the auditor.
+
+use ark_bn254::Fr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_circuits::score::{Record, ScoreShape, ScoreStatement, WeightsMode};
+use zkyuma_circuits::scoring::Scoring;
+use zkyuma_prover::keys::{Keys, SetupKind};
+use zkyuma_subnet::audit::{audit_chain, audit_dir};
+use zkyuma_subnet::chain::{EmbeddedChain, Neuron, SubnetConfig};
+use zkyuma_subnet::epoch_prover::{EpochProver, EpochProverService};
+use zkyuma_subnet::hotkey::{score_submission_payload, Hotkey};
+use zkyuma_subnet::miner::{Behaviour, Miner};
+use zkyuma_subnet::protocol::{fr_to_bytes, pb, to_json};
+use zkyuma_subnet::serve::{
+    chain_client, epoch_prover_client, serve_chain, serve_epoch_prover, serve_miner,
+};
+use zkyuma_subnet::validator::{Behaviour as ValidatorBehaviour, Phase, Validator};
+
+const SEED: &str = "zkyuma-e2e-test-setup";
+const V: usize = 2;
+const SAMPLES: u32 = 4;
+const DEPTH: u32 = 3;
+
+fn shapes() -> (ScoreShape, EpochShape) {
+    (
+        ScoreShape {
+            miners: 7,
+            samples: SAMPLES,
+            depth: DEPTH,
+            mode: WeightsMode::Hidden,
+        },
+        EpochShape {
+            validators: V as u32,
+            uids: 7,
+            bonds: BondsRule::Yuma3,
+        },
+    )
+}
+
+fn keys() -> (Keys, Keys) {
+    let (score, epoch) = shapes();
+    let kind = || SetupKind::InsecureDeterministic { seed: SEED.into() };
+    let scoring = Scoring::Mse { amplification: 4 };
+    (
+        zkyuma_prover::score::setup_score(scoring, score, kind()).expect("score setup"),
+        zkyuma_prover::epoch::setup_epoch(epoch, kind()).expect("epoch setup"),
+    )
+}
+
+/// Records whose first feature is the label: the honest miner reads it off (a perfect model).
+fn records(offset: u16) -> Vec<Record> {
+    (0..8u16)
+        .map(|r| {
+            let label = 3000 + 7000 * r + offset;
+            Record {
+                features: vec![i64::from(label), i64::from(r)],
+                label,
+            }
+        })
+        .collect()
+}
+
+/// The progress file a validator keeps (its format is the validator's; the test reads the
+/// proven statement and proof from it to build forged and replayed submissions).
+fn proved(dir: &Path, epoch: u64) -> (ScoreStatement, Vec<u8>) {
+    let bytes = std::fs::read(dir.join(format!("epoch-{epoch:06}.json"))).expect("progress");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let statement: ScoreStatement =
+        serde_json::from_value(v["proved"]["statement"].clone()).expect("statement");
+    let proof = hex::decode(v["proved"]["proof"].as_str().expect("proof")).expect("hex");
+    (statement, proof)
+}
+
+fn signed_submission(
+    statement: &ScoreStatement,
+    proof: Vec<u8>,
+    key: &Hotkey,
+) -> pb::ScoreSubmission {
+    pb::ScoreSubmission {
+        statement_json: to_json(statement),
+        proof,
+        commitments: Vec::new(),
+        signature: key
+            .sign(&score_submission_payload(&statement.public_inputs()))
+            .to_vec(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_epochs_end_to_end_with_faults() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (score_keys, epoch_keys) = keys();
+    let (score_shape, epoch_shape) = shapes();
+    let scoring = Scoring::Mse { amplification: 4 };
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+
+    // Miners.
+    let perfect: zkyuma_subnet::miner::Model = Arc::new(|f: &[i64]| f[0] as u16);
+    let behaviours = [
+        Behaviour::Honest,
+        Behaviour::Silent,
+        Behaviour::Slow(Duration::from_secs(3)),
+        Behaviour::MisSigns,
+        Behaviour::Oversized,
+    ];
+    let validator_keys: Vec<Hotkey> = (0..V)
+        .map(|i| Hotkey::demo(&format!("e2e-validator-{i}")))
+        .collect();
+    let mut neurons: Vec<Neuron> = validator_keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Neuron {
+            hotkey: k.public(),
+            stake: 1_000_000 * (3 - i as u64),
+            endpoint: String::new(),
+        })
+        .collect();
+    let mut miners = Vec::new();
+    for (i, b) in behaviours.iter().enumerate() {
+        let key = Hotkey::demo(&format!("e2e-miner-{i}"));
+        let served = serve_miner(Miner::new(key.clone(), perfect.clone(), b.clone()), any)
+            .await
+            .expect("miner serves");
+        neurons.push(Neuron {
+            hotkey: key.public(),
+            stake: 0,
+            endpoint: served.url(),
+        });
+        miners.push(served);
+    }
+
+    // Chain and epoch prover.
+    let config = SubnetConfig {
+        netuid: 1,
+        tempo: 100,
+        kappa: 32767,
+        bonds_penalty: 65535,
+        bonds_moving_average: 900_000,
+        rao_emission: 1_000_000_000,
+        max_allowed_validators: V as u16,
+        activity_cutoff_blocks: 5000,
+        scoring,
+        score_shape,
+        epoch_shape,
+    };
+    let bundles = tmp.path().join("bundles");
+    let chain = EmbeddedChain::genesis(
+        config,
+        neurons,
+        ("score".into(), score_keys.vk_bytes()),
+        ("epoch".into(), epoch_keys.vk_bytes()),
+        bundles.clone(),
+    )
+    .expect("genesis");
+    let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
+    let prover = EpochProver::open(
+        1,
+        Arc::new(epoch_keys),
+        chain_served.url(),
+        tmp.path().join("prover"),
+    )
+    .expect("prover");
+    let prover_served = serve_epoch_prover(EpochProverService::new(prover.clone()), any)
+        .await
+        .expect("prover serves");
+
+    let score_keys = Arc::new(score_keys);
+    let validators: Vec<Validator> = (0..V)
+        .map(|i| Validator {
+            name: format!("v{i}"),
+            hotkey: validator_keys[i].clone(),
+            netuid: 1,
+            records: Arc::new(records(100 * i as u16)),
+            depth: DEPTH,
+            samples: SAMPLES,
+            scoring,
+            keys: score_keys.clone(),
+            chain_url: chain_served.url(),
+            prover_url: prover_served.url(),
+            state_dir: tmp.path().join(format!("v{i}")),
+            deadline: Duration::from_millis(800),
+            behaviour: ValidatorBehaviour::Honest,
+        })
+        .collect();
+    for v in &validators {
+        assert_eq!(v.register().await.expect("register"), (true, String::new()));
+    }
+    let mut client = chain_client(&chain_served.url()).expect("client");
+
+    // ---- epoch 1 ----
+    // v0 is killed after collecting answers, then restarted: it resumes without re-querying.
+    let first = validators[0]
+        .run_epoch(1, Some(Phase::Answered))
+        .await
+        .expect("v0 part 1");
+    assert!(!first.resumed);
+    let statuses: Vec<String> = first.miners.iter().map(|m| m.status.clone()).collect();
+    assert_eq!(statuses[2], "ok", "honest miner");
+    assert!(
+        statuses[3].contains("deadline"),
+        "silent miner: {}",
+        statuses[3]
+    );
+    assert!(
+        statuses[4].contains("deadline"),
+        "slow miner: {}",
+        statuses[4]
+    );
+    assert!(
+        statuses[5].contains("signature"),
+        "mis-signer: {}",
+        statuses[5]
+    );
+    assert!(
+        statuses[6].contains("OutOfRange") || statuses[6].contains("too large"),
+        "oversized answer: {}",
+        statuses[6]
+    );
+    let resumed = validators[0].run_epoch(1, None).await.expect("v0 resumes");
+    assert!(resumed.resumed);
+    assert_eq!(
+        resumed.miners, first.miners,
+        "the resumed run keeps the same answers"
+    );
+    assert_eq!(resumed.accepted, (true, String::new()));
+    assert_eq!(resumed.scores[2], 65535, "the perfect miner");
+    assert!(
+        resumed.scores[3..].iter().all(|s| *s == 0),
+        "faulty miners score 0"
+    );
+    // Run again after completion: nothing is submitted twice.
+    let again = validators[0].run_epoch(1, None).await.expect("v0 again");
+    assert_eq!(again.accepted, (true, String::new()));
+
+    // v1 proves, but before it submits: a forged proof and a proof claimed for another validator.
+    validators[1]
+        .run_epoch(1, Some(Phase::Proved))
+        .await
+        .expect("v1 proves");
+    let (st1, proof1) = proved(&tmp.path().join("v1"), 1);
+    let mut forged = proof1.clone();
+    forged[5] ^= 1;
+    let r = client
+        .submit_score(signed_submission(&st1, forged, &validator_keys[1]))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(!r.accepted, "a forged proof is refused");
+    let (st0, proof0) = proved(&tmp.path().join("v0"), 1);
+    let mut stolen = st0.clone();
+    stolen.validator_hotkey = validator_keys[1].public();
+    let r = client
+        .submit_score(signed_submission(
+            &stolen,
+            proof0.clone(),
+            &validator_keys[1],
+        ))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(!r.accepted, "v0's proof claimed by v1 is refused");
+    // Oversized message: refused by the transport.
+    let huge = pb::ScoreSubmission {
+        statement_json: vec![b' '; 5 << 20],
+        ..Default::default()
+    };
+    assert!(
+        client.submit_score(huge).await.is_err(),
+        "oversized message"
+    );
+    // A weight opening with a bad signature is refused by the epoch prover.
+    let mut prover_client = epoch_prover_client(&prover_served.url()).expect("client");
+    let r = prover_client
+        .submit_opening(pb::WeightOpening {
+            netuid: 1,
+            epoch: 1,
+            validator_hotkey: validator_keys[1].public().to_vec(),
+            row: vec![1; 7],
+            blinding: fr_to_bytes(&Fr::from(3u64)).to_vec(),
+            signature: vec![0; 64],
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(!r.accepted, "bad opening signature");
+    let v1 = validators[1].run_epoch(1, None).await.expect("v1 resumes");
+    assert_eq!(v1.accepted, (true, String::new()));
+
+    let report = prover
+        .prove_and_submit(1)
+        .await
+        .expect("epoch 1 proven and paid");
+    assert_eq!(report.statement.epoch, 1);
+    let results = chain.results();
+    assert_eq!(results.len(), 1);
+    let e1 = &results[0];
+    // Only the honest miner and the validators earn; faulty miners get nothing.
+    assert!(e1.statement.incentive_bits[2] > 0);
+    assert!(e1.statement.incentive_bits[3..].iter().all(|x| *x == 0));
+    assert_eq!(chain.emission_totals()[3..], [0, 0, 0, 0]);
+    assert!(chain.emission_totals()[2] > 0);
+    // The bundle records every submission: v0 once, v1's two refused attempts and its proof.
+    let accepted = e1.scores.iter().filter(|s| s.accepted).count();
+    assert_eq!(
+        accepted, 2,
+        "one accepted submission per validator, no duplicates"
+    );
+    assert_eq!(e1.scores.len(), 4);
+
+    // ---- epoch 2 ----
+    // v0's epoch-1 submission replayed in epoch 2 is refused.
+    let r = client
+        .submit_score(signed_submission(&st0, proof0, &validator_keys[0]))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(
+        !r.accepted && r.reason.contains("epoch"),
+        "replay: {}",
+        r.reason
+    );
+    for v in &validators {
+        assert!(v.run_epoch(2, None).await.expect("epoch 2").accepted.0);
+    }
+    prover
+        .prove_and_submit(2)
+        .await
+        .expect("epoch 2 proven and paid");
+    assert_eq!(chain.results().len(), 2);
+
+    // ---- audit ----
+    let report = audit_dir(&bundles, None).expect("audit runs");
+    assert!(report.passed(), "{}", report.render());
+    assert_eq!(report.epochs.len(), 2);
+    assert_eq!(report.epochs[0].score_proofs, 2);
+    assert_eq!(report.epochs[0].refused, 2);
+    let fetched = tmp.path().join("fetched");
+    let over_grpc = audit_chain(&chain_served.url(), 1, 1..=2, &fetched, None)
+        .await
+        .expect("audit over gRPC");
+    assert!(over_grpc.passed(), "{}", over_grpc.render());
+
+    // Tampered bundles: an emission changed (file name kept, then re-addressed), a bundle
+    // removed from the chain of epochs.
+    let e2_path = chain.results()[1].bundle.clone();
+    let text = std::fs::read_to_string(&e2_path).expect("bundle");
+    let honest_emission =
+        format!("\"emission\":{:?}", chain.results()[1].statement.emission).replace(' ', "");
+    assert!(text.contains(&honest_emission), "bundle layout");
+    let mut inflated = chain.results()[1].statement.emission.clone();
+    inflated[2] += 1;
+    let tampered = text.replace(
+        &honest_emission,
+        &format!("\"emission\":{inflated:?}").replace(' ', ""),
+    );
+    for readdress in [false, true] {
+        let dir = tmp.path().join(format!("tampered-{readdress}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::copy(
+            &results[0].bundle,
+            dir.join(results[0].bundle.file_name().expect("name")),
+        )
+        .expect("copy");
+        let name = if readdress {
+            zkyuma_subnet::bundle::EpochBundle::file_name(2, tampered.as_bytes()).0
+        } else {
+            e2_path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .to_string()
+        };
+        std::fs::write(dir.join(name), &tampered).expect("write");
+        let report = audit_dir(&dir, None).expect("audit runs");
+        assert!(
+            !report.passed(),
+            "tampered emission (re-addressed: {readdress}) must fail"
+        );
+        assert!(report.epochs[0].failures.is_empty(), "epoch 1 untouched");
+        let failures = report.epochs[1].failures.join("; ");
+        assert!(failures.contains("epoch proof"), "{failures}");
+    }
+    let gap = tmp.path().join("gap");
+    std::fs::create_dir_all(&gap).expect("dir");
+    std::fs::copy(&e2_path, gap.join(e2_path.file_name().expect("name"))).expect("copy");
+    std::fs::write(gap.join("epoch-000001-0000.json"), b"{not json").expect("write");
+    let report = audit_dir(&gap, None).expect("audit runs");
+    assert!(!report.passed(), "a malformed bundle fails the audit");
+
+    prover_served.stop().await;
+    chain_served.stop().await;
+    for m in miners {
+        m.stop().await;
+    }
+}
