@@ -557,8 +557,11 @@ pub struct ScoreContext<'a> {
     /// (hotkey, permit) per uid.
     pub neurons: Vec<([u8; 32], bool)>,
     /// Registered evaluation set of a hotkey: (root, size).
-    pub dataset: &'a dyn Fn(&[u8; 32]) -> Option<(Fr, u64)>,
+    pub dataset: &'a DatasetLookup<'a>,
 }
+
+/// Looks up a validator's registered evaluation set: (root, size).
+pub type DatasetLookup<'a> = dyn Fn(&[u8; 32]) -> Option<(Fr, u64)> + 'a;
 
 /// Every check of a score submission except the proof itself; the weight commitment on success.
 /// `commitments` are the miners' signed commitments: (uid, commitment bytes, signature).
