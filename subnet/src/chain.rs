@@ -52,6 +52,26 @@ pub struct SubnetConfig {
     pub epoch_shape: EpochShape,
 }
 
+impl SubnetConfig {
+    /// A local subnet (netuid 1) with subtensor-like defaults: tempo 100, kappa 0.5, bonds
+    /// penalty 1, bonds moving average 0.9, 1 TAO per epoch, one permit per epoch-circuit row.
+    pub fn local(scoring: Scoring, score_shape: ScoreShape, epoch_shape: EpochShape) -> Self {
+        Self {
+            netuid: 1,
+            tempo: 100,
+            kappa: 32767,
+            bonds_penalty: 65535,
+            bonds_moving_average: 900_000,
+            rao_emission: 1_000_000_000,
+            max_allowed_validators: epoch_shape.validators as u16,
+            activity_cutoff_blocks: 5000,
+            scoring,
+            score_shape,
+            epoch_shape,
+        }
+    }
+}
+
 /// A registered neuron.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Neuron {

@@ -137,19 +137,7 @@ async fn two_epochs_end_to_end_with_faults() {
     }
 
     // Chain and epoch prover.
-    let config = SubnetConfig {
-        netuid: 1,
-        tempo: 100,
-        kappa: 32767,
-        bonds_penalty: 65535,
-        bonds_moving_average: 900_000,
-        rao_emission: 1_000_000_000,
-        max_allowed_validators: V as u16,
-        activity_cutoff_blocks: 5000,
-        scoring,
-        score_shape,
-        epoch_shape,
-    };
+    let config = SubnetConfig::local(scoring, score_shape, epoch_shape);
     let bundles = tmp.path().join("bundles");
     let chain = EmbeddedChain::genesis(
         config,

@@ -330,19 +330,7 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     }
 
     // The chain, with the pinned verifying keys.
-    let config = SubnetConfig {
-        netuid: 1,
-        tempo: 100,
-        kappa: 32767,
-        bonds_penalty: 65535,
-        bonds_moving_average: 900_000,
-        rao_emission: 1_000_000_000,
-        max_allowed_validators: shape.validators as u16,
-        activity_cutoff_blocks: 5000,
-        scoring,
-        score_shape,
-        epoch_shape,
-    };
+    let config = SubnetConfig::local(scoring, score_shape, epoch_shape);
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
