@@ -34,20 +34,33 @@ use zkyuma_verifier::{Proof, VerifyingKey};
 /// EIP-170: the largest deployable runtime code.
 pub const CODE_SIZE_LIMIT: usize = 24_576;
 
-/// The solc-js CLI: `$ZKYUMA_SOLCJS`, or `.ci/solc/node_modules/.bin/solcjs` in the workspace.
+/// The solc-js CLI: `$ZKYUMA_SOLCJS`, or `.ci/solc/node_modules/.bin/solcjs` in the workspace,
+/// installed there from the pinned `.ci/solc/package-lock.json` (`npm ci`) on first use, so the
+/// README's test command needs nothing done by hand beyond Node.js being present.
 pub fn solcjs() -> PathBuf {
     if let Some(p) = std::env::var_os("ZKYUMA_SOLCJS") {
         return PathBuf::from(p);
     }
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.ci/solc/node_modules/.bin/solcjs");
-    assert!(
-        path.exists(),
-        "solc-js is not installed at {}: run `npm ci --prefix .ci/solc` in the workspace \
-         (needs Node.js; `.ci/run` does it), or set ZKYUMA_SOLCJS to a solcjs 0.8.37 binary",
-        path.display()
-    );
-    path
+    static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.ci/solc");
+            let path = dir.join("node_modules/.bin/solcjs");
+            if !path.exists() {
+                let status = Command::new("npm")
+                    .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+                    .arg(&dir)
+                    .status();
+                assert!(
+                    matches!(status, Ok(s) if s.success()) && path.exists(),
+                    "solc-js is not installed at {} and `npm ci --prefix .ci/solc` failed ({status:?}): \
+                     install Node.js and npm, or set ZKYUMA_SOLCJS to a solcjs 0.8.37 binary",
+                    path.display()
+                );
+            }
+            path
+        })
+        .clone()
 }
 
 /// A compiled contract.
