@@ -339,7 +339,9 @@ fn presence_cannot_be_flipped_by_the_prover() {
         !satisfied_after(&circuit, |cs, v| flip(cs, v, 0)),
         "present → absent"
     );
-    // The statement cannot mark an answering miner absent, nor an absent one present.
+    // With its committed row unchanged, the statement cannot mark an answering miner absent
+    // (a validator that also recomputes the row can: the chain-side limit the README states),
+    // nor an absent one present.
     let (statement, witness, _) = build(
         &round(4, WeightsMode::Hidden, 3, &default_outputs),
         Mse::DEFAULT,

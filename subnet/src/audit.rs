@@ -219,8 +219,8 @@ fn check(
     }
     match previous {
         Some(p) => {
-            if p.epoch + 1 != b.epoch {
-                f.push(format!("follows epoch {}, not {}", p.epoch, b.epoch - 1));
+            if p.epoch.checked_add(1) != Some(b.epoch) {
+                f.push(format!("epoch {} follows epoch {}", b.epoch, p.epoch));
             }
             if fr_to_bytes(&p.epoch_statement.public_digest()) != prev_digest {
                 f.push("prev_digest is not the previous epoch's digest".into());
@@ -253,7 +253,12 @@ fn check(
             continue;
         };
         let sig = hex::decode(&d.signature).unwrap_or_default();
-        if !verify_signature(&hk, &dataset_payload(b.netuid, &hk, &root, d.size), &sig) {
+        if !verify_signature(
+            &hk,
+            &dataset_payload(b.netuid, &hk, &root, d.size, d.epoch),
+            &sig,
+        ) || d.epoch > b.epoch
+        {
             f.push(format!("dataset of {}: bad signature", d.hotkey));
         }
         datasets.push((hk, root, d.size));
@@ -273,14 +278,7 @@ fn check(
         epoch: b.epoch,
         seed,
         scoring: b.scoring.id(),
-        shape: b.scores.first().map(|s| s.statement.shape).unwrap_or(
-            zkyuma_circuits::score::ScoreShape {
-                miners: b.neurons.len() as u32,
-                samples: 1,
-                depth: 1,
-                mode: zkyuma_circuits::score::WeightsMode::Hidden,
-            },
-        ),
+        shape: b.score_shape,
         vk_hash: score_pvk.hash(),
         neurons,
         dataset: &lookup,
@@ -311,8 +309,20 @@ fn check(
             }
             match (admitted, proof) {
                 (Ok(cw), Some(p)) => {
-                    if let Some(uid) = s.validator_uid {
-                        accepted_cw.push((uid, cw));
+                    let uid = b
+                        .neurons
+                        .iter()
+                        .find(|n| {
+                            hex::decode(&n.hotkey).ok().as_deref()
+                                == Some(s.statement.validator_hotkey.as_slice())
+                        })
+                        .map(|n| n.uid);
+                    match uid {
+                        Some(uid) if accepted_cw.iter().any(|(v, _)| *v == uid) => {
+                            f.push(format!("uid {uid} has two accepted score submissions"));
+                        }
+                        Some(uid) => accepted_cw.push((uid, cw)),
+                        None => f.push("accepted submission of an unknown hotkey".into()),
                     }
                     batch.push((s.statement.clone(), p));
                 }
@@ -328,7 +338,12 @@ fn check(
         } else {
             let valid = admitted.is_ok()
                 && proof.is_some_and(|p| verify_score(&score_pvk, &s.statement, &p).is_ok());
-            if valid && !s.reason.contains("already accepted") {
+            let superseded = b.scores.iter().any(|o| {
+                o.accepted
+                    && o.statement.validator_hotkey == s.statement.validator_hotkey
+                    && o.statement != s.statement
+            });
+            if valid && !superseded {
                 f.push(format!(
                     "submission of uid {:?} was refused ({}) but is valid",
                     s.validator_uid, s.reason

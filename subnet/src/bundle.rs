@@ -10,7 +10,7 @@ use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::scoring::Scoring;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u32 = 1;
+pub const BUNDLE_VERSION: u32 = 2;
 
 /// A neuron as the epoch saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +36,8 @@ pub struct BundleDataset {
     pub size: u64,
     /// The validator's signature of the registration (hex).
     pub signature: String,
+    /// The epoch the registration was signed for.
+    pub epoch: u64,
 }
 
 /// A verifying key the chain verified with.
@@ -114,6 +116,8 @@ pub struct EpochBundle {
     pub datasets: Vec<BundleDataset>,
     /// Verifying keys.
     pub keys: Vec<BundleKey>,
+    /// The subnet's score circuit shape.
+    pub score_shape: zkyuma_circuits::score::ScoreShape,
     /// Every score submission of the epoch.
     pub scores: Vec<BundleScore>,
     /// The proven epoch statement.

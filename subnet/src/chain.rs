@@ -135,6 +135,8 @@ struct Dataset {
     root: Fr,
     size: u64,
     signature: Vec<u8>,
+    /// The epoch the registration was signed for.
+    epoch: u64,
 }
 
 /// A registered verifying key.
@@ -167,6 +169,8 @@ struct State {
     last_update: Vec<u64>,
     emission_total: Vec<u64>,
     datasets: BTreeMap<[u8; 32], Dataset>,
+    /// Replacement registrations, active from the next epoch.
+    pending_datasets: BTreeMap<[u8; 32], Dataset>,
     score_key: RegisteredKey,
     epoch_key: RegisteredKey,
     epoch: u64,
@@ -260,6 +264,7 @@ impl EmbeddedChain {
             emission_total: vec![0; n],
             neurons,
             datasets: BTreeMap::new(),
+            pending_datasets: BTreeMap::new(),
             score_key,
             epoch_key,
             epoch: 1,
@@ -323,7 +328,9 @@ impl EmbeddedChain {
         }
     }
 
-    /// Register a validator's evaluation-set root (signed by the validator).
+    /// Register a validator's evaluation-set root (signed by the validator for the open epoch).
+    /// A first registration is active at once; a replacement only from the next epoch, so no
+    /// validator can change its labels after seeing the epoch's seed and the miners' answers.
     pub fn register_dataset(&self, r: &pb::DatasetRegistration) -> Result<(), ChainError> {
         let hotkey = protocol::bytes32("validator_hotkey", &r.validator_hotkey)?;
         let root = protocol::fr_from_bytes("root", &r.root)?;
@@ -337,25 +344,34 @@ impl EmbeddedChain {
         if !s.permits[uid] {
             return refuse("only a validator (permit holder) registers an evaluation set");
         }
-        let payload = dataset_payload(s.config.netuid, &hotkey, &root, r.size);
+        if r.epoch != s.epoch {
+            return refuse(format!(
+                "registration signed for epoch {}, the chain is at epoch {}",
+                r.epoch, s.epoch
+            ));
+        }
+        let payload = dataset_payload(s.config.netuid, &hotkey, &root, r.size, r.epoch);
         if !verify_signature(&hotkey, &payload, &r.signature) {
             return refuse("bad signature on the dataset registration");
         }
-        let depth = s.config.score_shape.depth;
-        if r.size == 0 || r.size > 1u64 << depth {
+        let (depth, samples) = (s.config.score_shape.depth, s.config.score_shape.samples);
+        if r.size < u64::from(samples) || r.size > 1u64 << depth {
             return refuse(format!(
-                "dataset size {} does not fit depth {depth}",
+                "dataset size {} outside {samples}..=2^{depth}",
                 r.size
             ));
         }
-        s.datasets.insert(
-            hotkey,
-            Dataset {
-                root,
-                size: r.size,
-                signature: r.signature.clone(),
-            },
-        );
+        let dataset = Dataset {
+            root,
+            size: r.size,
+            signature: r.signature.clone(),
+            epoch: r.epoch,
+        };
+        if s.datasets.contains_key(&hotkey) {
+            s.pending_datasets.insert(hotkey, dataset);
+        } else {
+            s.datasets.insert(hotkey, dataset);
+        }
         Ok(())
     }
 
@@ -514,12 +530,14 @@ impl EmbeddedChain {
                     root: hex::encode(protocol::fr_to_bytes(&d.root)),
                     size: d.size,
                     signature: hex::encode(&d.signature),
+                    epoch: d.epoch,
                 })
                 .collect(),
             keys: vec![
                 BundleKey::new("score", &s.score_key.name, &s.score_key.bytes),
                 BundleKey::new("epoch", &s.epoch_key.name, &s.epoch_key.bytes),
             ],
+            score_shape: s.config.score_shape,
             scores: s.scores.clone(),
             epoch_statement: statement.clone(),
             epoch_proof: hex::encode(&sub.proof),
@@ -544,6 +562,8 @@ impl EmbeddedChain {
         s.seed = epoch_seed(s.config.netuid, s.epoch, &s.prev_digest);
         s.scores.clear();
         s.accepted.clear();
+        let pending = std::mem::take(&mut s.pending_datasets);
+        s.datasets.extend(pending);
         s.results.push(result.clone());
         Ok(result)
     }
@@ -605,8 +625,16 @@ pub fn admit_score(
     if !ctx.neurons[uid].1 {
         return refuse("validator holds no permit");
     }
-    if st.scoring != ctx.scoring || st.shape != ctx.shape {
+    if st.scoring != ctx.scoring
+        || st.shape != ctx.shape
+        || st.miner_commitments.len() != ctx.neurons.len()
+    {
         return refuse("statement is not for this subnet's scoring function and shape");
+    }
+    // Validators (permit holders, the submitter included) are not miners: their places must
+    // be absent, so no validator can score itself or another key it holds.
+    if let Some(u) = (0..ctx.neurons.len()).find(|u| ctx.neurons[*u].1 && st.present(*u)) {
+        return refuse(format!("uid {u} is a validator and cannot be scored"));
     }
     if st.vk_hash != ctx.vk_hash {
         return refuse("statement names another verifying key");

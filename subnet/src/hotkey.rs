@@ -89,9 +89,16 @@ pub fn score_submission_payload(public_inputs: &[Fr]) -> Vec<u8> {
     p
 }
 
-/// What a validator signs when it registers its evaluation set.
-pub fn dataset_payload(netuid: u16, validator: &[u8; 32], root: &Fr, size: u64) -> Vec<u8> {
-    let mut p = b"zkyuma/dataset/v1".to_vec();
+/// What a validator signs when it registers its evaluation set during epoch `epoch`.
+pub fn dataset_payload(
+    netuid: u16,
+    validator: &[u8; 32],
+    root: &Fr,
+    size: u64,
+    epoch: u64,
+) -> Vec<u8> {
+    let mut p = b"zkyuma/dataset/v2".to_vec();
+    p.extend(epoch.to_le_bytes());
     p.extend(netuid.to_le_bytes());
     p.extend(validator);
     p.extend(fr_bytes(root));

@@ -214,16 +214,24 @@ impl Validator {
             .ok_or_else(|| ValidatorError::Storage("evaluation set does not fit the tree".into()))
     }
 
-    /// Register the evaluation set's root on the chain.
+    /// Register the evaluation set's root on the chain (signed for the chain's open epoch).
     pub async fn register(&self) -> Result<(bool, String), ValidatorError> {
         let root = self.dataset()?.root();
         let size = self.records.len() as u64;
         let hotkey = self.hotkey.public();
-        let sig = self
-            .hotkey
-            .sign(&dataset_payload(self.netuid, &hotkey, &root, size));
         let mut chain =
             chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let epoch = chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .into_inner()
+            .epoch;
+        let sig = self
+            .hotkey
+            .sign(&dataset_payload(self.netuid, &hotkey, &root, size, epoch));
         let r = chain
             .register_dataset(pb::DatasetRegistration {
                 netuid: u32::from(self.netuid),
@@ -231,6 +239,7 @@ impl Validator {
                 root: fr_to_bytes(&root).to_vec(),
                 size,
                 signature: sig.to_vec(),
+                epoch,
             })
             .await
             .map_err(|e| ValidatorError::Chain(e.message().to_string()))?

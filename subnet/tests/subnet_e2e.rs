@@ -305,7 +305,7 @@ async fn two_epochs_end_to_end_with_faults() {
     // ---- epoch 2 ----
     // v0's epoch-1 submission replayed in epoch 2 is refused.
     let r = client
-        .submit_score(signed_submission(&st0, proof0, &validator_keys[0]))
+        .submit_score(signed_submission(&st0, proof0.clone(), &validator_keys[0]))
         .await
         .expect("rpc")
         .into_inner();
@@ -314,6 +314,57 @@ async fn two_epochs_end_to_end_with_faults() {
         "replay: {}",
         r.reason
     );
+    // Registrations: one signed for epoch 1 replayed now is refused; a replacement root signed
+    // for epoch 2 is accepted but only takes effect from epoch 3 (epoch 2 still uses the old).
+    let register = |epoch: u64, root: Fr| {
+        let key = &validator_keys[1];
+        pb::DatasetRegistration {
+            netuid: 1,
+            validator_hotkey: key.public().to_vec(),
+            root: fr_to_bytes(&root).to_vec(),
+            size: 8,
+            signature: key
+                .sign(&zkyuma_subnet::hotkey::dataset_payload(
+                    1,
+                    &key.public(),
+                    &root,
+                    8,
+                    epoch,
+                ))
+                .to_vec(),
+            epoch,
+        }
+    };
+    let r = client
+        .register_dataset(register(1, Fr::from(77u64)))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(
+        !r.accepted && r.reason.contains("epoch"),
+        "replayed registration: {}",
+        r.reason
+    );
+    let r = client
+        .register_dataset(register(2, Fr::from(77u64)))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.accepted, "replacement registration: {}", r.reason);
+    // A statement that scores a validator's own uid is refused (validators are not miners).
+    let mut self_scored = st0.clone();
+    self_scored.epoch = 2;
+    self_scored.miner_commitments[0] = Fr::from(5u64);
+    let r = client
+        .submit_score(signed_submission(
+            &self_scored,
+            proof0.clone(),
+            &validator_keys[0],
+        ))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(!r.accepted, "a validator scored");
     for v in &validators {
         assert!(v.run_epoch(2, None).await.expect("epoch 2").accepted.0);
     }
@@ -329,6 +380,10 @@ async fn two_epochs_end_to_end_with_faults() {
     assert_eq!(report.epochs.len(), 2);
     assert_eq!(report.epochs[0].score_proofs, 2);
     assert_eq!(report.epochs[0].refused, 2);
+    assert_eq!(
+        report.epochs[1].refused, 2,
+        "the replay and the self-scoring statement"
+    );
     let fetched = tmp.path().join("fetched");
     let over_grpc = audit_chain(&chain_served.url(), 1, 1..=2, &fetched, None)
         .await

@@ -48,6 +48,10 @@ pub const PUBLIC_INPUTS: usize = 6;
 pub const INDICES_PER_ELEMENT: usize = 7;
 /// Deepest supported evaluation-set tree.
 pub const MAX_DEPTH: u32 = 32;
+/// Most miners a score shape may have (a subnet has at most 65 536 uids).
+pub const MAX_MINERS: u32 = 1 << 16;
+/// Most samples per epoch a score shape may have.
+pub const MAX_SAMPLES: u32 = 1 << 12;
 
 /// How the weight row appears in the statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +88,13 @@ impl ScoreShape {
 
     /// Check the shape is buildable.
     pub fn validate(&self) -> Result<(), ScoreError> {
-        if self.miners == 0 || self.samples == 0 || self.depth == 0 || self.depth > MAX_DEPTH {
+        if self.miners == 0
+            || self.samples == 0
+            || self.miners > MAX_MINERS
+            || self.samples > MAX_SAMPLES
+            || self.depth == 0
+            || self.depth > MAX_DEPTH
+        {
             return Err(ScoreError::Shape(self.name()));
         }
         Ok(())
@@ -156,7 +166,7 @@ pub struct ScoreStatement {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ScoreError {
     /// The shape cannot be built.
-    #[error("score shape {0} is not supported (miners, samples >= 1; 1 <= depth <= 32)")]
+    #[error("score shape {0} is not supported (1 <= miners <= 65536, 1 <= samples <= 4096, 1 <= depth <= 32)")]
     Shape(String),
     /// A length does not match the shape.
     #[error("{what}: {got} entries, the shape needs {expected}")]
