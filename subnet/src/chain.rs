@@ -367,10 +367,13 @@ impl EmbeddedChain {
             signature: r.signature.clone(),
             epoch: r.epoch,
         };
-        if s.datasets.contains_key(&hotkey) {
-            s.pending_datasets.insert(hotkey, dataset);
-        } else {
-            s.datasets.insert(hotkey, dataset);
+        match s.datasets.entry(hotkey) {
+            std::collections::btree_map::Entry::Vacant(first) => {
+                first.insert(dataset);
+            }
+            std::collections::btree_map::Entry::Occupied(_) => {
+                s.pending_datasets.insert(hotkey, dataset);
+            }
         }
         Ok(())
     }
