@@ -413,11 +413,10 @@ impl EmbeddedChain {
         };
         match (&outcome, uid) {
             (Ok(cw), Some(uid)) => {
-                if let Some((previous, prev_statement)) = s.accepted.get(&uid) {
+                if let Some((_, prev_statement)) = s.accepted.get(&uid) {
                     if *prev_statement == statement {
                         return Ok(()); // the same submission again: already accepted
                     }
-                    let _ = previous;
                     let mut rejected = record;
                     rejected.accepted = false;
                     rejected.reason = "a different score proof was already accepted".into();

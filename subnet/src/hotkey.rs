@@ -2,9 +2,9 @@
 //! signs. Every signed payload starts with its own domain tag, so a signature over one kind of
 //! message never verifies as another.
 
+use crate::protocol::fr_to_bytes;
 use ark_bn254::Fr;
 use subxt_signer::sr25519;
-use zkyuma_circuits::field::bytes32_to_fr_pair;
 
 /// A party's sr25519 hotkey pair.
 #[derive(Clone)]
@@ -59,10 +59,6 @@ pub fn verify_signature(hotkey: &[u8; 32], payload: &[u8], signature: &[u8]) -> 
     )
 }
 
-fn fr_bytes(x: &Fr) -> [u8; 32] {
-    crate::protocol::fr_to_bytes(x)
-}
-
 /// What a miner signs: (netuid, epoch, validator, query digest, commitment).
 pub fn miner_commitment_payload(
     netuid: u16,
@@ -75,8 +71,8 @@ pub fn miner_commitment_payload(
     p.extend(netuid.to_le_bytes());
     p.extend(epoch.to_le_bytes());
     p.extend(validator);
-    p.extend(fr_bytes(query_digest));
-    p.extend(fr_bytes(commitment));
+    p.extend(fr_to_bytes(query_digest));
+    p.extend(fr_to_bytes(commitment));
     p
 }
 
@@ -84,7 +80,7 @@ pub fn miner_commitment_payload(
 pub fn score_submission_payload(public_inputs: &[Fr]) -> Vec<u8> {
     let mut p = b"zkyuma/score-submission/v1".to_vec();
     for x in public_inputs {
-        p.extend(fr_bytes(x));
+        p.extend(fr_to_bytes(x));
     }
     p
 }
@@ -101,7 +97,7 @@ pub fn dataset_payload(
     p.extend(epoch.to_le_bytes());
     p.extend(netuid.to_le_bytes());
     p.extend(validator);
-    p.extend(fr_bytes(root));
+    p.extend(fr_to_bytes(root));
     p.extend(size.to_le_bytes());
     p
 }
@@ -112,11 +108,6 @@ pub fn opening_payload(netuid: u16, epoch: u64, validator: &[u8; 32], commitment
     p.extend(netuid.to_le_bytes());
     p.extend(epoch.to_le_bytes());
     p.extend(validator);
-    p.extend(fr_bytes(commitment));
+    p.extend(fr_to_bytes(commitment));
     p
-}
-
-/// The hotkey as the two field elements of the score proof's public inputs.
-pub fn hotkey_elements(hotkey: &[u8; 32]) -> [Fr; 2] {
-    bytes32_to_fr_pair(hotkey)
 }
