@@ -39,19 +39,27 @@ pub fn from_bits_le(bits: &[Boolean<Fr>]) -> FpVar<Fr> {
     acc
 }
 
-/// Enforce `0 <= x < 2^n` (`n <= 250`) and return the little-endian bits: `n` booleanity
-/// constraints and one sum.
-pub fn enforce_range(x: &FpVar<Fr>, n: usize) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+/// Allocate the low `n` bits of `value` as witness booleans (`n` booleanity constraints). Their
+/// sum ([`from_bits_le`]) is a number in `0..2^n` that costs no further constraint.
+pub fn alloc_bits(
+    cs: ConstraintSystemRef<Fr>,
+    value: Fr,
+    n: usize,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
     assert!(
         n <= 250,
         "range checks are for values far below the modulus"
     );
-    let cs = x.cs();
-    let v = value_or_zero(x);
-    let bits = low_bits(v, n)
+    low_bits(value, n)
         .into_iter()
         .map(|b| Boolean::new_witness(cs.clone(), || Ok(b)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+/// Enforce `0 <= x < 2^n` (`n <= 250`) and return the little-endian bits: `n` booleanity
+/// constraints and one sum.
+pub fn enforce_range(x: &FpVar<Fr>, n: usize) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    let bits = alloc_bits(x.cs(), value_or_zero(x), n)?;
     from_bits_le(&bits).enforce_equal(x)?;
     Ok(bits)
 }
@@ -110,6 +118,32 @@ pub fn div_rem(
     Ok((q, r))
 }
 
+/// [`div_rem`] with the quotient range-checked too, both written directly as bits: `q` in
+/// `0..2^q_bits`, `r` in `0..denominator` (`denominator` in `1..=2^rem_bits`), one product
+/// constraint `q · denominator = numerator − r` and one for the remainder bound — two fewer than
+/// range-checking separately allocated values. No wrap-around when
+/// `2^q_bits · 2^(rem_bits + 1)` is far below the modulus.
+pub fn div_rem_bounded(
+    numerator: &FpVar<Fr>,
+    denominator: &FpVar<Fr>,
+    rem_bits: usize,
+    q_bits: usize,
+) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
+    assert!(
+        q_bits + rem_bits < 200,
+        "quotient and divisor far below the modulus"
+    );
+    let cs = numerator.cs().or(denominator.cs());
+    let n = value_or_zero(numerator).into_bigint();
+    let d = value_or_zero(denominator).into_bigint();
+    let (q, r) = bigint_div_rem(n, d);
+    let q = from_bits_le(&alloc_bits(cs.clone(), q, q_bits)?);
+    let r = from_bits_le(&alloc_bits(cs, r, rem_bits)?);
+    q.mul_equals(denominator, &(numerator - &r))?;
+    enforce_range(&(denominator - &r - Fr::from(1u64)), rem_bits)?;
+    Ok((q, r))
+}
+
 /// Integer division of canonical representatives (0 / 0 = (0, 0), used only in key generation).
 fn bigint_div_rem(n: <Fr as PrimeField>::BigInt, d: <Fr as PrimeField>::BigInt) -> (Fr, Fr) {
     let to_u128 = |b: <Fr as PrimeField>::BigInt| -> Option<u128> {
@@ -145,4 +179,30 @@ pub fn is_zero(x: &FpVar<Fr>) -> Result<Boolean<Fr>, SynthesisError> {
 /// A boolean that is true exactly when `a == b` ([`is_zero`] of the difference).
 pub fn is_equal(a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<Boolean<Fr>, SynthesisError> {
     is_zero(&(a - b))
+}
+
+/// `[a < b]` for integers with `|a − b| <= 2^bits`: a witness bit pinned by [`enforce_less_bit`].
+pub fn is_less(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<Boolean<Fr>, SynthesisError> {
+    let cs = a.cs().or(b.cs());
+    let less = value_or_zero(a).into_bigint() < value_or_zero(b).into_bigint();
+    let lt = Boolean::new_witness(cs, || Ok(less))?;
+    enforce_less_bit(a, b, &lt, bits)?;
+    Ok(lt)
+}
+
+/// Enforce `lt = [a < b]` by a range check of `(2·lt − 1)(b − a) − lt` on `bits` bits (1
+/// product, `bits + 1` range constraints): `b − a − 1` when `lt`, `a − b` otherwise. Whatever
+/// `lt`, the check also confines `a` to `(b − 2^bits, b + 2^bits)`, so a caller may rely on it to
+/// bound `a` (the epoch's row normalisation does).
+pub fn enforce_less_bit(
+    a: &FpVar<Fr>,
+    b: &FpVar<Fr>,
+    lt: &Boolean<Fr>,
+    bits: usize,
+) -> Result<(), SynthesisError> {
+    let lt_fp = FpVar::from(lt.clone());
+    let diff = b - a;
+    let signed = (&lt_fp * &diff).double()? - &diff - &lt_fp;
+    enforce_range(&signed, bits)?;
+    Ok(())
 }

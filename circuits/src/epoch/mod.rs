@@ -59,7 +59,7 @@ impl EpochShape {
 
 /// Identity of an epoch circuit (fixed inside it and hashed into every statement).
 pub fn circuit_id(shape: &EpochShape) -> String {
-    format!("zkyuma/epoch/v1/{}", shape.name())
+    format!("zkyuma/epoch/v2/{}", shape.name())
 }
 
 /// The public statement of an epoch proof. Stakes and results are raw `I32F32` bits.

@@ -110,28 +110,32 @@ fn sbox(x: Fr) -> Fr {
     x2.square() * x
 }
 
-/// circom `Poseidon(2)`.
+/// circom `Poseidon(2)` (the sparse-round permutation, bit-identical with [`permute`]).
 pub fn hash2(a: Fr, b: Fr) -> Fr {
     let mut state = [Fr::zero(), a, b];
-    permute(
+    permute_sparse(
         &mut state,
         &ARK_T3,
         &MDS_T3,
         FULL_ROUNDS_T3,
-        PARTIAL_ROUNDS_T3,
+        &sparse::PARTIAL_ARK_T3,
+        &sparse::SPARSE_T3,
+        &sparse::POST_PARTIAL_T3,
     );
     state[0]
 }
 
-/// circom `Poseidon(4)`.
+/// circom `Poseidon(4)` (the sparse-round permutation, bit-identical with [`permute`]).
 pub fn hash4(a: Fr, b: Fr, c: Fr, d: Fr) -> Fr {
     let mut state = [Fr::zero(), a, b, c, d];
-    permute(
+    permute_sparse(
         &mut state,
         &ARK_T5,
         &MDS_T5,
         FULL_ROUNDS_T5,
-        PARTIAL_ROUNDS_T5,
+        &sparse::PARTIAL_ARK_T5,
+        &sparse::SPARSE_T5,
+        &sparse::POST_PARTIAL_T5,
     );
     state[0]
 }

@@ -13,9 +13,11 @@
 
 use super::median::MedianBounds;
 use super::EpochInput;
-use crate::fixed::constraints::{div_trunc, floor_to_int, mul_floor, mul_floor_rem, normalize};
+use crate::fixed::constraints::{
+    bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, normalize, UNIT,
+};
 use crate::fixed::I32F32;
-use crate::gadgets::{enforce_range, is_equal, is_zero, value_or_zero};
+use crate::gadgets::{div_rem, enforce_range, is_equal, is_less, is_zero, value_or_zero};
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
@@ -24,7 +26,6 @@ use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
-use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 /// Native inputs of the consensus core for `V` rows × `N` columns.
@@ -116,19 +117,6 @@ fn fixed(x: I32F32) -> Fr {
     }
 }
 
-/// `[a < b]` for `0 <= a, b < 2^bits`: a bit pinned by a range check of
-/// `(2·lt − 1)(b − a) − lt` (1 product, `bits + 1` range constraints).
-fn is_less(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<Boolean<Fr>, SynthesisError> {
-    let cs = a.cs().or(b.cs());
-    let less = value_or_zero(a).into_bigint() < value_or_zero(b).into_bigint();
-    let lt = Boolean::new_witness(cs, || Ok(less))?;
-    let lt_fp = FpVar::from(lt.clone());
-    let diff = b - a;
-    let signed = (&lt_fp * &diff).double()? - &diff - &lt_fp;
-    enforce_range(&signed, bits)?;
-    Ok(lt)
-}
-
 /// Allocate `x` as a witness.
 fn witness(cs: &ConstraintSystemRef<Fr>, x: Fr) -> Result<FpVar<Fr>, SynthesisError> {
     FpVar::new_witness(cs.clone(), || Ok(x))
@@ -181,6 +169,8 @@ pub fn consensus_core(
     public.push(FpVar::from(empty.clone()));
     let mut weights = Vec::with_capacity(v);
     let mut stored = Vec::with_capacity(v);
+    // A row sum is at most N·65535, so remainders below it need only these bits.
+    let row_sum_bits = bits_for((n as u128 * 65535).saturating_sub(1));
     for i in 0..v {
         let mut effective = Vec::with_capacity(n);
         let mut raw_row = Vec::with_capacity(n);
@@ -194,9 +184,12 @@ pub fn consensus_core(
             effective.push(e);
         }
         let divisor = &row_sum + FpVar::from(is_zero(&row_sum)?);
+        // The quotient needs no range check of its own: the median comparison below confines
+        // every w_ij to within 2^33 of its column's range-checked consensus, which makes
+        // `w·S' + r = e·2^32` an integer relation (|w·S'| < 2^66) with the unique solution ⌊·⌋.
         let row = effective
             .iter()
-            .map(|e| div_trunc(&(e * unit), &divisor, 33, 32))
+            .map(|e| div_rem(&(e * unit), &divisor, row_sum_bits).map(|(q, _)| q))
             .collect::<Result<Vec<_>, _>>()?;
         weights.push(row);
         stored.push(raw_row);
@@ -218,7 +211,7 @@ pub fn consensus_core(
         let mut membership = FpVar::one();
         for i in 0..v {
             let w = &weights[i][j];
-            let lt = FpVar::from(is_less(w, &c, 34)?);
+            let lt = FpVar::from(is_less(w, &c, 33)?);
             let le = &lt + FpVar::from(is_equal(w, &c)?);
             below += &median_stake[i] * &lt;
             at_or_below += &median_stake[i] * &le;
@@ -244,7 +237,8 @@ pub fn consensus_core(
     let ranks = (0..n)
         .map(|j| {
             (0..v).try_fold(FpVar::zero(), |acc, i| {
-                Ok::<_, SynthesisError>(acc + mul_floor(&stake[i], &clipped[i][j], 33, 33)?)
+                // Stakes and clipped weights are proportions (≤ 1).
+                Ok::<_, SynthesisError>(acc + mul_floor(&stake[i], &clipped[i][j], UNIT, UNIT)?)
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -252,7 +246,7 @@ pub fn consensus_core(
     let divisor = &total + FpVar::from(is_zero(&total)?);
     let incentive = ranks
         .iter()
-        .map(|r| div_trunc(&(r * unit), &divisor, 34, 50))
+        .map(|r| div_trunc(&(r * unit), &divisor, UNIT, n as u128 * UNIT))
         .collect::<Result<Vec<_>, _>>()?;
 
     Ok(ConsensusVars {
@@ -480,15 +474,14 @@ pub fn bonds_and_emission(
     public.extend(stake.iter().cloned());
     public.push(rao.clone());
 
-    // Bonds penalty (interpolate_sparse): wfb = w + ⌊p·(cl − w)⌋ = w − ⌈p·(w − cl) / 2^32⌉.
+    // Bonds penalty (interpolate_sparse): wfb = w + ⌊p·(cl − w)⌋ = w − ⌈p·(w − cl) / 2^32⌉
+    // (p ≤ 1 and 0 ≤ w − cl ≤ 1).
     let mut wfb = Vec::with_capacity(v);
     for i in 0..v {
         let row = (0..n)
             .map(|j| {
                 let gap = &core.weights[i][j] - &core.clipped[i][j];
-                let (q, r) = mul_floor_rem(&penalty, &gap, 33, 33)?;
-                let round_up = FpVar::one() - FpVar::from(is_zero(&r)?);
-                Ok(&core.weights[i][j] - q - round_up)
+                Ok(&core.weights[i][j] - mul_ceil(&penalty, &gap, UNIT, UNIT)?)
             })
             .collect::<Result<Vec<_>, SynthesisError>>()?;
         wfb.push(row);
@@ -529,53 +522,56 @@ pub fn bonds_and_emission(
                         let raw = masked(i, j);
                         let b = &raw * Fr::from(65537u64)
                             + FpVar::from(is_equal(&raw, &FpVar::constant(Fr::from(65535u64)))?);
-                        Ok(mul_floor(&alpha, &wfb[i][j], 33, 33)?
-                            + mul_floor(&one_minus_alpha, &b, 33, 33)?)
+                        // α, 1 − α, wfb and B are all ≤ 1.
+                        Ok(mul_floor(&alpha, &wfb[i][j], UNIT, UNIT)?
+                            + mul_floor(&one_minus_alpha, &b, UNIT, UNIT)?)
                     })
                     .collect::<Result<Vec<_>, SynthesisError>>()?;
                 ema.push(row);
             }
             // Column-normalised EMA, then dividends = normalise(⌊(Σ_j ⌊ema_n·inc⌋) · s_i⌋).
+            // Each EMA entry is ≤ 1, so a column sums to at most V.
             let norm_cols = (0..n)
-                .map(|j| normalize(&column(&ema, j), 34, 50))
+                .map(|j| normalize(&column(&ema, j), v as u128 * UNIT))
                 .collect::<Result<Vec<_>, _>>()?;
             let norm = transpose(norm_cols);
             let mut raw = Vec::with_capacity(v);
             for i in 0..v {
                 let total = (0..n).try_fold(FpVar::zero(), |acc, j| {
                     Ok::<_, SynthesisError>(
-                        acc + mul_floor(&norm[i][j], &core.incentive[j], 33, 33)?,
+                        acc + mul_floor(&norm[i][j], &core.incentive[j], UNIT, UNIT)?,
                     )
                 })?;
-                raw.push(mul_floor(&total, &active_stake[i], 50, 33)?);
+                // total ≤ max_j norm · Σ_j incentive ≤ 1.
+                raw.push(mul_floor(&total, &active_stake[i], UNIT, UNIT)?);
             }
-            (normalize(&raw, 51, 60)?, ema)
+            (normalize(&raw, v as u128 * UNIT)?, ema)
         }
         BondsMode::Original => {
             // B = col-normalise(b); ΔB = col-normalise(⌊wfb·s_i⌋); EMA col-normalised.
             let b_cols = (0..n)
                 .map(|j| {
                     let col = (0..v).map(|i| masked(i, j) * unit).collect::<Vec<_>>();
-                    normalize(&col, 49, 64)
+                    normalize(&col, v as u128 * 65535 * UNIT)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let d_cols = (0..n)
                 .map(|j| {
                     let col = (0..v)
-                        .map(|i| mul_floor(&wfb[i][j], &active_stake[i], 33, 33))
+                        .map(|i| mul_floor(&wfb[i][j], &active_stake[i], UNIT, UNIT))
                         .collect::<Result<Vec<_>, _>>()?;
-                    normalize(&col, 34, 50)
+                    normalize(&col, v as u128 * UNIT)
                 })
                 .collect::<Result<Vec<_>, SynthesisError>>()?;
             let ema_cols = (0..n)
                 .map(|j| {
                     let col = (0..v)
                         .map(|i| {
-                            Ok(mul_floor(&alpha, &d_cols[j][i], 33, 33)?
-                                + mul_floor(&one_minus_alpha, &b_cols[j][i], 33, 33)?)
+                            Ok(mul_floor(&alpha, &d_cols[j][i], UNIT, UNIT)?
+                                + mul_floor(&one_minus_alpha, &b_cols[j][i], UNIT, UNIT)?)
                         })
                         .collect::<Result<Vec<_>, SynthesisError>>()?;
-                    normalize(&col, 34, 50)
+                    normalize(&col, v as u128 * UNIT)
                 })
                 .collect::<Result<Vec<_>, SynthesisError>>()?;
             let ema = transpose(ema_cols.clone());
@@ -583,12 +579,13 @@ pub fn bonds_and_emission(
                 .map(|i| {
                     (0..n).try_fold(FpVar::zero(), |acc, j| {
                         Ok::<_, SynthesisError>(
-                            acc + mul_floor(&ema[i][j], &core.incentive[j], 33, 33)?,
+                            acc + mul_floor(&ema[i][j], &core.incentive[j], UNIT, UNIT)?,
                         )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let dividends = normalize(&raw, 50, 60)?;
+            // raw_i ≤ Σ_j incentive_j ≤ 1 (Σ_i ema_ij ≤ 1 after normalisation).
+            let dividends = normalize(&raw, v as u128 * UNIT)?;
             // Column max-upscale for storage: ema / max_i ema (unchanged where the max is 0).
             let up_cols = ema_cols
                 .iter()
@@ -609,7 +606,7 @@ pub fn bonds_and_emission(
                     product.enforce_equal(&FpVar::zero())?;
                     let divisor = &m + FpVar::from(is_zero(&m)?);
                     col.iter()
-                        .map(|x| div_trunc(&(x * unit), &divisor, 33, 33))
+                        .map(|x| div_trunc(&(x * unit), &divisor, UNIT, UNIT))
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .collect::<Result<Vec<_>, SynthesisError>>()?;
@@ -623,8 +620,8 @@ pub fn bonds_and_emission(
     for i in 0..v {
         let row = (0..n)
             .map(|j| {
-                let q = floor_to_int(&(&ema_stored[i][j] * Fr::from(65535u64)), 49)?;
-                enforce_range(&q, 16)?;
+                // ema ≤ 1, so the stored bond is at most 65535 (the u16 range check).
+                let q = floor_to_int(&(&ema_stored[i][j] * Fr::from(65535u64)), 65535)?;
                 let kept = (FpVar::one() - &old_permit[i]) * &old_bonds[i][j];
                 Ok(&new_permit[i] * (q - &kept) + kept)
             })
@@ -658,7 +655,8 @@ pub fn bonds_and_emission(
     let total = combined.iter().fold(FpVar::zero(), |acc, x| acc + x);
     let zero_sum = FpVar::from(is_zero(&total)?);
     let divisor = &total + &zero_sum;
-    let share = |x: &FpVar<Fr>| div_trunc(&(x * unit), &divisor, 33, 40);
+    // Incentives and dividends each sum to at most 1.
+    let share = |x: &FpVar<Fr>| div_trunc(&(x * unit), &divisor, UNIT, 2 * UNIT);
     let server = core
         .incentive
         .iter()
@@ -677,7 +675,8 @@ pub fn bonds_and_emission(
         .map(|(a, s)| &no_active * (s - a) + a)
         .collect();
     let pick = |normal: &FpVar<Fr>, fb: &FpVar<Fr>| &zero_sum * (fb - normal) + normal;
-    let to_rao = |x: &FpVar<Fr>| floor_to_int(&(x * &rao), 33 + 64);
+    // A share is at most 1, so its RAO amount is at most the epoch's emission (a u64).
+    let to_rao = |x: &FpVar<Fr>| mul_floor(x, &rao, UNIT, u128::from(u64::MAX));
     let server_emission = server.iter().map(to_rao).collect::<Result<Vec<_>, _>>()?;
     let validator_emission = validator
         .iter()

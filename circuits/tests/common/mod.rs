@@ -51,9 +51,73 @@ pub fn witness_index(var: &FpVar<Fr>) -> usize {
     v.variable.index().expect("index")
 }
 
-/// Whether the system is satisfied with `var` moved by `delta`.
+/// Whether the system is satisfied with `var` moved by `delta`. A value that the circuit writes
+/// as bits (a linear combination `Σ 2^k · bit_k` of witness bits, after `finalize`) is moved by
+/// rewriting its bits to the binary form of the moved value, so they stay booleans and only the
+/// relation the value takes part in can catch the change.
 pub fn satisfied_with_var_moved(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) -> bool {
-    satisfied_with_witness_moved(cs, witness_index(var), delta)
+    let FpVar::Var(v) = var else {
+        panic!("an allocated variable")
+    };
+    if v.variable.is_witness() {
+        return satisfied_with_witness_moved(cs, witness_index(var), delta);
+    }
+    assert!(v.variable.is_lc(), "a witness or a linear combination");
+    let lc = cs.get_lc(v.variable).expect("linear combination");
+    let powers: Vec<Fr> = (0..250)
+        .scan(Fr::from(1u64), |p, _| {
+            let now = *p;
+            *p += now;
+            Some(now)
+        })
+        .collect();
+    let bits: Vec<(usize, usize)> =
+        lc.0.iter()
+            .map(|(coeff, w)| {
+                assert!(w.is_witness(), "a sum of witness bits");
+                let k = powers
+                    .iter()
+                    .position(|p| p == coeff)
+                    .expect("power-of-two coefficients");
+                (k, w.index().expect("index"))
+            })
+            .collect();
+    let read = |cs: &ConstraintSystemRef<Fr>| -> Vec<Fr> {
+        let cs = cs.borrow().expect("cs");
+        bits.iter()
+            .map(|(_, i)| cs.assignments.witness_assignment[*i])
+            .collect()
+    };
+    let before = read(cs);
+    let value: i128 = bits
+        .iter()
+        .zip(&before)
+        .map(|((k, _), b)| {
+            assert!(
+                *b == Fr::from(0u64) || *b == Fr::from(1u64),
+                "boolean terms"
+            );
+            if *b == Fr::from(1u64) {
+                1i128 << k
+            } else {
+                0
+            }
+        })
+        .sum();
+    let moved = value + i128::from(delta);
+    assert!(moved >= 0, "moved below zero");
+    {
+        let mut cs = cs.borrow_mut().expect("cs");
+        for (k, i) in &bits {
+            cs.assignments.witness_assignment[*i] = Fr::from(((moved >> k) & 1) as u64);
+        }
+    }
+    let sat = cs.is_satisfied().expect("assignment");
+    let mut cs_mut = cs.borrow_mut().expect("cs");
+    for ((_, i), b) in bits.iter().zip(before) {
+        cs_mut.assignments.witness_assignment[*i] = b;
+    }
+    sat
 }
 
 /// Every witness in `from..` (about `samples` of them, evenly spread), moved alone by +1,

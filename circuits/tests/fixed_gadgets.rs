@@ -1,0 +1,153 @@
+//! The fixed-point gadgets (`fixed::constraints`) against the native rules: honest values
+//! satisfy them and equal the native results; a quotient moved by one is caught; and the
+//! quotient of the epoch's row normalisation, which carries no range check of its own, cannot
+//! wrap around the modulus past the median comparison that bounds it.
+mod common;
+
+use ark_bn254::Fr;
+use ark_ff::Field;
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::FieldVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
+use common::{finalize_for_tampering, satisfied_with_var_moved};
+use proptest::prelude::*;
+use zkyuma_circuits::fixed::constraints::{
+    bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, normalize, UNIT,
+};
+use zkyuma_circuits::gadgets::{div_rem, enforce_below, enforce_less_bit, enforce_range};
+
+fn witness(cs: &ConstraintSystemRef<Fr>, x: u128) -> FpVar<Fr> {
+    FpVar::new_witness(cs.clone(), || Ok(Fr::from(x))).expect("witness")
+}
+
+fn value(x: &FpVar<Fr>) -> u128 {
+    let v = x.value().expect("value");
+    v.to_string().parse().expect("small")
+}
+
+/// Honest: satisfied and equal to `expected`; then the result moved by ±1 is caught.
+fn honest_then_tampered(cs: &ConstraintSystemRef<Fr>, q: &FpVar<Fr>, expected: u128) {
+    assert_eq!(value(q), expected);
+    finalize_for_tampering(cs);
+    for delta in [1, -1] {
+        if expected == 0 && delta < 0 {
+            continue;
+        }
+        assert!(!satisfied_with_var_moved(cs, q, delta), "moved by {delta}");
+    }
+}
+
+#[test]
+fn bits_for_counts_bits() {
+    assert_eq!(bits_for(0), 1);
+    assert_eq!(bits_for(1), 1);
+    assert_eq!(bits_for(65535), 16);
+    assert_eq!(bits_for(UNIT), 33);
+    assert_eq!(bits_for(UNIT - 1), 32);
+}
+
+#[test]
+fn boundaries() {
+    // 1.0 · 1.0, 0 · 1.0, the largest ceil, and a u16 bond from a full proportion.
+    for (a, b) in [(UNIT, UNIT), (0, UNIT), (UNIT, 1), (UNIT - 1, UNIT - 1)] {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let q = mul_floor(&witness(&cs, a), &witness(&cs, b), UNIT, UNIT).expect("floor");
+        honest_then_tampered(&cs, &q, (a * b) >> 32);
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let q = mul_ceil(&witness(&cs, a), &witness(&cs, b), UNIT, UNIT).expect("ceil");
+        honest_then_tampered(&cs, &q, (a * b).div_ceil(UNIT));
+    }
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let q = floor_to_int(&(witness(&cs, UNIT) * Fr::from(65535u64)), 65535).expect("floor");
+    honest_then_tampered(&cs, &q, 65535);
+}
+
+#[test]
+fn a_quotient_above_its_honest_bound_is_refused() {
+    // 2^32 · 2^32 / 2^32 = 2^32 does not fit a bound that claims the product is at most 2^63.
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let _ = mul_floor(&witness(&cs, UNIT), &witness(&cs, UNIT), UNIT, UNIT / 2).expect("floor");
+    assert!(!cs.is_satisfied().expect("assignment"));
+}
+
+/// The row-normalisation pattern of the epoch circuit: `w·S + r = e·2^32`, `0 <= r < S`, with
+/// `w` free of range checks and compared with a range-checked consensus `c`. Any remainder other
+/// than the true one forces `w = (e·2^32 − r)/S` in the field — far from every value within 2^33
+/// of `c` — so the comparison fails for either comparison bit.
+fn wrapped_quotient_is_caught(e: u128, s: u128, c: u128) {
+    let true_r = (e << 32) % s;
+    let rem_bits = bits_for(s - 1);
+    for r in [0, 1, true_r.saturating_sub(1), true_r + 1, s - 1] {
+        if r == true_r || r >= s {
+            continue;
+        }
+        for lt in [false, true] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let w_value = (Fr::from(e << 32) - Fr::from(r)) * Fr::from(s).inverse().expect("s > 0");
+            let w = FpVar::new_witness(cs.clone(), || Ok(w_value)).expect("w");
+            let d = witness(&cs, s);
+            let rem = witness(&cs, r);
+            w.mul_equals(&d, &(FpVar::constant(Fr::from(e << 32)) - &rem))
+                .expect("relation");
+            enforce_below(&rem, &d, rem_bits).expect("remainder");
+            let consensus = witness(&cs, c);
+            enforce_range(&consensus, 33).expect("consensus");
+            let bit = Boolean::new_witness(cs.clone(), || Ok(lt)).expect("bit");
+            enforce_less_bit(&w, &consensus, &bit, 33).expect("comparison");
+            assert!(
+                !cs.is_satisfied().expect("assignment"),
+                "e={e} S={s} c={c} r={r} lt={lt}"
+            );
+        }
+    }
+    // The true remainder passes (with the honest bit).
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let n = FpVar::constant(Fr::from(e << 32));
+    let d = witness(&cs, s);
+    let (w, _) = div_rem(&n, &d, rem_bits).expect("division");
+    let consensus = witness(&cs, c);
+    let _ = zkyuma_circuits::gadgets::is_less(&w, &consensus, 33).expect("comparison");
+    assert!(cs.is_satisfied().expect("assignment"));
+    assert_eq!(value(&w), (e << 32) / s);
+}
+
+#[test]
+fn row_normalisation_quotient_cannot_wrap() {
+    wrapped_quotient_is_caught(1, 3, 0);
+    wrapped_quotient_is_caught(65535, 65535 * 256, UNIT);
+    wrapped_quotient_is_caught(7, 100, UNIT / 3);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn gadgets_agree_with_native(a in 0u128..=UNIT, b in 0u128..=UNIT, xs in prop::collection::vec(0u128..=UNIT, 1..5),
+                                 e in 0u128..=65535, s in 1u128..=(65535 * 64), c in 0u128..=UNIT) {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let (av, bv) = (witness(&cs, a), witness(&cs, b));
+        let f = mul_floor(&av, &bv, UNIT, UNIT).expect("floor");
+        let g = mul_ceil(&av, &bv, UNIT, UNIT).expect("ceil");
+        let t = floor_to_int(&(&av * Fr::from(65535u64)), 65535).expect("to int");
+        let d = witness(&cs, s);
+        let q = div_trunc(&(&bv * Fr::from(1u64 << 32)), &d, b.saturating_mul(UNIT) / s + 1, s).expect("div");
+        let xv: Vec<FpVar<Fr>> = xs.iter().map(|x| witness(&cs, *x)).collect();
+        let norm = normalize(&xv, xs.len() as u128 * UNIT).expect("normalize");
+        prop_assert!(cs.is_satisfied().expect("assignment"));
+        prop_assert_eq!(value(&f), (a * b) >> 32);
+        prop_assert_eq!(value(&g), (a * b).div_ceil(UNIT));
+        prop_assert_eq!(value(&t), (a * 65535) >> 32);
+        prop_assert_eq!(value(&q), (b << 32) / s);
+        let total: u128 = xs.iter().sum();
+        for (x, n) in xs.iter().zip(&norm) {
+            let expected = (x << 32).checked_div(total).unwrap_or(0);
+            prop_assert_eq!(value(n), expected);
+        }
+        if e > 0 && s > 1 {
+            wrapped_quotient_is_caught(e, s, c);
+        }
+    }
+}
