@@ -118,26 +118,31 @@ pub fn div_rem(
     Ok((q, r))
 }
 
-/// [`div_rem`] with the quotient range-checked too, both written directly as bits: `q` in
-/// `0..2^q_bits`, `r` in `0..denominator` (`denominator` in `1..=2^rem_bits`), one product
+/// [`div_rem`] with the remainder (and, given `q_bits`, the quotient) written directly as bits:
+/// `r` in `0..denominator` (`denominator` in `1..=2^rem_bits`), `q` in `0..2^q_bits`; one product
 /// constraint `q · denominator = numerator − r` and one for the remainder bound — two fewer than
-/// range-checking separately allocated values. No wrap-around when
-/// `2^q_bits · 2^(rem_bits + 1)` is far below the modulus.
+/// range-checking separately allocated values. With `q_bits = None` the quotient is a plain
+/// witness, and the caller must bound it by a later relation so that `q · denominator + r`
+/// cannot wrap; with `Some`, no wrap-around when `2^q_bits · 2^(rem_bits + 1)` is far below the
+/// modulus.
 pub fn div_rem_bounded(
     numerator: &FpVar<Fr>,
     denominator: &FpVar<Fr>,
     rem_bits: usize,
-    q_bits: usize,
+    q_bits: Option<usize>,
 ) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
     assert!(
-        q_bits + rem_bits < 200,
+        q_bits.unwrap_or(0) + rem_bits < 200,
         "quotient and divisor far below the modulus"
     );
     let cs = numerator.cs().or(denominator.cs());
     let n = value_or_zero(numerator).into_bigint();
     let d = value_or_zero(denominator).into_bigint();
     let (q, r) = bigint_div_rem(n, d);
-    let q = from_bits_le(&alloc_bits(cs.clone(), q, q_bits)?);
+    let q = match q_bits {
+        Some(bits) => from_bits_le(&alloc_bits(cs.clone(), q, bits)?),
+        None => FpVar::new_witness(cs.clone(), || Ok(q))?,
+    };
     let r = from_bits_le(&alloc_bits(cs, r, rem_bits)?);
     q.mul_equals(denominator, &(numerator - &r))?;
     enforce_range(&(denominator - &r - Fr::from(1u64)), rem_bits)?;
@@ -181,7 +186,8 @@ pub fn is_equal(a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<Boolean<Fr>, SynthesisEr
     is_zero(&(a - b))
 }
 
-/// `[a < b]` for integers with `|a − b| <= 2^bits`: a witness bit pinned by [`enforce_less_bit`].
+/// `[a < b]` for integers with `a − b < 2^bits` and `b − a <= 2^bits`: a witness bit pinned by
+/// [`enforce_less_bit`].
 pub fn is_less(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<Boolean<Fr>, SynthesisError> {
     let cs = a.cs().or(b.cs());
     let less = value_or_zero(a).into_bigint() < value_or_zero(b).into_bigint();
@@ -192,7 +198,7 @@ pub fn is_less(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<Boolean<Fr>,
 
 /// Enforce `lt = [a < b]` by a range check of `(2·lt − 1)(b − a) − lt` on `bits` bits (1
 /// product, `bits + 1` range constraints): `b − a − 1` when `lt`, `a − b` otherwise. Whatever
-/// `lt`, the check also confines `a` to `(b − 2^bits, b + 2^bits)`, so a caller may rely on it to
+/// `lt`, the check also confines `a` to `[b − 2^bits, b + 2^bits)`, so a caller may rely on it to
 /// bound `a` (the epoch's row normalisation does).
 pub fn enforce_less_bit(
     a: &FpVar<Fr>,
@@ -205,4 +211,23 @@ pub fn enforce_less_bit(
     let signed = (&lt_fp * &diff).double()? - &diff - &lt_fp;
     enforce_range(&signed, bits)?;
     Ok(())
+}
+
+/// [`crate::field::pack_le`] in R1CS (linear: no constraint): `Σ v_i · 2^(bits·i)`,
+/// `per_element` values to an element. Injective only for values the caller has bounded below
+/// `2^bits`.
+pub fn pack_le_vars(values: &[FpVar<Fr>], bits: u32, per_element: usize) -> Vec<FpVar<Fr>> {
+    let base = Fr::from(1u128 << bits);
+    values
+        .chunks(per_element)
+        .map(|chunk| {
+            let mut acc = FpVar::zero();
+            let mut shift = Fr::from(1u64);
+            for v in chunk {
+                acc += v * shift;
+                shift *= base;
+            }
+            acc
+        })
+        .collect()
 }

@@ -1,11 +1,13 @@
 //! The whole epoch circuit: an honest epoch satisfies it on every applicable vector (square
 //! shape) and on synthetic epochs over validator rows; every statement field and every
 //! commitment opening is bound (changed, the system is unsatisfied).
+mod common;
+
 use ark_bn254::Fr;
 use ark_relations::gr1cs::ConstraintSystem;
 use serde_json::Value;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
-use zkyuma_circuits::epoch::{EpochRound, EpochStatement};
+use zkyuma_circuits::epoch::{EpochRound, EpochStatement, PROPORTION_BITS};
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
 use zkyuma_circuits::yuma::EpochInput;
 
@@ -159,6 +161,21 @@ fn every_statement_field_and_opening_is_bound() {
             "{what} changed, still satisfied"
         );
     }
+    // Packed numbers: moving 2^33 between neighbouring consensus slots leaves the packed
+    // element unchanged, so the statement check must refuse values outside their slots (and the
+    // circuit range-checks every packed value, so no proof holds them).
+    let k = (1..st.consensus_bits.len())
+        .find(|k| st.consensus_bits[*k] > 0)
+        .expect("a positive consensus");
+    let mut other = st.clone();
+    other.consensus_bits[k - 1] += 1 << PROPORTION_BITS;
+    other.consensus_bits[k] -= 1;
+    assert_eq!(other.public_digest(), st.public_digest(), "same packing");
+    assert!(other.validate().is_err(), "a value outside its slot");
+    let mut other = st.clone();
+    other.validator_trust_bits[0] = -1;
+    assert!(other.validate().is_err(), "a negative trust");
+    assert!(st.validate().is_ok());
     // Openings: a weight, a blinding, a previous bond.
     let mut c = circuit.clone();
     c.witness.weight_blindings[1] += Fr::from(1u64);
@@ -169,4 +186,28 @@ fn every_statement_field_and_opening_is_bound() {
         !satisfied(&c, st.public_digest()),
         "the previous bonds blinding"
     );
+}
+
+#[test]
+fn no_witness_of_the_epoch_circuit_is_free() {
+    for yuma3 in [true, false] {
+        let mut input = SyntheticEpoch {
+            validators: 3,
+            uids: 5,
+            yuma3,
+            liquid_alpha: false,
+            seed: 4,
+        }
+        .build();
+        input.bonds_penalty = 30000;
+        let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        circuit
+            .synthesize_with_input(cs.clone(), circuit.statement.public_digest())
+            .expect("synthesis");
+        common::finalize_for_tampering(&cs);
+        // Every witness — private rows, quotients, remainders, comparison bits, and the public
+        // chain state the digest binds — changed alone (bits flipped) breaks a constraint.
+        common::assert_no_free_witness(&cs, 0, 300);
+    }
 }

@@ -3,6 +3,7 @@
 //! subtensor vectors and on random epochs, and a consensus off by one ulp either way, a weight,
 //! a weight or an incentive changed leaves it unsatisfied.
 use ark_bn254::Fr;
+use ark_ff::Field;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
@@ -14,7 +15,7 @@ use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
 use zkyuma_circuits::yuma::{run_epoch, EpochInput};
 
 mod common;
-use common::{assert_no_free_witness, finalize_for_tampering, fr_bits, satisfied_with_var_moved};
+use common::{finalize_for_tampering, fr_bits, satisfied_with, satisfied_with_var_moved, value_of};
 
 fn all_rows(input: &EpochInput) -> Vec<u16> {
     (0..input.n).collect()
@@ -122,11 +123,47 @@ fn tampering_leaves_the_core_unsatisfied() {
             "an incentive"
         );
     }
-    // Every private witness, changed alone: none is free (weights, comparison bits, quotients…).
-    // The public chain state allocated first (masks, stakes, median bounds) is bound by the
-    // statement digest instead, so it is skipped.
+    // The row normalisation's quotient carries no range check of its own. Moving it down by one
+    // with the remainder up by the row sum keeps `w·S + r = e·2^32`: the remainder bound refuses
+    // it. Any other remainder with the field quotient `(e·2^32 − r')/S` wraps far from the
+    // consensus: the median comparison refuses it.
     let (rows, cols) = (inputs.stored.len(), inputs.consensus.len());
-    assert_no_free_witness(&cs, rows * cols + 2 * rows + 3, 400);
+    let mut joint_moves = 0;
+    for i in 0..rows {
+        let kept: u128 = (0..cols)
+            .filter(|j| inputs.keep[i][*j])
+            .map(|j| u128::from(inputs.stored[i][j]))
+            .sum();
+        for j in 0..cols {
+            let (w, r) = (&vars.weights[i][j], &vars.row_remainders[i][j]);
+            let (wv, rv) = (value_of(w), value_of(r));
+            if kept == 0 || !inputs.keep[i][j] {
+                continue;
+            }
+            let e = u128::from(inputs.stored[i][j]);
+            let true_r = (e << 32) % kept;
+            let row_bits = zkyuma_circuits::fixed::constraints::bits_for(
+                (cols as u128 * 65535).saturating_sub(1),
+            );
+            if true_r + kept < 1u128 << row_bits && (e << 32) >= kept {
+                joint_moves += 1;
+                let moved = [(w, wv - Fr::from(1u64)), (r, rv + Fr::from(kept))];
+                assert!(!satisfied_with(&cs, &moved), "w − 1, r + S at ({i}, {j})");
+            }
+            for other in [0, 1, kept - 1] {
+                if other == true_r || other >= kept {
+                    continue;
+                }
+                let field_w = (Fr::from(e << 32) - Fr::from(other))
+                    * Fr::from(kept).inverse().expect("row sum");
+                let moved = [(w, field_w), (r, Fr::from(other))];
+                assert!(!satisfied_with(&cs, &moved), "wrapped w at ({i}, {j})");
+            }
+        }
+    }
+    assert!(joint_moves > 0, "some entry admits the joint move");
+    // Free private witnesses are sampled over the whole epoch circuit (tests/epoch_circuit.rs),
+    // where the weight commitments also bind the stored entries a mask leaves unused here.
 }
 
 proptest! {

@@ -12,12 +12,14 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
-use common::{finalize_for_tampering, satisfied_with_var_moved};
+use common::{finalize_for_tampering, satisfied_with, satisfied_with_var_moved, value_of};
 use proptest::prelude::*;
 use zkyuma_circuits::fixed::constraints::{
     bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, normalize, UNIT,
 };
-use zkyuma_circuits::gadgets::{div_rem, enforce_below, enforce_less_bit, enforce_range};
+use zkyuma_circuits::gadgets::{
+    div_rem, div_rem_bounded, enforce_below, enforce_less_bit, enforce_range,
+};
 
 fn witness(cs: &ConstraintSystemRef<Fr>, x: u128) -> FpVar<Fr> {
     FpVar::new_witness(cs.clone(), || Ok(Fr::from(x))).expect("witness")
@@ -28,12 +30,13 @@ fn value(x: &FpVar<Fr>) -> u128 {
     v.to_string().parse().expect("small")
 }
 
-/// Honest: satisfied and equal to `expected`; then the result moved by ±1 is caught.
-fn honest_then_tampered(cs: &ConstraintSystemRef<Fr>, q: &FpVar<Fr>, expected: u128) {
+/// Honest: satisfied and equal to `expected`; then the result moved by ±1 (within
+/// `0..2^bits_for(q_max)`, what its bits can hold) is caught.
+fn honest_then_tampered(cs: &ConstraintSystemRef<Fr>, q: &FpVar<Fr>, expected: u128, q_max: u128) {
     assert_eq!(value(q), expected);
     finalize_for_tampering(cs);
     for delta in [1, -1] {
-        if expected == 0 && delta < 0 {
+        if (expected == 0 && delta < 0) || (expected + 1 >= 1 << bits_for(q_max) && delta > 0) {
             continue;
         }
         assert!(!satisfied_with_var_moved(cs, q, delta), "moved by {delta}");
@@ -55,14 +58,37 @@ fn boundaries() {
     for (a, b) in [(UNIT, UNIT), (0, UNIT), (UNIT, 1), (UNIT - 1, UNIT - 1)] {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let q = mul_floor(&witness(&cs, a), &witness(&cs, b), UNIT, UNIT).expect("floor");
-        honest_then_tampered(&cs, &q, (a * b) >> 32);
+        honest_then_tampered(&cs, &q, (a * b) >> 32, UNIT);
         let cs = ConstraintSystem::<Fr>::new_ref();
         let q = mul_ceil(&witness(&cs, a), &witness(&cs, b), UNIT, UNIT).expect("ceil");
-        honest_then_tampered(&cs, &q, (a * b).div_ceil(UNIT));
+        honest_then_tampered(&cs, &q, (a * b).div_ceil(UNIT), UNIT);
     }
     let cs = ConstraintSystem::<Fr>::new_ref();
     let q = floor_to_int(&(witness(&cs, UNIT) * Fr::from(65535u64)), 65535).expect("floor");
-    honest_then_tampered(&cs, &q, 65535);
+    honest_then_tampered(&cs, &q, 65535, 65535);
+}
+
+/// A division by a small divisor with wide remainder bits: moving the quotient down by one and
+/// the remainder up by the divisor keeps `q·d + r = n` and fits the bits, so only the bound
+/// `r < d` can refuse it (and the opposite move needs a negative remainder).
+#[test]
+fn quotient_and_remainder_moved_together_are_refused() {
+    for q_bits in [Some(40), None] {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let n = witness(&cs, 1_000_003);
+        let d = witness(&cs, 7);
+        let (q, r) = div_rem_bounded(&n, &d, 24, q_bits).expect("division");
+        assert_eq!((value(&q), value(&r)), (1_000_003 / 7, 1_000_003 % 7));
+        finalize_for_tampering(&cs);
+        let seven = Fr::from(7u64);
+        let (qv, rv) = (value_of(&q), value_of(&r));
+        assert!(
+            !satisfied_with(&cs, &[(&q, qv - Fr::from(1u64)), (&r, rv + seven)]),
+            "q − 1, r + d ({q_bits:?})"
+        );
+        // Sanity: the honest assignment written the same way still passes.
+        assert!(satisfied_with(&cs, &[(&q, qv), (&r, rv)]));
+    }
 }
 
 #[test]
@@ -127,6 +153,8 @@ proptest! {
     #[test]
     fn gadgets_agree_with_native(a in 0u128..=UNIT, b in 0u128..=UNIT, xs in prop::collection::vec(0u128..=UNIT, 1..5),
                                  e in 0u128..=65535, s in 1u128..=(65535 * 64), c in 0u128..=UNIT) {
+        // In the circuit an entry never exceeds its row sum.
+        let s = s.max(e).max(2);
         let cs = ConstraintSystem::<Fr>::new_ref();
         let (av, bv) = (witness(&cs, a), witness(&cs, b));
         let f = mul_floor(&av, &bv, UNIT, UNIT).expect("floor");
@@ -146,7 +174,7 @@ proptest! {
             let expected = (x << 32).checked_div(total).unwrap_or(0);
             prop_assert_eq!(value(n), expected);
         }
-        if e > 0 && s > 1 {
+        if e > 0 {
             wrapped_quotient_is_caught(e, s, c);
         }
     }

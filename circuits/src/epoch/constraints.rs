@@ -3,12 +3,14 @@
 //! statement digest — in the order of [`super::EpochStatement::digest_elements`].
 
 use super::{
-    bonds_commitment, circuit_id, BondsRule, EpochRound, EpochShape, EpochStatement, EpochWitness,
+    bonds_commitment, circuit_id, per_element, BondsRule, EpochRound, EpochShape, EpochStatement,
+    EpochWitness, PROPORTION_BITS, RAO_BITS, TRUST_BITS,
 };
 use crate::commitment::constraints::u16_commitment;
 use crate::commitment::weight_commitment;
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::fixed::I32F32;
+use crate::gadgets::{enforce_range, pack_le_vars};
 use crate::poseidon::constraints::hash_many;
 use crate::yuma::constraints::{
     bonds_and_emission, check_idle_rows, consensus_core, BondsInputs, BondsMode, ConsensusInputs,
@@ -234,7 +236,7 @@ impl EpochCircuit {
 
         // Statement digest, element by element as `EpochStatement::digest_elements`.
         let mut e: Vec<FpVar<Fr>> = vec![
-            FpVar::constant(blake3_to_fr(b"zkyuma/epoch-statement/v1")),
+            FpVar::constant(blake3_to_fr(b"zkyuma/epoch-statement/v2")),
             witness(Fr::from(st.netuid))?,
             witness(Fr::from(st.epoch))?,
         ];
@@ -252,30 +254,39 @@ impl EpochCircuit {
         bools.push(cp[keep_count + v + 2].clone());
         bools.extend(bp[2..2 + n + 2 * v].iter().cloned());
         bools.extend(selection.iter().flatten().map(|b| FpVar::from(b.clone())));
-        for chunk in bools.chunks(250) {
-            let mut packed = FpVar::zero();
-            let mut shift = Fr::from(1u64);
-            for b in chunk {
-                packed += b * shift;
-                shift += shift;
+        e.extend(pack_le_vars(&bools, 1, 250));
+        // Numbers packed by slot width. Chain-state proportions are range-checked here; the
+        // outputs already are (consensus, incentive, dividends: 33 bits; emissions: 64 bits;
+        // trust: a sum of N values below 2^33, so below 2^49).
+        let proportions = |xs: &[FpVar<Fr>]| -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+            for x in xs {
+                enforce_range(x, PROPORTION_BITS as usize)?;
             }
-            e.push(packed);
-        }
-        e.extend(cp[keep_count..keep_count + v + 2].iter().cloned());
-        e.extend(core.active_stake.iter().cloned());
+            Ok(pack_le_vars(
+                xs,
+                PROPORTION_BITS,
+                per_element(PROPORTION_BITS),
+            ))
+        };
+        e.extend(proportions(&cp[keep_count..keep_count + v])?);
+        e.extend(cp[keep_count + v..keep_count + v + 2].iter().cloned());
+        e.extend(proportions(&core.active_stake)?);
         e.push(bp[0].clone());
         e.push(bp[1].clone());
-        e.extend(bp[2 + n + 2 * v..].iter().cloned());
+        let stake_start = 2 + n + 2 * v;
+        e.extend(proportions(&bp[stake_start..stake_start + n])?);
+        e.push(bp[stake_start + n].clone());
         e.extend(weight_commitments);
         e.push(prev);
         e.push(new);
-        e.extend(core.consensus.iter().cloned());
-        e.extend(core.validator_trust.iter().cloned());
-        e.extend(core.incentive.iter().cloned());
-        e.extend(bonds.dividends.iter().cloned());
-        e.extend(bonds.server_emission.iter().cloned());
-        e.extend(bonds.validator_emission.iter().cloned());
-        e.extend(bonds.emission.iter().cloned());
+        let packed = |xs: &[FpVar<Fr>], bits: u32| pack_le_vars(xs, bits, per_element(bits));
+        e.extend(packed(&core.consensus, PROPORTION_BITS));
+        e.extend(packed(&core.validator_trust, TRUST_BITS));
+        e.extend(packed(&core.incentive, PROPORTION_BITS));
+        e.extend(packed(&bonds.dividends, PROPORTION_BITS));
+        e.extend(packed(&bonds.server_emission, RAO_BITS));
+        e.extend(packed(&bonds.validator_emission, RAO_BITS));
+        e.extend(packed(&bonds.emission, RAO_BITS));
         hash_many(&e)?.enforce_equal(&public_input)?;
         Ok(())
     }

@@ -129,6 +129,26 @@ fn fixed_fr(bits: i64) -> Fr {
     }
 }
 
+/// Statement numbers are packed into digest elements by slot width (little-endian, `250 / width`
+/// per element): proportions (`I32F32` bits of values in `0..=1`), validator trust (a row sum of
+/// clipped proportions) and RAO amounts. Packing is injective only for values inside their slots:
+/// [`EpochStatement::validate`] refuses any other, and the circuit range-checks every packed value.
+pub const PROPORTION_BITS: u32 = 33;
+/// Slot width of validator trust (below `N · 2^33 <= 2^49` in the circuit).
+pub const TRUST_BITS: u32 = 50;
+/// Slot width of RAO amounts (u64).
+pub const RAO_BITS: u32 = 64;
+
+/// How many values of `bits` bits one digest element holds.
+pub const fn per_element(bits: u32) -> usize {
+    (250 / bits) as usize
+}
+
+fn pack_numbers(bits_values: &[i64], bits: u32) -> Vec<Fr> {
+    let wide: Vec<u64> = bits_values.iter().map(|b| *b as u64).collect();
+    pack_le(&wide, bits, per_element(bits))
+}
+
 fn pack_bools(bits: &[bool]) -> Vec<Fr> {
     let wide: Vec<u64> = bits.iter().map(|b| u64::from(*b)).collect();
     pack_le(&wide, 1, 250)
@@ -187,6 +207,29 @@ impl EpochStatement {
                 "validators must be increasing uids below the uid count".into(),
             ));
         }
+        let slots = [
+            (
+                "active_stake_bits",
+                &self.active_stake_bits,
+                PROPORTION_BITS,
+            ),
+            ("stake_bits", &self.stake_bits, PROPORTION_BITS),
+            ("consensus_bits", &self.consensus_bits, PROPORTION_BITS),
+            ("incentive_bits", &self.incentive_bits, PROPORTION_BITS),
+            ("dividends_bits", &self.dividends_bits, PROPORTION_BITS),
+            (
+                "validator_trust_bits",
+                &self.validator_trust_bits,
+                TRUST_BITS,
+            ),
+        ];
+        for (what, values, bits) in slots {
+            if let Some(x) = values.iter().find(|x| **x < 0 || **x >= 1i64 << bits) {
+                return Err(EpochStatementError(format!(
+                    "{what}: {x} is outside 0..2^{bits}"
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -208,7 +251,7 @@ impl EpochStatement {
             .collect();
         let bounds = median_bounds(&active, I32F32::from_u16_proportion(self.kappa));
         let mut e = alloc::vec![
-            blake3_to_fr(b"zkyuma/epoch-statement/v1"),
+            blake3_to_fr(b"zkyuma/epoch-statement/v2"),
             Fr::from(self.netuid),
             Fr::from(self.epoch),
             blake3_to_fr(circuit_id(&self.shape).as_bytes()),
@@ -221,28 +264,33 @@ impl EpochStatement {
         bools.extend(self.new_permit.iter().copied());
         bools.extend(self.selection().into_iter().flatten());
         e.extend(pack_bools(&bools));
-        e.extend(bounds.stake.iter().map(|s| fixed_fr(s.to_bits())));
+        let median_stake: Vec<i64> = bounds.stake.iter().map(|s| s.to_bits()).collect();
+        e.extend(pack_numbers(&median_stake, PROPORTION_BITS));
         e.push(fixed_fr(bounds.lo.to_bits()));
         e.push(fixed_fr(bounds.hi.to_bits()));
-        e.extend(self.active_stake_bits.iter().map(|b| fixed_fr(*b)));
+        e.extend(pack_numbers(&self.active_stake_bits, PROPORTION_BITS));
         e.push(fixed_fr(
             I32F32::from_u16_proportion(self.bonds_penalty).to_bits(),
         ));
         e.push(fixed_fr(
             crate::yuma::bonds_moving_average_alpha(self.bonds_moving_average).to_bits(),
         ));
-        e.extend(self.stake_bits.iter().map(|b| fixed_fr(*b)));
+        e.extend(pack_numbers(&self.stake_bits, PROPORTION_BITS));
         e.push(Fr::from(self.rao_emission));
         e.extend(self.weight_commitments.iter().copied());
         e.push(self.prev_bonds_commitment);
         e.push(self.new_bonds_commitment);
-        e.extend(self.consensus_bits.iter().map(|b| fixed_fr(*b)));
-        e.extend(self.validator_trust_bits.iter().map(|b| fixed_fr(*b)));
-        e.extend(self.incentive_bits.iter().map(|b| fixed_fr(*b)));
-        e.extend(self.dividends_bits.iter().map(|b| fixed_fr(*b)));
-        e.extend(self.server_emission.iter().map(|x| Fr::from(*x)));
-        e.extend(self.validator_emission.iter().map(|x| Fr::from(*x)));
-        e.extend(self.emission.iter().map(|x| Fr::from(*x)));
+        e.extend(pack_numbers(&self.consensus_bits, PROPORTION_BITS));
+        e.extend(pack_numbers(&self.validator_trust_bits, TRUST_BITS));
+        e.extend(pack_numbers(&self.incentive_bits, PROPORTION_BITS));
+        e.extend(pack_numbers(&self.dividends_bits, PROPORTION_BITS));
+        for amounts in [
+            &self.server_emission,
+            &self.validator_emission,
+            &self.emission,
+        ] {
+            e.extend(pack_le(amounts, RAO_BITS, per_element(RAO_BITS)));
+        }
         e
     }
 

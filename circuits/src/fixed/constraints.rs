@@ -11,7 +11,8 @@
 //! checks its quotient and remainder on exactly the bits those maxima need ([`bits_for`]), so a
 //! range check is never wider than the values it holds. Soundness needs only that the operands are
 //! integers far below the modulus (every caller's operands are range-checked or sums of
-//! range-checked values below `2^120`): then `q·2^32 + r` (resp. `q·d + r`) cannot wrap, the field
+//! range-checked values below `2^120`, or — the epoch's normalised weights — bounded by a later
+//! comparison with a range-checked value): then `q·2^32 + r` (resp. `q·d + r`) cannot wrap, the field
 //! relation is an integer relation, and its solution with the checked remainder is unique.
 //! Completeness needs the maxima to be true bounds of the honest values; each call site states
 //! why.
@@ -113,6 +114,11 @@ pub fn div_trunc(
     q_max: u128,
     d_max: u128,
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    let (q, _) = div_rem_bounded(n, d, bits_for(d_max.saturating_sub(1)), bits_for(q_max))?;
+    let (q, _) = div_rem_bounded(
+        n,
+        d,
+        bits_for(d_max.saturating_sub(1)),
+        Some(bits_for(q_max)),
+    )?;
     Ok(q)
 }

@@ -3,9 +3,10 @@
 //! rule with a witness and two masked stake sums), clipping, validator trust, ranks and
 //! incentive. All values are `I32F32` bits of non-negative numbers.
 //!
-//! Bit bounds used below (n ≤ 65535 uids): stored weights < 2^16; row sums < 2^32; normalised
-//! weights, stakes, consensus and clipped weights ≤ 2^32 (33 bits); ranks < 2^34; their sum
-//! < 2^50.
+//! Bounds used below (n ≤ 65535 uids): stored weights < 2^16 (bits); row sums ≤ N·65535;
+//! consensus < 2^33 (bits); normalised weights within 2^33 of their column's consensus (the
+//! median comparison), hence exactly ⌊e·2^32 / S⌋ ≤ 2^32; stakes, clipped weights ≤ 2^32; ranks
+//! ≤ 2^32 each. Each fixed-point gadget states the honest maximum of its operands.
 
 // Matrix steps index rows and columns of several parallel matrices at once; explicit indices
 // read closer to the native rules than zipped iterators.
@@ -17,7 +18,10 @@ use crate::fixed::constraints::{
     bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, normalize, UNIT,
 };
 use crate::fixed::I32F32;
-use crate::gadgets::{div_rem, enforce_range, is_equal, is_less, is_zero, value_or_zero};
+use crate::gadgets::{
+    alloc_bits, alloc_u16, div_rem_bounded, enforce_range, from_bits_le, is_equal, is_less,
+    is_zero, value_or_zero,
+};
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
@@ -98,6 +102,8 @@ pub struct ConsensusVars {
     pub public: Vec<FpVar<Fr>>,
     /// Normalised weights `[row][col]`.
     pub weights: Vec<Vec<FpVar<Fr>>>,
+    /// Remainders of the row normalisation, `e·2^32 − w·S'` (`[row][col]`).
+    pub row_remainders: Vec<Vec<FpVar<Fr>>>,
     /// Consensus per column.
     pub consensus: Vec<FpVar<Fr>>,
     /// Clipped weights.
@@ -168,6 +174,7 @@ pub fn consensus_core(
     public.push(hi.clone());
     public.push(FpVar::from(empty.clone()));
     let mut weights = Vec::with_capacity(v);
+    let mut row_remainders = Vec::with_capacity(v);
     let mut stored = Vec::with_capacity(v);
     // A row sum is at most N·65535, so remainders below it need only these bits.
     let row_sum_bits = bits_for((n as u128 * 65535).saturating_sub(1));
@@ -176,8 +183,7 @@ pub fn consensus_core(
         let mut raw_row = Vec::with_capacity(n);
         let mut row_sum = FpVar::zero();
         for j in 0..n {
-            let raw = witness(&cs, Fr::from(inputs.stored[i][j]))?;
-            enforce_range(&raw, 16)?;
+            let (raw, _) = alloc_u16(cs.clone(), inputs.stored[i][j])?;
             raw_row.push(raw.clone());
             let e = &raw * FpVar::from(keep[i][j].clone());
             row_sum += &e;
@@ -187,11 +193,14 @@ pub fn consensus_core(
         // The quotient needs no range check of its own: the median comparison below confines
         // every w_ij to within 2^33 of its column's range-checked consensus, which makes
         // `w·S' + r = e·2^32` an integer relation (|w·S'| < 2^66) with the unique solution ⌊·⌋.
-        let row = effective
+        let (row, rems): (Vec<_>, Vec<_>) = effective
             .iter()
-            .map(|e| div_rem(&(e * unit), &divisor, row_sum_bits).map(|(q, _)| q))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|e| div_rem_bounded(&(e * unit), &divisor, row_sum_bits, None))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
         weights.push(row);
+        row_remainders.push(rems);
         stored.push(raw_row);
     }
 
@@ -204,8 +213,7 @@ pub fn consensus_core(
     let mut consensus = Vec::with_capacity(n);
     let mut clipped = alloc::vec![Vec::with_capacity(n); v];
     for j in 0..n {
-        let c = witness(&cs, fixed(inputs.consensus[j]))?;
-        enforce_range(&c, 33)?;
+        let c = from_bits_le(&alloc_bits(cs.clone(), fixed(inputs.consensus[j]), 33)?);
         let mut below = FpVar::zero();
         let mut at_or_below = FpVar::zero();
         let mut membership = FpVar::one();
@@ -254,6 +262,7 @@ pub fn consensus_core(
         stored,
         public,
         weights,
+        row_remainders,
         consensus,
         clipped,
         validator_trust,
@@ -301,6 +310,9 @@ impl BondsInputs {
     pub fn from_epoch(input: &EpochInput, validators: &[u16]) -> Result<Self, EpochCircuitError> {
         if input.yuma3 && input.liquid_alpha {
             return Err(EpochCircuitError::LiquidAlpha);
+        }
+        if input.bonds_moving_average > 1_000_000 {
+            return Err(EpochCircuitError::NegativeAlpha(input.bonds_moving_average));
         }
         check_idle_rows(input, validators)?;
         let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
@@ -355,6 +367,10 @@ pub enum EpochCircuitError {
     /// Liquid alpha (its Taylor `exp`) is not enforced by the epoch circuit yet.
     #[error("liquid alpha is not supported by the epoch circuit")]
     LiquidAlpha,
+    /// A bonds moving average above 10^6 makes the EMA rate negative, which the circuit's
+    /// fixed-point steps (non-negative values) do not cover.
+    #[error("bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported by the epoch circuit")]
+    NegativeAlpha(u64),
     /// The epoch input is invalid.
     #[error(transparent)]
     Epoch(#[from] super::EpochError),
@@ -493,11 +509,7 @@ pub fn bonds_and_emission(
         .iter()
         .map(|row| {
             row.iter()
-                .map(|b| {
-                    let x = witness(&cs, Fr::from(*b))?;
-                    enforce_range(&x, 16)?;
-                    Ok(x)
-                })
+                .map(|b| Ok(alloc_u16(cs.clone(), *b)?.0))
                 .collect::<Result<Vec<_>, SynthesisError>>()
         })
         .collect::<Result<Vec<_>, _>>()?;

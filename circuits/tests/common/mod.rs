@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use ark_bn254::Fr;
+use ark_ff::{BigInteger, PrimeField};
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::ConstraintSystemRef;
 
@@ -51,24 +52,26 @@ pub fn witness_index(var: &FpVar<Fr>) -> usize {
     v.variable.index().expect("index")
 }
 
-/// Whether the system is satisfied with `var` moved by `delta`. A value that the circuit writes
-/// as bits (a linear combination `Σ 2^k · bit_k` of witness bits, after `finalize`) is moved by
-/// rewriting its bits to the binary form of the moved value, so they stay booleans and only the
-/// relation the value takes part in can catch the change.
-pub fn satisfied_with_var_moved(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) -> bool {
+/// The witness writes that give `var` the value `target`: the witness itself, or — for a value
+/// the circuit writes as bits (a linear combination `Σ 2^k · bit_k` of witness bits, after
+/// `finalize`) — its bits rewritten to the binary form of `target`, so they stay booleans and only
+/// the relations the value takes part in can catch the change. Panics when `target` does not fit
+/// the bits (such a move would say nothing).
+fn writes_for(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, target: Fr) -> Vec<(usize, Fr)> {
     let FpVar::Var(v) = var else {
         panic!("an allocated variable")
     };
     if v.variable.is_witness() {
-        return satisfied_with_witness_moved(cs, witness_index(var), delta);
+        return vec![(witness_index(var), target)];
     }
     assert!(v.variable.is_lc(), "a witness or a linear combination");
     let lc = cs.get_lc(v.variable).expect("linear combination");
+    let mut power = Fr::from(1u64);
     let powers: Vec<Fr> = (0..250)
-        .scan(Fr::from(1u64), |p, _| {
-            let now = *p;
-            *p += now;
-            Some(now)
+        .map(|_| {
+            let now = power;
+            power += now;
+            now
         })
         .collect();
     let bits: Vec<(usize, usize)> =
@@ -82,51 +85,67 @@ pub fn satisfied_with_var_moved(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, d
                 (k, w.index().expect("index"))
             })
             .collect();
-    let read = |cs: &ConstraintSystemRef<Fr>| -> Vec<Fr> {
+    let width = bits.iter().map(|(k, _)| k + 1).max().unwrap_or(0);
+    let target = target.into_bigint();
+    let fits = (width..256).all(|k| !target.get_bit(k));
+    assert!(
+        fits,
+        "the moved value does not fit the {width} bits of the variable"
+    );
+    bits.iter()
+        .map(|(k, i)| (*i, Fr::from(u64::from(target.get_bit(*k)))))
+        .collect()
+}
+
+/// The current value of an allocated variable or linear combination.
+pub fn value_of(var: &FpVar<Fr>) -> Fr {
+    use ark_r1cs_std::GR1CSVar;
+    var.value().expect("value")
+}
+
+/// Whether the system is satisfied with every `(var, value)` set at once (restored after).
+pub fn satisfied_with(cs: &ConstraintSystemRef<Fr>, changes: &[(&FpVar<Fr>, Fr)]) -> bool {
+    let writes: Vec<(usize, Fr)> = changes
+        .iter()
+        .flat_map(|(var, target)| writes_for(cs, var, *target))
+        .collect();
+    let before: Vec<Fr> = {
         let cs = cs.borrow().expect("cs");
-        bits.iter()
-            .map(|(_, i)| cs.assignments.witness_assignment[*i])
+        writes
+            .iter()
+            .map(|(i, _)| cs.assignments.witness_assignment[*i])
             .collect()
     };
-    let before = read(cs);
-    let value: i128 = bits
-        .iter()
-        .zip(&before)
-        .map(|((k, _), b)| {
-            assert!(
-                *b == Fr::from(0u64) || *b == Fr::from(1u64),
-                "boolean terms"
-            );
-            if *b == Fr::from(1u64) {
-                1i128 << k
-            } else {
-                0
-            }
-        })
-        .sum();
-    let moved = value + i128::from(delta);
-    assert!(moved >= 0, "moved below zero");
     {
         let mut cs = cs.borrow_mut().expect("cs");
-        for (k, i) in &bits {
-            cs.assignments.witness_assignment[*i] = Fr::from(((moved >> k) & 1) as u64);
+        for (i, x) in &writes {
+            cs.assignments.witness_assignment[*i] = *x;
         }
     }
     let sat = cs.is_satisfied().expect("assignment");
     let mut cs_mut = cs.borrow_mut().expect("cs");
-    for ((_, i), b) in bits.iter().zip(before) {
+    for ((i, _), b) in writes.iter().zip(before) {
         cs_mut.assignments.witness_assignment[*i] = b;
     }
     sat
 }
 
-/// Every witness in `from..` (about `samples` of them, evenly spread), moved alone by +1,
-/// leaves the system unsatisfied.
+/// Whether the system is satisfied with `var` moved by `delta` (its bits rewritten when the
+/// circuit writes it as bits, see [`satisfied_with`]).
+pub fn satisfied_with_var_moved(cs: &ConstraintSystemRef<Fr>, var: &FpVar<Fr>, delta: i64) -> bool {
+    satisfied_with(cs, &[(var, value_of(var) + fr_bits(delta))])
+}
+
+/// Every witness in `from..` (about `samples` of them, evenly spread), changed alone, leaves the
+/// system unsatisfied: a 0/1 value is flipped (so a bit stays a bit and only the relations it
+/// takes part in can catch it), any other value moved by +1.
 pub fn assert_no_free_witness(cs: &ConstraintSystemRef<Fr>, from: usize, samples: usize) {
     let n = cs.num_witness_variables();
     for i in (from..n).step_by((n / samples.max(1)).max(1)) {
+        let x = cs.borrow().expect("cs").assignments.witness_assignment[i];
+        let delta = if x == Fr::from(1u64) { -1 } else { 1 };
         assert!(
-            !satisfied_with_witness_moved(cs, i, 1),
+            !satisfied_with_witness_moved(cs, i, delta),
             "witness {i} of {n} is free"
         );
     }
