@@ -197,8 +197,9 @@ fn tampered_outputs_and_private_witnesses_are_caught() {
             );
             // A previous bond stays a u16 (its bits): move it only within 0..=65535.
             let bond = vars.old_bonds[0][2].value().expect("bond");
-            let inside = !(delta < 0 && bond == Fr::from(0u64))
-                && !(delta > 0 && bond == Fr::from(65535u64));
+            let at_edge =
+                (delta < 0 && bond == Fr::from(0u64)) || (delta > 0 && bond == Fr::from(65535u64));
+            let inside = !at_edge;
             if inside {
                 assert!(
                     !satisfied_with_var_moved(&cs, &vars.old_bonds[0][2], delta),
