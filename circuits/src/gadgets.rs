@@ -10,7 +10,7 @@ use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::eq::EqGadget;
-use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
@@ -28,15 +28,42 @@ fn low_bits(x: Fr, n: usize) -> Vec<bool> {
         .collect()
 }
 
-/// The number `Σ bits_i · 2^i` as a linear combination (no constraint).
-pub fn from_bits_le(bits: &[Boolean<Fr>]) -> FpVar<Fr> {
-    let mut acc = FpVar::zero();
-    let mut coeff = Fr::from(1u64);
-    for b in bits {
-        acc += FpVar::from(b.clone()) * coeff;
-        coeff.double_in_place();
+/// `Σ c_k · x_k` as ONE linear combination (no constraint). Summing with `+=` in a loop would
+/// record every partial sum as its own linear combination, and key generation inlines each of
+/// them — quadratic in the number of terms, which is what bounds the memory of large circuits.
+pub fn weighted_sum(terms: impl IntoIterator<Item = (Fr, FpVar<Fr>)>) -> FpVar<Fr> {
+    let mut constant = Fr::zero();
+    let mut coeffs = Vec::new();
+    let mut vars = Vec::new();
+    for (c, x) in terms {
+        match x {
+            FpVar::Constant(k) => constant += c * k,
+            FpVar::Var(v) => {
+                coeffs.push(c);
+                vars.push(v);
+            }
+        }
     }
-    acc
+    match AllocatedFp::linear_combination(coeffs, &vars) {
+        Some(v) if constant.is_zero() => FpVar::Var(v),
+        Some(v) => FpVar::Var(v) + constant,
+        None => FpVar::Constant(constant),
+    }
+}
+
+/// `Σ x_k` as one linear combination (see [`weighted_sum`]).
+pub fn sum(terms: impl IntoIterator<Item = FpVar<Fr>>) -> FpVar<Fr> {
+    weighted_sum(terms.into_iter().map(|x| (Fr::from(1u64), x)))
+}
+
+/// The number `Σ bits_i · 2^i` as one linear combination (no constraint).
+pub fn from_bits_le(bits: &[Boolean<Fr>]) -> FpVar<Fr> {
+    let mut coeff = Fr::from(1u64);
+    weighted_sum(bits.iter().map(|b| {
+        let term = (coeff, FpVar::from(b.clone()));
+        coeff.double_in_place();
+        term
+    }))
 }
 
 /// Allocate the low `n` bits of `value` as witness booleans (`n` booleanity constraints). Their
@@ -221,13 +248,12 @@ pub fn pack_le_vars(values: &[FpVar<Fr>], bits: u32, per_element: usize) -> Vec<
     values
         .chunks(per_element)
         .map(|chunk| {
-            let mut acc = FpVar::zero();
             let mut shift = Fr::from(1u64);
-            for v in chunk {
-                acc += v * shift;
+            weighted_sum(chunk.iter().map(|v| {
+                let term = (shift, v.clone());
                 shift *= base;
-            }
-            acc
+                term
+            }))
         })
         .collect()
 }

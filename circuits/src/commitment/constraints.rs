@@ -6,7 +6,6 @@ use alloc::vec::Vec;
 use ark_bn254::Fr;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
-use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::select::CondSelectGadget;
 use ark_relations::gr1cs::SynthesisError;
 
@@ -16,13 +15,12 @@ pub fn pack_u16(values: &[FpVar<Fr>]) -> Vec<FpVar<Fr>> {
     values
         .chunks(U16_PER_ELEMENT)
         .map(|chunk| {
-            let mut acc = FpVar::zero();
             let mut shift = Fr::from(1u64);
-            for v in chunk {
-                acc += v * shift;
+            crate::gadgets::weighted_sum(chunk.iter().map(|v| {
+                let term = (shift, v.clone());
                 shift *= Fr::from(1u64 << 16);
-            }
-            acc
+                term
+            }))
         })
         .collect()
 }

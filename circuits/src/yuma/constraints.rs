@@ -20,7 +20,7 @@ use crate::fixed::constraints::{
 use crate::fixed::I32F32;
 use crate::gadgets::{
     alloc_bits, alloc_u16, div_rem_bounded, enforce_range, from_bits_le, is_equal, is_less,
-    is_zero, value_or_zero,
+    is_zero, sum, value_or_zero,
 };
 use alloc::vec::Vec;
 use ark_bn254::Fr;
@@ -181,14 +181,12 @@ pub fn consensus_core(
     for i in 0..v {
         let mut effective = Vec::with_capacity(n);
         let mut raw_row = Vec::with_capacity(n);
-        let mut row_sum = FpVar::zero();
         for j in 0..n {
             let (raw, _) = alloc_u16(cs.clone(), inputs.stored[i][j])?;
             raw_row.push(raw.clone());
-            let e = &raw * FpVar::from(keep[i][j].clone());
-            row_sum += &e;
-            effective.push(e);
+            effective.push(&raw * FpVar::from(keep[i][j].clone()));
         }
+        let row_sum = sum(effective.iter().cloned());
         let divisor = &row_sum + FpVar::from(is_zero(&row_sum)?);
         // The quotient needs no range check of its own: the median comparison below confines
         // every w_ij to within 2^33 of its column's range-checked consensus, which makes
@@ -214,20 +212,21 @@ pub fn consensus_core(
     let mut clipped = alloc::vec![Vec::with_capacity(n); v];
     for j in 0..n {
         let c = from_bits_le(&alloc_bits(cs.clone(), fixed(inputs.consensus[j]), 33)?);
-        let mut below = FpVar::zero();
-        let mut at_or_below = FpVar::zero();
+        let mut below = Vec::with_capacity(v);
+        let mut at_or_below = Vec::with_capacity(v);
         let mut membership = FpVar::one();
         for i in 0..v {
             let w = &weights[i][j];
             let lt = FpVar::from(is_less(w, &c, 33)?);
             let le = &lt + FpVar::from(is_equal(w, &c)?);
-            below += &median_stake[i] * &lt;
-            at_or_below += &median_stake[i] * &le;
+            below.push(&median_stake[i] * &lt);
+            at_or_below.push(&median_stake[i] * &le);
             // Rows with positive median stake: factor (c − w); others: 1.
             membership *= &counted[i] * (&c - w) + FpVar::one() - &counted[i];
             // Clip (DESIGN §2): min(w, c); an entry above a zero consensus becomes 0.
             clipped[i].push(&le * (w - &c) + &c);
         }
+        let (below, at_or_below) = (sum(below), sum(at_or_below));
         enforce_range(&(&not_empty * (&lo - &below)), 40)?;
         enforce_range(&(&not_empty * (&at_or_below - &hi - FpVar::one())), 40)?;
         (&not_empty * membership).enforce_equal(&FpVar::zero())?;
@@ -236,21 +235,19 @@ pub fn consensus_core(
     }
 
     // Validator trust: the sum of each row's clipped weights (linear).
-    let validator_trust = clipped
-        .iter()
-        .map(|row| row.iter().fold(FpVar::zero(), |acc, x| acc + x))
-        .collect();
+    let validator_trust = clipped.iter().map(|row| sum(row.iter().cloned())).collect();
 
     // Ranks r_j = Σ_i ⌊s_i · clipped_ij / 2^32⌋; incentive = ⌊r_j · 2^32 / Σ r⌋ (0 if Σ r = 0).
     let ranks = (0..n)
         .map(|j| {
-            (0..v).try_fold(FpVar::zero(), |acc, i| {
-                // Stakes and clipped weights are proportions (≤ 1).
-                Ok::<_, SynthesisError>(acc + mul_floor(&stake[i], &clipped[i][j], UNIT, UNIT)?)
-            })
+            // Stakes and clipped weights are proportions (≤ 1).
+            (0..v)
+                .map(|i| mul_floor(&stake[i], &clipped[i][j], UNIT, UNIT))
+                .collect::<Result<Vec<_>, _>>()
+                .map(sum)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let total = ranks.iter().fold(FpVar::zero(), |acc, r| acc + r);
+    let total = sum(ranks.iter().cloned());
     let divisor = &total + FpVar::from(is_zero(&total)?);
     let incentive = ranks
         .iter()
@@ -549,11 +546,9 @@ pub fn bonds_and_emission(
             let norm = transpose(norm_cols);
             let mut raw = Vec::with_capacity(v);
             for i in 0..v {
-                let total = (0..n).try_fold(FpVar::zero(), |acc, j| {
-                    Ok::<_, SynthesisError>(
-                        acc + mul_floor(&norm[i][j], &core.incentive[j], UNIT, UNIT)?,
-                    )
-                })?;
+                let total = sum((0..n)
+                    .map(|j| mul_floor(&norm[i][j], &core.incentive[j], UNIT, UNIT))
+                    .collect::<Result<Vec<_>, _>>()?);
                 // total ≤ max_j norm · Σ_j incentive ≤ 1.
                 raw.push(mul_floor(&total, &active_stake[i], UNIT, UNIT)?);
             }
@@ -589,11 +584,10 @@ pub fn bonds_and_emission(
             let ema = transpose(ema_cols.clone());
             let raw = (0..v)
                 .map(|i| {
-                    (0..n).try_fold(FpVar::zero(), |acc, j| {
-                        Ok::<_, SynthesisError>(
-                            acc + mul_floor(&ema[i][j], &core.incentive[j], UNIT, UNIT)?,
-                        )
-                    })
+                    (0..n)
+                        .map(|j| mul_floor(&ema[i][j], &core.incentive[j], UNIT, UNIT))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(sum)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             // raw_i ≤ Σ_j incentive_j ≤ 1 (Σ_i ema_ij ≤ 1 after normalisation).
@@ -645,11 +639,10 @@ pub fn bonds_and_emission(
     let by_uid = |rows: &[FpVar<Fr>]| -> Vec<FpVar<Fr>> {
         (0..n)
             .map(|u| {
-                rows.iter()
+                sum(rows
+                    .iter()
                     .zip(selection)
-                    .fold(FpVar::zero(), |acc, (x, sel)| {
-                        acc + FpVar::from(sel[u].clone()) * x
-                    })
+                    .map(|(x, sel)| FpVar::from(sel[u].clone()) * x))
             })
             .collect()
     };
@@ -664,7 +657,7 @@ pub fn bonds_and_emission(
         .zip(&dividends_by_uid)
         .map(|(a, b)| a + b)
         .collect();
-    let total = combined.iter().fold(FpVar::zero(), |acc, x| acc + x);
+    let total = sum(combined.iter().cloned());
     let zero_sum = FpVar::from(is_zero(&total)?);
     let divisor = &total + &zero_sum;
     // Incentives and dividends each sum to at most 1.
@@ -679,7 +672,7 @@ pub fn bonds_and_emission(
         .map(share)
         .collect::<Result<Vec<_>, _>>()?;
     let combined_norm = combined.iter().map(share).collect::<Result<Vec<_>, _>>()?;
-    let active_total = active_stake.iter().fold(FpVar::zero(), |acc, x| acc + x);
+    let active_total = sum(active_stake.iter().cloned());
     let no_active = FpVar::from(is_zero(&active_total)?);
     let fallback: Vec<FpVar<Fr>> = active_by_uid
         .iter()
