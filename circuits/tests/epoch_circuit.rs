@@ -175,6 +175,13 @@ fn every_statement_field_and_opening_is_bound() {
     let mut other = st.clone();
     other.validator_trust_bits[0] = -1;
     assert!(other.validate().is_err(), "a negative trust");
+    let mut other = st.clone();
+    other.bonds_moving_average = 1_000_001;
+    assert!(other.validate().is_err(), "a negative EMA rate");
+    let mut other = st.clone();
+    other.shape.uids = 70_000;
+    let err = other.validate().expect_err("more uids than a subnet has");
+    assert!(err.to_string().contains("at most 65535"), "{err}");
     assert!(st.validate().is_ok());
     // Openings: a weight, a blinding, a previous bond.
     let mut c = circuit.clone();

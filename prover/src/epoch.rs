@@ -12,6 +12,13 @@ pub fn params_name(shape: &EpochShape) -> String {
 
 /// Setup for an epoch circuit of `shape`.
 pub fn setup_epoch(shape: EpochShape, kind: SetupKind) -> Result<Keys, ProverError> {
+    if shape.uids > zkyuma_circuits::epoch::MAX_UIDS || shape.validators > shape.uids {
+        return Err(ProverError::Synthesis(format!(
+            "epoch shape {}: at most {} uids and no more validator rows than uids",
+            shape.name(),
+            zkyuma_circuits::epoch::MAX_UIDS
+        )));
+    }
     setup(&circuit_id(&shape), EpochCircuit::blank(shape), kind)
 }
 

@@ -139,6 +139,10 @@ pub const TRUST_BITS: u32 = 50;
 /// Slot width of RAO amounts (u64).
 pub const RAO_BITS: u32 = 64;
 
+/// Most uids an epoch circuit covers (a subnet's u16 uid space); the circuit's bounds (row sums
+/// below `N·65535`, trust below `2^49`) rely on it.
+pub const MAX_UIDS: u32 = 65535;
+
 /// How many values of `bits` bits one digest element holds.
 pub const fn per_element(bits: u32) -> usize {
     (250 / bits) as usize
@@ -162,6 +166,12 @@ pub struct EpochStatementError(pub String);
 impl EpochStatement {
     /// Check every length against the shape.
     pub fn validate(&self) -> Result<(), EpochStatementError> {
+        if self.shape.uids > MAX_UIDS {
+            return Err(EpochStatementError(format!(
+                "{} uids: the epoch circuit covers at most {MAX_UIDS}",
+                self.shape.uids
+            )));
+        }
         let (v, n) = (self.shape.validators as usize, self.shape.uids as usize);
         let bad = |what: &str, got: usize, want: usize| {
             Err(EpochStatementError(format!(
@@ -206,6 +216,12 @@ impl EpochStatement {
             return Err(EpochStatementError(
                 "validators must be increasing uids below the uid count".into(),
             ));
+        }
+        if self.bonds_moving_average > 1_000_000 {
+            return Err(EpochStatementError(format!(
+                "bonds_moving_average {} > 1000000 (a negative EMA rate) is not supported",
+                self.bonds_moving_average
+            )));
         }
         let slots = [
             (
