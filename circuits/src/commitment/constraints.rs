@@ -12,17 +12,7 @@ use ark_relations::gr1cs::SynthesisError;
 /// Pack range-checked u16 values 15 to an element (linear: no constraint). Injective only because
 /// every value is range-checked to 16 bits by the caller.
 pub fn pack_u16(values: &[FpVar<Fr>]) -> Vec<FpVar<Fr>> {
-    values
-        .chunks(U16_PER_ELEMENT)
-        .map(|chunk| {
-            let mut shift = Fr::from(1u64);
-            crate::gadgets::weighted_sum(chunk.iter().map(|v| {
-                let term = (shift, v.clone());
-                shift *= Fr::from(1u64 << 16);
-                term
-            }))
-        })
-        .collect()
+    crate::gadgets::pack_le_vars(values, 16, U16_PER_ELEMENT)
 }
 
 /// The commitment to range-checked u16 values with a blinding (miner outputs, weight rows).
