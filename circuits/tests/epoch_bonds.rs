@@ -14,7 +14,8 @@ use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
 use zkyuma_circuits::yuma::{run_epoch, EpochInput};
 
 mod common;
-use common::{finalize_for_tampering, fr_bits, satisfied_with_var_moved};
+use ark_ff::Field;
+use common::{finalize_for_tampering, fr_bits, satisfied_with, satisfied_with_var_moved, value_of};
 
 fn synthesize(input: &EpochInput, rows: &[u16]) -> (ConstraintSystemRef<Fr>, BondsVars) {
     let core_in = ConsensusInputs::from_epoch(input, rows).expect("inputs");
@@ -206,6 +207,36 @@ fn tampered_outputs_and_private_witnesses_are_caught() {
                     "a previous bond"
                 );
             }
+        }
+        // Yuma3's second EMA floor carries no quotient range check: moved alone it breaks its
+        // product; moved with another remainder (the field quotient of that remainder) it makes
+        // the EMA a non-integer, which the bond quantisation refuses.
+        if yuma3 {
+            let unit = Fr::from(1u64 << 32);
+            let unit_inv = unit.inverse().expect("2^32");
+            let mut moves = 0;
+            for row in &vars.ema_second_floor {
+                for (q, r) in row {
+                    for delta in [1, -1] {
+                        assert!(!satisfied_with_var_moved(&cs, q, delta), "q2 {delta:+}");
+                    }
+                    let product = value_of(q) * unit + value_of(r);
+                    for other in [0u64, 1, 12345, (1 << 32) - 1] {
+                        if Fr::from(other) == value_of(r) {
+                            continue;
+                        }
+                        let wrapped = (product - Fr::from(other)) * unit_inv;
+                        moves += 1;
+                        assert!(
+                            !satisfied_with(&cs, &[(q, wrapped), (r, Fr::from(other))]),
+                            "wrapped second floor"
+                        );
+                    }
+                }
+            }
+            assert!(moves > 0);
+        } else {
+            assert!(vars.ema_second_floor.is_empty());
         }
         // Free private witnesses are sampled over the whole epoch circuit (tests/epoch_circuit.rs),
         // where the commitments also bind the stored rows this part leaves partly unused.

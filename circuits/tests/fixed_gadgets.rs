@@ -15,7 +15,7 @@ use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
 use common::{finalize_for_tampering, satisfied_with, satisfied_with_var_moved, value_of};
 use proptest::prelude::*;
 use zkyuma_circuits::fixed::constraints::{
-    bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, normalize, UNIT,
+    bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, mul_floor_deferred, normalize, UNIT,
 };
 use zkyuma_circuits::gadgets::{
     div_rem, div_rem_bounded, enforce_below, enforce_less_bit, enforce_range,
@@ -40,6 +40,59 @@ fn honest_then_tampered(cs: &ConstraintSystemRef<Fr>, q: &FpVar<Fr>, expected: u
             continue;
         }
         assert!(!satisfied_with_var_moved(cs, q, delta), "moved by {delta}");
+    }
+}
+
+/// The deferred floor alone admits a wrapped quotient (another remainder with the field quotient
+/// of that remainder): that is why its caller must pin the quotient. Added to a range-checked
+/// floor and quantised to a u16 through bits — the Yuma3 EMA — the wrapped quotient is refused,
+/// and the honest sum is the native one.
+#[test]
+fn deferred_floor_needs_and_gets_its_pin() {
+    for (alpha, wfb, b) in [
+        (UNIT / 3, UNIT / 2, UNIT - 7),
+        (UNIT, UNIT, UNIT),
+        (1, 12345, 99),
+        (0, 0, 0),
+    ] {
+        let one_minus = UNIT - alpha;
+        let honest = (alpha * wfb >> 32) + (one_minus * b >> 32);
+        let unit = Fr::from(1u64 << 32);
+        let wrap = |q: &FpVar<Fr>, r: &FpVar<Fr>, other: u64| {
+            let product = value_of(q) * unit + value_of(r);
+            (product - Fr::from(other)) * unit.inverse().expect("2^32")
+        };
+        // Alone: the wrapped quotient satisfies the gadget.
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let (q, r) = mul_floor_deferred(&witness(&cs, one_minus), &witness(&cs, b)).expect("floor");
+        assert_eq!(value(&q), one_minus * b >> 32);
+        finalize_for_tampering(&cs);
+        let other = if value(&r) == 5 { 6 } else { 5 };
+        assert!(
+            satisfied_with(&cs, &[(&q, wrap(&q, &r, other)), (&r, Fr::from(other))]),
+            "the gadget alone does not pin its quotient"
+        );
+        // Pinned: EMA = ⌊α·wfb⌋ + q, quantised through 48 bits.
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let first = mul_floor(&witness(&cs, alpha), &witness(&cs, wfb), UNIT, UNIT).expect("floor");
+        let (q, r) = mul_floor_deferred(&witness(&cs, one_minus), &witness(&cs, b)).expect("floor");
+        let ema = first + &q;
+        let bond = floor_to_int(&(&ema * Fr::from(65535u64)), 65535).expect("bond");
+        assert_eq!(value(&ema), honest);
+        assert_eq!(value(&bond), honest * 65535 >> 32);
+        finalize_for_tampering(&cs);
+        for other in [0u64, 1, 5, (1 << 32) - 1] {
+            if Fr::from(other) == value_of(&r) {
+                continue;
+            }
+            assert!(
+                !satisfied_with(&cs, &[(&q, wrap(&q, &r, other)), (&r, Fr::from(other))]),
+                "wrapped quotient with remainder {other}"
+            );
+        }
+        for delta in [1, -1] {
+            assert!(!satisfied_with_var_moved(&cs, &q, delta), "q {delta:+}");
+        }
     }
 }
 

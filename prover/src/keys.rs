@@ -18,14 +18,13 @@
 
 use crate::ProverError;
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
+use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use ark_snark::SNARK;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// How the setup randomness was obtained.
@@ -110,13 +109,12 @@ impl Keys {
 
 /// Prove `circuit` with the keys on all cores (fresh OS randomness) and return the 128-byte
 /// compressed proof.
-pub fn prove_compressed<C: ConstraintSynthesizer<Fr>>(
+pub fn prove_compressed<C: ConstraintSynthesizer<Fr> + Clone>(
     keys: &Keys,
     circuit: C,
 ) -> Result<Vec<u8>, ProverError> {
     let mut rng = ChaCha20Rng::from_entropy();
-    let proof = Groth16::<Bn254>::prove(&keys.pk, circuit, &mut rng)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let proof = crate::qap::prove(&keys.pk, circuit, &mut rng)?;
     let mut bytes = Vec::new();
     proof
         .serialize_compressed(&mut bytes)
@@ -124,13 +122,13 @@ pub fn prove_compressed<C: ConstraintSynthesizer<Fr>>(
     Ok(bytes)
 }
 
-/// Run the circuit-specific setup.
-pub fn setup<C: ConstraintSynthesizer<Fr> + Clone>(
+/// Run the circuit-specific setup ([`crate::qap::generate`]: arkworks' Groth16 generator, the
+/// same key from the same randomness, in a fraction of its memory).
+pub fn setup<C: ConstraintSynthesizer<Fr>>(
     circuit_id: &str,
     circuit: C,
     kind: SetupKind,
 ) -> Result<Keys, ProverError> {
-    let (constraints, witness_variables, public_inputs) = describe(circuit.clone())?;
     let mut rng = match &kind {
         SetupKind::InsecureDeterministic { seed } => {
             ChaCha20Rng::from_seed(*blake3::hash(seed.as_bytes()).as_bytes())
@@ -138,23 +136,20 @@ pub fn setup<C: ConstraintSynthesizer<Fr> + Clone>(
         SetupKind::LocalRandom => ChaCha20Rng::from_entropy(),
     };
     let start = std::time::Instant::now();
-    let (pk, _vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let (pk, rows) = crate::qap::generate(circuit, &mut rng)?;
     let setup_seconds = start.elapsed().as_secs_f64();
-    let mut pk_bytes = Vec::new();
-    pk.serialize_uncompressed(&mut pk_bytes)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let (pk_blake3, pk_bytes) = pk_checksum(&pk)?;
     let mut keys = Keys {
         pk,
         description: CircuitDescription {
             circuit_id: circuit_id.to_string(),
-            constraints,
-            witness_variables,
-            public_inputs,
+            constraints: rows.constraints(),
+            witness_variables: rows.witness_variables,
+            public_inputs: rows.instance_variables - 1,
             setup: kind,
             vk_blake3: String::new(),
-            pk_blake3: blake3::hash(&pk_bytes).to_hex().to_string(),
-            pk_bytes: pk_bytes.len() as u64,
+            pk_blake3,
+            pk_bytes,
             setup_seconds,
         },
     };
@@ -162,9 +157,72 @@ pub fn setup<C: ConstraintSynthesizer<Fr> + Clone>(
     Ok(keys)
 }
 
+/// A writer that hashes (blake3) and counts what passes through it into `inner`.
+struct Hashing<W> {
+    inner: W,
+    hasher: blake3::Hasher,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A reader that hashes (blake3) what it reads.
+struct HashingReader<R> {
+    inner: R,
+    hasher: blake3::Hasher,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// blake3 (hex) and size of the uncompressed proving key, computed while serializing it (the
+/// key is never held twice in memory).
+pub fn pk_checksum(pk: &ProvingKey<Bn254>) -> Result<(String, u64), ProverError> {
+    let mut w = Hashing {
+        inner: std::io::sink(),
+        hasher: blake3::Hasher::new(),
+        bytes: 0,
+    };
+    pk.serialize_uncompressed(&mut w)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    Ok((w.hasher.finalize().to_hex().to_string(), w.bytes))
+}
+
+/// Write the uncompressed proving key to `path` atomically, streaming (no copy in memory).
+fn write_pk_atomic(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), ProverError> {
+    write_atomic_with(path, |w| {
+        pk.serialize_uncompressed(w)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    })
+}
+
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, flushed and
 /// synced, then renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ProverError> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] with the contents streamed by `fill` into a buffered writer.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ProverError> {
     let io = |source| ProverError::Io {
         path: path.display().to_string(),
         source,
@@ -176,12 +234,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ProverError> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "file".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
+    let result = (|| {
+        let f = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ProverError> {
@@ -227,11 +292,7 @@ impl KeyPaths {
                 path: self.description_path().display().to_string(),
                 message: e.to_string(),
             })?;
-        let mut pk = Vec::new();
-        keys.pk
-            .serialize_uncompressed(&mut pk)
-            .map_err(|e| ProverError::Synthesis(e.to_string()))?;
-        write_atomic(&self.pk_path, &pk)?;
+        write_pk_atomic(&self.pk_path, &keys.pk)?;
         write_atomic(&self.vk_path(), &vk)?;
         write_atomic(&self.description_path(), &description)?;
         let sums = format!(
@@ -258,13 +319,7 @@ impl KeyPaths {
                     got: keys.description.vk_blake3.clone(),
                 })
             }
-            Ok(_) => {
-                let mut pk = Vec::new();
-                keys.pk
-                    .serialize_uncompressed(&mut pk)
-                    .map_err(|e| ProverError::Synthesis(e.to_string()))?;
-                write_atomic(&self.pk_path, &pk)
-            }
+            Ok(_) => write_pk_atomic(&self.pk_path, &keys.pk),
             Err(ProverError::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {
@@ -323,8 +378,22 @@ impl KeyPaths {
                 found: description.circuit_id,
             });
         }
-        let bytes = read(&self.pk_path)?;
-        let got = blake3::hash(&bytes).to_hex().to_string();
+        // Streamed: the key is read once, hashed as it is parsed, and never held twice.
+        let io = |source| ProverError::Io {
+            path: self.pk_path.display().to_string(),
+            source,
+        };
+        let file = std::fs::File::open(&self.pk_path).map_err(io)?;
+        let mut reader = HashingReader {
+            inner: std::io::BufReader::with_capacity(1 << 20, file),
+            hasher: blake3::Hasher::new(),
+        };
+        // The checksum pins the exact key this setup produced, so curve checks are skipped.
+        let parsed =
+            ProvingKey::<Bn254>::deserialize_with_mode(&mut reader, Compress::No, Validate::No);
+        // Whatever the parse gave, hash the rest of the file: the checksum decides first.
+        std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
+        let got = reader.hasher.finalize().to_hex().to_string();
         if got != description.pk_blake3 {
             return Err(ProverError::Checksum {
                 path: self.pk_path.display().to_string(),
@@ -332,13 +401,7 @@ impl KeyPaths {
                 got,
             });
         }
-        // The checksum pins the exact key this setup produced, so curve checks are skipped.
-        let pk = ProvingKey::<Bn254>::deserialize_with_mode(
-            bytes.as_slice(),
-            Compress::No,
-            Validate::No,
-        )
-        .map_err(|e| ProverError::Malformed {
+        let pk = parsed.map_err(|e| ProverError::Malformed {
             path: self.pk_path.display().to_string(),
             message: e.to_string(),
         })?;

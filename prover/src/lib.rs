@@ -4,12 +4,15 @@
 //!
 //! * [`keys`] — circuit-specific setup, the `params/<circuit>/` layout (verifying key, circuit
 //!   description, blake3 checksums) and proving keys checked against their checksum on load;
+//! * [`qap`] — Groth16 proving in small memory (compressed constraint rows, values-only
+//!   synthesis), proof for proof the same as arkworks';
 //! * [`score`] — proving the score statement.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod epoch;
 pub mod keys;
+pub mod qap;
 pub mod score;
 
 pub use zkyuma_circuits::yuma::{run_epoch_traced, EpochTrace};

@@ -20,6 +20,7 @@
 use crate::gadgets::{alloc_bits, div_rem_bounded, from_bits_le, value_or_zero};
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
+use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
@@ -64,6 +65,26 @@ pub fn mul_floor(
     let bits = alloc_bits(a.cs().or(b.cs()), product, 32 + q_bits)?;
     a.mul_equals(b, &from_bits_le(&bits))?;
     Ok(from_bits_le(&bits[32..]))
+}
+
+/// `⌊a·b / 2^32⌋` for `0 <= a, b <= 2^32` with only the remainder range-checked (32 bits and
+/// one product constraint, against 66 for [`mul_floor`]). The quotient is a free field element
+/// here: `a·b = q·2^32 + r` alone admits, for every other `r`, a wrapped `q`. **The caller must pin
+/// `q` to an integer by a later check** — the epoch's bonds EMA does: its second floor's quotient
+/// is added to a range-checked first floor and the sum is quantised to a u16 bond through its
+/// bits, which forces the sum, hence this quotient, to be an integer (argument at the call site).
+///
+/// Returns the quotient and the remainder.
+pub fn mul_floor_deferred(
+    a: &FpVar<Fr>,
+    b: &FpVar<Fr>,
+) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
+    let product = to_u128(value_or_zero(a) * value_or_zero(b));
+    let cs = a.cs().or(b.cs());
+    let q = FpVar::new_witness(cs.clone(), || Ok(Fr::from(product >> 32)))?;
+    let r = from_bits_le(&alloc_bits(cs, Fr::from(product & 0xffff_ffff), 32)?);
+    a.mul_equals(b, &(&q * Fr::from(1u64 << 32) + &r))?;
+    Ok((q, r))
 }
 
 /// `⌈a·b / 2^32⌉` for `0 <= a <= a_max`, `0 <= b <= b_max` (the rounding of a negated floor:

@@ -15,7 +15,7 @@
 use super::median::MedianBounds;
 use super::EpochInput;
 use crate::fixed::constraints::{
-    bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, normalize, UNIT,
+    bits_for, div_trunc, floor_to_int, mul_ceil, mul_floor, mul_floor_deferred, normalize, UNIT,
 };
 use crate::fixed::I32F32;
 use crate::gadgets::{
@@ -436,6 +436,9 @@ pub struct BondsVars {
     pub emission: Vec<FpVar<Fr>>,
     /// Previous bonds as allocated (u16), for the commitment.
     pub old_bonds: Vec<Vec<FpVar<Fr>>>,
+    /// Yuma3: the EMA's second floor `⌊(1−α)·B⌋` per cell as (quotient, remainder) — the
+    /// quotient pinned only by the bond quantisation (empty for the original Yuma).
+    pub ema_second_floor: Vec<Vec<(FpVar<Fr>, FpVar<Fr>)>>,
     /// Public chain state allocated here, in order (penalty, alpha, bonds masks, old permits, new
     /// permits, stake, rao): bound by the statement digest.
     pub public: Vec<FpVar<Fr>>,
@@ -520,6 +523,7 @@ pub fn bonds_and_emission(
             .collect()
     };
 
+    let mut ema_second_floor = Vec::new();
     let (dividends, ema_stored) = match inputs.mode {
         BondsMode::Yuma3 => {
             // B = b / 65535 (truncating), EMA = ⌊α·wfb⌋ + ⌊(1−α)·B⌋.
@@ -531,12 +535,20 @@ pub fn bonds_and_emission(
                         let raw = masked(i, j);
                         let b = &raw * Fr::from(65537u64)
                             + FpVar::from(is_equal(&raw, &FpVar::constant(Fr::from(65535u64)))?);
-                        // α, 1 − α, wfb and B are all ≤ 1.
-                        Ok(mul_floor(&alpha, &wfb[i][j], UNIT, UNIT)?
-                            + mul_floor(&one_minus_alpha, &b, UNIT, UNIT)?)
+                        // α, 1 − α, wfb and B are all ≤ 1. The second floor's quotient is
+                        // pinned by the bond quantisation below, which writes `65535·ema` as 48
+                        // bits X: with q1 range-checked, Z = 2^32·ema = 2^32·q1 + (1−α)·B − r2
+                        // is an integer below 2^66 in size, and 2^32·X = 65535·Z (both below
+                        // 2^82, so over the integers) makes 2^32 divide Z — ema, hence q2, is an
+                        // integer, and `q2·2^32 + r2 = (1−α)·B` with `r2 < 2^32` is the floor.
+                        let (q2, r2) = mul_floor_deferred(&one_minus_alpha, &b)?;
+                        let ema = mul_floor(&alpha, &wfb[i][j], UNIT, UNIT)? + &q2;
+                        Ok((ema, (q2, r2)))
                     })
                     .collect::<Result<Vec<_>, SynthesisError>>()?;
+                let (row, floors): (Vec<_>, Vec<_>) = row.into_iter().unzip();
                 ema.push(row);
+                ema_second_floor.push(floors);
             }
             // Column-normalised EMA, then dividends = normalise(⌊(Σ_j ⌊ema_n·inc⌋) · s_i⌋).
             // Each EMA entry is ≤ 1, so a column sums to at most V.
@@ -626,7 +638,9 @@ pub fn bonds_and_emission(
     for i in 0..v {
         let row = (0..n)
             .map(|j| {
-                // ema ≤ 1, so the stored bond is at most 65535 (the u16 range check).
+                // ema ≤ 1, so the stored bond is at most 65535 (the u16 range check). Enforced
+                // on every cell, kept or not: in Yuma3 it is also what pins the EMA's second
+                // floor (above).
                 let q = floor_to_int(&(&ema_stored[i][j] * Fr::from(65535u64)), 65535)?;
                 let kept = (FpVar::one() - &old_permit[i]) * &old_bonds[i][j];
                 Ok(&new_permit[i] * (q - &kept) + kept)
@@ -700,6 +714,7 @@ pub fn bonds_and_emission(
         validator_emission,
         emission,
         old_bonds,
+        ema_second_floor,
         public,
     })
 }

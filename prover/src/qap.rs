@@ -1,0 +1,441 @@
+//! Groth16 proving in small memory.
+//!
+//! arkworks' prover synthesizes the circuit once with everything at hand: every linear
+//! combination kept, inlined into a second copy, turned into three sparse matrices of `(field
+//! element, index)` pairs, and the full assignment copied twice more — several kilobytes per
+//! constraint, about 20 GB for a 6-million-constraint epoch circuit. Proving needs far less:
+//!
+//! 1. **the constraint rows of `A` and `B`** ([`ConstraintRows`]): one synthesis without values,
+//!    inlined, converted row by row into a compressed form (a `u32` variable index and a `u32`
+//!    index into a table of distinct coefficients per entry); `C` is not needed, because on a
+//!    satisfying assignment `C·z = (A·z) ∘ (B·z)` entry by entry;
+//! 2. **the assignment** ([`assignment`]): a second synthesis that keeps values only (no linear
+//!    combination is stored);
+//! 3. **the quotient `h`** ([`quotient`]): the R1CS-to-QAP witness map of arkworks'
+//!    `LibsnarkReduction` — the same evaluation domain, coset and order of FFTs — so that the
+//!    proving keys of `ark-groth16` apply unchanged;
+//! 4. **the proof** ([`prove`]): the five multi-scalar multiplications of Groth16 exactly as
+//!    `ark-groth16` forms them.
+//!
+//! A proof made here is the proof arkworks makes with the same randomness `r, s` (a test checks
+//! them equal byte for byte), so keys, verifier and proofs are interchangeable.
+
+use crate::ProverError;
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::scalar_mul::BatchMulPreprocessing;
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::{FftField, Field, One, PrimeField, UniformRand, Zero};
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_groth16::VerifyingKey;
+use ark_groth16::{Proof, ProvingKey};
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
+};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// One matrix (`A` or `B`) of an R1CS in compressed-row form: row `i` holds the entries
+/// `start[i]..start[i + 1]` of `vars` / `coeffs`; `coeffs` index [`ConstraintRows::coefficients`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SparseRows {
+    start: Vec<u64>,
+    vars: Vec<u32>,
+    coeffs: Vec<u32>,
+}
+
+impl SparseRows {
+    fn new() -> Self {
+        Self {
+            start: vec![0],
+            ..Self::default()
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of non-zero entries.
+    pub fn entries(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// `row_i · z`.
+    fn evaluate(&self, i: usize, coefficients: &[Fr], z: &[Fr]) -> Fr {
+        let (from, to) = (self.start[i] as usize, self.start[i + 1] as usize);
+        let mut acc = Fr::zero();
+        for k in from..to {
+            let c = coefficients[self.coeffs[k] as usize];
+            let x = z[self.vars[k] as usize];
+            if c.is_one() {
+                acc += x;
+            } else {
+                acc += c * x;
+            }
+        }
+        acc
+    }
+}
+
+/// The `A` and `B` rows of a circuit, with its variable counts (see the module documentation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConstraintRows {
+    /// Instance variables, the constant 1 included.
+    pub instance_variables: usize,
+    /// Witness variables.
+    pub witness_variables: usize,
+    /// Distinct coefficients.
+    pub coefficients: Vec<Fr>,
+    /// `A`.
+    pub a: SparseRows,
+    /// `B`.
+    pub b: SparseRows,
+    /// `C` (kept for key generation only; empty when proving).
+    pub c: SparseRows,
+}
+
+fn synthesis_error(e: impl std::fmt::Display) -> ProverError {
+    ProverError::Synthesis(e.to_string())
+}
+
+impl ConstraintRows {
+    /// Synthesize `circuit` without values (as key generation does), inline its linear
+    /// combinations and keep the `A` and `B` rows.
+    pub fn of<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Self, ProverError> {
+        Self::synthesize(circuit, 2)
+    }
+
+    /// [`ConstraintRows::of`] with the `C` rows too, for key generation.
+    pub fn with_c<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Self, ProverError> {
+        Self::synthesize(circuit, 3)
+    }
+
+    fn synthesize<C: ConstraintSynthesizer<Fr>>(
+        circuit: C,
+        matrices: usize,
+    ) -> Result<Self, ProverError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        circuit
+            .generate_constraints(cs.clone())
+            .map_err(synthesis_error)?;
+        cs.finalize();
+        Self::from_finalized(&cs, matrices)
+    }
+
+    fn from_finalized(cs: &ConstraintSystemRef<Fr>, count: usize) -> Result<Self, ProverError> {
+        let inner = cs
+            .borrow()
+            .ok_or_else(|| synthesis_error("no constraint system"))?;
+        let instance_variables = inner.num_instance_variables;
+        let witness_variables = inner.num_witness_variables;
+        if instance_variables + witness_variables > u32::MAX as usize {
+            return Err(synthesis_error("more variables than 2^32"));
+        }
+        let predicate = inner
+            .predicate_constraint_systems
+            .get(R1CS_PREDICATE_LABEL)
+            .ok_or_else(|| synthesis_error("the circuit has no R1CS constraints"))?;
+        let arguments = predicate.get_constraints();
+        let mut table: HashMap<Fr, u32> = HashMap::new();
+        let mut coefficients = Vec::new();
+        let mut matrices = [SparseRows::new(), SparseRows::new(), SparseRows::new()];
+        for (rows, lcs) in matrices.iter_mut().zip(arguments.iter()).take(count) {
+            for &lc_var in lcs {
+                for (coeff, var) in inner.get_lc(lc_var).0 {
+                    if coeff.is_zero() || var.is_zero() {
+                        continue;
+                    }
+                    let index = var
+                        .get_variable_index(instance_variables)
+                        .ok_or_else(|| synthesis_error("a linear combination left uninlined"))?;
+                    let c = *table.entry(coeff).or_insert_with(|| {
+                        coefficients.push(coeff);
+                        (coefficients.len() - 1) as u32
+                    });
+                    rows.vars.push(index as u32);
+                    rows.coeffs.push(c);
+                }
+                rows.start.push(rows.vars.len() as u64);
+            }
+        }
+        let [a, b, c] = matrices;
+        Ok(Self {
+            instance_variables,
+            witness_variables,
+            coefficients,
+            a,
+            b,
+            c,
+        })
+    }
+
+    /// Number of constraints.
+    pub fn constraints(&self) -> usize {
+        self.a.len()
+    }
+}
+
+/// Synthesize `circuit` keeping values only; returns the full assignment `z` (the constant 1,
+/// the public inputs, then the witnesses).
+pub fn assignment<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Vec<Fr>, ProverError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    circuit
+        .generate_constraints(cs.clone())
+        .map_err(synthesis_error)?;
+    let mut inner = cs
+        .borrow_mut()
+        .ok_or_else(|| synthesis_error("no constraint system"))?;
+    let mut z = std::mem::take(&mut inner.assignments.instance_assignment);
+    z.append(&mut inner.assignments.witness_assignment);
+    Ok(z)
+}
+
+/// The coefficients of `h(X) = (A(X)·B(X) − C(X)) / Z(X)` over arkworks' Groth16 domain, as
+/// `LibsnarkReduction::witness_map_from_matrices` computes them (`C·z` taken as `(A·z)∘(B·z)`).
+pub fn quotient(
+    rows: &ConstraintRows,
+    instance_variables: usize,
+    z: &[Fr],
+) -> Result<Vec<Fr>, ProverError> {
+    let constraints = rows.constraints();
+    let domain = GeneralEvaluationDomain::<Fr>::new(constraints + instance_variables)
+        .ok_or_else(|| synthesis_error("the circuit is too large for the evaluation domain"))?;
+    let size = domain.size();
+    let mut a = vec![Fr::zero(); size];
+    let mut b = vec![Fr::zero(); size];
+    a[..constraints]
+        .par_iter_mut()
+        .zip(b[..constraints].par_iter_mut())
+        .enumerate()
+        .for_each(|(i, (a, b))| {
+            *a = rows.a.evaluate(i, &rows.coefficients, z);
+            *b = rows.b.evaluate(i, &rows.coefficients, z);
+        });
+    a[constraints..constraints + instance_variables].copy_from_slice(&z[..instance_variables]);
+    let mut c: Vec<Fr> = a.par_iter().zip(&b).map(|(a, b)| *a * b).collect();
+    let coset = domain
+        .get_coset(Fr::GENERATOR)
+        .ok_or_else(|| synthesis_error("no coset of the evaluation domain"))?;
+    domain.ifft_in_place(&mut a);
+    domain.ifft_in_place(&mut b);
+    coset.fft_in_place(&mut a);
+    coset.fft_in_place(&mut b);
+    a.par_iter_mut().zip(&b).for_each(|(a, b)| *a *= b);
+    drop(b);
+    domain.ifft_in_place(&mut c);
+    coset.fft_in_place(&mut c);
+    let vanishing_inverse = domain
+        .evaluate_vanishing_polynomial(Fr::GENERATOR)
+        .inverse()
+        .ok_or_else(|| synthesis_error("vanishing polynomial is zero on the coset"))?;
+    a.par_iter_mut().zip(c).for_each(|(ab, c)| {
+        *ab -= &c;
+        *ab *= &vanishing_inverse;
+    });
+    coset.ifft_in_place(&mut a);
+    Ok(a)
+}
+
+/// Prove `circuit` with `pk` (see the module documentation), drawing `r, s` from `rng`.
+pub fn prove<C: ConstraintSynthesizer<Fr> + Clone>(
+    pk: &ProvingKey<Bn254>,
+    circuit: C,
+    rng: &mut impl rand_core::RngCore,
+) -> Result<Proof<Bn254>, ProverError> {
+    let r = Fr::rand(rng);
+    let s = Fr::rand(rng);
+    prove_with(pk, circuit, r, s)
+}
+
+/// [`prove`] with given `r, s`.
+pub fn prove_with<C: ConstraintSynthesizer<Fr> + Clone>(
+    pk: &ProvingKey<Bn254>,
+    circuit: C,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>, ProverError> {
+    let rows = ConstraintRows::of(circuit.clone())?;
+    let z = assignment(circuit)?;
+    let (instances, variables) = (
+        rows.instance_variables,
+        rows.instance_variables + rows.witness_variables,
+    );
+    if z.len() != variables {
+        return Err(synthesis_error(format!(
+            "the witness synthesis allocated {} variables, the constraint rows {variables}",
+            z.len()
+        )));
+    }
+    if pk.a_query.len() != variables
+        || pk.b_g2_query.len() != variables
+        || pk.l_query.len() != rows.witness_variables
+        || pk.vk.gamma_abc_g1.len() != instances
+    {
+        return Err(synthesis_error(
+            "the proving key was made for a circuit of another size",
+        ));
+    }
+    let h = quotient(&rows, instances, &z)?;
+    drop(rows);
+    let big = |xs: &[Fr]| xs.par_iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
+    // `h_query` has one point fewer than the domain (deg h <= size − 2), as in arkworks.
+    let h_big = big(&h[..pk.h_query.len().min(h.len())]);
+    drop(h);
+    let h_acc = G1Projective::msm_bigint(&pk.h_query, &h_big);
+    drop(h_big);
+    let assignment = big(&z[1..]);
+    drop(z);
+    let aux = &assignment[instances - 1..];
+    let l_aux_acc = G1Projective::msm_bigint(&pk.l_query, aux);
+    let r_s_delta_g1 = pk.delta_g1 * (r * s);
+
+    let g_a = pk.delta_g1 * r
+        + pk.a_query[0]
+        + G1Projective::msm_bigint(&pk.a_query[1..], &assignment)
+        + pk.vk.alpha_g1;
+    let s_g_a = g_a * s;
+    let g1_b = if r.is_zero() {
+        G1Projective::zero()
+    } else {
+        pk.delta_g1 * s
+            + pk.b_g1_query[0]
+            + G1Projective::msm_bigint(&pk.b_g1_query[1..], &assignment)
+            + pk.beta_g1
+    };
+    let g2_b: G2Projective = pk.vk.delta_g2 * s
+        + pk.b_g2_query[0]
+        + G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment)
+        + pk.vk.beta_g2;
+    let r_g1_b = g1_b * r;
+    let g_c = s_g_a + r_g1_b - r_s_delta_g1 + l_aux_acc + h_acc;
+    Ok(Proof::<Bn254> {
+        a: g_a.into_affine(),
+        b: g2_b.into_affine(),
+        c: g_c.into_affine(),
+    })
+}
+
+/// Circuit-specific Groth16 key generation from the constraint rows: arkworks' generator
+/// (`generate_random_parameters_with_reduction` with `LibsnarkReduction`) step for step — the same
+/// draws from `rng` in the same order, the same QAP evaluation at `t` — without keeping the
+/// constraint system: only the compressed rows, the Lagrange coefficients at `t` and the
+/// per-variable evaluations are held while the key's points are computed. The key equals the one
+/// arkworks makes from the same `rng` (a test checks them equal byte for byte).
+pub fn generate<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+    rng: &mut impl rand_core::RngCore,
+) -> Result<(ProvingKey<Bn254>, ConstraintRows), ProverError> {
+    let alpha = Fr::rand(rng);
+    let beta = Fr::rand(rng);
+    let gamma = Fr::rand(rng);
+    let delta = Fr::rand(rng);
+    let g1_generator = G1Projective::rand(rng);
+    let g2_generator = G2Projective::rand(rng);
+
+    let rows = ConstraintRows::with_c(circuit)?;
+    let constraints = rows.constraints();
+    let instances = rows.instance_variables;
+    let domain = GeneralEvaluationDomain::<Fr>::new(constraints + instances)
+        .ok_or_else(|| synthesis_error("the circuit is too large for the evaluation domain"))?;
+    let t = domain.sample_element_outside_domain(rng);
+    let zt = domain.evaluate_vanishing_polynomial(t);
+    let domain_size = domain.size();
+
+    // QAP evaluation at t: a_j = Σ_i A_ij·u_i(t) (and b, c), the instance rows appended to A.
+    let variables = instances + rows.witness_variables;
+    let (mut a, mut b, mut c) = (
+        vec![Fr::zero(); variables],
+        vec![Fr::zero(); variables],
+        vec![Fr::zero(); variables],
+    );
+    {
+        let u = domain.evaluate_all_lagrange_coefficients(t);
+        a[..instances].copy_from_slice(&u[constraints..constraints + instances]);
+        for (matrix, out) in [(&rows.a, &mut a), (&rows.b, &mut b), (&rows.c, &mut c)] {
+            for (i, u_i) in u.iter().enumerate().take(constraints) {
+                let (from, to) = (matrix.start[i] as usize, matrix.start[i + 1] as usize);
+                for k in from..to {
+                    out[matrix.vars[k] as usize] +=
+                        *u_i * rows.coefficients[matrix.coeffs[k] as usize];
+                }
+            }
+        }
+    }
+    let keep = ConstraintRows {
+        c: SparseRows::new(),
+        ..rows
+    };
+
+    // Table sizes as arkworks counts them (the last variable left out); they only tune speed.
+    let non_zero_a = a[..variables - 1].iter().filter(|x| !x.is_zero()).count();
+    let non_zero_b = b[..variables - 1].iter().filter(|x| !x.is_zero()).count();
+    let gamma_inverse = gamma
+        .inverse()
+        .ok_or_else(|| synthesis_error("gamma is zero"))?;
+    let delta_inverse = delta
+        .inverse()
+        .ok_or_else(|| synthesis_error("delta is zero"))?;
+    let gamma_abc: Vec<Fr> = (0..instances)
+        .map(|j| (beta * a[j] + alpha * b[j] + c[j]) * gamma_inverse)
+        .collect();
+    let l: Vec<Fr> = (instances..variables)
+        .into_par_iter()
+        .map(|j| (beta * a[j] + alpha * b[j] + c[j]) * delta_inverse)
+        .collect();
+    drop(c);
+
+    let g2_table = BatchMulPreprocessing::new(g2_generator, non_zero_b);
+    let b_g2_query = g2_table.batch_mul(&b);
+    drop(g2_table);
+    let num_scalars = non_zero_a + non_zero_b + (variables - 1) + domain_size + 1;
+    let g1_table = BatchMulPreprocessing::new(g1_generator, num_scalars);
+    let a_query = g1_table.batch_mul(&a);
+    drop(a);
+    let b_g1_query = g1_table.batch_mul(&b);
+    drop(b);
+    let h_scalars = <LibsnarkReduction as R1CSToQAP>::h_query_scalars::<
+        Fr,
+        GeneralEvaluationDomain<Fr>,
+    >(domain_size - 1, t, zt, delta_inverse)
+    .map_err(synthesis_error)?;
+    let h_query = g1_table.batch_mul(&h_scalars);
+    drop(h_scalars);
+    let l_query = g1_table.batch_mul(&l);
+    drop(l);
+    let gamma_abc_g1 = g1_table.batch_mul(&gamma_abc);
+    drop(g1_table);
+
+    let vk = VerifyingKey::<Bn254> {
+        alpha_g1: (g1_generator * alpha).into_affine(),
+        beta_g2: (g2_generator * beta).into_affine(),
+        gamma_g2: (g2_generator * gamma).into_affine(),
+        delta_g2: (g2_generator * delta).into_affine(),
+        gamma_abc_g1,
+    };
+    let pk = ProvingKey::<Bn254> {
+        vk,
+        beta_g1: (g1_generator * beta).into_affine(),
+        delta_g1: (g1_generator * delta).into_affine(),
+        a_query,
+        b_g1_query,
+        b_g2_query,
+        h_query,
+        l_query,
+    };
+    Ok((pk, keep))
+}

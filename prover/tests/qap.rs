@@ -1,0 +1,95 @@
+//! The small-memory prover and key generator (`zkyuma_prover::qap`) against arkworks' own: from
+//! the same randomness the proving key is the same byte for byte, and a proof with the same `r, s`
+//! is the same proof; a key of another circuit is refused with an error.
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Groth16;
+use ark_serialize::CanonicalSerialize;
+use ark_snark::SNARK;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkyuma_circuits::epoch::constraints::EpochCircuit;
+use zkyuma_circuits::epoch::{BondsRule, EpochRound, EpochShape};
+use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
+use zkyuma_prover::qap::{generate, prove_with, ConstraintRows};
+
+fn bytes(x: &impl CanonicalSerialize) -> Vec<u8> {
+    let mut out = Vec::new();
+    x.serialize_uncompressed(&mut out).expect("serialize");
+    out
+}
+
+fn circuit(yuma3: bool, seed: u64) -> EpochCircuit {
+    let round = EpochRound {
+        netuid: 2,
+        epoch: 5,
+        input: SyntheticEpoch {
+            validators: 2,
+            uids: 4,
+            yuma3,
+            liquid_alpha: false,
+            seed,
+        }
+        .build(),
+        validators: None,
+        weight_blindings: vec![Fr::from(7u64), Fr::from(8u64)],
+        prev_bonds_blinding: Fr::from(9u64),
+        new_bonds_blinding: Fr::from(10u64),
+    };
+    EpochCircuit::build(&round, [1; 32]).expect("circuit")
+}
+
+#[test]
+fn keys_and_proofs_equal_arkworks() {
+    for yuma3 in [true, false] {
+        let bonds = if yuma3 {
+            BondsRule::Yuma3
+        } else {
+            BondsRule::Original
+        };
+        let blank = EpochCircuit::blank(EpochShape {
+            validators: 2,
+            uids: 4,
+            bonds,
+        });
+        let (ours, rows) =
+            generate(blank.clone(), &mut ChaCha20Rng::from_seed([3; 32])).expect("generate");
+        let (theirs, _) =
+            Groth16::<Bn254>::circuit_specific_setup(blank, &mut ChaCha20Rng::from_seed([3; 32]))
+                .expect("arkworks setup");
+        assert_eq!(bytes(&ours), bytes(&theirs), "proving keys differ");
+        assert!(rows.c.is_empty(), "C rows are dropped after key generation");
+        assert!(rows.a.entries() > 0 && rows.b.entries() > 0);
+
+        let c = circuit(yuma3, 4);
+        let (r, s) = (Fr::from(11u64), Fr::from(12u64));
+        let proof = prove_with(&ours, c.clone(), r, s).expect("prove");
+        let reference =
+            Groth16::<Bn254>::create_proof_with_reduction(c, &theirs, r, s).expect("arkworks");
+        assert_eq!(bytes(&proof), bytes(&reference), "proofs differ");
+    }
+}
+
+#[test]
+fn rows_match_the_circuit_counts() {
+    let c = circuit(true, 6);
+    let rows = ConstraintRows::of(c.clone()).expect("rows");
+    let (constraints, witnesses, inputs) = zkyuma_prover::keys::describe(c).expect("describe");
+    assert_eq!(rows.constraints(), constraints);
+    assert_eq!(rows.b.len(), constraints);
+    assert_eq!(rows.witness_variables, witnesses);
+    assert_eq!(rows.instance_variables, inputs + 1);
+    assert!(rows.c.is_empty());
+}
+
+#[test]
+fn a_key_of_another_circuit_is_refused() {
+    let small = EpochCircuit::blank(EpochShape {
+        validators: 1,
+        uids: 2,
+        bonds: BondsRule::Yuma3,
+    });
+    let (pk, _) = generate(small, &mut ChaCha20Rng::from_seed([1; 32])).expect("generate");
+    let err = prove_with(&pk, circuit(true, 1), Fr::from(1u64), Fr::from(2u64))
+        .expect_err("another circuit's key");
+    assert!(err.to_string().contains("another size"), "{err}");
+}
