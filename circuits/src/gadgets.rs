@@ -56,6 +56,24 @@ pub fn sum(terms: impl IntoIterator<Item = FpVar<Fr>>) -> FpVar<Fr> {
     weighted_sum(terms.into_iter().map(|x| (Fr::from(1u64), x)))
 }
 
+/// `x` as one witness variable, equal to it (one constraint). A linear combination is free, but
+/// every constraint that uses it carries all its terms: a sum used by many constraints (a column
+/// total that divides every entry of the column, a consensus written as 33 bits and compared
+/// with every weight of its column) is cheaper for key generation and proving — and its
+/// constraint rows far shorter — as one variable. Constants and single variables are returned
+/// as they are.
+pub fn materialize(x: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+    match x {
+        FpVar::Constant(_) => Ok(x.clone()),
+        FpVar::Var(v) if v.variable.is_witness() || v.variable.is_instance() => Ok(x.clone()),
+        FpVar::Var(_) => {
+            let copy = FpVar::new_witness(x.cs(), || Ok(value_or_zero(x)))?;
+            copy.enforce_equal(x)?;
+            Ok(copy)
+        }
+    }
+}
+
 /// The number `Σ bits_i · 2^i` as one linear combination (no constraint).
 pub fn from_bits_le(bits: &[Boolean<Fr>]) -> FpVar<Fr> {
     let mut coeff = Fr::from(1u64);

@@ -111,7 +111,15 @@ fn tampering_leaves_the_core_unsatisfied() {
     finalize_for_tampering(&cs);
     for delta in [1, -1] {
         for j in [1, 4] {
-            let moved = satisfied_with_var_moved(&cs, &vars.consensus[j], delta);
+            // The consensus variable and the bits it equals, moved together.
+            let target = value_of(&vars.consensus[j]) + fr_bits(delta);
+            let moved = satisfied_with(
+                &cs,
+                &[
+                    (&vars.consensus[j], target),
+                    (&vars.consensus_bits[j], target),
+                ],
+            );
             assert!(!moved, "consensus {j} {delta:+} ulp");
         }
         assert!(

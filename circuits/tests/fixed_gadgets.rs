@@ -56,7 +56,7 @@ fn deferred_floor_needs_and_gets_its_pin() {
         (0, 0, 0),
     ] {
         let one_minus = UNIT - alpha;
-        let honest = (alpha * wfb >> 32) + (one_minus * b >> 32);
+        let honest = ((alpha * wfb) >> 32) + ((one_minus * b) >> 32);
         let unit = Fr::from(1u64 << 32);
         let wrap = |q: &FpVar<Fr>, r: &FpVar<Fr>, other: u64| {
             let product = value_of(q) * unit + value_of(r);
@@ -65,7 +65,7 @@ fn deferred_floor_needs_and_gets_its_pin() {
         // Alone: the wrapped quotient satisfies the gadget.
         let cs = ConstraintSystem::<Fr>::new_ref();
         let (q, r) = mul_floor_deferred(&witness(&cs, one_minus), &witness(&cs, b)).expect("floor");
-        assert_eq!(value(&q), one_minus * b >> 32);
+        assert_eq!(value(&q), (one_minus * b) >> 32);
         finalize_for_tampering(&cs);
         let other = if value(&r) == 5 { 6 } else { 5 };
         assert!(
@@ -79,7 +79,7 @@ fn deferred_floor_needs_and_gets_its_pin() {
         let ema = first + &q;
         let bond = floor_to_int(&(&ema * Fr::from(65535u64)), 65535).expect("bond");
         assert_eq!(value(&ema), honest);
-        assert_eq!(value(&bond), honest * 65535 >> 32);
+        assert_eq!(value(&bond), (honest * 65535) >> 32);
         finalize_for_tampering(&cs);
         for other in [0u64, 1, 5, (1 << 32) - 1] {
             if Fr::from(other) == value_of(&r) {

@@ -59,6 +59,13 @@ pub struct CircuitDescription {
     pub pk_blake3: String,
     /// Size of the proving key file in bytes.
     pub pk_bytes: u64,
+    /// blake3 of the constraint rows file (`rows.bin`, beside the proving key), when the setup
+    /// kept them (see [`crate::qap`]); without it the prover derives them from the circuit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_blake3: Option<String>,
+    /// Size of the constraint rows file in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_bytes: Option<u64>,
     /// Seconds the setup took.
     pub setup_seconds: f64,
 }
@@ -84,6 +91,9 @@ pub fn describe<C: ConstraintSynthesizer<Fr>>(
 pub struct Keys {
     /// Proving key.
     pub pk: ProvingKey<Bn254>,
+    /// The circuit's `A` and `B` constraint rows, kept by the setup (proving without them derives
+    /// them from the circuit).
+    pub rows: Option<crate::qap::ConstraintRows>,
     /// Description.
     pub description: CircuitDescription,
 }
@@ -114,7 +124,7 @@ pub fn prove_compressed<C: ConstraintSynthesizer<Fr> + Clone>(
     circuit: C,
 ) -> Result<Vec<u8>, ProverError> {
     let mut rng = ChaCha20Rng::from_entropy();
-    let proof = crate::qap::prove(&keys.pk, circuit, &mut rng)?;
+    let proof = crate::qap::prove(&keys.pk, keys.rows.as_ref(), circuit, &mut rng)?;
     let mut bytes = Vec::new();
     proof
         .serialize_compressed(&mut bytes)
@@ -138,7 +148,8 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
     let start = std::time::Instant::now();
     let (pk, rows) = crate::qap::generate(circuit, &mut rng)?;
     let setup_seconds = start.elapsed().as_secs_f64();
-    let (pk_blake3, pk_bytes) = pk_checksum(&pk)?;
+    let (pk_blake3, pk_bytes) = checksum(&pk)?;
+    let (rows_blake3, rows_bytes) = checksum(&rows)?;
     let mut keys = Keys {
         pk,
         description: CircuitDescription {
@@ -150,8 +161,11 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
             vk_blake3: String::new(),
             pk_blake3,
             pk_bytes,
+            rows_blake3: Some(rows_blake3),
+            rows_bytes: Some(rows_bytes),
             setup_seconds,
         },
+        rows: Some(rows),
     };
     keys.description.vk_blake3 = blake3::hash(&keys.vk_bytes()).to_hex().to_string();
     Ok(keys)
@@ -191,24 +205,53 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// blake3 (hex) and size of the uncompressed proving key, computed while serializing it (the
-/// key is never held twice in memory).
-pub fn pk_checksum(pk: &ProvingKey<Bn254>) -> Result<(String, u64), ProverError> {
+/// blake3 (hex) and size of the uncompressed serialization of `x` (a proving key, constraint
+/// rows), computed while serializing it (the value is never held twice in memory).
+pub fn checksum(x: &impl CanonicalSerialize) -> Result<(String, u64), ProverError> {
     let mut w = Hashing {
         inner: std::io::sink(),
         hasher: blake3::Hasher::new(),
         bytes: 0,
     };
-    pk.serialize_uncompressed(&mut w)
+    x.serialize_uncompressed(&mut w)
         .map_err(|e| ProverError::Synthesis(e.to_string()))?;
     Ok((w.hasher.finalize().to_hex().to_string(), w.bytes))
 }
 
-/// Write the uncompressed proving key to `path` atomically, streaming (no copy in memory).
-fn write_pk_atomic(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), ProverError> {
+/// Write the uncompressed serialization of `x` to `path` atomically, streaming.
+fn write_serialized_atomic(path: &Path, x: &impl CanonicalSerialize) -> Result<(), ProverError> {
     write_atomic_with(path, |w| {
-        pk.serialize_uncompressed(w)
+        x.serialize_uncompressed(w)
             .map_err(|e| std::io::Error::other(e.to_string()))
+    })
+}
+
+/// Read `path` streaming into `T` (uncompressed, no curve checks), hashing every byte of the file;
+/// the hash must equal `expected` before the parsed value is used.
+fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<T, ProverError> {
+    let io = |source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut reader = HashingReader {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        hasher: blake3::Hasher::new(),
+    };
+    let parsed = T::deserialize_with_mode(&mut reader, Compress::No, Validate::No);
+    // Whatever the parse gave, hash the rest of the file: the checksum decides first.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
+    let got = reader.hasher.finalize().to_hex().to_string();
+    if got != expected {
+        return Err(ProverError::Checksum {
+            path: path.display().to_string(),
+            expected: expected.to_string(),
+            got,
+        });
+    }
+    parsed.map_err(|e| ProverError::Malformed {
+        path: path.display().to_string(),
+        message: e.to_string(),
     })
 }
 
@@ -274,6 +317,20 @@ impl KeyPaths {
         }
     }
 
+    /// `rows.bin`: the constraint rows, beside the proving key.
+    pub fn rows_path(&self) -> PathBuf {
+        self.pk_path.with_file_name("rows.bin")
+    }
+
+    /// Write the proving key and, when the setup kept them, the constraint rows.
+    fn write_private(&self, keys: &Keys) -> Result<(), ProverError> {
+        write_serialized_atomic(&self.pk_path, &keys.pk)?;
+        if let Some(rows) = &keys.rows {
+            write_serialized_atomic(&self.rows_path(), rows)?;
+        }
+        Ok(())
+    }
+
     /// `vk.bin`.
     pub fn vk_path(&self) -> PathBuf {
         self.params_dir.join("vk.bin")
@@ -292,7 +349,7 @@ impl KeyPaths {
                 path: self.description_path().display().to_string(),
                 message: e.to_string(),
             })?;
-        write_pk_atomic(&self.pk_path, &keys.pk)?;
+        self.write_private(keys)?;
         write_atomic(&self.vk_path(), &vk)?;
         write_atomic(&self.description_path(), &description)?;
         let sums = format!(
@@ -319,7 +376,7 @@ impl KeyPaths {
                     got: keys.description.vk_blake3.clone(),
                 })
             }
-            Ok(_) => write_pk_atomic(&self.pk_path, &keys.pk),
+            Ok(_) => self.write_private(keys),
             Err(ProverError::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {
@@ -378,34 +435,26 @@ impl KeyPaths {
                 found: description.circuit_id,
             });
         }
-        // Streamed: the key is read once, hashed as it is parsed, and never held twice.
-        let io = |source| ProverError::Io {
-            path: self.pk_path.display().to_string(),
-            source,
+        // Streamed: the key is read once, hashed as it is parsed, and never held twice. The
+        // checksum pins the exact key this setup produced, so curve checks are skipped.
+        let pk: ProvingKey<Bn254> = read_checked(&self.pk_path, &description.pk_blake3)?;
+        let rows = match &description.rows_blake3 {
+            Some(expected) => {
+                let path = self.rows_path();
+                let rows: crate::qap::ConstraintRows = read_checked(&path, expected)?;
+                rows.check().map_err(|message| ProverError::Malformed {
+                    path: path.display().to_string(),
+                    message,
+                })?;
+                Some(rows)
+            }
+            None => None,
         };
-        let file = std::fs::File::open(&self.pk_path).map_err(io)?;
-        let mut reader = HashingReader {
-            inner: std::io::BufReader::with_capacity(1 << 20, file),
-            hasher: blake3::Hasher::new(),
+        let keys = Keys {
+            pk,
+            rows,
+            description,
         };
-        // The checksum pins the exact key this setup produced, so curve checks are skipped.
-        let parsed =
-            ProvingKey::<Bn254>::deserialize_with_mode(&mut reader, Compress::No, Validate::No);
-        // Whatever the parse gave, hash the rest of the file: the checksum decides first.
-        std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
-        let got = reader.hasher.finalize().to_hex().to_string();
-        if got != description.pk_blake3 {
-            return Err(ProverError::Checksum {
-                path: self.pk_path.display().to_string(),
-                expected: description.pk_blake3,
-                got,
-            });
-        }
-        let pk = parsed.map_err(|e| ProverError::Malformed {
-            path: self.pk_path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let keys = Keys { pk, description };
         if keys.description.vk_blake3 != blake3::hash(&keys.vk_bytes()).to_hex().to_string() {
             return Err(ProverError::Malformed {
                 path: self.pk_path.display().to_string(),

@@ -8,7 +8,9 @@
 //! 1. **the constraint rows of `A` and `B`** ([`ConstraintRows`]): one synthesis without values,
 //!    inlined, converted row by row into a compressed form (a `u32` variable index and a `u32`
 //!    index into a table of distinct coefficients per entry); `C` is not needed, because on a
-//!    satisfying assignment `C·z = (A·z) ∘ (B·z)` entry by entry;
+//!    satisfying assignment `C·z = (A·z) ∘ (B·z)` entry by entry. Key generation ([`generate`])
+//!    derives them anyway and keeps them (`rows.bin` beside the proving key, its blake3 in
+//!    `circuit.json`), so proving does not synthesize the circuit twice;
 //! 2. **the assignment** ([`assignment`]): a second synthesis that keeps values only (no linear
 //!    combination is stored);
 //! 3. **the quotient `h`** ([`quotient`]): the R1CS-to-QAP witness map of arkworks'
@@ -33,12 +35,13 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
     R1CS_PREDICATE_LABEL,
 };
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// One matrix (`A` or `B`) of an R1CS in compressed-row form: row `i` holds the entries
 /// `start[i]..start[i + 1]` of `vars` / `coeffs`; `coeffs` index [`ConstraintRows::coefficients`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct SparseRows {
     start: Vec<u64>,
     vars: Vec<u32>,
@@ -63,9 +66,36 @@ impl SparseRows {
         self.len() == 0
     }
 
+    /// The number of entries of each row.
+    pub fn lengths(&self) -> Vec<usize> {
+        self.start
+            .windows(2)
+            .map(|w| (w[1] - w[0]) as usize)
+            .collect()
+    }
+
     /// Number of non-zero entries.
     pub fn entries(&self) -> usize {
         self.vars.len()
+    }
+
+    /// Every index in range: offsets start at 0, never decrease and end at the entry count;
+    /// variables below `variables`, coefficients below `coefficients`.
+    fn check(&self, variables: usize, coefficients: usize) -> Result<(), String> {
+        if self.start.first() != Some(&0)
+            || self.start.windows(2).any(|w| w[0] > w[1])
+            || self.start.last().copied() != Some(self.vars.len() as u64)
+            || self.vars.len() != self.coeffs.len()
+        {
+            return Err("row offsets are not a partition of the entries".into());
+        }
+        if let Some(v) = self.vars.iter().find(|v| **v as usize >= variables) {
+            return Err(format!("variable {v} of {variables}"));
+        }
+        if let Some(c) = self.coeffs.iter().find(|c| **c as usize >= coefficients) {
+            return Err(format!("coefficient {c} of {coefficients}"));
+        }
+        Ok(())
     }
 
     /// `row_i · z`.
@@ -86,7 +116,7 @@ impl SparseRows {
 }
 
 /// The `A` and `B` rows of a circuit, with its variable counts (see the module documentation).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct ConstraintRows {
     /// Instance variables, the constant 1 included.
     pub instance_variables: usize,
@@ -183,6 +213,22 @@ impl ConstraintRows {
     pub fn constraints(&self) -> usize {
         self.a.len()
     }
+
+    /// Structural check of rows read from a file: `A` and `B` with one row per constraint,
+    /// `C` empty or the same length, every index in range (so evaluating them cannot panic).
+    pub fn check(&self) -> Result<(), String> {
+        let variables = self.instance_variables + self.witness_variables;
+        if self.b.len() != self.a.len() || !(self.c.is_empty() || self.c.len() == self.a.len()) {
+            return Err("A, B and C have different row counts".into());
+        }
+        if self.instance_variables == 0 {
+            return Err("no constant variable".into());
+        }
+        for rows in [&self.a, &self.b, &self.c] {
+            rows.check(variables, self.coefficients.len())?;
+        }
+        Ok(())
+    }
 }
 
 /// Synthesize `circuit` keeping values only; returns the full assignment `z` (the constant 1,
@@ -251,18 +297,24 @@ pub fn quotient(
     Ok(a)
 }
 
-/// Prove `circuit` with `pk` (see the module documentation), drawing `r, s` from `rng`.
+/// Prove `circuit` with `pk` (see the module documentation), drawing `r, s` from `rng`. `rows`
+/// are the circuit's constraint rows as key generation kept them; without them they are derived
+/// from the circuit first (one more synthesis, and its memory).
 pub fn prove<C: ConstraintSynthesizer<Fr> + Clone>(
     pk: &ProvingKey<Bn254>,
+    rows: Option<&ConstraintRows>,
     circuit: C,
     rng: &mut impl rand_core::RngCore,
 ) -> Result<Proof<Bn254>, ProverError> {
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
-    prove_with(pk, circuit, r, s)
+    match rows {
+        Some(rows) => prove_with_rows(pk, rows, circuit, r, s),
+        None => prove_with(pk, circuit, r, s),
+    }
 }
 
-/// [`prove`] with given `r, s`.
+/// [`prove`] with given `r, s`, the rows derived from the circuit.
 pub fn prove_with<C: ConstraintSynthesizer<Fr> + Clone>(
     pk: &ProvingKey<Bn254>,
     circuit: C,
@@ -270,6 +322,17 @@ pub fn prove_with<C: ConstraintSynthesizer<Fr> + Clone>(
     s: Fr,
 ) -> Result<Proof<Bn254>, ProverError> {
     let rows = ConstraintRows::of(circuit.clone())?;
+    prove_with_rows(pk, &rows, circuit, r, s)
+}
+
+/// [`prove`] with given `r, s` and rows.
+pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
+    pk: &ProvingKey<Bn254>,
+    rows: &ConstraintRows,
+    circuit: C,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>, ProverError> {
     let z = assignment(circuit)?;
     let (instances, variables) = (
         rows.instance_variables,
@@ -290,8 +353,7 @@ pub fn prove_with<C: ConstraintSynthesizer<Fr> + Clone>(
             "the proving key was made for a circuit of another size",
         ));
     }
-    let h = quotient(&rows, instances, &z)?;
-    drop(rows);
+    let h = quotient(rows, instances, &z)?;
     let big = |xs: &[Fr]| xs.par_iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
     // `h_query` has one point fewer than the domain (deg h <= size − 2), as in arkworks.
     let h_big = big(&h[..pk.h_query.len().min(h.len())]);

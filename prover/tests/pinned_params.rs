@@ -41,6 +41,10 @@ fn check(name: &str, keys: Keys, public_inputs: usize) {
         "{name}: proving key drifted"
     );
     assert_eq!(
+        pinned.rows_blake3, keys.description.rows_blake3,
+        "{name}: constraint rows drifted"
+    );
+    assert_eq!(
         paths.load_vk_bytes().expect("vk.bin"),
         keys.vk_bytes(),
         "{name}"

@@ -93,3 +93,43 @@ fn a_key_of_another_circuit_is_refused() {
         .expect_err("another circuit's key");
     assert!(err.to_string().contains("another size"), "{err}");
 }
+
+#[test]
+fn rows_round_trip_through_the_keys_directory_and_are_checked() {
+    use zkyuma_prover::keys::{setup, KeyPaths, SetupKind};
+    use zkyuma_prover::ProverError;
+    let shape = EpochShape {
+        validators: 1,
+        uids: 2,
+        bonds: BondsRule::Yuma3,
+    };
+    let id = zkyuma_circuits::epoch::circuit_id(&shape);
+    let keys = setup(
+        &id,
+        EpochCircuit::blank(shape),
+        SetupKind::InsecureDeterministic { seed: "t".into() },
+    )
+    .expect("setup");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = KeyPaths::new(dir.path(), dir.path(), "c");
+    paths.save(&keys).expect("save");
+    let loaded = paths.load(&id).expect("load");
+    assert_eq!(loaded.rows, keys.rows);
+    assert!(loaded.rows.as_ref().is_some_and(|r| r.check().is_ok()));
+
+    // A flipped byte in rows.bin is caught by its checksum; a missing file is an I/O error.
+    let mut bytes = std::fs::read(paths.rows_path()).expect("rows");
+    bytes[100] ^= 1;
+    std::fs::write(paths.rows_path(), &bytes).expect("write");
+    assert!(matches!(paths.load(&id), Err(ProverError::Checksum { .. })));
+    std::fs::remove_file(paths.rows_path()).expect("remove");
+    assert!(matches!(paths.load(&id), Err(ProverError::Io { .. })));
+
+    // Rows whose indices leave their range are refused by the structural check.
+    let mut bad = keys.rows.clone().expect("rows");
+    bad.witness_variables = 0;
+    assert!(bad.check().is_err(), "variables out of range");
+    let mut bad = keys.rows.clone().expect("rows");
+    bad.coefficients.clear();
+    assert!(bad.check().is_err(), "coefficients out of range");
+}

@@ -120,7 +120,7 @@ pub fn normalize(
     xs: &[FpVar<Fr>],
     sum_max: u128,
 ) -> Result<alloc::vec::Vec<FpVar<Fr>>, SynthesisError> {
-    let total = crate::gadgets::sum(xs.iter().cloned());
+    let total = crate::gadgets::materialize(&crate::gadgets::sum(xs.iter().cloned()))?;
     let divisor = &total + FpVar::from(crate::gadgets::is_zero(&total)?);
     xs.iter()
         .map(|x| div_trunc(&(x * Fr::from(1u64 << 32)), &divisor, UNIT, sum_max.max(1)))

@@ -20,7 +20,7 @@ use crate::fixed::constraints::{
 use crate::fixed::I32F32;
 use crate::gadgets::{
     alloc_bits, alloc_u16, div_rem_bounded, enforce_range, from_bits_le, is_equal, is_less,
-    is_zero, sum, value_or_zero,
+    is_zero, materialize, sum, value_or_zero,
 };
 use alloc::vec::Vec;
 use ark_bn254::Fr;
@@ -104,8 +104,10 @@ pub struct ConsensusVars {
     pub weights: Vec<Vec<FpVar<Fr>>>,
     /// Remainders of the row normalisation, `e·2^32 − w·S'` (`[row][col]`).
     pub row_remainders: Vec<Vec<FpVar<Fr>>>,
-    /// Consensus per column.
+    /// Consensus per column (one variable each, used by every row's comparison).
     pub consensus: Vec<FpVar<Fr>>,
+    /// The same consensus as its 33 bits (the linear combination the variable equals).
+    pub consensus_bits: Vec<FpVar<Fr>>,
     /// Clipped weights.
     pub clipped: Vec<Vec<FpVar<Fr>>>,
     /// Validator trust per row.
@@ -186,7 +188,7 @@ pub fn consensus_core(
             raw_row.push(raw.clone());
             effective.push(&raw * FpVar::from(keep[i][j].clone()));
         }
-        let row_sum = sum(effective.iter().cloned());
+        let row_sum = materialize(&sum(effective.iter().cloned()))?;
         let divisor = &row_sum + FpVar::from(is_zero(&row_sum)?);
         // The quotient needs no range check of its own: the median comparison below confines
         // every w_ij to within 2^33 of its column's range-checked consensus, which makes
@@ -209,9 +211,12 @@ pub fn consensus_core(
         .map(|u| Ok(FpVar::one() - FpVar::from(is_zero(u)?)))
         .collect::<Result<Vec<_>, SynthesisError>>()?;
     let mut consensus = Vec::with_capacity(n);
+    let mut consensus_bits = Vec::with_capacity(n);
     let mut clipped = alloc::vec![Vec::with_capacity(n); v];
     for j in 0..n {
-        let c = from_bits_le(&alloc_bits(cs.clone(), fixed(inputs.consensus[j]), 33)?);
+        let c_bits = from_bits_le(&alloc_bits(cs.clone(), fixed(inputs.consensus[j]), 33)?);
+        let c = materialize(&c_bits)?;
+        consensus_bits.push(c_bits);
         let mut below = Vec::with_capacity(v);
         let mut at_or_below = Vec::with_capacity(v);
         let mut membership = FpVar::one();
@@ -235,7 +240,10 @@ pub fn consensus_core(
     }
 
     // Validator trust: the sum of each row's clipped weights (linear).
-    let validator_trust = clipped.iter().map(|row| sum(row.iter().cloned())).collect();
+    let validator_trust = clipped
+        .iter()
+        .map(|row| materialize(&sum(row.iter().cloned())))
+        .collect::<Result<Vec<_>, _>>()?;
 
     // Ranks r_j = Σ_i ⌊s_i · clipped_ij / 2^32⌋; incentive = ⌊r_j · 2^32 / Σ r⌋ (0 if Σ r = 0).
     let ranks = (0..n)
@@ -247,7 +255,7 @@ pub fn consensus_core(
                 .map(sum)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let total = sum(ranks.iter().cloned());
+    let total = materialize(&sum(ranks.iter().cloned()))?;
     let divisor = &total + FpVar::from(is_zero(&total)?);
     let incentive = ranks
         .iter()
@@ -261,6 +269,7 @@ pub fn consensus_core(
         weights,
         row_remainders,
         consensus,
+        consensus_bits,
         clipped,
         validator_trust,
         incentive,
@@ -671,7 +680,7 @@ pub fn bonds_and_emission(
         .zip(&dividends_by_uid)
         .map(|(a, b)| a + b)
         .collect();
-    let total = sum(combined.iter().cloned());
+    let total = materialize(&sum(combined.iter().cloned()))?;
     let zero_sum = FpVar::from(is_zero(&total)?);
     let divisor = &total + &zero_sum;
     // Incentives and dividends each sum to at most 1.
