@@ -60,12 +60,13 @@ pub fn sum(terms: impl IntoIterator<Item = FpVar<Fr>>) -> FpVar<Fr> {
 /// every constraint that uses it carries all its terms: a sum used by many constraints (a column
 /// total that divides every entry of the column, a consensus written as 33 bits and compared
 /// with every weight of its column) is cheaper for key generation and proving — and its
-/// constraint rows far shorter — as one variable. Constants and single variables are returned
-/// as they are.
+/// constraint rows far shorter — as one variable. Constants are returned as they are; every
+/// other value is copied, even one that is already a single variable: whether a one-term sum is
+/// a variable or a linear combination depends on the synthesis mode, and the circuit's shape must
+/// not.
 pub fn materialize(x: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
     match x {
         FpVar::Constant(_) => Ok(x.clone()),
-        FpVar::Var(v) if v.variable.is_witness() || v.variable.is_instance() => Ok(x.clone()),
         FpVar::Var(_) => {
             let copy = FpVar::new_witness(x.cs(), || Ok(value_or_zero(x)))?;
             copy.enforce_equal(x)?;

@@ -442,7 +442,17 @@ impl KeyPaths {
             Some(expected) => {
                 let path = self.rows_path();
                 let rows: crate::qap::ConstraintRows = read_checked(&path, expected)?;
-                rows.check().map_err(|message| ProverError::Malformed {
+                let counts = rows.check().and_then(|()| {
+                    if rows.constraints() == description.constraints
+                        && rows.witness_variables == description.witness_variables
+                        && rows.instance_variables == description.public_inputs + 1
+                    {
+                        Ok(())
+                    } else {
+                        Err("constraint or variable counts differ from circuit.json".into())
+                    }
+                });
+                counts.map_err(|message| ProverError::Malformed {
                     path: path.display().to_string(),
                     message,
                 })?;

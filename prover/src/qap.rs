@@ -29,7 +29,7 @@ use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{FftField, Field, One, PrimeField, UniformRand, Zero};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::VerifyingKey;
-use ark_groth16::{Proof, ProvingKey};
+use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
@@ -217,15 +217,19 @@ impl ConstraintRows {
     /// Structural check of rows read from a file: `A` and `B` with one row per constraint,
     /// `C` empty or the same length, every index in range (so evaluating them cannot panic).
     pub fn check(&self) -> Result<(), String> {
-        let variables = self.instance_variables + self.witness_variables;
-        if self.b.len() != self.a.len() || !(self.c.is_empty() || self.c.len() == self.a.len()) {
-            return Err("A, B and C have different row counts".into());
-        }
+        let variables = self
+            .instance_variables
+            .checked_add(self.witness_variables)
+            .filter(|v| *v <= u32::MAX as usize)
+            .ok_or("more variables than 2^32")?;
         if self.instance_variables == 0 {
             return Err("no constant variable".into());
         }
         for rows in [&self.a, &self.b, &self.c] {
             rows.check(variables, self.coefficients.len())?;
+        }
+        if self.b.len() != self.a.len() || !(self.c.is_empty() || self.c.len() == self.a.len()) {
+            return Err("A, B and C have different row counts".into());
         }
         Ok(())
     }
@@ -354,6 +358,12 @@ pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
         ));
     }
     let h = quotient(rows, instances, &z)?;
+    if h.len() != pk.h_query.len() + 1 {
+        return Err(synthesis_error(
+            "the proving key was made for another evaluation domain",
+        ));
+    }
+    let public_inputs = z[1..instances].to_vec();
     let big = |xs: &[Fr]| xs.par_iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
     // `h_query` has one point fewer than the domain (deg h <= size − 2), as in arkworks.
     let h_big = big(&h[..pk.h_query.len().min(h.len())]);
@@ -385,11 +395,20 @@ pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
         + pk.vk.beta_g2;
     let r_g1_b = g1_b * r;
     let g_c = s_g_a + r_g1_b - r_s_delta_g1 + l_aux_acc + h_acc;
-    Ok(Proof::<Bn254> {
+    let proof = Proof::<Bn254> {
         a: g_a.into_affine(),
         b: g2_b.into_affine(),
         c: g_c.into_affine(),
-    })
+    };
+    // A witness that does not satisfy the circuit gives a proof that does not verify: say so here
+    // (one pairing check) rather than hand it on.
+    let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
+    match Groth16::<Bn254>::verify_proof(&pvk, &proof, &public_inputs) {
+        Ok(true) => Ok(proof),
+        _ => Err(synthesis_error(
+            "the witness does not satisfy the circuit (the proof does not verify)",
+        )),
+    }
 }
 
 /// Circuit-specific Groth16 key generation from the constraint rows: arkworks' generator

@@ -133,3 +133,39 @@ fn rows_round_trip_through_the_keys_directory_and_are_checked() {
     bad.coefficients.clear();
     assert!(bad.check().is_err(), "coefficients out of range");
 }
+
+/// The smallest shape: every sum the circuit keeps as one variable has a single term here, which
+/// must not change the circuit's shape between key generation and proving.
+#[test]
+fn a_one_uid_epoch_proves_and_verifies() {
+    use zkyuma_prover::epoch::{prove_epoch, setup_epoch};
+    use zkyuma_prover::keys::SetupKind;
+    for yuma3 in [true, false] {
+        let round = EpochRound {
+            netuid: 1,
+            epoch: 1,
+            input: SyntheticEpoch {
+                validators: 1,
+                uids: 1,
+                yuma3,
+                liquid_alpha: false,
+                seed: 2,
+            }
+            .build(),
+            validators: None,
+            weight_blindings: vec![Fr::from(7u64)],
+            prev_bonds_blinding: Fr::from(9u64),
+            new_bonds_blinding: Fr::from(10u64),
+        };
+        let keys = setup_epoch(
+            round.shape(),
+            SetupKind::InsecureDeterministic { seed: "t".into() },
+        )
+        .expect("setup");
+        let proof = prove_epoch(&keys, &round).expect("a 1-uid epoch proves");
+        let vk = zkyuma_verifier::VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk");
+        let pvk = zkyuma_verifier::PreparedVerifyingKey::new(vk);
+        let p = zkyuma_verifier::Proof::from_bytes(&proof.proof).expect("proof");
+        zkyuma_verifier::verify_epoch(&pvk, &proof.statement, &p).expect("verifies");
+    }
+}

@@ -470,7 +470,11 @@ pub fn bonds_and_emission(
     let unit = Fr::from(1u64 << 32);
     let penalty = witness(&cs, fixed(inputs.penalty))?;
     let alpha = witness(&cs, fixed(inputs.alpha))?;
+    // 0 <= α <= 1 (33 bits, with 1 − α >= 0 below): the EMA floors' bounds rest on it, here as
+    // well as in every verifier's statement check.
+    enforce_range(&alpha, 33)?;
     let one_minus_alpha = FpVar::constant(unit) - &alpha;
+    enforce_range(&one_minus_alpha, 33)?;
     let bonds_keep = inputs
         .bonds_keep
         .iter()
