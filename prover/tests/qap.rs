@@ -169,3 +169,15 @@ fn a_one_uid_epoch_proves_and_verifies() {
         zkyuma_verifier::verify_epoch(&pvk, &proof.statement, &p).expect("verifies");
     }
 }
+
+/// A witness that does not satisfy the circuit (here: a statement whose consensus differs from
+/// the one the witness computes) is reported, not turned into a proof that fails later.
+#[test]
+fn an_unsatisfied_witness_is_reported() {
+    let mut c = circuit(true, 3);
+    let (pk, rows) = generate(c.clone(), &mut ChaCha20Rng::from_seed([2; 32])).expect("generate");
+    c.statement.consensus_bits[0] += 1;
+    let err = zkyuma_prover::qap::prove_with_rows(&pk, &rows, c, Fr::from(1u64), Fr::from(2u64))
+        .expect_err("unsatisfied");
+    assert!(err.to_string().contains("does not satisfy"), "{err}");
+}
