@@ -242,3 +242,36 @@ fn tampered_outputs_and_private_witnesses_are_caught() {
         // where the commitments also bind the stored rows this part leaves partly unused.
     }
 }
+
+/// The EMA rate is range-checked in the circuit (0 <= α <= 1): an α above 1 (whose 1 − α would
+/// be negative) leaves the system unsatisfied even though every value is computed from it.
+#[test]
+fn an_ema_rate_above_one_is_unsatisfiable() {
+    let input = SyntheticEpoch {
+        validators: 2,
+        uids: 3,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 4,
+    }
+    .build();
+    let rows: Vec<u16> = (0..input.n).collect();
+    let core_in = ConsensusInputs::from_epoch(&input, &rows).expect("inputs");
+    for (alpha, ok) in [((1i64 << 32) + 1, false), (1i64 << 32, true), (0, true)] {
+        let mut bonds_in = BondsInputs::from_epoch(&input, &rows).expect("bonds inputs");
+        bonds_in.alpha = zkyuma_circuits::fixed::I32F32::from_bits(alpha);
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let core = consensus_core(cs.clone(), &core_in).expect("core");
+        let selection: Vec<Vec<Boolean<Fr>>> = rows
+            .iter()
+            .map(|u| (0..input.n).map(|j| Boolean::constant(j == *u)).collect())
+            .collect();
+        bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in, &selection)
+            .expect("bonds");
+        assert_eq!(
+            cs.is_satisfied().expect("assignment"),
+            ok,
+            "alpha bits {alpha}"
+        );
+    }
+}

@@ -171,26 +171,6 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
     Ok(keys)
 }
 
-/// A writer that hashes (blake3) and counts what passes through it into `inner`.
-struct Hashing<W> {
-    inner: W,
-    hasher: blake3::Hasher,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// A reader that hashes (blake3) what it reads.
 struct HashingReader<R> {
     inner: R,
@@ -208,14 +188,13 @@ impl<R: Read> Read for HashingReader<R> {
 /// blake3 (hex) and size of the uncompressed serialization of `x` (a proving key, constraint
 /// rows), computed while serializing it (the value is never held twice in memory).
 pub fn checksum(x: &impl CanonicalSerialize) -> Result<(String, u64), ProverError> {
-    let mut w = Hashing {
-        inner: std::io::sink(),
-        hasher: blake3::Hasher::new(),
-        bytes: 0,
-    };
-    x.serialize_uncompressed(&mut w)
+    let mut hasher = blake3::Hasher::new();
+    x.serialize_uncompressed(&mut hasher)
         .map_err(|e| ProverError::Synthesis(e.to_string()))?;
-    Ok((w.hasher.finalize().to_hex().to_string(), w.bytes))
+    Ok((
+        hasher.finalize().to_hex().to_string(),
+        x.uncompressed_size() as u64,
+    ))
 }
 
 /// Write the uncompressed serialization of `x` to `path` atomically, streaming.

@@ -66,14 +66,6 @@ impl SparseRows {
         self.len() == 0
     }
 
-    /// The number of entries of each row.
-    pub fn lengths(&self) -> Vec<usize> {
-        self.start
-            .windows(2)
-            .map(|w| (w[1] - w[0]) as usize)
-            .collect()
-    }
-
     /// Number of non-zero entries.
     pub fn entries(&self) -> usize {
         self.vars.len()
@@ -98,13 +90,21 @@ impl SparseRows {
         Ok(())
     }
 
+    /// Row `i` as `(variable, coefficient index)` pairs.
+    fn row(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let (from, to) = (self.start[i] as usize, self.start[i + 1] as usize);
+        self.vars[from..to]
+            .iter()
+            .zip(&self.coeffs[from..to])
+            .map(|(v, c)| (*v as usize, *c as usize))
+    }
+
     /// `row_i · z`.
     fn evaluate(&self, i: usize, coefficients: &[Fr], z: &[Fr]) -> Fr {
-        let (from, to) = (self.start[i] as usize, self.start[i + 1] as usize);
         let mut acc = Fr::zero();
-        for k in from..to {
-            let c = coefficients[self.coeffs[k] as usize];
-            let x = z[self.vars[k] as usize];
+        for (var, coeff) in self.row(i) {
+            let c = coefficients[coeff];
+            let x = z[var];
             if c.is_one() {
                 acc += x;
             } else {
@@ -257,12 +257,8 @@ pub fn assignment<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Vec<Fr>, P
 
 /// The coefficients of `h(X) = (A(X)·B(X) − C(X)) / Z(X)` over arkworks' Groth16 domain, as
 /// `LibsnarkReduction::witness_map_from_matrices` computes them (`C·z` taken as `(A·z)∘(B·z)`).
-pub fn quotient(
-    rows: &ConstraintRows,
-    instance_variables: usize,
-    z: &[Fr],
-) -> Result<Vec<Fr>, ProverError> {
-    let constraints = rows.constraints();
+pub fn quotient(rows: &ConstraintRows, z: &[Fr]) -> Result<Vec<Fr>, ProverError> {
+    let (constraints, instance_variables) = (rows.constraints(), rows.instance_variables);
     let domain = GeneralEvaluationDomain::<Fr>::new(constraints + instance_variables)
         .ok_or_else(|| synthesis_error("the circuit is too large for the evaluation domain"))?;
     let size = domain.size();
@@ -357,7 +353,7 @@ pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
             "the proving key was made for a circuit of another size",
         ));
     }
-    let h = quotient(rows, instances, &z)?;
+    let h = quotient(rows, &z)?;
     if h.len() != pk.h_query.len() + 1 {
         return Err(synthesis_error(
             "the proving key was made for another evaluation domain",
@@ -449,10 +445,8 @@ pub fn generate<C: ConstraintSynthesizer<Fr>>(
         a[..instances].copy_from_slice(&u[constraints..constraints + instances]);
         for (matrix, out) in [(&rows.a, &mut a), (&rows.b, &mut b), (&rows.c, &mut c)] {
             for (i, u_i) in u.iter().enumerate().take(constraints) {
-                let (from, to) = (matrix.start[i] as usize, matrix.start[i + 1] as usize);
-                for k in from..to {
-                    out[matrix.vars[k] as usize] +=
-                        *u_i * rows.coefficients[matrix.coeffs[k] as usize];
+                for (var, coeff) in matrix.row(i) {
+                    out[var] += *u_i * rows.coefficients[coeff];
                 }
             }
         }
