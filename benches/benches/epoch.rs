@@ -1,6 +1,8 @@
 //! Epoch proof: constraints per cell at several shapes, and setup / prove / verify time, peak
 //! memory and the prove / MSM ratio at the proving shape (default 16 validators × 64 uids; set
-//! ZKYUMA_BENCH_EPOCH_SHAPE=VxN for another).
+//! ZKYUMA_BENCH_EPOCH_SHAPE=VxN for another). The keys are saved to a keys directory and proving
+//! streams the proving key from there, as `zkyuma prove epoch` does; with
+//! ZKYUMA_BENCH_KEYS=<dir> that directory is kept, and keys already in it are reused (no setup).
 //!
 //! Record a baseline and compare against it:
 //!   cargo bench -p zkyuma-benches --bench epoch -- --save-baseline main
@@ -11,9 +13,9 @@ use ark_ff::UniformRand;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Instant;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
-use zkyuma_circuits::epoch::{BondsRule, EpochShape};
-use zkyuma_prover::epoch::{prove_epoch, setup_epoch};
-use zkyuma_prover::keys::{describe, SetupKind};
+use zkyuma_circuits::epoch::{circuit_id, BondsRule, EpochShape};
+use zkyuma_prover::epoch::{params_name, prove_epoch, setup_epoch};
+use zkyuma_prover::keys::{describe, KeyPaths, SetupKind};
 use zkyuma_subnet::examples::synthetic_epoch_round;
 use zkyuma_verifier::{verify, verify_epoch, PreparedVerifyingKey, Proof, VerifyingKey};
 
@@ -76,24 +78,44 @@ fn epoch_proof(c: &mut Criterion) {
         uids: n,
         bonds: BondsRule::Yuma3,
     };
-    let t = Instant::now();
-    let keys = setup_epoch(
-        shape,
-        SetupKind::InsecureDeterministic {
-            seed: "bench".into(),
-        },
-    )
-    .expect("setup");
-    println!(
-        "epoch {}: setup {:.1} s, proving key {} MB",
-        shape.name(),
-        t.elapsed().as_secs_f64(),
-        keys.description.pk_bytes / 1_000_000
+    let kept = std::env::var_os("ZKYUMA_BENCH_KEYS").map(std::path::PathBuf::from);
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = kept.clone().unwrap_or_else(|| scratch.path().to_path_buf());
+    let paths = KeyPaths::new(
+        &root.join("params"),
+        &root.join("keys"),
+        &params_name(&shape),
     );
+    let id = circuit_id(&shape);
+    if paths.load(&id).is_err() {
+        let t = Instant::now();
+        let keys = setup_epoch(
+            shape,
+            SetupKind::InsecureDeterministic {
+                seed: "bench".into(),
+            },
+        )
+        .expect("setup");
+        println!(
+            "epoch {}: setup {:.1} s, proving key {} MB",
+            shape.name(),
+            t.elapsed().as_secs_f64(),
+            keys.description.pk_bytes / 1_000_000
+        );
+        println!(
+            "epoch {}: peak memory through setup {} MB",
+            shape.name(),
+            peak_rss_mb()
+        );
+        paths.save(&keys).expect("save keys");
+    }
+    // The proving key stays on disk: the prover streams it.
+    let t = Instant::now();
+    let keys = paths.load(&id).expect("load keys");
     println!(
-        "epoch {}: peak memory through setup {} MB",
+        "epoch {}: keys loaded and checked in {:.1} s",
         shape.name(),
-        peak_rss_mb()
+        t.elapsed().as_secs_f64()
     );
     reset_peak_rss();
     let size = keys

@@ -18,13 +18,14 @@
 
 use crate::ProverError;
 use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How the setup randomness was obtained.
@@ -87,10 +88,22 @@ pub fn describe<C: ConstraintSynthesizer<Fr>>(
     ))
 }
 
+/// Where a circuit's proving key is.
+pub enum ProvingKeySource {
+    /// In memory, fresh from a setup.
+    Memory(Box<ProvingKey<Bn254>>),
+    /// A `pk.bin` file whose blake3 is `circuit.json`'s `pk_blake3`: the prover reads it one chunk
+    /// of points at a time ([`crate::qap::prove_from_file`]) and checks the hash as it goes, so
+    /// the key is never resident.
+    File(PathBuf),
+}
+
 /// Groth16 keys of one circuit.
 pub struct Keys {
+    /// Verifying key.
+    pub vk: VerifyingKey<Bn254>,
     /// Proving key.
-    pub pk: ProvingKey<Bn254>,
+    pub pk: ProvingKeySource,
     /// The circuit's `A` and `B` constraint rows, kept by the setup (proving without them derives
     /// them from the circuit).
     pub rows: Option<crate::qap::ConstraintRows>,
@@ -101,13 +114,13 @@ pub struct Keys {
 impl Keys {
     /// The verifying key.
     pub fn vk(&self) -> &VerifyingKey<Bn254> {
-        &self.pk.vk
+        &self.vk
     }
 
     /// The compressed verifying key bytes (what `vk.bin` holds).
     pub fn vk_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        let _ = self.pk.vk.serialize_compressed(&mut out);
+        let _ = self.vk.serialize_compressed(&mut out);
         out
     }
 
@@ -118,13 +131,26 @@ impl Keys {
 }
 
 /// Prove `circuit` with the keys on all cores (fresh OS randomness) and return the 128-byte
-/// compressed proof.
+/// compressed proof. A proving key on disk is streamed, never loaded whole.
 pub fn prove_compressed<C: ConstraintSynthesizer<Fr> + Clone>(
     keys: &Keys,
     circuit: C,
 ) -> Result<Vec<u8>, ProverError> {
     let mut rng = ChaCha20Rng::from_entropy();
-    let proof = crate::qap::prove(&keys.pk, keys.rows.as_ref(), circuit, &mut rng)?;
+    let rows = keys.rows.as_ref();
+    let proof = match &keys.pk {
+        ProvingKeySource::Memory(pk) => crate::qap::prove(pk, rows, circuit, &mut rng)?,
+        ProvingKeySource::File(path) => {
+            let r = Fr::rand(&mut rng);
+            let s = Fr::rand(&mut rng);
+            let key = crate::qap::KeyFile {
+                path,
+                blake3: &keys.description.pk_blake3,
+                vk: &keys.vk,
+            };
+            crate::qap::prove_from_file(key, rows, circuit, r, s)?
+        }
+    };
     let mut bytes = Vec::new();
     proof
         .serialize_compressed(&mut bytes)
@@ -151,7 +177,8 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
     let (pk_blake3, pk_bytes) = checksum(&pk)?;
     let (rows_blake3, rows_bytes) = checksum(&rows)?;
     let mut keys = Keys {
-        pk,
+        vk: pk.vk.clone(),
+        pk: ProvingKeySource::Memory(Box::new(pk)),
         description: CircuitDescription {
             circuit_id: circuit_id.to_string(),
             constraints: rows.constraints(),
@@ -169,20 +196,6 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
     };
     keys.description.vk_blake3 = blake3::hash(&keys.vk_bytes()).to_hex().to_string();
     Ok(keys)
-}
-
-/// A reader that hashes (blake3) what it reads.
-struct HashingReader<R> {
-    inner: R,
-    hasher: blake3::Hasher,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 /// blake3 (hex) and size of the uncompressed serialization of `x` (a proving key, constraint
@@ -205,7 +218,8 @@ fn write_serialized_atomic(path: &Path, x: &impl CanonicalSerialize) -> Result<(
     })
 }
 
-/// Read `path` streaming into `T` (uncompressed, no curve checks), hashing every byte of the file;
+/// Read the value `T` at the head of `path` streaming (uncompressed, no curve checks), hashing
+/// every byte of the file;
 /// the hash must equal `expected` before the parsed value is used.
 fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<T, ProverError> {
     let io = |source| ProverError::Io {
@@ -213,7 +227,7 @@ fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut reader = HashingReader {
+    let mut reader = crate::qap::HashingReader {
         inner: std::io::BufReader::with_capacity(1 << 20, file),
         hasher: blake3::Hasher::new(),
     };
@@ -303,7 +317,17 @@ impl KeyPaths {
 
     /// Write the proving key and, when the setup kept them, the constraint rows.
     fn write_private(&self, keys: &Keys) -> Result<(), ProverError> {
-        write_serialized_atomic(&self.pk_path, &keys.pk)?;
+        match &keys.pk {
+            ProvingKeySource::Memory(pk) => write_serialized_atomic(&self.pk_path, pk.as_ref())?,
+            ProvingKeySource::File(from) if *from != self.pk_path => {
+                let mut file = std::fs::File::open(from).map_err(|source| ProverError::Io {
+                    path: from.display().to_string(),
+                    source,
+                })?;
+                write_atomic_with(&self.pk_path, |w| std::io::copy(&mut file, w).map(|_| ()))?
+            }
+            ProvingKeySource::File(_) => {}
+        }
         if let Some(rows) = &keys.rows {
             write_serialized_atomic(&self.rows_path(), rows)?;
         }
@@ -414,9 +438,21 @@ impl KeyPaths {
                 found: description.circuit_id,
             });
         }
-        // Streamed: the key is read once, hashed as it is parsed, and never held twice. The
-        // checksum pins the exact key this setup produced, so curve checks are skipped.
-        let pk: ProvingKey<Bn254> = read_checked(&self.pk_path, &description.pk_blake3)?;
+        let vk_path = self.vk_path();
+        let vk = VerifyingKey::<Bn254>::deserialize_compressed(&self.load_vk_bytes()?[..])
+            .map_err(|e| ProverError::Malformed {
+                path: vk_path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        // The proving key stays on disk (the prover streams it); here it is hashed once, so a
+        // corrupted or substituted key is refused now rather than after a long proof.
+        let pk_vk: VerifyingKey<Bn254> = read_checked(&self.pk_path, &description.pk_blake3)?;
+        if pk_vk != vk {
+            return Err(ProverError::Malformed {
+                path: self.pk_path.display().to_string(),
+                message: "the proving key's verifying key is not vk.bin".into(),
+            });
+        }
         let rows = match &description.rows_blake3 {
             Some(expected) => {
                 let path = self.rows_path();
@@ -439,17 +475,11 @@ impl KeyPaths {
             }
             None => None,
         };
-        let keys = Keys {
-            pk,
+        Ok(Keys {
+            vk,
+            pk: ProvingKeySource::File(self.pk_path.clone()),
             rows,
             description,
-        };
-        if keys.description.vk_blake3 != blake3::hash(&keys.vk_bytes()).to_hex().to_string() {
-            return Err(ProverError::Malformed {
-                path: self.pk_path.display().to_string(),
-                message: "the proving key's verifying key is not vk.bin".into(),
-            });
-        }
-        Ok(keys)
+        })
     }
 }

@@ -17,15 +17,17 @@
 //!    `LibsnarkReduction` — the same evaluation domain, coset and order of FFTs — so that the
 //!    proving keys of `ark-groth16` apply unchanged;
 //! 4. **the proof** ([`prove`]): the five multi-scalar multiplications of Groth16 exactly as
-//!    `ark-groth16` forms them.
+//!    `ark-groth16` forms them, chunk by chunk; [`prove_from_file`] reads the proving key's points
+//!    from its file in the order they are stored, a chunk at a time, hashing the file as it goes,
+//!    so the key is never resident.
 //!
 //! A proof made here is the proof arkworks makes with the same randomness `r, s` (a test checks
 //! them equal byte for byte), so keys, verifier and proofs are interchangeable.
 
 use crate::ProverError;
-use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
 use ark_ec::scalar_mul::BatchMulPreprocessing;
-use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{FftField, Field, One, PrimeField, UniformRand, Zero};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::VerifyingKey;
@@ -35,9 +37,11 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
     R1CS_PREDICATE_LABEL,
 };
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 /// One matrix (`A` or `B`) of an R1CS in compressed-row form: row `i` holds the entries
 /// `start[i]..start[i + 1]` of `vars` / `coeffs`; `coeffs` index [`ConstraintRows::coefficients`].
@@ -297,6 +301,253 @@ pub fn quotient(rows: &ConstraintRows, z: &[Fr]) -> Result<Vec<Fr>, ProverError>
     Ok(a)
 }
 
+/// Points per multi-scalar multiplication in the G1 queries: the prover multiplies a query chunk
+/// by chunk, so neither arkworks' per-chunk copies of the bases and scalar digits nor (reading
+/// from a file) the query itself is ever held whole. 2^22 points cost about 9 % more additions
+/// than one multiplication over 2^24 points.
+const G1_CHUNK: usize = 1 << 22;
+/// Points per multi-scalar multiplication in the G2 query (its points are twice as large).
+const G2_CHUNK: usize = 1 << 21;
+
+type ScalarInt = <Fr as PrimeField>::BigInt;
+
+/// `Σ scalars_i · bases_i`, chunk by chunk.
+fn chunked_msm<G: VariableBaseMSM<ScalarField = Fr>>(
+    bases: &[G::MulBase],
+    scalars: &[ScalarInt],
+    chunk: usize,
+) -> G {
+    bases
+        .chunks(chunk)
+        .zip(scalars.chunks(chunk))
+        .fold(G::zero(), |acc, (b, s)| acc + G::msm_bigint(b, s))
+}
+
+/// The proving key's points as the prover consumes them: first the header (`vk`, `β·G1`,
+/// `δ·G1`), then the queries in the order of the key's serialization — `A`, `B` in G1, `B` in G2,
+/// `H`, `L` — each multiplied by its scalars.
+trait KeyPoints {
+    fn header(&mut self) -> Result<(VerifyingKey<Bn254>, G1Affine, G1Affine), ProverError>;
+    /// The next G1 query (`A`, `B`, `H`, `L` in turn) times `scalars`, which must be as long.
+    fn g1(&mut self, name: &str, scalars: &[ScalarInt]) -> Result<G1Projective, ProverError>;
+    /// The G2 query times `scalars`.
+    fn g2(&mut self, scalars: &[ScalarInt]) -> Result<G2Projective, ProverError>;
+    /// Everything read: the key is what it claims to be.
+    fn finish(self) -> Result<(), ProverError>;
+}
+
+fn size_error(name: &str, points: usize, scalars: usize) -> ProverError {
+    synthesis_error(format!(
+        "the proving key's {name} query has {points} points, the circuit needs {scalars}: \
+         the key was made for a circuit of another size"
+    ))
+}
+
+/// A proving key in memory.
+struct MemoryPoints<'a> {
+    pk: &'a ProvingKey<Bn254>,
+    next_g1: usize,
+}
+
+impl KeyPoints for MemoryPoints<'_> {
+    fn header(&mut self) -> Result<(VerifyingKey<Bn254>, G1Affine, G1Affine), ProverError> {
+        Ok((self.pk.vk.clone(), self.pk.beta_g1, self.pk.delta_g1))
+    }
+
+    fn g1(&mut self, name: &str, scalars: &[ScalarInt]) -> Result<G1Projective, ProverError> {
+        let pk = self.pk;
+        let query: &[G1Affine] = match self.next_g1 {
+            0 => &pk.a_query,
+            1 => &pk.b_g1_query,
+            2 => &pk.h_query,
+            3 => &pk.l_query,
+            _ => return Err(synthesis_error("no G1 query left in the proving key")),
+        };
+        self.next_g1 += 1;
+        if query.len() != scalars.len() {
+            return Err(size_error(name, query.len(), scalars.len()));
+        }
+        Ok(chunked_msm(query, scalars, G1_CHUNK))
+    }
+
+    fn g2(&mut self, scalars: &[ScalarInt]) -> Result<G2Projective, ProverError> {
+        let query = &self.pk.b_g2_query;
+        if query.len() != scalars.len() {
+            return Err(size_error("B (G2)", query.len(), scalars.len()));
+        }
+        Ok(chunked_msm(query, scalars, G2_CHUNK))
+    }
+
+    fn finish(self) -> Result<(), ProverError> {
+        Ok(())
+    }
+}
+
+/// A proving key file (`pk.bin`, uncompressed), read front to back one chunk of points at a time
+/// and hashed (blake3) as it is read. Its points are used before the whole file is hashed, but
+/// nothing computed from them leaves the prover unless [`KeyPoints::finish`] finds the hash equal
+/// to the recorded one.
+struct FilePoints {
+    reader: HashingReader<std::io::BufReader<std::fs::File>>,
+    path: PathBuf,
+    expected: String,
+    vk: VerifyingKey<Bn254>,
+    buffer: Vec<u8>,
+}
+
+/// A reader that hashes (blake3) what it reads.
+pub(crate) struct HashingReader<R> {
+    pub(crate) inner: R,
+    pub(crate) hasher: blake3::Hasher,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl FilePoints {
+    fn open(key: KeyFile<'_>) -> Result<Self, ProverError> {
+        let path = key.path;
+        let file = std::fs::File::open(path).map_err(|source| ProverError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Self {
+            reader: HashingReader {
+                inner: std::io::BufReader::with_capacity(1 << 20, file),
+                hasher: blake3::Hasher::new(),
+            },
+            path: path.to_path_buf(),
+            expected: key.blake3.to_string(),
+            vk: key.vk.clone(),
+            buffer: Vec::new(),
+        })
+    }
+
+    fn malformed(&self, message: impl std::fmt::Display) -> ProverError {
+        ProverError::Malformed {
+            path: self.path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Hash the rest of the file and compare: a file that is not the recorded key is reported as
+    /// such, whatever else went wrong while reading it.
+    fn conclude(&mut self) -> Result<(), ProverError> {
+        std::io::copy(&mut self.reader, &mut std::io::sink()).map_err(|source| {
+            ProverError::Io {
+                path: self.path.display().to_string(),
+                source,
+            }
+        })?;
+        let got = self.reader.hasher.finalize().to_hex().to_string();
+        if got != self.expected {
+            return Err(ProverError::Checksum {
+                path: self.path.display().to_string(),
+                expected: self.expected.clone(),
+                got,
+            });
+        }
+        Ok(())
+    }
+
+    /// `error`, unless the file is not the recorded key (then that).
+    fn fail(&mut self, error: ProverError) -> ProverError {
+        match self.conclude() {
+            Ok(()) => error,
+            Err(e) => e,
+        }
+    }
+
+    fn read_value<T: CanonicalDeserialize>(&mut self) -> Result<T, ProverError> {
+        match T::deserialize_with_mode(&mut self.reader, Compress::No, Validate::No) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let e = self.malformed(e);
+                Err(self.fail(e))
+            }
+        }
+    }
+
+    /// The next query (a length, then points) times `scalars`, chunk by chunk.
+    fn query<G: VariableBaseMSM<ScalarField = Fr>>(
+        &mut self,
+        name: &str,
+        scalars: &[ScalarInt],
+        chunk: usize,
+    ) -> Result<G, ProverError>
+    where
+        G::MulBase: CanonicalDeserialize + AffineRepr,
+    {
+        let len: u64 = self.read_value()?;
+        if len != scalars.len() as u64 {
+            let e = size_error(name, len as usize, scalars.len());
+            return Err(self.fail(e));
+        }
+        let point_size = <G::MulBase as AffineRepr>::zero().uncompressed_size();
+        let mut acc = G::zero();
+        for scalars in scalars.chunks(chunk) {
+            self.buffer.resize(scalars.len() * point_size, 0);
+            if let Err(e) = self.reader.read_exact(&mut self.buffer) {
+                let e = self.malformed(format!("the {name} query is cut short: {e}"));
+                return Err(self.fail(e));
+            }
+            let points: Result<Vec<G::MulBase>, _> = self
+                .buffer
+                .par_chunks(point_size)
+                .map(|bytes| G::MulBase::deserialize_with_mode(bytes, Compress::No, Validate::No))
+                .collect();
+            let points = match points {
+                Ok(points) => points,
+                Err(e) => {
+                    let e = self.malformed(e);
+                    return Err(self.fail(e));
+                }
+            };
+            acc += G::msm_bigint(&points, scalars);
+        }
+        Ok(acc)
+    }
+}
+
+impl KeyPoints for FilePoints {
+    fn header(&mut self) -> Result<(VerifyingKey<Bn254>, G1Affine, G1Affine), ProverError> {
+        let vk: VerifyingKey<Bn254> = self.read_value()?;
+        if vk != self.vk {
+            let e = self.malformed("the proving key's verifying key is not vk.bin");
+            return Err(self.fail(e));
+        }
+        Ok((vk, self.read_value()?, self.read_value()?))
+    }
+
+    fn g1(&mut self, name: &str, scalars: &[ScalarInt]) -> Result<G1Projective, ProverError> {
+        self.query(name, scalars, G1_CHUNK)
+    }
+
+    fn g2(&mut self, scalars: &[ScalarInt]) -> Result<G2Projective, ProverError> {
+        self.query("B (G2)", scalars, G2_CHUNK)
+    }
+
+    fn finish(mut self) -> Result<(), ProverError> {
+        let mut rest = [0u8; 1];
+        match self.reader.read(&mut rest) {
+            Ok(0) => self.conclude(),
+            Ok(_) => {
+                let e = self.malformed("bytes after the proving key");
+                Err(self.fail(e))
+            }
+            Err(source) => Err(ProverError::Io {
+                path: self.path.display().to_string(),
+                source,
+            }),
+        }
+    }
+}
+
 /// Prove `circuit` with `pk` (see the module documentation), drawing `r, s` from `rng`. `rows`
 /// are the circuit's constraint rows as key generation kept them; without them they are derived
 /// from the circuit first (one more synthesis, and its memory).
@@ -333,6 +584,51 @@ pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
     r: Fr,
     s: Fr,
 ) -> Result<Proof<Bn254>, ProverError> {
+    prove_from(MemoryPoints { pk, next_g1: 0 }, rows, circuit, r, s)
+}
+
+/// A proving key file and what it must be.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyFile<'a> {
+    /// The file: the key's uncompressed serialization, as [`crate::keys`] writes it.
+    pub path: &'a Path,
+    /// Its blake3 (hex), as `circuit.json` records it.
+    pub blake3: &'a str,
+    /// The verifying key the key must hold (`vk.bin`'s).
+    pub vk: &'a VerifyingKey<Bn254>,
+}
+
+/// Prove with the proving key read from a file one chunk of points at a time: the key is never
+/// held in memory, and the proof is returned only if the file's blake3 is the recorded one, its
+/// verifying key is the expected one and the proof verifies against it. `rows` as for [`prove`].
+pub fn prove_from_file<C: ConstraintSynthesizer<Fr> + Clone>(
+    key: KeyFile<'_>,
+    rows: Option<&ConstraintRows>,
+    circuit: C,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>, ProverError> {
+    let derived;
+    let rows = match rows {
+        Some(rows) => rows,
+        None => {
+            derived = ConstraintRows::of(circuit.clone())?;
+            &derived
+        }
+    };
+    prove_from(FilePoints::open(key)?, rows, circuit, r, s)
+}
+
+/// The prover: the assignment, the quotient, then the five multi-scalar multiplications of
+/// `ark-groth16` over the key's points in the order the key stores them.
+fn prove_from<C: ConstraintSynthesizer<Fr>>(
+    mut key: impl KeyPoints,
+    rows: &ConstraintRows,
+    circuit: C,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>, ProverError> {
+    let (vk, beta_g1, delta_g1) = key.header()?;
     let z = assignment(circuit)?;
     let (instances, variables) = (
         rows.instance_variables,
@@ -344,53 +640,36 @@ pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
             z.len()
         )));
     }
-    if pk.a_query.len() != variables
-        || pk.b_g2_query.len() != variables
-        || pk.l_query.len() != rows.witness_variables
-        || pk.vk.gamma_abc_g1.len() != instances
-    {
+    if vk.gamma_abc_g1.len() != instances {
         return Err(synthesis_error(
-            "the proving key was made for a circuit of another size",
+            "the proving key was made for a circuit with other public inputs",
         ));
     }
     let h = quotient(rows, &z)?;
-    if h.len() != pk.h_query.len() + 1 {
-        return Err(synthesis_error(
-            "the proving key was made for another evaluation domain",
-        ));
-    }
-    let public_inputs = z[1..instances].to_vec();
     let big = |xs: &[Fr]| xs.par_iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
     // `h_query` has one point fewer than the domain (deg h <= size − 2), as in arkworks.
-    let h_big = big(&h[..pk.h_query.len().min(h.len())]);
+    let h_big = big(&h[..h.len() - 1]);
     drop(h);
-    let h_acc = G1Projective::msm_bigint(&pk.h_query, &h_big);
-    drop(h_big);
-    let assignment = big(&z[1..]);
+    let public_inputs = z[1..instances].to_vec();
+    // The constant 1 included: `Σ_i z_i·A_i` is arkworks' `A_0 + Σ_{i≥1} z_i·A_i`.
+    let z_big = big(&z);
     drop(z);
-    let aux = &assignment[instances - 1..];
-    let l_aux_acc = G1Projective::msm_bigint(&pk.l_query, aux);
-    let r_s_delta_g1 = pk.delta_g1 * (r * s);
 
-    let g_a = pk.delta_g1 * r
-        + pk.a_query[0]
-        + G1Projective::msm_bigint(&pk.a_query[1..], &assignment)
-        + pk.vk.alpha_g1;
+    let a_acc = key.g1("A", &z_big)?;
+    let b_g1_acc = key.g1("B (G1)", &z_big)?;
+    let b_g2_acc = key.g2(&z_big)?;
+    let h_acc = key.g1("H", &h_big)?;
+    drop(h_big);
+    let l_acc = key.g1("L", &z_big[instances..])?;
+    key.finish()?;
+
+    let r_s_delta_g1 = delta_g1 * (r * s);
+    let g_a = delta_g1 * r + a_acc + vk.alpha_g1;
     let s_g_a = g_a * s;
-    let g1_b = if r.is_zero() {
-        G1Projective::zero()
-    } else {
-        pk.delta_g1 * s
-            + pk.b_g1_query[0]
-            + G1Projective::msm_bigint(&pk.b_g1_query[1..], &assignment)
-            + pk.beta_g1
-    };
-    let g2_b: G2Projective = pk.vk.delta_g2 * s
-        + pk.b_g2_query[0]
-        + G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment)
-        + pk.vk.beta_g2;
+    let g1_b = delta_g1 * s + b_g1_acc + beta_g1;
+    let g2_b: G2Projective = vk.delta_g2 * s + b_g2_acc + vk.beta_g2;
     let r_g1_b = g1_b * r;
-    let g_c = s_g_a + r_g1_b - r_s_delta_g1 + l_aux_acc + h_acc;
+    let g_c = s_g_a + r_g1_b - r_s_delta_g1 + l_acc + h_acc;
     let proof = Proof::<Bn254> {
         a: g_a.into_affine(),
         b: g2_b.into_affine(),
@@ -398,7 +677,7 @@ pub fn prove_with_rows<C: ConstraintSynthesizer<Fr>>(
     };
     // A witness that does not satisfy the circuit gives a proof that does not verify: say so here
     // (one pairing check) rather than hand it on.
-    let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
+    let pvk = ark_groth16::prepare_verifying_key(&vk);
     match Groth16::<Bn254>::verify_proof(&pvk, &proof, &public_inputs) {
         Ok(true) => Ok(proof),
         _ => Err(synthesis_error(

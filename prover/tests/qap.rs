@@ -181,3 +181,86 @@ fn an_unsatisfied_witness_is_reported() {
         .expect_err("unsatisfied");
     assert!(err.to_string().contains("does not satisfy"), "{err}");
 }
+
+/// The prover that streams the proving key from its file makes the same proof as the one holding
+/// it in memory (and so arkworks'), and refuses a file that is not the recorded key: a byte
+/// flipped in the verifying key at its head, in the middle of a query or in the last point, a
+/// file cut short or lengthened, the key of another circuit with its own (correct) checksum, and a
+/// key whose verifying key is not the expected one.
+#[test]
+fn a_streamed_key_gives_the_same_proof_and_a_wrong_file_is_refused() {
+    use zkyuma_prover::qap::{prove_from_file, KeyFile};
+    use zkyuma_prover::ProverError;
+    let c = circuit(true, 5);
+    let (pk, rows) = generate(c.clone(), &mut ChaCha20Rng::from_seed([4; 32])).expect("generate");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pk.bin");
+    let good = bytes(&pk);
+    std::fs::write(&path, &good).expect("write");
+    let blake3 = blake3::hash(&good).to_hex().to_string();
+    let (r, s) = (Fr::from(21u64), Fr::from(22u64));
+    let key = KeyFile {
+        path: &path,
+        blake3: &blake3,
+        vk: &pk.vk,
+    };
+    let streamed = prove_from_file(key, Some(&rows), c.clone(), r, s).expect("streamed proof");
+    let in_memory = prove_with(&pk, c.clone(), r, s).expect("proof");
+    assert_eq!(
+        bytes(&streamed),
+        bytes(&in_memory),
+        "streamed proof differs"
+    );
+    // Without rows the prover derives them from the circuit.
+    let derived = prove_from_file(key, None, c.clone(), r, s).expect("proof without rows");
+    assert_eq!(bytes(&derived), bytes(&in_memory));
+
+    let refused = |contents: &[u8]| {
+        std::fs::write(&path, contents).expect("write");
+        prove_from_file(key, Some(&rows), c.clone(), r, s).expect_err("a wrong key file")
+    };
+    for at in [10, good.len() / 2, good.len() - 3] {
+        let mut bad = good.clone();
+        bad[at] ^= 1;
+        assert!(
+            matches!(refused(&bad), ProverError::Checksum { .. }),
+            "byte {at}"
+        );
+    }
+    assert!(matches!(
+        refused(&good[..good.len() - 64]),
+        ProverError::Checksum { .. }
+    ));
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(matches!(refused(&longer), ProverError::Checksum { .. }));
+
+    // Another circuit's key, checksum and verifying key all consistent: the sizes differ.
+    let small = EpochCircuit::blank(EpochShape {
+        validators: 1,
+        uids: 2,
+        bonds: BondsRule::Yuma3,
+    });
+    let (other, _) = generate(small, &mut ChaCha20Rng::from_seed([1; 32])).expect("generate");
+    let other_bytes = bytes(&other);
+    std::fs::write(&path, &other_bytes).expect("write");
+    let other_blake3 = blake3::hash(&other_bytes).to_hex().to_string();
+    let other_key = KeyFile {
+        path: &path,
+        blake3: &other_blake3,
+        vk: &other.vk,
+    };
+    let err = prove_from_file(other_key, Some(&rows), c.clone(), r, s).expect_err("other circuit");
+    assert!(
+        err.to_string().contains("another size") || err.to_string().contains("public inputs"),
+        "{err}"
+    );
+    // The right file with the wrong verifying key expected.
+    std::fs::write(&path, &good).expect("write");
+    let wrong_vk = KeyFile {
+        vk: &other.vk,
+        ..key
+    };
+    let err = prove_from_file(wrong_vk, Some(&rows), c, r, s).expect_err("other vk");
+    assert!(err.to_string().contains("not vk.bin"), "{err}");
+}
