@@ -77,21 +77,43 @@ pub fn blake3_to_fr(data: &[u8]) -> Fr {
 }
 
 /// Pack small unsigned values, `per_element` of `bits` bits each, little-endian within each
-/// element.
+/// element: element `k` is `Σ_i values[k·per_element + i] · 2^(bits·i)` in the field.
 pub fn pack_le(values: &[u64], bits: u32, per_element: usize) -> Vec<Fr> {
     values
         .chunks(per_element)
-        .map(|chunk| {
-            let mut acc = Fr::from(0u64);
-            let mut shift = Fr::from(1u64);
-            let base = Fr::from(1u128 << bits);
-            for v in chunk {
-                acc += shift * Fr::from(*v);
-                shift *= base;
-            }
-            acc
-        })
+        .map(|chunk| pack_chunk(chunk, bits))
         .collect()
+}
+
+fn pack_chunk(chunk: &[u64], bits: u32) -> Fr {
+    let width = bits as usize;
+    let fits = width <= 64
+        && width * chunk.len() <= 250
+        && chunk.iter().all(|v| width == 64 || *v >> width == 0);
+    if fits {
+        // Slots do not overlap and the sum stays below 2^250 < p: place the bits directly.
+        let mut limbs = [0u64; 4];
+        for (i, v) in chunk.iter().enumerate() {
+            let at = i * width;
+            let (limb, offset) = (at / 64, at % 64);
+            limbs[limb] |= v << offset;
+            if offset != 0 && offset + width > 64 {
+                limbs[limb + 1] |= v >> (64 - offset);
+            }
+        }
+        if let Some(x) = Fr::from_bigint(ark_ff::BigInt(limbs)) {
+            return x;
+        }
+    }
+    // Values wider than their slots: the same sum in field arithmetic.
+    let mut acc = Fr::from(0u64);
+    let mut shift = Fr::from(1u64);
+    let base = Fr::from(1u128 << bits);
+    for v in chunk {
+        acc += shift * Fr::from(*v);
+        shift *= base;
+    }
+    acc
 }
 
 /// Serde adapters for field elements and 32-byte values as hex strings.
