@@ -7,8 +7,9 @@
 //! * `checksums.b3` — blake3 of `vk.bin` and `circuit.json` in `b3sum` format.
 //!
 //! The proving key (`pk.bin`, uncompressed for fast loading) is large and lives outside the
-//! repository in a keys directory; it is loaded only if its blake3 equals the one recorded in
-//! `circuit.json`, so a corrupted or substituted key is refused before use.
+//! repository in a keys directory. Loading keys hashes it (blake3, against `circuit.json`), so a
+//! corrupted or substituted key is refused before any proof; the prover then streams it from
+//! disk, hashing it again as it reads, and releases a proof only if that hash matches too.
 //!
 //! **Setup is trusted.** [`SetupKind::InsecureDeterministic`] derives the toxic waste from a
 //! public seed (anyone can forge proofs); it exists for tests and demos and is labelled so in
@@ -93,8 +94,8 @@ pub enum ProvingKeySource {
     /// In memory, fresh from a setup.
     Memory(Box<ProvingKey<Bn254>>),
     /// A `pk.bin` file whose blake3 is `circuit.json`'s `pk_blake3`: the prover reads it one chunk
-    /// of points at a time ([`crate::qap::prove_from_file`]) and checks the hash as it goes, so
-    /// the key is never resident.
+    /// of points at a time ([`crate::qap::prove_from_file`]), hashing it as it goes and checking
+    /// the hash at the end, so the key is never resident.
     File(PathBuf),
 }
 
@@ -146,6 +147,7 @@ pub fn prove_compressed<C: ConstraintSynthesizer<Fr> + Clone>(
             let key = crate::qap::KeyFile {
                 path,
                 blake3: &keys.description.pk_blake3,
+                bytes: keys.description.pk_bytes,
                 vk: &keys.vk,
             };
             crate::qap::prove_from_file(key, rows, circuit, r, s)?
@@ -246,6 +248,37 @@ fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<
         path: path.display().to_string(),
         message: e.to_string(),
     })
+}
+
+/// Hash `path` (blake3) and require the hash to be `expected` and the file to begin with `head`.
+fn check_file(path: &Path, expected: &str, head: &[u8]) -> Result<(), ProverError> {
+    let io = |source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut reader = crate::qap::HashingReader {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        hasher: blake3::Hasher::new(),
+    };
+    let mut start = vec![0u8; head.len()];
+    let complete = std::io::Read::read_exact(&mut reader, &mut start).is_ok();
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
+    let got = reader.hasher.finalize().to_hex().to_string();
+    if got != expected {
+        return Err(ProverError::Checksum {
+            path: path.display().to_string(),
+            expected: expected.to_string(),
+            got,
+        });
+    }
+    if !complete || start != head {
+        return Err(ProverError::Malformed {
+            path: path.display().to_string(),
+            message: "the proving key's verifying key is not vk.bin".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, flushed and
@@ -429,7 +462,8 @@ impl KeyPaths {
         Ok(bytes)
     }
 
-    /// Load the keys: the description, then the proving key only if its blake3 matches.
+    /// Load the keys: the description, `vk.bin` (checked by `checksums.b3` and `circuit.json`),
+    /// the proving key's checksum (the key itself stays on disk) and the constraint rows.
     pub fn load(&self, circuit_id: &str) -> Result<Keys, ProverError> {
         let description = self.load_description()?;
         if description.circuit_id != circuit_id {
@@ -439,20 +473,26 @@ impl KeyPaths {
             });
         }
         let vk_path = self.vk_path();
-        let vk = VerifyingKey::<Bn254>::deserialize_compressed(&self.load_vk_bytes()?[..])
-            .map_err(|e| ProverError::Malformed {
-                path: vk_path.display().to_string(),
-                message: e.to_string(),
-            })?;
-        // The proving key stays on disk (the prover streams it); here it is hashed once, so a
-        // corrupted or substituted key is refused now rather than after a long proof.
-        let pk_vk: VerifyingKey<Bn254> = read_checked(&self.pk_path, &description.pk_blake3)?;
-        if pk_vk != vk {
+        let vk_bytes = self.load_vk_bytes()?;
+        if blake3::hash(&vk_bytes).to_hex().to_string() != description.vk_blake3 {
             return Err(ProverError::Malformed {
-                path: self.pk_path.display().to_string(),
-                message: "the proving key's verifying key is not vk.bin".into(),
+                path: vk_path.display().to_string(),
+                message: "vk.bin is not the verifying key circuit.json records".into(),
             });
         }
+        let vk = VerifyingKey::<Bn254>::deserialize_compressed(&vk_bytes[..]).map_err(|e| {
+            ProverError::Malformed {
+                path: vk_path.display().to_string(),
+                message: e.to_string(),
+            }
+        })?;
+        // The proving key stays on disk (the prover streams it); here it is hashed once, so a
+        // corrupted or substituted key is refused now rather than after a long proof, and the
+        // verifying key at its head must be vk.bin's.
+        let mut head = Vec::new();
+        vk.serialize_uncompressed(&mut head)
+            .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+        check_file(&self.pk_path, &description.pk_blake3, &head)?;
         let rows = match &description.rows_blake3 {
             Some(expected) => {
                 let path = self.rows_path();

@@ -16,8 +16,9 @@
 //! 3. **the quotient `h`** ([`quotient`]): the R1CS-to-QAP witness map of arkworks'
 //!    `LibsnarkReduction` — the same evaluation domain, coset and order of FFTs — so that the
 //!    proving keys of `ark-groth16` apply unchanged;
-//! 4. **the proof** ([`prove`]): the five multi-scalar multiplications of Groth16 exactly as
-//!    `ark-groth16` forms them, chunk by chunk; [`prove_from_file`] reads the proving key's points
+//! 4. **the proof** ([`prove`]): the five multi-scalar multiplications of Groth16, giving the
+//!    points `ark-groth16` gives (the constant's query point inside the multiplication rather
+//!    than added apart), chunk by chunk; [`prove_from_file`] reads the proving key's points
 //!    from its file in the order they are stored, a chunk at a time, hashing the file as it goes,
 //!    so the key is never resident.
 //!
@@ -412,10 +413,19 @@ impl<R: Read> Read for HashingReader<R> {
 impl FilePoints {
     fn open(key: KeyFile<'_>) -> Result<Self, ProverError> {
         let path = key.path;
-        let file = std::fs::File::open(path).map_err(|source| ProverError::Io {
+        let io = |source| ProverError::Io {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        // A file of the wrong size is refused before minutes of proving, not after.
+        let size = file.metadata().map_err(io)?.len();
+        if size != key.bytes {
+            return Err(ProverError::Malformed {
+                path: path.display().to_string(),
+                message: format!("{size} bytes, the recorded proving key has {}", key.bytes),
+            });
+        }
         Ok(Self {
             reader: HashingReader {
                 inner: std::io::BufReader::with_capacity(1 << 20, file),
@@ -516,12 +526,18 @@ impl FilePoints {
 
 impl KeyPoints for FilePoints {
     fn header(&mut self) -> Result<(VerifyingKey<Bn254>, G1Affine, G1Affine), ProverError> {
-        let vk: VerifyingKey<Bn254> = self.read_value()?;
-        if vk != self.vk {
+        // The verifying key at the head is compared as bytes, not parsed: nothing the file says
+        // (a length prefix, say) is trusted before its hash is known.
+        let mut expected = Vec::new();
+        if let Err(e) = self.vk.serialize_uncompressed(&mut expected) {
+            return Err(self.malformed(e));
+        }
+        let mut head = vec![0u8; expected.len()];
+        if self.reader.read_exact(&mut head).is_err() || head != expected {
             let e = self.malformed("the proving key's verifying key is not vk.bin");
             return Err(self.fail(e));
         }
-        Ok((vk, self.read_value()?, self.read_value()?))
+        Ok((self.vk.clone(), self.read_value()?, self.read_value()?))
     }
 
     fn g1(&mut self, name: &str, scalars: &[ScalarInt]) -> Result<G1Projective, ProverError> {
@@ -533,18 +549,8 @@ impl KeyPoints for FilePoints {
     }
 
     fn finish(mut self) -> Result<(), ProverError> {
-        let mut rest = [0u8; 1];
-        match self.reader.read(&mut rest) {
-            Ok(0) => self.conclude(),
-            Ok(_) => {
-                let e = self.malformed("bytes after the proving key");
-                Err(self.fail(e))
-            }
-            Err(source) => Err(ProverError::Io {
-                path: self.path.display().to_string(),
-                source,
-            }),
-        }
+        // Any bytes after the last query are hashed too, so a lengthened file fails the check.
+        self.conclude()
     }
 }
 
@@ -594,6 +600,8 @@ pub struct KeyFile<'a> {
     pub path: &'a Path,
     /// Its blake3 (hex), as `circuit.json` records it.
     pub blake3: &'a str,
+    /// Its size in bytes, as `circuit.json` records it.
+    pub bytes: u64,
     /// The verifying key the key must hold (`vk.bin`'s).
     pub vk: &'a VerifyingKey<Bn254>,
 }

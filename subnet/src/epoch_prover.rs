@@ -206,6 +206,10 @@ impl EpochProver {
             round
         };
         let keys = self.keys.clone();
+        let _turn = crate::PROVING
+            .acquire()
+            .await
+            .map_err(|e| EpochProverError::Prove(e.to_string()))?;
         let started = Instant::now();
         let (proof, output) = tokio::task::spawn_blocking(move || {
             let output = zkyuma_circuits::yuma::run_epoch(&round.input)

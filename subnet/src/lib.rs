@@ -20,3 +20,8 @@ pub mod protocol;
 pub mod serve;
 pub mod subtensor;
 pub mod validator;
+
+/// Proofs are made one at a time per process. Each already runs on every core (the rayon pool),
+/// so two at once finish no sooner and hold both witnesses in memory; the demo runs every
+/// validator in one process (64 score proofs at once at the network shape).
+pub(crate) static PROVING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);

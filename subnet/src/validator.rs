@@ -446,6 +446,10 @@ impl Validator {
             weight_blinding: p.weight_blinding,
         };
         let (keys, scoring) = (self.keys.clone(), self.scoring);
+        let _turn = crate::PROVING
+            .acquire()
+            .await
+            .map_err(|e| ValidatorError::Prove(e.to_string()))?;
         let started = Instant::now();
         let proof = tokio::task::spawn_blocking(move || {
             zkyuma_prover::score::prove_score(&keys, scoring, &round)

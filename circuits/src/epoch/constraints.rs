@@ -74,9 +74,10 @@ impl EpochCircuit {
             .filter(|(u, _)| rows.contains(&(*u as u16)))
             .map(|(_, r)| r)
             .collect();
+        let bonds_out = dense(&out.bonds_out, n);
         let new_bonds: Vec<Vec<u16>> = rows
             .iter()
-            .map(|u| dense(&out.bonds_out, n)[usize::from(*u)].clone())
+            .map(|u| bonds_out[usize::from(*u)].clone())
             .collect();
         let weights = core.stored.clone();
         let statement = EpochStatement {
