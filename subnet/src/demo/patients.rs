@@ -63,22 +63,44 @@ pub fn split(hospitals: usize, per_hospital: usize, seed: u64) -> Result<Split, 
         patients.swap(i, j);
     }
     let needed = hospitals * per_hospital;
-    if needed + 32 > patients.len() {
+    if needed + MIN_TRAINING <= patients.len() {
+        let training = patients.split_off(needed);
+        let hospitals = patients
+            .chunks(per_hospital)
+            .map(<[Patient]>::to_vec)
+            .collect();
+        return Ok(Split {
+            hospitals,
+            training,
+        });
+    }
+    // Too few patients for separate evaluation sets (the network shape: 64 hospitals × 32): keep
+    // MIN_TRAINING for training and give each hospital its own window of the rest, windows spread
+    // evenly and overlapping — the same patient seen at several hospitals.
+    let pool = patients.len().saturating_sub(MIN_TRAINING);
+    if per_hospital > pool || hospitals == 0 {
         return Err(format!(
-            "{hospitals} hospitals × {per_hospital} patients leave too little training data ({} patients in all)",
+            "{hospitals} hospitals × {per_hospital} patients: only {pool} patients to share out ({} in all, {MIN_TRAINING} kept for training)",
             patients.len()
         ));
     }
-    let training = patients.split_off(needed);
-    let hospitals = patients
-        .chunks(per_hospital)
-        .map(<[Patient]>::to_vec)
+    let training = patients.split_off(pool);
+    let hospitals = (0..hospitals)
+        .map(|h| {
+            let start = h * pool / hospitals;
+            (0..per_hospital)
+                .map(|k| patients[(start + k) % pool].clone())
+                .collect()
+        })
         .collect();
     Ok(Split {
         hospitals,
         training,
     })
 }
+
+/// Patients always kept for the miners' training.
+const MIN_TRAINING: usize = 64;
 
 /// A least-squares linear model (linfa) on the chosen feature columns, predicting the label.
 pub fn linear(training: &[Patient], columns: &[usize]) -> Result<Model, String> {
@@ -151,4 +173,42 @@ pub fn random() -> Model {
         );
         u16::from_le_bytes([h.as_bytes()[0], h.as_bytes()[1]]) / 2
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn key(p: &Patient) -> (Vec<i64>, u16) {
+        (p.features.clone(), p.label)
+    }
+
+    #[test]
+    fn small_shape_deals_separate_sets() {
+        let s = split(4, 72, 2026).expect("split");
+        assert_eq!(s.hospitals.len(), 4);
+        let all: Vec<_> = s.hospitals.iter().flatten().map(key).collect();
+        let distinct: HashSet<_> = all.iter().cloned().collect();
+        assert_eq!(all.len(), 4 * 72);
+        assert!(distinct.len() >= all.len() - 2, "sets overlap");
+        assert!(s.training.len() >= MIN_TRAINING);
+    }
+
+    #[test]
+    fn network_shape_shares_patients_but_each_set_is_its_own() {
+        let s = split(64, 32, 2026).expect("split");
+        assert_eq!(s.hospitals.len(), 64);
+        assert_eq!(s.training.len(), MIN_TRAINING);
+        let training: HashSet<_> = s.training.iter().map(key).collect();
+        for set in &s.hospitals {
+            assert_eq!(set.len(), 32);
+            assert!(set.iter().all(|p| !training.contains(&key(p))));
+        }
+        assert_ne!(s.hospitals[0], s.hospitals[1]);
+        assert!(
+            split(64, 400, 2026).is_err(),
+            "more per hospital than the pool"
+        );
+    }
 }
