@@ -220,10 +220,13 @@ fn write_serialized_atomic(path: &Path, x: &impl CanonicalSerialize) -> Result<(
     })
 }
 
-/// Read the value `T` at the head of `path` streaming (uncompressed, no curve checks), hashing
-/// every byte of the file;
-/// the hash must equal `expected` before the parsed value is used.
-fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<T, ProverError> {
+/// Open `path`, let `read` take what it wants from the front, hash the whole file (blake3) and
+/// require the hash to be `expected`: the checksum decides before anything `read` made is used.
+fn with_checked_file<R>(
+    path: &Path,
+    expected: &str,
+    read: impl FnOnce(&mut dyn std::io::Read) -> R,
+) -> Result<R, ProverError> {
     let io = |source| ProverError::Io {
         path: path.display().to_string(),
         source,
@@ -233,8 +236,7 @@ fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<
         inner: std::io::BufReader::with_capacity(1 << 20, file),
         hasher: blake3::Hasher::new(),
     };
-    let parsed = T::deserialize_with_mode(&mut reader, Compress::No, Validate::No);
-    // Whatever the parse gave, hash the rest of the file: the checksum decides first.
+    let made = read(&mut reader);
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
     let got = reader.hasher.finalize().to_hex().to_string();
     if got != expected {
@@ -244,35 +246,28 @@ fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<
             got,
         });
     }
-    parsed.map_err(|e| ProverError::Malformed {
+    Ok(made)
+}
+
+/// Read the value `T` at the head of `path` (uncompressed, no curve checks) from a file whose
+/// blake3 must be `expected`.
+fn read_checked<T: CanonicalDeserialize>(path: &Path, expected: &str) -> Result<T, ProverError> {
+    with_checked_file(path, expected, |r| {
+        T::deserialize_with_mode(r, Compress::No, Validate::No)
+    })?
+    .map_err(|e| ProverError::Malformed {
         path: path.display().to_string(),
         message: e.to_string(),
     })
 }
 
-/// Hash `path` (blake3) and require the hash to be `expected` and the file to begin with `head`.
+/// Require `path`'s blake3 to be `expected` and the file to begin with `head`.
 fn check_file(path: &Path, expected: &str, head: &[u8]) -> Result<(), ProverError> {
-    let io = |source| ProverError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut reader = crate::qap::HashingReader {
-        inner: std::io::BufReader::with_capacity(1 << 20, file),
-        hasher: blake3::Hasher::new(),
-    };
-    let mut start = vec![0u8; head.len()];
-    let complete = std::io::Read::read_exact(&mut reader, &mut start).is_ok();
-    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
-    let got = reader.hasher.finalize().to_hex().to_string();
-    if got != expected {
-        return Err(ProverError::Checksum {
-            path: path.display().to_string(),
-            expected: expected.to_string(),
-            got,
-        });
-    }
-    if !complete || start != head {
+    let start = with_checked_file(path, expected, |r| {
+        let mut start = vec![0u8; head.len()];
+        r.read_exact(&mut start).map(|()| start)
+    })?;
+    if start.ok().as_deref() != Some(head) {
         return Err(ProverError::Malformed {
             path: path.display().to_string(),
             message: "the proving key's verifying key is not vk.bin".into(),

@@ -28,9 +28,10 @@ pub struct DemoArgs {
     /// Address the embedded chain serves on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub chain_addr: std::net::SocketAddr,
-    /// Per-miner answer deadline, in milliseconds.
-    #[arg(long, default_value_t = 3000)]
-    pub deadline_ms: u64,
+    /// Per-miner answer deadline, in milliseconds [default: 3000; with --network 30000, as 64
+    /// hospitals query 192 miners at once on one machine].
+    #[arg(long)]
+    pub deadline_ms: Option<u64>,
 }
 
 /// `zkyuma audit`.
@@ -61,6 +62,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 /// Run the demo and print how to audit its bundles.
 pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
+    let deadline_ms = args
+        .deadline_ms
+        .unwrap_or(if args.network { 30_000 } else { 3_000 });
     let opts = DemoOptions {
         shape: if args.network {
             DemoShape::NETWORK
@@ -72,8 +76,8 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         keys: args.keys.clone(),
         out: args.out.clone(),
         chain_addr: args.chain_addr,
-        deadline: Duration::from_millis(args.deadline_ms),
-        slow_delay: Duration::from_millis(args.deadline_ms * 2),
+        deadline: Duration::from_millis(deadline_ms),
+        slow_delay: Duration::from_millis(deadline_ms.saturating_mul(2)),
     };
     let summary = runtime()?.block_on(crate::demo::run(&opts))?;
     let report = crate::audit::audit_dir(&summary.bundles, Some(&args.params))
