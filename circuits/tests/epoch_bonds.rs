@@ -18,15 +18,24 @@ use ark_ff::Field;
 use common::{finalize_for_tampering, fr_bits, satisfied_with, satisfied_with_var_moved, value_of};
 
 fn synthesize(input: &EpochInput, rows: &[u16]) -> (ConstraintSystemRef<Fr>, BondsVars) {
-    let core_in = ConsensusInputs::from_epoch(input, rows).expect("inputs");
     let bonds_in = BondsInputs::from_epoch(input, rows).expect("bonds inputs");
+    synthesize_with(input, rows, &bonds_in)
+}
+
+/// [`synthesize`] with the bonds inputs given (changed by a test).
+fn synthesize_with(
+    input: &EpochInput,
+    rows: &[u16],
+    bonds_in: &BondsInputs,
+) -> (ConstraintSystemRef<Fr>, BondsVars) {
+    let core_in = ConsensusInputs::from_epoch(input, rows).expect("inputs");
     let cs = ConstraintSystem::<Fr>::new_ref();
     let core = consensus_core(cs.clone(), &core_in).expect("core");
     let selection: Vec<Vec<Boolean<Fr>>> = rows
         .iter()
         .map(|u| (0..input.n).map(|j| Boolean::constant(j == *u)).collect())
         .collect();
-    let vars = bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in, &selection)
+    let vars = bonds_and_emission(cs.clone(), &core, &core.active_stake, bonds_in, &selection)
         .expect("bonds");
     (cs, vars)
 }
@@ -256,18 +265,10 @@ fn an_ema_rate_above_one_is_unsatisfiable() {
     }
     .build();
     let rows: Vec<u16> = (0..input.n).collect();
-    let core_in = ConsensusInputs::from_epoch(&input, &rows).expect("inputs");
     for (alpha, ok) in [((1i64 << 32) + 1, false), (1i64 << 32, true), (0, true)] {
         let mut bonds_in = BondsInputs::from_epoch(&input, &rows).expect("bonds inputs");
         bonds_in.alpha = zkyuma_circuits::fixed::I32F32::from_bits(alpha);
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        let core = consensus_core(cs.clone(), &core_in).expect("core");
-        let selection: Vec<Vec<Boolean<Fr>>> = rows
-            .iter()
-            .map(|u| (0..input.n).map(|j| Boolean::constant(j == *u)).collect())
-            .collect();
-        bonds_and_emission(cs.clone(), &core, &core.active_stake, &bonds_in, &selection)
-            .expect("bonds");
+        let (cs, _) = synthesize_with(&input, &rows, &bonds_in);
         assert_eq!(
             cs.is_satisfied().expect("assignment"),
             ok,

@@ -227,25 +227,9 @@ fn with_checked_file<R>(
     expected: &str,
     read: impl FnOnce(&mut dyn std::io::Read) -> R,
 ) -> Result<R, ProverError> {
-    let io = |source| ProverError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut reader = crate::qap::HashingReader {
-        inner: std::io::BufReader::with_capacity(1 << 20, file),
-        hasher: blake3::Hasher::new(),
-    };
-    let made = read(&mut reader);
-    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
-    let got = reader.hasher.finalize().to_hex().to_string();
-    if got != expected {
-        return Err(ProverError::Checksum {
-            path: path.display().to_string(),
-            expected: expected.to_string(),
-            got,
-        });
-    }
+    let mut file = crate::qap::CheckedFile::open(path, expected)?;
+    let made = read(&mut file);
+    file.conclude()?;
     Ok(made)
 }
 

@@ -384,77 +384,42 @@ impl KeyPoints for MemoryPoints<'_> {
     }
 }
 
-/// A proving key file (`pk.bin`, uncompressed), read front to back one chunk of points at a time
-/// and hashed (blake3) as it is read. Its points are used before the whole file is hashed, but
-/// nothing computed from them leaves the prover unless [`KeyPoints::finish`] finds the hash equal
-/// to the recorded one.
-struct FilePoints {
-    reader: HashingReader<std::io::BufReader<std::fs::File>>,
+/// A file read front to back and hashed (blake3) as it is read; [`CheckedFile::conclude`] hashes
+/// whatever is left and compares the hash with the recorded one.
+pub(crate) struct CheckedFile {
+    reader: std::io::BufReader<std::fs::File>,
+    hasher: blake3::Hasher,
     path: PathBuf,
     expected: String,
-    vk: VerifyingKey<Bn254>,
-    buffer: Vec<u8>,
+    len: u64,
 }
 
-/// A reader that hashes (blake3) what it reads.
-pub(crate) struct HashingReader<R> {
-    pub(crate) inner: R,
-    pub(crate) hasher: blake3::Hasher,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-impl FilePoints {
-    fn open(key: KeyFile<'_>) -> Result<Self, ProverError> {
-        let path = key.path;
+impl CheckedFile {
+    /// Open `path`, whose blake3 must be `expected`.
+    pub(crate) fn open(path: &Path, expected: &str) -> Result<Self, ProverError> {
         let io = |source| ProverError::Io {
             path: path.display().to_string(),
             source,
         };
         let file = std::fs::File::open(path).map_err(io)?;
-        // A file of the wrong size is refused before minutes of proving, not after.
-        let size = file.metadata().map_err(io)?.len();
-        if size != key.bytes {
-            return Err(ProverError::Malformed {
-                path: path.display().to_string(),
-                message: format!("{size} bytes, the recorded proving key has {}", key.bytes),
-            });
-        }
+        let len = file.metadata().map_err(io)?.len();
         Ok(Self {
-            reader: HashingReader {
-                inner: std::io::BufReader::with_capacity(1 << 20, file),
-                hasher: blake3::Hasher::new(),
-            },
+            reader: std::io::BufReader::with_capacity(1 << 20, file),
+            hasher: blake3::Hasher::new(),
             path: path.to_path_buf(),
-            expected: key.blake3.to_string(),
-            vk: key.vk.clone(),
-            buffer: Vec::new(),
+            expected: expected.to_string(),
+            len,
         })
     }
 
-    fn malformed(&self, message: impl std::fmt::Display) -> ProverError {
-        ProverError::Malformed {
-            path: self.path.display().to_string(),
-            message: message.to_string(),
-        }
-    }
-
-    /// Hash the rest of the file and compare: a file that is not the recorded key is reported as
+    /// Hash the rest of the file and compare: a file that is not the recorded one is reported as
     /// such, whatever else went wrong while reading it.
-    fn conclude(&mut self) -> Result<(), ProverError> {
-        std::io::copy(&mut self.reader, &mut std::io::sink()).map_err(|source| {
-            ProverError::Io {
-                path: self.path.display().to_string(),
-                source,
-            }
+    pub(crate) fn conclude(&mut self) -> Result<(), ProverError> {
+        std::io::copy(self, &mut std::io::sink()).map_err(|source| ProverError::Io {
+            path: self.path.display().to_string(),
+            source,
         })?;
-        let got = self.reader.hasher.finalize().to_hex().to_string();
+        let got = self.hasher.finalize().to_hex().to_string();
         if got != self.expected {
             return Err(ProverError::Checksum {
                 path: self.path.display().to_string(),
@@ -465,16 +430,63 @@ impl FilePoints {
         Ok(())
     }
 
+    fn malformed(&self, message: impl std::fmt::Display) -> ProverError {
+        ProverError::Malformed {
+            path: self.path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl Read for CheckedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.reader.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A proving key file (`pk.bin`, uncompressed), read front to back one chunk of points at a time
+/// and hashed as it is read. Its points are used before the whole file is hashed, but nothing
+/// computed from them leaves the prover unless [`KeyPoints::finish`] finds the hash equal to the
+/// recorded one.
+struct FilePoints {
+    file: CheckedFile,
+    vk: VerifyingKey<Bn254>,
+    buffer: Vec<u8>,
+}
+
+impl FilePoints {
+    fn open(key: KeyFile<'_>) -> Result<Self, ProverError> {
+        let file = CheckedFile::open(key.path, key.blake3)?;
+        // A file of the wrong size is refused before minutes of proving, not after.
+        if file.len != key.bytes {
+            return Err(file.malformed(format!(
+                "{} bytes, the recorded proving key has {}",
+                file.len, key.bytes
+            )));
+        }
+        Ok(Self {
+            file,
+            vk: key.vk.clone(),
+            buffer: Vec::new(),
+        })
+    }
+
+    fn malformed(&self, message: impl std::fmt::Display) -> ProverError {
+        self.file.malformed(message)
+    }
+
     /// `error`, unless the file is not the recorded key (then that).
     fn fail(&mut self, error: ProverError) -> ProverError {
-        match self.conclude() {
+        match self.file.conclude() {
             Ok(()) => error,
             Err(e) => e,
         }
     }
 
     fn read_value<T: CanonicalDeserialize>(&mut self) -> Result<T, ProverError> {
-        match T::deserialize_with_mode(&mut self.reader, Compress::No, Validate::No) {
+        match T::deserialize_with_mode(&mut self.file, Compress::No, Validate::No) {
             Ok(v) => Ok(v),
             Err(e) => {
                 let e = self.malformed(e);
@@ -502,7 +514,7 @@ impl FilePoints {
         let mut acc = G::zero();
         for scalars in scalars.chunks(chunk) {
             self.buffer.resize(scalars.len() * point_size, 0);
-            if let Err(e) = self.reader.read_exact(&mut self.buffer) {
+            if let Err(e) = self.file.read_exact(&mut self.buffer) {
                 let e = self.malformed(format!("the {name} query is cut short: {e}"));
                 return Err(self.fail(e));
             }
@@ -533,7 +545,7 @@ impl KeyPoints for FilePoints {
             return Err(self.malformed(e));
         }
         let mut head = vec![0u8; expected.len()];
-        if self.reader.read_exact(&mut head).is_err() || head != expected {
+        if self.file.read_exact(&mut head).is_err() || head != expected {
             let e = self.malformed("the proving key's verifying key is not vk.bin");
             return Err(self.fail(e));
         }
@@ -550,7 +562,7 @@ impl KeyPoints for FilePoints {
 
     fn finish(mut self) -> Result<(), ProverError> {
         // Any bytes after the last query are hashed too, so a lengthened file fails the check.
-        self.conclude()
+        self.file.conclude()
     }
 }
 
