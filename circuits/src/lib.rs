@@ -15,7 +15,11 @@
 //!   digests and sample indices;
 //! * [`scoring`] — public scoring functions (native + R1CS twin);
 //! * [`score`] — the score statement: public statement and digest, witness, native reference and
-//!   the Groth16 circuit.
+//!   the R1CS circuit;
+//! * [`epoch`] — the epoch statement: chain state, commitments and results, the native builder
+//!   and check, and the R1CS circuit;
+//! * [`statement`] — the backend-neutral [`statement::Statement`] interface and the
+//!   [`statement::ProofSystem`] names.
 //!
 //! With the `r1cs` feature off (and `std` off) the crate is `no_std` + `alloc` and holds only
 //! native rules, which is what the verifier uses.
@@ -34,5 +38,6 @@ pub mod gadgets;
 pub mod poseidon;
 pub mod score;
 pub mod scoring;
+pub mod statement;
 pub mod weights;
 pub mod yuma;

@@ -82,7 +82,7 @@ fn honest_epochs_satisfy_the_circuit() {
         }
         .build();
         let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
-        assert_eq!(circuit.statement.validators, vec![0, 1, 2]);
+        assert_eq!(circuit.statement.chain.validators, vec![0, 1, 2]);
         assert!(satisfied(&circuit, circuit.statement.public_digest()));
     }
 }
@@ -100,56 +100,74 @@ fn every_statement_field_and_opening_is_bound() {
     let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
     let st = circuit.statement.clone();
     let cases: Vec<(&str, Tamper<EpochStatement>)> = vec![
-        ("netuid", Box::new(|s| s.netuid += 1)),
-        ("epoch", Box::new(|s| s.epoch += 1)),
-        ("vk hash", Box::new(|s| s.vk_hash[3] ^= 1)),
-        ("a mask", Box::new(|s| s.keep[1][3] = !s.keep[1][3])),
-        ("an active stake", Box::new(|s| s.active_stake_bits[0] += 1)),
-        ("a stake", Box::new(|s| s.stake_bits[4] += 1)),
-        ("kappa", Box::new(|s| s.kappa += 1)),
-        ("bonds penalty", Box::new(|s| s.bonds_penalty -= 1)),
+        ("netuid", Box::new(|s| s.chain.netuid += 1)),
+        ("epoch", Box::new(|s| s.chain.epoch += 1)),
+        ("vk hash", Box::new(|s| s.chain.vk_hash[3] ^= 1)),
+        (
+            "a mask",
+            Box::new(|s| s.chain.keep[1][3] = !s.chain.keep[1][3]),
+        ),
+        (
+            "an active stake",
+            Box::new(|s| s.chain.active_stake_bits[0] += 1),
+        ),
+        ("a stake", Box::new(|s| s.chain.stake_bits[4] += 1)),
+        ("kappa", Box::new(|s| s.chain.kappa += 1)),
+        ("bonds penalty", Box::new(|s| s.chain.bonds_penalty -= 1)),
         (
             "bonds moving average",
-            Box::new(|s| s.bonds_moving_average += 1),
+            Box::new(|s| s.chain.bonds_moving_average += 1),
         ),
         (
             "a bonds mask",
-            Box::new(|s| s.bonds_keep[2] = !s.bonds_keep[2]),
+            Box::new(|s| s.chain.bonds_keep[2] = !s.chain.bonds_keep[2]),
         ),
         (
             "a new permit",
-            Box::new(|s| s.new_permit[1] = !s.new_permit[1]),
+            Box::new(|s| s.chain.new_permit[1] = !s.chain.new_permit[1]),
         ),
-        ("the emission", Box::new(|s| s.rao_emission += 1)),
+        ("the emission", Box::new(|s| s.chain.rao_emission += 1)),
         (
             "a weight commitment",
-            Box::new(|s| s.weight_commitments[2] += Fr::from(1u64)),
+            Box::new(|s| s.commitments.weight_commitments[2] += Fr::from(1u64)),
         ),
         (
             "the previous bonds commitment",
-            Box::new(|s| s.prev_bonds_commitment += Fr::from(1u64)),
+            Box::new(|s| s.commitments.prev_bonds_commitment += Fr::from(1u64)),
         ),
         (
             "the new bonds commitment",
-            Box::new(|s| s.new_bonds_commitment += Fr::from(1u64)),
+            Box::new(|s| s.commitments.new_bonds_commitment += Fr::from(1u64)),
         ),
-        ("consensus +1 ulp", Box::new(|s| s.consensus_bits[3] += 1)),
-        ("consensus -1 ulp", Box::new(|s| s.consensus_bits[3] -= 1)),
+        (
+            "consensus +1 ulp",
+            Box::new(|s| s.results.consensus_bits[3] += 1),
+        ),
+        (
+            "consensus -1 ulp",
+            Box::new(|s| s.results.consensus_bits[3] -= 1),
+        ),
         (
             "a validator trust",
-            Box::new(|s| s.validator_trust_bits[0] += 1),
+            Box::new(|s| s.results.validator_trust_bits[0] += 1),
         ),
-        ("an incentive", Box::new(|s| s.incentive_bits[4] -= 1)),
-        ("a dividend", Box::new(|s| s.dividends_bits[1] += 1)),
-        ("a server emission", Box::new(|s| s.server_emission[3] += 1)),
+        (
+            "an incentive",
+            Box::new(|s| s.results.incentive_bits[4] -= 1),
+        ),
+        ("a dividend", Box::new(|s| s.results.dividends_bits[1] += 1)),
+        (
+            "a server emission",
+            Box::new(|s| s.results.server_emission[3] += 1),
+        ),
         (
             "a validator emission",
-            Box::new(|s| s.validator_emission[0] -= 1),
+            Box::new(|s| s.results.validator_emission[0] -= 1),
         ),
-        ("an emission", Box::new(|s| s.emission[2] += 1)),
+        ("an emission", Box::new(|s| s.results.emission[2] += 1)),
         (
             "the validator rows",
-            Box::new(|s| s.validators = vec![0, 1, 3]),
+            Box::new(|s| s.chain.validators = vec![0, 1, 3]),
         ),
     ];
     for (what, tamper) in cases {
@@ -164,22 +182,22 @@ fn every_statement_field_and_opening_is_bound() {
     // Packed numbers: moving 2^33 between neighbouring consensus slots leaves the packed
     // element unchanged, so the statement check must refuse values outside their slots (and the
     // circuit range-checks every packed value, so no proof holds them).
-    let k = (1..st.consensus_bits.len())
-        .find(|k| st.consensus_bits[*k] > 0)
+    let k = (1..st.results.consensus_bits.len())
+        .find(|k| st.results.consensus_bits[*k] > 0)
         .expect("a positive consensus");
     let mut other = st.clone();
-    other.consensus_bits[k - 1] += 1 << PROPORTION_BITS;
-    other.consensus_bits[k] -= 1;
+    other.results.consensus_bits[k - 1] += 1 << PROPORTION_BITS;
+    other.results.consensus_bits[k] -= 1;
     assert_eq!(other.public_digest(), st.public_digest(), "same packing");
     assert!(other.validate().is_err(), "a value outside its slot");
     let mut other = st.clone();
-    other.validator_trust_bits[0] = -1;
+    other.results.validator_trust_bits[0] = -1;
     assert!(other.validate().is_err(), "a negative trust");
     let mut other = st.clone();
-    other.bonds_moving_average = 1_000_001;
+    other.chain.bonds_moving_average = 1_000_001;
     assert!(other.validate().is_err(), "a negative EMA rate");
     let mut other = st.clone();
-    other.shape.uids = 70_000;
+    other.chain.shape.uids = 70_000;
     let err = other.validate().expect_err("more uids than a subnet has");
     assert!(err.to_string().contains("at most 65535"), "{err}");
     assert!(st.validate().is_ok());

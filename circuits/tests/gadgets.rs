@@ -6,7 +6,7 @@ use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
 use proptest::prelude::*;
 use zkyuma_circuits::gadgets::alloc_u16;
-use zkyuma_circuits::scoring::{Accuracy, Mse, ScoringFunction};
+use zkyuma_circuits::scoring::{Accuracy, Mse, ScoringFunction, ScoringGadget};
 use zkyuma_circuits::weights::{constraints::u16_max_upscale, u16_max_upscale as native_upscale};
 
 fn alloc_all(cs: &ConstraintSystemRef<Fr>, values: &[u16]) -> Vec<FpVar<Fr>> {
@@ -17,7 +17,7 @@ fn alloc_all(cs: &ConstraintSystemRef<Fr>, values: &[u16]) -> Vec<FpVar<Fr>> {
 }
 
 fn score_in_circuit(
-    f: &impl ScoringFunction,
+    f: &impl ScoringGadget,
     outputs: &[u16],
     labels: &[u16],
 ) -> (ConstraintSystemRef<Fr>, Fr) {
@@ -45,7 +45,7 @@ fn no_free_witness(cs: &ConstraintSystemRef<Fr>) {
     common::assert_no_free_witness(cs, 0, cs.num_witness_variables());
 }
 
-fn scores_agree(f: &impl ScoringFunction, outputs: &[u16], labels: &[u16]) {
+fn scores_agree(f: &impl ScoringGadget, outputs: &[u16], labels: &[u16]) {
     let (cs, v) = score_in_circuit(f, outputs, labels);
     assert!(
         cs.is_satisfied().expect("assignment"),

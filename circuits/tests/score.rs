@@ -11,7 +11,7 @@ use zkyuma_circuits::score::{
     evaluate, MinerAnswer, Record, ScoreRound, ScoreStatement, ScoreWitness, WeightsBinding,
     WeightsMode, PUBLIC_INPUTS,
 };
-use zkyuma_circuits::scoring::{Accuracy, Mse, Scoring, ScoringFunction};
+use zkyuma_circuits::scoring::{Accuracy, Mse, Scoring, ScoringFunction, ScoringGadget};
 
 /// One named change to a value.
 type Tamper<T> = Box<dyn Fn(&mut T)>;
@@ -54,7 +54,7 @@ fn default_outputs(i: usize, k: usize) -> u16 {
     (i as u16) * 7000 + (k as u16) * 11000 + 500
 }
 
-fn satisfied<S: ScoringFunction>(circuit: &ScoreCircuit<S>) -> bool {
+fn satisfied<S: ScoringGadget>(circuit: &ScoreCircuit<S>) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
     circuit.synthesize(cs.clone()).expect("synthesis");
     let ok = cs.is_satisfied().expect("assignment present");
@@ -71,7 +71,7 @@ mod common;
 
 /// Synthesize, prepare for tampering, let `tamper` edit the assignment and report whether the
 /// system is still satisfied.
-fn satisfied_after<S: ScoringFunction>(
+fn satisfied_after<S: ScoringGadget>(
     circuit: &ScoreCircuit<S>,
     tamper: impl FnOnce(&ConstraintSystemRef<Fr>, &ScoreVars),
 ) -> bool {
@@ -95,7 +95,7 @@ fn set_public_inputs(cs: &ConstraintSystemRef<Fr>, inputs: &[Fr]) {
     inner.assignments.instance_assignment[1..=inputs.len()].copy_from_slice(inputs);
 }
 
-fn build<S: ScoringFunction + Clone>(
+fn build<S: ScoringGadget + Clone>(
     r: &ScoreRound,
     scoring: S,
 ) -> (ScoreStatement, ScoreWitness, ScoreCircuit<S>) {

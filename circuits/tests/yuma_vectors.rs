@@ -1,5 +1,6 @@
 //! Every epoch of subtensor's own test vectors is reproduced exactly: all fields of every output,
 //! not only the upstream assertions.
+mod common;
 use serde_json::Value;
 use zkyuma_circuits::yuma::{median::MedianAlgorithm, run_epoch_traced, EpochInput, EpochOutput};
 
@@ -14,35 +15,6 @@ const EPOCH_FILES: &[&str] = &[
     "epoch_test_yuma_3_one_epoch_switch.json",
     "epoch_test_zero_weights.json",
 ];
-
-/// Loads a vector file, resolving the space-saving references `"same as epochs[K].input.FIELD"`.
-fn load(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let epochs = doc["epochs"].as_array().cloned().unwrap_or_default();
-    for (k, epoch) in epochs.iter().enumerate() {
-        for part in ["input", "output"] {
-            let Some(fields) = epoch[part].as_object() else {
-                continue;
-            };
-            for (field, value) in fields {
-                let Some(reference) = value.as_str() else {
-                    continue;
-                };
-                let rest = reference
-                    .strip_prefix("same as epochs[")
-                    .unwrap_or_else(|| panic!("{name}: unknown reference {reference}"));
-                let (index, path) = rest.split_once("].").expect("reference shape");
-                let (ref_part, ref_field) = path.split_once('.').expect("reference shape");
-                let index: usize = index.parse().expect("reference index");
-                let resolved = epochs[index][ref_part][ref_field].clone();
-                doc["epochs"][k][part][field] = resolved;
-            }
-        }
-    }
-    doc
-}
 
 fn first_difference(got: &Value, want: &Value) -> Option<String> {
     let (Value::Object(g), Value::Object(w)) = (got, want) else {
@@ -77,7 +49,7 @@ fn first_difference(got: &Value, want: &Value) -> Option<String> {
 fn every_epoch_vector_is_reproduced_exactly() {
     let mut epochs = 0;
     for file in EPOCH_FILES {
-        let doc = load(file);
+        let doc = common::load_vector(file);
         for (k, epoch) in doc["epochs"].as_array().expect("epochs").iter().enumerate() {
             let input_text = serde_json::to_string(&epoch["input"]).expect("input");
             let input = EpochInput::from_json_str(&input_text)
@@ -104,7 +76,7 @@ fn upstream_checks_hold() {
     // The upstream assertions, read through the same outputs (exact or within their tolerance).
     let mut checked = 0;
     for file in EPOCH_FILES {
-        let doc = load(file);
+        let doc = common::load_vector(file);
         let mut outputs = std::collections::HashMap::new();
         for epoch in doc["epochs"].as_array().expect("epochs") {
             let input = EpochInput::from_json_str(&epoch["input"].to_string()).expect("input");

@@ -13,11 +13,16 @@ pub fn params_name(shape: &EpochShape) -> String {
 /// Setup for an epoch circuit of `shape`.
 pub fn setup_epoch(shape: EpochShape, kind: SetupKind) -> Result<Keys, ProverError> {
     if shape.uids > zkyuma_circuits::epoch::MAX_UIDS || shape.validators > shape.uids {
-        return Err(ProverError::Synthesis(format!(
-            "epoch shape {}: at most {} uids and no more validator rows than uids",
-            shape.name(),
-            zkyuma_circuits::epoch::MAX_UIDS
-        )));
+        let (what, max, got) = if shape.uids > zkyuma_circuits::epoch::MAX_UIDS {
+            ("epoch uids", zkyuma_circuits::epoch::MAX_UIDS, shape.uids)
+        } else {
+            ("epoch validator rows", shape.uids, shape.validators)
+        };
+        return Err(ProverError::TooLarge {
+            what,
+            max: max.into(),
+            got: got.into(),
+        });
     }
     setup(&circuit_id(&shape), EpochCircuit::blank(shape), kind)
 }
@@ -40,8 +45,7 @@ pub fn prove_epoch(keys: &Keys, round: &EpochRound) -> Result<EpochProof, Prover
             found: keys.description.circuit_id.clone(),
         });
     }
-    let circuit = EpochCircuit::build(round, keys.vk_hash())
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+    let circuit = EpochCircuit::build(round, keys.vk_hash()).map_err(ProverError::Epoch)?;
     let statement = circuit.statement.clone();
     Ok(EpochProof {
         statement,

@@ -17,6 +17,7 @@
 //! sound only if the party who ran it is trusted; production keys come from a ceremony and are
 //! loaded from files.
 
+use crate::groth16::{self, ConstraintRows};
 use crate::ProverError;
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
@@ -62,7 +63,7 @@ pub struct CircuitDescription {
     /// Size of the proving key file in bytes.
     pub pk_bytes: u64,
     /// blake3 of the constraint rows file (`rows.bin`, beside the proving key), when the setup
-    /// kept them (see [`crate::qap`]); without it the prover derives them from the circuit.
+    /// kept them (see [`crate::groth16`]); without it the prover derives them from the circuit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows_blake3: Option<String>,
     /// Size of the constraint rows file in bytes.
@@ -80,7 +81,9 @@ pub fn describe<C: ConstraintSynthesizer<Fr>>(
     cs.set_mode(SynthesisMode::Setup);
     circuit
         .generate_constraints(cs.clone())
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+        .map_err(|e| ProverError::Synthesis {
+            what: e.to_string(),
+        })?;
     cs.finalize();
     Ok((
         cs.num_constraints(),
@@ -94,8 +97,8 @@ pub enum ProvingKeySource {
     /// In memory, fresh from a setup.
     Memory(Box<ProvingKey<Bn254>>),
     /// A `pk.bin` file whose blake3 is `circuit.json`'s `pk_blake3`: the prover reads it one chunk
-    /// of points at a time ([`crate::qap::prove_from_file`]), hashing it as it goes and checking
-    /// the hash at the end, so the key is never resident.
+    /// of points at a time ([`groth16::prove_from_file`]), hashing it as it goes and checking the
+    /// hash at the end, so the key is never resident.
     File(PathBuf),
 }
 
@@ -107,7 +110,7 @@ pub struct Keys {
     pub pk: ProvingKeySource,
     /// The circuit's `A` and `B` constraint rows, kept by the setup (proving without them derives
     /// them from the circuit).
-    pub rows: Option<crate::qap::ConstraintRows>,
+    pub rows: Option<ConstraintRows>,
     /// Description.
     pub description: CircuitDescription,
 }
@@ -118,7 +121,12 @@ impl Keys {
         &self.vk
     }
 
-    /// The compressed verifying key bytes (what `vk.bin` holds).
+    /// The keys' proof system (Groth16: these keys come from a Groth16 setup).
+    pub fn proof_system(&self) -> zkyuma_circuits::statement::ProofSystem {
+        zkyuma_circuits::statement::ProofSystem::Groth16
+    }
+
+    /// The compressed verifying key (`vk.bin`).
     pub fn vk_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let _ = self.vk.serialize_compressed(&mut out);
@@ -140,27 +148,30 @@ pub fn prove_compressed<C: ConstraintSynthesizer<Fr> + Clone>(
     let mut rng = ChaCha20Rng::from_entropy();
     let rows = keys.rows.as_ref();
     let proof = match &keys.pk {
-        ProvingKeySource::Memory(pk) => crate::qap::prove(pk, rows, circuit, &mut rng)?,
+        ProvingKeySource::Memory(pk) => groth16::prove(pk, rows, circuit, &mut rng)?,
         ProvingKeySource::File(path) => {
             let r = Fr::rand(&mut rng);
             let s = Fr::rand(&mut rng);
-            let key = crate::qap::KeyFile {
+            let key = groth16::KeyFile {
                 path,
                 blake3: &keys.description.pk_blake3,
                 bytes: keys.description.pk_bytes,
                 vk: &keys.vk,
             };
-            crate::qap::prove_from_file(key, rows, circuit, r, s)?
+            groth16::prove_from_file(key, rows, circuit, r, s)?
         }
     };
     let mut bytes = Vec::new();
     proof
         .serialize_compressed(&mut bytes)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+        .map_err(|source| ProverError::Serialization {
+            what: "the proof",
+            source,
+        })?;
     Ok(bytes)
 }
 
-/// Run the circuit-specific setup ([`crate::qap::generate`]: arkworks' Groth16 generator, the
+/// Run the circuit-specific setup ([`groth16::generate`]: arkworks' Groth16 generator, the
 /// same key from the same randomness, in a fraction of its memory).
 pub fn setup<C: ConstraintSynthesizer<Fr>>(
     circuit_id: &str,
@@ -174,7 +185,7 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
         SetupKind::LocalRandom => ChaCha20Rng::from_entropy(),
     };
     let start = std::time::Instant::now();
-    let (pk, rows) = crate::qap::generate(circuit, &mut rng)?;
+    let (pk, rows) = groth16::generate(circuit, &mut rng)?;
     let setup_seconds = start.elapsed().as_secs_f64();
     let (pk_blake3, pk_bytes) = checksum(&pk)?;
     let (rows_blake3, rows_bytes) = checksum(&rows)?;
@@ -205,7 +216,10 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
 pub fn checksum(x: &impl CanonicalSerialize) -> Result<(String, u64), ProverError> {
     let mut hasher = blake3::Hasher::new();
     x.serialize_uncompressed(&mut hasher)
-        .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+        .map_err(|source| ProverError::Serialization {
+            what: "a value to checksum",
+            source,
+        })?;
     Ok((
         hasher.finalize().to_hex().to_string(),
         x.uncompressed_size() as u64,
@@ -227,7 +241,7 @@ fn with_checked_file<R>(
     expected: &str,
     read: impl FnOnce(&mut dyn std::io::Read) -> R,
 ) -> Result<R, ProverError> {
-    let mut file = crate::qap::CheckedFile::open(path, expected)?;
+    let mut file = groth16::CheckedFile::open(path, expected)?;
     let made = read(&mut file);
     file.conclude()?;
     Ok(made)
@@ -252,9 +266,8 @@ fn check_file(path: &Path, expected: &str, head: &[u8]) -> Result<(), ProverErro
         r.read_exact(&mut start).map(|()| start)
     })?;
     if start.ok().as_deref() != Some(head) {
-        return Err(ProverError::Malformed {
+        return Err(ProverError::VkMismatch {
             path: path.display().to_string(),
-            message: "the proving key's verifying key is not vk.bin".into(),
         });
     }
     Ok(())
@@ -470,26 +483,41 @@ impl KeyPaths {
         // verifying key at its head must be vk.bin's.
         let mut head = Vec::new();
         vk.serialize_uncompressed(&mut head)
-            .map_err(|e| ProverError::Synthesis(e.to_string()))?;
+            .map_err(|source| ProverError::Serialization {
+                what: "the verifying key",
+                source,
+            })?;
         check_file(&self.pk_path, &description.pk_blake3, &head)?;
         let rows = match &description.rows_blake3 {
             Some(expected) => {
                 let path = self.rows_path();
-                let rows: crate::qap::ConstraintRows = read_checked(&path, expected)?;
-                let counts = rows.check().and_then(|()| {
-                    if rows.constraints() == description.constraints
-                        && rows.witness_variables == description.witness_variables
-                        && rows.instance_variables == description.public_inputs + 1
-                    {
-                        Ok(())
-                    } else {
-                        Err("constraint or variable counts differ from circuit.json".into())
-                    }
-                });
-                counts.map_err(|message| ProverError::Malformed {
+                let rows: ConstraintRows = read_checked(&path, expected)?;
+                rows.check().map_err(|message| ProverError::Malformed {
                     path: path.display().to_string(),
                     message,
                 })?;
+                for (what, expected, got) in [
+                    ("constraints", description.constraints, rows.constraints()),
+                    (
+                        "witness variables",
+                        description.witness_variables,
+                        rows.witness_variables,
+                    ),
+                    (
+                        "instance variables",
+                        description.public_inputs + 1,
+                        rows.instance_variables,
+                    ),
+                ] {
+                    if got != expected {
+                        return Err(ProverError::CountMismatch {
+                            path: path.display().to_string(),
+                            what,
+                            expected: expected as u64,
+                            got: got as u64,
+                        });
+                    }
+                }
                 Some(rows)
             }
             None => None,

@@ -6,7 +6,7 @@ use zkyuma_circuits::score::constraints::ScoreCircuit;
 use zkyuma_circuits::score::{
     circuit_id, evaluate, ScoreEvaluation, ScoreRound, ScoreShape, ScoreStatement,
 };
-use zkyuma_circuits::scoring::ScoringFunction;
+use zkyuma_circuits::scoring::{ScoringFunction, ScoringGadget};
 
 /// The params directory name of a score circuit: `score-<scoring>-<shape>`.
 pub fn params_name(scoring: &impl ScoringFunction, shape: &ScoreShape) -> String {
@@ -14,7 +14,7 @@ pub fn params_name(scoring: &impl ScoringFunction, shape: &ScoreShape) -> String
 }
 
 /// Setup for a score circuit of `shape`.
-pub fn setup_score<S: ScoringFunction + Clone>(
+pub fn setup_score<S: ScoringGadget + Clone>(
     scoring: S,
     shape: ScoreShape,
     kind: SetupKind,
@@ -36,7 +36,7 @@ pub struct ScoreProof {
 }
 
 /// Build the statement and witness of `round`, check them natively, and prove.
-pub fn prove_score<S: ScoringFunction + Clone>(
+pub fn prove_score<S: ScoringGadget + Clone>(
     keys: &Keys,
     scoring: S,
     round: &ScoreRound,

@@ -1,7 +1,8 @@
 //! A real Groth16 round trip of the epoch proof at a tiny shape: prove, verify, and a changed
 //! result, another key or liquid alpha refused with the right error.
 use ark_bn254::Fr;
-use zkyuma_circuits::epoch::EpochRound;
+use zkyuma_circuits::epoch::{EpochCheckError, EpochRound};
+use zkyuma_circuits::yuma::constraints::EpochCircuitError;
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
 use zkyuma_prover::epoch::{prove_epoch, setup_epoch};
 use zkyuma_prover::keys::SetupKind;
@@ -43,13 +44,13 @@ fn prove_verify_and_reject() {
         verify_epoch(&pvk, &p.statement, &proof).expect("verifies");
 
         let mut other = p.statement.clone();
-        other.consensus_bits[2] += 1;
+        other.results.consensus_bits[2] += 1;
         assert_eq!(
             verify_epoch(&pvk, &other, &proof),
             Err(VerifyError::Rejected)
         );
         let mut other = p.statement.clone();
-        other.emission[0] += 1;
+        other.results.emission[0] += 1;
         assert_eq!(
             verify_epoch(&pvk, &other, &proof),
             Err(VerifyError::Rejected)
@@ -62,7 +63,7 @@ fn prove_verify_and_reject() {
             Err(VerifyError::Rejected)
         );
         let mut short = p.statement.clone();
-        short.emission.pop();
+        short.results.emission.pop();
         assert!(matches!(
             verify_epoch(&pvk, &short, &proof),
             Err(VerifyError::Statement(_))
@@ -79,13 +80,36 @@ fn liquid_alpha_is_refused_with_a_clear_error() {
     )
     .expect("setup");
     match prove_epoch(&keys, &r) {
-        Err(ProverError::Synthesis(msg)) => assert!(
-            msg.contains("liquid alpha is not supported by the epoch circuit"),
-            "{msg}"
-        ),
+        Err(ProverError::Epoch(EpochCheckError::Circuit(EpochCircuitError::LiquidAlpha))) => {}
         other => panic!(
             "expected a refusal, got {:?}",
-            other.map(|p| p.statement.epoch)
+            other.map(|p| p.statement.chain.epoch)
         ),
     }
+}
+
+#[test]
+fn an_epoch_shape_too_large_is_refused_before_setup() {
+    use zkyuma_circuits::epoch::{BondsRule, EpochShape, MAX_UIDS};
+    let kind = || SetupKind::InsecureDeterministic { seed: "t".into() };
+    let shape = |validators, uids| EpochShape {
+        validators,
+        uids,
+        bonds: BondsRule::Yuma3,
+    };
+    assert!(matches!(
+        setup_epoch(shape(1, MAX_UIDS + 1), kind()),
+        Err(ProverError::TooLarge {
+            what: "epoch uids",
+            ..
+        })
+    ));
+    assert!(matches!(
+        setup_epoch(shape(3, 2), kind()),
+        Err(ProverError::TooLarge {
+            what: "epoch validator rows",
+            max: 2,
+            got: 3
+        })
+    ));
 }

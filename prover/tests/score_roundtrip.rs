@@ -207,3 +207,48 @@ fn keys_for_another_circuit_or_corrupted_are_refused() {
         Err(ProverError::Checksum { .. })
     ));
 }
+
+#[test]
+fn the_proof_system_seam_verifies_statements_by_their_system() {
+    // Why: the chain and the auditor verify through `StatementKey` / `SystemProof` only; a
+    // proof must verify there exactly as through the Groth16 functions, and a statement naming
+    // another key must be refused before any pairing.
+    use zkyuma_circuits::score::PUBLIC_INPUTS;
+    use zkyuma_verifier::{ProofSystem, StatementKey, SystemProof};
+    let scoring = Scoring::Mse { amplification: 16 };
+    let shape = round(1, 1, WeightsMode::Hidden).shape();
+    let keys = setup_score(scoring, shape, insecure("seam")).expect("setup");
+    assert_eq!(keys.proof_system(), ProofSystem::Groth16);
+    let key = StatementKey::from_bytes(keys.proof_system(), &keys.vk_bytes(), PUBLIC_INPUTS)
+        .expect("key");
+    assert_eq!(key.hash(), keys.vk_hash());
+    let a = prove_score(&keys, scoring, &round(1, 1, WeightsMode::Hidden)).expect("prove");
+    let b = prove_score(&keys, scoring, &round(2, 4, WeightsMode::Hidden)).expect("prove");
+    let pa = SystemProof {
+        system: ProofSystem::Groth16,
+        bytes: a.proof.clone(),
+    };
+    let pb = SystemProof {
+        system: ProofSystem::Groth16,
+        bytes: b.proof.clone(),
+    };
+    key.verify(&a.statement, &pa).expect("verifies");
+    key.verify_batch(&[(&a.statement, &pa), (&b.statement, &pb)])
+        .expect("batch verifies");
+    // Swapped proofs: the second is named.
+    assert_eq!(
+        key.verify_batch(&[(&a.statement, &pa), (&b.statement, &pa)]),
+        Err(VerifyError::BatchRejected { index: 1 })
+    );
+    let mut other = a.statement.clone();
+    other.vk_hash[0] ^= 1;
+    assert_eq!(key.verify(&other, &pa), Err(VerifyError::VkMismatch));
+    let short = SystemProof {
+        system: ProofSystem::Groth16,
+        bytes: a.proof[..100].to_vec(),
+    };
+    assert!(matches!(
+        key.verify(&a.statement, &short),
+        Err(VerifyError::Length { got: 100, .. })
+    ));
+}

@@ -7,14 +7,13 @@ use crate::bundle::EpochBundle;
 use crate::chain::{
     admit_score, dropped_row_commitment, epoch_seed, genesis_bonds_commitment, ScoreContext,
 };
-use crate::hotkey::{dataset_payload, verify_signature};
-use crate::protocol::{self, fr_to_bytes};
+use crate::net::hotkey::{dataset_payload, verify_signature};
+use crate::net::protocol::{self, fr_to_bytes};
 use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
+use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::scoring::ScoringFunction;
-use zkyuma_verifier::{
-    verify_epoch, verify_score, verify_score_batch, PreparedVerifyingKey, Proof, VerifyingKey,
-};
+use zkyuma_verifier::{StatementKey, SystemProof};
 
 /// The audit of one bundle.
 #[derive(Clone, Debug)]
@@ -175,7 +174,7 @@ fn key(
     inputs: usize,
     params: Option<&Path>,
     failures: &mut Vec<String>,
-) -> Option<PreparedVerifyingKey> {
+) -> Option<StatementKey> {
     let Some(k) = bundle.keys.iter().find(|k| k.circuit == circuit) else {
         failures.push(format!("no {circuit} verifying key in the bundle"));
         return None;
@@ -195,8 +194,8 @@ fn key(
             Err(e) => failures.push(format!("{}: {e}", pinned.display())),
         }
     }
-    match VerifyingKey::from_bytes(&bytes, inputs) {
-        Ok(vk) => Some(PreparedVerifyingKey::new(vk)),
+    match StatementKey::from_bytes(k.proof_system, &bytes, inputs) {
+        Ok(key) => Some(key),
         Err(e) => {
             failures.push(format!("{circuit} key: {e}"));
             None
@@ -225,7 +224,9 @@ fn check(
             if fr_to_bytes(&p.epoch_statement.public_digest()) != prev_digest {
                 f.push("prev_digest is not the previous epoch's digest".into());
             }
-            if p.epoch_statement.new_bonds_commitment != b.epoch_statement.prev_bonds_commitment {
+            if p.epoch_statement.commitments.new_bonds_commitment
+                != b.epoch_statement.commitments.prev_bonds_commitment
+            {
                 f.push("previous bonds commitment breaks the chain of epochs".into());
             }
         }
@@ -233,8 +234,8 @@ fn check(
             if prev_digest != [0; 32] {
                 f.push("first epoch with a non-zero previous digest".into());
             }
-            if b.epoch_statement.prev_bonds_commitment
-                != genesis_bonds_commitment(&b.epoch_statement.shape)
+            if b.epoch_statement.commitments.prev_bonds_commitment
+                != genesis_bonds_commitment(&b.epoch_statement.shape())
             {
                 f.push("first epoch does not start from the genesis bonds".into());
             }
@@ -300,9 +301,10 @@ fn check(
             .collect();
         let signature = hex::decode(&s.signature).unwrap_or_default();
         let admitted = admit_score(&ctx, &s.statement, &commitments, &signature);
-        let proof = hex::decode(&s.proof)
-            .ok()
-            .and_then(|p| Proof::from_bytes(&p).ok());
+        let proof = hex::decode(&s.proof).ok().map(|bytes| SystemProof {
+            system: s.proof_system,
+            bytes,
+        });
         if s.accepted {
             match (admitted, proof) {
                 (Ok(cw), Some(p)) => {
@@ -334,7 +336,7 @@ fn check(
             }
         } else {
             let valid = admitted.is_ok()
-                && proof.is_some_and(|p| verify_score(&score_pvk, &s.statement, &p).is_ok());
+                && proof.is_some_and(|p| score_pvk.verify(&s.statement, &p).is_ok());
             let superseded = b.scores.iter().any(|o| {
                 o.accepted
                     && o.statement.validator_hotkey == s.statement.validator_hotkey
@@ -351,18 +353,21 @@ fn check(
         }
     }
     if !batch.is_empty() {
-        match verify_score_batch(&score_pvk, &batch) {
+        let items: Vec<(&ScoreStatement, &SystemProof)> =
+            batch.iter().map(|(s, p)| (s, p)).collect();
+        match score_pvk.verify_batch(&items) {
             Ok(()) => a.score_proofs = batch.len(),
             Err(e) => f.push(format!("score proofs: batch verification failed: {e}")),
         }
     }
     // The epoch: its rows are exactly the accepted commitments (dropped rows: zero), and its proof.
     let st = &b.epoch_statement;
-    if st.netuid != b.netuid || st.epoch != b.epoch {
+    if st.chain.netuid != b.netuid || st.chain.epoch != b.epoch {
         f.push("epoch statement names another netuid or epoch".into());
     }
     let n = b.neurons.len();
     let expected: Vec<Fr> = st
+        .chain
         .validators
         .iter()
         .map(|u| {
@@ -372,7 +377,7 @@ fn check(
                 .map_or_else(|| dropped_row_commitment(n), |(_, cw)| *cw)
         })
         .collect();
-    if st.weight_commitments != expected {
+    if st.commitments.weight_commitments != expected {
         f.push("epoch rows are not the accepted weight commitments".into());
     }
     let permits: Vec<u16> = b
@@ -381,15 +386,15 @@ fn check(
         .filter(|n| n.validator_permit)
         .map(|n| n.uid)
         .collect();
-    if st.validators != permits {
+    if st.chain.validators != permits {
         f.push("epoch rows are not the permit holders".into());
     }
-    match hex::decode(&b.epoch_proof)
-        .ok()
-        .and_then(|p| Proof::from_bytes(&p).ok())
-    {
+    match hex::decode(&b.epoch_proof).ok().map(|bytes| SystemProof {
+        system: b.epoch_proof_system,
+        bytes,
+    }) {
         Some(p) => {
-            if let Err(e) = verify_epoch(&epoch_pvk, st, &p) {
+            if let Err(e) = epoch_pvk.verify(st, &p) {
                 f.push(format!("epoch proof: {e}"));
             }
         }
@@ -405,10 +410,10 @@ pub async fn audit_chain(
     dir: &Path,
     params: Option<&Path>,
 ) -> Result<AuditReport, String> {
-    let mut chain = crate::serve::chain_client(url).map_err(|e| e.to_string())?;
+    let mut chain = crate::net::serve::chain_client(url).map_err(|e| e.to_string())?;
     for epoch in epochs {
         let b = chain
-            .get_bundle(crate::protocol::pb::BundleRequest {
+            .get_bundle(crate::net::protocol::pb::BundleRequest {
                 netuid: u32::from(netuid),
                 epoch,
             })

@@ -2,15 +2,16 @@
 //! its blake3 (`epoch-<E>-<blake3>.json`), written atomically. An auditor needs nothing else (and
 //! optionally the pinned `params/`) to re-verify the epoch offline.
 
-use crate::protocol::to_json;
+use crate::net::protocol::to_json;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use zkyuma_circuits::epoch::EpochStatement;
 use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::scoring::Scoring;
+use zkyuma_circuits::statement::ProofSystem;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u32 = 2;
+pub const BUNDLE_VERSION: u32 = 3;
 
 /// A neuron as the epoch saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +44,9 @@ pub struct BundleDataset {
 /// A verifying key the chain verified with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleKey {
+    /// The key's proof system.
+    #[serde(default)]
+    pub proof_system: ProofSystem,
     /// `score` or `epoch`.
     pub circuit: String,
     /// Params name (e.g. `score-mse-a16-12x16-d6-hidden`).
@@ -55,8 +59,9 @@ pub struct BundleKey {
 
 impl BundleKey {
     /// A key record.
-    pub fn new(circuit: &str, name: &str, bytes: &[u8]) -> Self {
+    pub fn new(circuit: &str, name: &str, system: ProofSystem, bytes: &[u8]) -> Self {
         Self {
+            proof_system: system,
             circuit: circuit.into(),
             name: name.into(),
             vk: hex::encode(bytes),
@@ -79,6 +84,9 @@ pub struct SignedCommitmentRecord {
 /// One score submission and the chain's verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleScore {
+    /// The proof's proof system.
+    #[serde(default)]
+    pub proof_system: ProofSystem,
     /// The submitting validator's uid, if its hotkey is registered.
     pub validator_uid: Option<u16>,
     /// The statement.
@@ -91,6 +99,9 @@ pub struct BundleScore {
     pub signature: String,
     /// Whether the chain accepted it.
     pub accepted: bool,
+    /// The rule a refused submission broke (absent when accepted).
+    #[serde(default)]
+    pub refusal: Option<crate::chain::Refusal>,
     /// Why not.
     pub reason: String,
 }
@@ -124,6 +135,9 @@ pub struct EpochBundle {
     pub epoch_statement: EpochStatement,
     /// The epoch proof (hex).
     pub epoch_proof: String,
+    /// The epoch proof's proof system.
+    #[serde(default)]
+    pub epoch_proof_system: ProofSystem,
 }
 
 /// A failure writing a bundle.

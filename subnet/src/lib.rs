@@ -1,6 +1,12 @@
-//! zkyuma subnet: the network around the proofs — miner, validator and auditor services, the
-//! chain client, epoch bundles on disk — and the `zkyuma` command line, whose logic lives in
-//! [`cli`] so that it can be tested without a process.
+//! zkyuma subnet: the network around the proofs, and the `zkyuma` command line.
+//!
+//! * [`roles`] — the parties: [`roles::miner`], [`roles::validator`], [`roles::epoch_prover`];
+//! * [`chain`] — the embedded chain (state machine, admission rules, typed refusals) and the
+//!   subtensor client ([`chain::subtensor`]);
+//! * [`net`] — the wire protocol, serving and connecting, hotkeys and signed payloads;
+//! * [`bundle`] and [`audit`] — epoch bundles on disk and their offline re-verification;
+//! * [`cli`] — the `zkyuma` command line (logic here, so it is tested without a process);
+//! * [`demo`] — `zkyuma demo`, a whole local subnet.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -8,18 +14,11 @@ pub mod audit;
 pub mod bundle;
 pub mod chain;
 pub mod cli;
-pub mod cli_chain;
-pub mod cli_subnet;
 pub mod demo;
-pub mod epoch_prover;
 pub mod examples;
-pub mod hotkey;
-pub mod miner;
+pub mod net;
 pub mod progress;
-pub mod protocol;
-pub mod serve;
-pub mod subtensor;
-pub mod validator;
+pub mod roles;
 
 /// Proofs are made one at a time per process. Each already runs on every core (the rayon pool),
 /// so two at once finish no sooner and hold both witnesses in memory; the demo runs every

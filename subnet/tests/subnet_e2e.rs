@@ -13,15 +13,17 @@ use zkyuma_circuits::score::{Record, ScoreShape, ScoreStatement, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{Keys, SetupKind};
 use zkyuma_subnet::audit::{audit_chain, audit_dir};
-use zkyuma_subnet::chain::{EmbeddedChain, Neuron, SubnetConfig};
-use zkyuma_subnet::epoch_prover::{EpochProver, EpochProverService};
-use zkyuma_subnet::hotkey::{score_submission_payload, Hotkey};
-use zkyuma_subnet::miner::{Behaviour, Miner};
-use zkyuma_subnet::protocol::{fr_to_bytes, pb, to_json};
-use zkyuma_subnet::serve::{
+use zkyuma_subnet::chain::{EmbeddedChain, KeyRegistration, Neuron, Refusal, SubnetConfig};
+use zkyuma_subnet::net::hotkey::{score_submission_payload, Hotkey};
+use zkyuma_subnet::net::protocol::{fr_to_bytes, pb, to_json, verdict};
+use zkyuma_subnet::net::serve::{
     chain_client, epoch_prover_client, serve_chain, serve_epoch_prover, serve_miner,
 };
-use zkyuma_subnet::validator::{Behaviour as ValidatorBehaviour, Phase, Validator};
+use zkyuma_subnet::roles::epoch_prover::{EpochProver, EpochProverService};
+use zkyuma_subnet::roles::miner::{Behaviour, Miner};
+use zkyuma_subnet::roles::validator::{
+    AnswerCheck, Behaviour as ValidatorBehaviour, MinerStatus, Phase, Validator,
+};
 
 const SEED: &str = "zkyuma-e2e-test-setup";
 const V: usize = 2;
@@ -78,6 +80,31 @@ fn proved(dir: &Path, epoch: u64) -> (ScoreStatement, Vec<u8>) {
     (statement, proof)
 }
 
+/// The miners' signed commitments a validator kept in its progress file.
+fn signed_commitments(
+    dir: &Path,
+    epoch: u64,
+    statement: &ScoreStatement,
+) -> Vec<pb::SignedCommitment> {
+    let bytes = std::fs::read(dir.join(format!("epoch-{epoch:06}.json"))).expect("progress");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    v["miners"]
+        .as_array()
+        .expect("miners")
+        .iter()
+        .filter(|m| !m["answer"].is_null())
+        .map(|m| {
+            let uid = m["uid"].as_u64().expect("uid") as usize;
+            pb::SignedCommitment {
+                uid: uid as u32,
+                commitment: fr_to_bytes(&statement.miner_commitments[uid]).to_vec(),
+                signature: hex::decode(m["answer"]["signature"].as_str().expect("signature"))
+                    .expect("hex"),
+            }
+        })
+        .collect()
+}
+
 fn signed_submission(
     statement: &ScoreStatement,
     proof: Vec<u8>,
@@ -90,6 +117,7 @@ fn signed_submission(
         signature: key
             .sign(&score_submission_payload(&statement.public_inputs()))
             .to_vec(),
+        proof_system: "groth16".into(),
     }
 }
 
@@ -102,7 +130,7 @@ async fn two_epochs_end_to_end_with_faults() {
     let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
 
     // Miners.
-    let perfect: zkyuma_subnet::miner::Model = Arc::new(|f: &[i64]| f[0] as u16);
+    let perfect: zkyuma_subnet::roles::miner::Model = Arc::new(|f: &[i64]| f[0] as u16);
     let behaviours = [
         Behaviour::Honest,
         Behaviour::Silent,
@@ -142,8 +170,16 @@ async fn two_epochs_end_to_end_with_faults() {
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
-        ("score".into(), score_keys.vk_bytes()),
-        ("epoch".into(), epoch_keys.vk_bytes()),
+        KeyRegistration {
+            name: "score".into(),
+            system: score_keys.proof_system(),
+            bytes: score_keys.vk_bytes(),
+        },
+        KeyRegistration {
+            name: "epoch".into(),
+            system: epoch_keys.proof_system(),
+            bytes: epoch_keys.vk_bytes(),
+        },
         bundles.clone(),
     )
     .expect("genesis");
@@ -189,25 +225,24 @@ async fn two_epochs_end_to_end_with_faults() {
         .await
         .expect("v0 part 1");
     assert!(!first.resumed);
-    let statuses: Vec<String> = first.miners.iter().map(|m| m.status.clone()).collect();
-    assert_eq!(statuses[2], "ok", "honest miner");
+    let statuses: Vec<MinerStatus> = first.miners.iter().map(|m| m.status.clone()).collect();
+    assert_eq!(statuses[2], MinerStatus::Answered, "honest miner");
+    assert_eq!(statuses[3], MinerStatus::Deadline, "silent miner");
+    assert_eq!(statuses[4], MinerStatus::Deadline, "slow miner");
     assert!(
-        statuses[3].contains("deadline"),
-        "silent miner: {}",
-        statuses[3]
-    );
-    assert!(
-        statuses[4].contains("deadline"),
-        "slow miner: {}",
-        statuses[4]
-    );
-    assert!(
-        statuses[5].contains("signature"),
+        matches!(
+            statuses[5],
+            MinerStatus::Rejected {
+                check: AnswerCheck::Signature,
+                ..
+            }
+        ),
         "mis-signer: {}",
         statuses[5]
     );
     assert!(
-        statuses[6].contains("OutOfRange") || statuses[6].contains("too large"),
+        matches!(&statuses[6], MinerStatus::Unreachable { code, message }
+            if code == "OutOfRange" || message.contains("too large")),
         "oversized answer: {}",
         statuses[6]
     );
@@ -235,12 +270,40 @@ async fn two_epochs_end_to_end_with_faults() {
     let (st1, proof1) = proved(&tmp.path().join("v1"), 1);
     let mut forged = proof1.clone();
     forged[5] ^= 1;
+    let mut forged_submission = signed_submission(&st1, forged, &validator_keys[1]);
+    forged_submission.commitments = signed_commitments(&tmp.path().join("v1"), 1, &st1);
     let r = client
-        .submit_score(signed_submission(&st1, forged, &validator_keys[1]))
+        .submit_score(forged_submission)
         .await
         .expect("rpc")
         .into_inner();
-    assert!(!r.accepted, "a forged proof is refused");
+    assert!(
+        // A flipped byte leaves a point off the curve or a different valid point.
+        matches!(
+            verdict(&r),
+            Err(Refusal::MalformedProof { .. } | Refusal::ProofRejected { .. })
+        ),
+        "a forged proof is refused: {}",
+        r.reason
+    );
+    // A well-formed proof of another statement (v0's) for v1's statement does not verify.
+    let (_, other_proof) = proved(&tmp.path().join("v0"), 1);
+    let mut wrong = signed_submission(&st1, other_proof, &validator_keys[1]);
+    wrong.commitments = signed_commitments(&tmp.path().join("v1"), 1, &st1);
+    let r = client.submit_score(wrong).await.expect("rpc").into_inner();
+    assert!(
+        matches!(verdict(&r), Err(Refusal::ProofRejected { .. })),
+        "another statement's proof is refused: {}",
+        r.reason
+    );
+    // A proof of a proof system the chain does not know is refused at the wire.
+    let mut unknown = signed_submission(&st1, proof1.clone(), &validator_keys[1]);
+    unknown.proof_system = "plonk".into();
+    let status = client
+        .submit_score(unknown)
+        .await
+        .expect_err("unknown proof system");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status}");
     let (st0, proof0) = proved(&tmp.path().join("v0"), 1);
     let mut stolen = st0.clone();
     stolen.validator_hotkey = validator_keys[1].public();
@@ -253,7 +316,11 @@ async fn two_epochs_end_to_end_with_faults() {
         .await
         .expect("rpc")
         .into_inner();
-    assert!(!r.accepted, "v0's proof claimed by v1 is refused");
+    assert!(
+        matches!(verdict(&r), Err(Refusal::DatasetMismatch)),
+        "v0's proof claimed by v1 is refused: {}",
+        r.reason
+    );
     // Oversized message: refused by the transport.
     let huge = pb::ScoreSubmission {
         statement_json: vec![b' '; 5 << 20],
@@ -285,22 +352,27 @@ async fn two_epochs_end_to_end_with_faults() {
         .prove_and_submit(1)
         .await
         .expect("epoch 1 proven and paid");
-    assert_eq!(report.statement.epoch, 1);
+    assert_eq!(report.statement.chain.epoch, 1);
     let results = chain.results();
     assert_eq!(results.len(), 1);
     let e1 = &results[0];
     // Only the honest miner and the validators earn; faulty miners get nothing.
-    assert!(e1.statement.incentive_bits[2] > 0);
-    assert!(e1.statement.incentive_bits[3..].iter().all(|x| *x == 0));
+    assert!(e1.statement.results.incentive_bits[2] > 0);
+    assert!(e1.statement.results.incentive_bits[3..]
+        .iter()
+        .all(|x| *x == 0));
     assert_eq!(chain.emission_totals()[3..], [0, 0, 0, 0]);
     assert!(chain.emission_totals()[2] > 0);
-    // The bundle records every submission: v0 once, v1's two refused attempts and its proof.
+    // The bundle records every submission that decodes: v0 once, v1's refused attempts and its
+    // accepted proof.
     let accepted = e1.scores.iter().filter(|s| s.accepted).count();
     assert_eq!(
         accepted, 2,
         "one accepted submission per validator, no duplicates"
     );
-    assert_eq!(e1.scores.len(), 4);
+    // v1's three refused attempts (a flipped byte, another statement's proof, v0's proof
+    // claimed) and its proof; the unknown proof system was refused at the wire, unrecorded.
+    assert_eq!(e1.scores.len(), 5);
 
     // ---- epoch 2 ----
     // v0's epoch-1 submission replayed in epoch 2 is refused.
@@ -310,7 +382,14 @@ async fn two_epochs_end_to_end_with_faults() {
         .expect("rpc")
         .into_inner();
     assert!(
-        !r.accepted && r.reason.contains("epoch"),
+        matches!(
+            verdict(&r),
+            Err(Refusal::WrongEpoch {
+                epoch: 1,
+                chain_epoch: 2,
+                ..
+            })
+        ),
         "replay: {}",
         r.reason
     );
@@ -324,7 +403,7 @@ async fn two_epochs_end_to_end_with_faults() {
             root: fr_to_bytes(&root).to_vec(),
             size: 8,
             signature: key
-                .sign(&zkyuma_subnet::hotkey::dataset_payload(
+                .sign(&zkyuma_subnet::net::hotkey::dataset_payload(
                     1,
                     &key.public(),
                     &root,
@@ -341,7 +420,14 @@ async fn two_epochs_end_to_end_with_faults() {
         .expect("rpc")
         .into_inner();
     assert!(
-        !r.accepted && r.reason.contains("epoch"),
+        matches!(
+            verdict(&r),
+            Err(Refusal::WrongEpoch {
+                epoch: 1,
+                chain_epoch: 2,
+                ..
+            })
+        ),
         "replayed registration: {}",
         r.reason
     );
@@ -364,7 +450,11 @@ async fn two_epochs_end_to_end_with_faults() {
         .await
         .expect("rpc")
         .into_inner();
-    assert!(!r.accepted, "a validator scored");
+    assert!(
+        matches!(verdict(&r), Err(Refusal::ValidatorScored { uid: 0 })),
+        "a validator scored: {}",
+        r.reason
+    );
     for v in &validators {
         assert!(v.run_epoch(2, None).await.expect("epoch 2").accepted.0);
     }
@@ -379,7 +469,7 @@ async fn two_epochs_end_to_end_with_faults() {
     assert!(report.passed(), "{}", report.render());
     assert_eq!(report.epochs.len(), 2);
     assert_eq!(report.epochs[0].score_proofs, 2);
-    assert_eq!(report.epochs[0].refused, 2);
+    assert_eq!(report.epochs[0].refused, 3, "v1's three refused attempts");
     assert_eq!(
         report.epochs[1].refused, 2,
         "the replay and the self-scoring statement"
@@ -394,10 +484,13 @@ async fn two_epochs_end_to_end_with_faults() {
     // removed from the chain of epochs.
     let e2_path = chain.results()[1].bundle.clone();
     let text = std::fs::read_to_string(&e2_path).expect("bundle");
-    let honest_emission =
-        format!("\"emission\":{:?}", chain.results()[1].statement.emission).replace(' ', "");
+    let honest_emission = format!(
+        "\"emission\":{:?}",
+        chain.results()[1].statement.results.emission
+    )
+    .replace(' ', "");
     assert!(text.contains(&honest_emission), "bundle layout");
-    let mut inflated = chain.results()[1].statement.emission.clone();
+    let mut inflated = chain.results()[1].statement.results.emission.clone();
     inflated[2] += 1;
     let tampered = text.replace(
         &honest_emission,

@@ -5,7 +5,7 @@
 //! `ZKYUMA_SUBTENSOR_URL` is set.
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
-use zkyuma_subnet::subtensor::{
+use zkyuma_subnet::chain::subtensor::{
     self, decode_call, decode_extrinsic, decode_metadata, value_seq, value_u128, ChainError,
     EvmCall, OfflineChain, Subtensor, METADATA,
 };

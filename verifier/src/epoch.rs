@@ -14,7 +14,7 @@ pub fn verify_epoch(
     statement
         .validate()
         .map_err(|e| VerifyError::Statement(e.to_string()))?;
-    if statement.vk_hash != pvk.hash() {
+    if statement.chain.vk_hash != pvk.hash() {
         return Err(VerifyError::VkMismatch);
     }
     verify(pvk, &[statement.public_digest()], proof)

@@ -36,6 +36,14 @@ pub enum VerifyError {
         /// Inputs given.
         got: usize,
     },
+    /// The proof was made by another proof system than the key's.
+    #[error("the proof is a {got} proof, the key is a {expected} key")]
+    SystemMismatch {
+        /// The key's proof system.
+        expected: zkyuma_circuits::statement::ProofSystem,
+        /// The proof's.
+        got: zkyuma_circuits::statement::ProofSystem,
+    },
     /// The statement names another verifying key.
     #[error("the statement's vk_hash does not match the verifying key")]
     VkMismatch,

@@ -6,6 +6,9 @@
 //! written here directly on `ark-ec` pairings, and the statement encoding comes from the native
 //! (constraint-free) part of `zkyuma-circuits`.
 //!
+//! [`system`] is the proof-system seam: a [`StatementKey`] and a [`SystemProof`] carry their
+//! [`ProofSystem`] and verify any statement of [`zkyuma_circuits::statement::Statement`].
+//!
 //! Every input is checked before any pairing: exact byte lengths, canonical compressed points on
 //! the curve and in the prime-order subgroup, no identity points in a proof, the number of public
 //! inputs, the statement's shape and the verifying key's hash. Every failure is a [`VerifyError`].
@@ -22,6 +25,7 @@ pub mod evm;
 mod groth16;
 mod registry;
 mod score;
+pub mod system;
 
 pub use encoding::{Proof, VerifyingKey, PROOF_BYTES};
 pub use epoch::verify_epoch;
@@ -29,5 +33,6 @@ pub use error::VerifyError;
 pub use groth16::{batch_verify, verify, PreparedVerifyingKey};
 pub use registry::{KeyId, KeyRegistry};
 pub use score::{verify_score, verify_score_batch};
+pub use system::{Backend, Groth16, ProofSystem, StatementKey, SystemProof};
 pub use zkyuma_circuits::epoch::EpochStatement;
 pub use zkyuma_circuits::score::ScoreStatement;

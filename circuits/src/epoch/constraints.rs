@@ -3,18 +3,17 @@
 //! statement digest — in the order of [`super::EpochStatement::digest_elements`].
 
 use super::{
-    bonds_commitment, circuit_id, per_element, BondsRule, EpochRound, EpochShape, EpochStatement,
-    EpochWitness, PROPORTION_BITS, RAO_BITS, TRUST_BITS,
+    circuit_id, per_element, BondsRule, EpochChainState, EpochCheckError, EpochCommitments,
+    EpochResults, EpochRound, EpochShape, EpochStatement, EpochWitness, PROPORTION_BITS, RAO_BITS,
+    TRUST_BITS,
 };
 use crate::commitment::constraints::u16_commitment;
-use crate::commitment::weight_commitment;
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::fixed::I32F32;
 use crate::gadgets::{enforce_range, pack_le_vars};
 use crate::poseidon::constraints::hash_many;
 use crate::yuma::constraints::{
-    bonds_and_emission, check_idle_rows, consensus_core, BondsInputs, BondsMode, ConsensusInputs,
-    EpochCircuitError,
+    bonds_and_emission, consensus_core, BondsInputs, BondsMode, ConsensusInputs,
 };
 use crate::yuma::median::median_bounds;
 use alloc::vec;
@@ -38,85 +37,62 @@ pub struct EpochCircuit {
     bonds: BondsInputs,
 }
 
-fn dense(rows: &[Vec<(u16, u16)>], n: usize) -> Vec<Vec<u16>> {
-    rows.iter()
-        .map(|row| {
-            let mut d = vec![0u16; n];
-            for &(j, w) in row {
-                if let Some(c) = d.get_mut(usize::from(j)) {
-                    *c = w;
-                }
-            }
-            d
-        })
-        .collect()
-}
-
 impl EpochCircuit {
-    /// Build the statement and witness of a round from the native epoch, and the circuit.
-    pub fn build(round: &EpochRound, vk_hash: [u8; 32]) -> Result<Self, EpochCircuitError> {
-        let input = &round.input;
-        let rows = round.rows();
-        check_idle_rows(input, &rows)?;
-        if round.weight_blindings.len() != rows.len() {
-            return Err(EpochCircuitError::Rows);
+    /// The circuit of a statement and its witness (both checked against the shape). The
+    /// circuit's inputs are read from them alone: no epoch is run here.
+    pub fn new(statement: EpochStatement, witness: EpochWitness) -> Result<Self, EpochCheckError> {
+        statement.validate()?;
+        let (c, n) = (&statement.chain, statement.chain.shape.uids as usize);
+        let v = c.validators.len();
+        for (what, got) in [
+            ("weights", witness.weights.len()),
+            ("weight_blindings", witness.weight_blindings.len()),
+            ("prev_bonds", witness.prev_bonds.len()),
+        ] {
+            if got != v {
+                return Err(EpochCheckError::Witness {
+                    what,
+                    expected: v,
+                    got,
+                });
+            }
         }
-        let core = ConsensusInputs::from_epoch(input, &rows)?;
-        let bonds = BondsInputs::from_epoch(input, &rows)?;
-        let trace =
-            crate::yuma::run_epoch_traced(input, crate::yuma::median::MedianAlgorithm::ClosedForm)?;
-        let out = &trace.output;
-        let n = usize::from(input.n);
-        let at = |v: &[i64]| rows.iter().map(|u| v[usize::from(*u)]).collect::<Vec<_>>();
-        let prev_bonds: Vec<Vec<u16>> = dense(&input.bonds, n)
-            .into_iter()
-            .enumerate()
-            .filter(|(u, _)| rows.contains(&(*u as u16)))
-            .map(|(_, r)| r)
-            .collect();
-        let bonds_out = dense(&out.bonds_out, n);
-        let new_bonds: Vec<Vec<u16>> = rows
+        if let Some(row) = witness
+            .weights
             .iter()
-            .map(|u| bonds_out[usize::from(*u)].clone())
-            .collect();
-        let weights = core.stored.clone();
-        let statement = EpochStatement {
-            netuid: round.netuid,
-            epoch: round.epoch,
-            shape: round.shape(),
-            vk_hash,
-            validators: rows.clone(),
-            keep: core.keep.clone(),
-            active_stake_bits: core.active_stake.iter().map(|s| s.to_bits()).collect(),
-            stake_bits: out.stake_bits.clone(),
-            kappa: input.kappa,
-            bonds_penalty: input.bonds_penalty,
-            bonds_moving_average: input.bonds_moving_average,
-            bonds_keep: bonds.bonds_keep.clone(),
-            old_permit: bonds.old_permit.clone(),
-            new_permit: bonds.new_permit.clone(),
-            rao_emission: input.rao_emission,
-            weight_commitments: weights
-                .iter()
-                .zip(&round.weight_blindings)
-                .map(|(w, b)| weight_commitment(w, *b))
-                .collect(),
-            prev_bonds_commitment: bonds_commitment(&prev_bonds, round.prev_bonds_blinding),
-            new_bonds_commitment: bonds_commitment(&new_bonds, round.new_bonds_blinding),
-            consensus_bits: out.consensus_bits.clone(),
-            validator_trust_bits: at(&out.validator_trust_bits),
-            incentive_bits: out.incentive_bits.clone(),
-            dividends_bits: at(&out.dividends_bits),
-            server_emission: out.server_emission.clone(),
-            validator_emission: out.validator_emission.clone(),
-            emission: out.emission.clone(),
+            .chain(&witness.prev_bonds)
+            .find(|r| r.len() != n)
+        {
+            return Err(EpochCheckError::Witness {
+                what: "row",
+                expected: n,
+                got: row.len(),
+            });
+        }
+        let bits = |xs: &[i64]| xs.iter().map(|b| I32F32::from_bits(*b)).collect::<Vec<_>>();
+        let active_stake = bits(&c.active_stake_bits);
+        let core = ConsensusInputs {
+            validators: c.validators.clone(),
+            stored: witness.weights.clone(),
+            keep: c.keep.clone(),
+            bounds: median_bounds(&active_stake, I32F32::from_u16_proportion(c.kappa)),
+            active_stake,
+            consensus: bits(&statement.results.consensus_bits),
         };
-        let witness = EpochWitness {
-            weights,
-            weight_blindings: round.weight_blindings.clone(),
-            prev_bonds,
-            prev_bonds_blinding: round.prev_bonds_blinding,
-            new_bonds_blinding: round.new_bonds_blinding,
+        let bonds = BondsInputs {
+            validators: c.validators.clone(),
+            mode: match c.shape.bonds {
+                BondsRule::Yuma3 => BondsMode::Yuma3,
+                BondsRule::Original => BondsMode::Original,
+            },
+            bonds: witness.prev_bonds.clone(),
+            bonds_keep: c.bonds_keep.clone(),
+            penalty: I32F32::from_u16_proportion(c.bonds_penalty),
+            alpha: crate::yuma::bonds_moving_average_alpha(c.bonds_moving_average),
+            stake: bits(&c.stake_bits),
+            old_permit: c.old_permit.clone(),
+            new_permit: c.new_permit.clone(),
+            rao_emission: c.rao_emission,
         };
         Ok(Self {
             statement,
@@ -126,36 +102,48 @@ impl EpochCircuit {
         })
     }
 
+    /// Build a round's statement and witness natively ([`EpochRound::build`]) and its circuit.
+    pub fn build(round: &EpochRound, vk_hash: [u8; 32]) -> Result<Self, EpochCheckError> {
+        let (statement, witness) = round.build(vk_hash)?;
+        Self::new(statement, witness)
+    }
+
     /// A circuit of the given shape with placeholder values, for key generation.
     pub fn blank(shape: EpochShape) -> Self {
         let (v, n) = (shape.validators as usize, shape.uids as usize);
         let zeros = |k: usize| vec![I32F32::ZERO; k];
         let statement = EpochStatement {
-            netuid: 0,
-            epoch: 0,
-            shape,
-            vk_hash: [0; 32],
-            validators: (0..v as u16).collect(),
-            keep: vec![vec![false; n]; v],
-            active_stake_bits: vec![0; v],
-            stake_bits: vec![0; n],
-            kappa: 0,
-            bonds_penalty: 0,
-            bonds_moving_average: 0,
-            bonds_keep: vec![false; n],
-            old_permit: vec![false; v],
-            new_permit: vec![false; v],
-            rao_emission: 0,
-            weight_commitments: vec![Fr::from(0u64); v],
-            prev_bonds_commitment: Fr::from(0u64),
-            new_bonds_commitment: Fr::from(0u64),
-            consensus_bits: vec![0; n],
-            validator_trust_bits: vec![0; v],
-            incentive_bits: vec![0; n],
-            dividends_bits: vec![0; v],
-            server_emission: vec![0; n],
-            validator_emission: vec![0; n],
-            emission: vec![0; n],
+            chain: EpochChainState {
+                netuid: 0,
+                epoch: 0,
+                shape,
+                vk_hash: [0; 32],
+                validators: (0..v as u16).collect(),
+                keep: vec![vec![false; n]; v],
+                active_stake_bits: vec![0; v],
+                stake_bits: vec![0; n],
+                kappa: 0,
+                bonds_penalty: 0,
+                bonds_moving_average: 0,
+                bonds_keep: vec![false; n],
+                old_permit: vec![false; v],
+                new_permit: vec![false; v],
+                rao_emission: 0,
+            },
+            commitments: EpochCommitments {
+                weight_commitments: vec![Fr::from(0u64); v],
+                prev_bonds_commitment: Fr::from(0u64),
+                new_bonds_commitment: Fr::from(0u64),
+            },
+            results: EpochResults {
+                consensus_bits: vec![0; n],
+                validator_trust_bits: vec![0; v],
+                incentive_bits: vec![0; n],
+                dividends_bits: vec![0; v],
+                server_emission: vec![0; n],
+                validator_emission: vec![0; n],
+                emission: vec![0; n],
+            },
         };
         let witness = EpochWitness {
             weights: vec![vec![0; n]; v],
@@ -165,7 +153,7 @@ impl EpochCircuit {
             new_bonds_blinding: Fr::from(0u64),
         };
         let core = ConsensusInputs {
-            validators: statement.validators.clone(),
+            validators: statement.chain.validators.clone(),
             stored: vec![vec![0; n]; v],
             keep: vec![vec![false; n]; v],
             active_stake: zeros(v),
@@ -173,7 +161,7 @@ impl EpochCircuit {
             consensus: zeros(n),
         };
         let bonds = BondsInputs {
-            validators: statement.validators.clone(),
+            validators: statement.chain.validators.clone(),
             mode: match shape.bonds {
                 BondsRule::Yuma3 => BondsMode::Yuma3,
                 BondsRule::Original => BondsMode::Original,
@@ -201,14 +189,15 @@ impl EpochCircuit {
         cs: ConstraintSystemRef<Fr>,
         digest: Fr,
     ) -> Result<(), SynthesisError> {
-        let st = &self.statement;
+        let st = &self.statement.chain;
         let (v, n) = (self.core.stored.len(), self.core.consensus.len());
         let public_input = FpVar::new_input(cs.clone(), || Ok(digest))?;
         let witness = |x: Fr| FpVar::new_witness(cs.clone(), || Ok(x));
 
         // Consensus core, then bonds, dividends and emission (rules in crate::yuma::constraints).
         let core = consensus_core(cs.clone(), &self.core)?;
-        let selection = st
+        let selection = self
+            .statement
             .selection()
             .iter()
             .map(|row| {

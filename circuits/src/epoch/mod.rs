@@ -4,9 +4,12 @@
 //! > dividends, emissions and the new bonds are exactly what subtensor's epoch computes from the
 //! > weight rows hidden in the validators' weight commitments and from the previous bonds.
 //!
-//! Four parts: the public [`EpochStatement`] and its digest [`EpochStatement::public_digest`];
-//! the private [`EpochWitness`]; the native reference ([`crate::yuma::run_epoch`], through
-//! [`EpochRound::build`]); the constraints ([`constraints::EpochCircuit`], feature `r1cs`).
+//! Four parts: the public [`EpochStatement`] (its [`EpochChainState`], [`EpochCommitments`] and
+//! [`EpochResults`]) and its digest [`EpochStatement::public_digest`]; the private
+//! [`EpochWitness`]; the native reference — [`EpochRound::build`] runs the native epoch once and
+//! gives both, [`EpochChainState::derive`] is what the chain, the epoch prover and the auditor
+//! expect, [`EpochStatement::check`] holds exactly when the circuit is satisfiable — and the
+//! constraints ([`constraints::EpochCircuit`], feature `r1cs`, made from a statement and witness).
 //!
 //! The circuit covers `V` validator rows × `N` uids. Uids outside the rows must be idle (no kept
 //! weight, no active stake, no bonds); liquid alpha is not supported yet and is refused.
@@ -14,13 +17,15 @@
 #[cfg(feature = "r1cs")]
 pub mod constraints;
 
-use crate::commitment::pack_u16;
+use crate::commitment::{pack_u16, weight_commitment};
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair, pack_le, serde_hex};
 use crate::fixed::I32F32;
 use crate::poseidon::hash_many;
-use crate::yuma::median::median_bounds;
+use crate::yuma::median::{median_bounds, MedianAlgorithm};
+use crate::yuma::{run_core, weight_keep_mask, EpochCore, EpochError, EpochInput, EpochTrace};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 use serde::{Deserialize, Serialize};
@@ -62,9 +67,12 @@ pub fn circuit_id(shape: &EpochShape) -> String {
     format!("zkyuma/epoch/v2/{}", shape.name())
 }
 
-/// The public statement of an epoch proof. Stakes and results are raw `I32F32` bits.
+/// The public chain state an epoch statement is proven against: everything the chain (or an
+/// auditor) derives from its own storage with [`EpochChainState::derive`]. A statement is for
+/// the chain's epoch exactly when its `chain` equals the derived one (one comparison).
+/// Stakes are raw `I32F32` bits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EpochStatement {
+pub struct EpochChainState {
     /// Subnet.
     pub netuid: u16,
     /// Epoch.
@@ -96,6 +104,11 @@ pub struct EpochStatement {
     pub new_permit: Vec<bool>,
     /// Epoch emission in RAO.
     pub rao_emission: u64,
+}
+
+/// The commitments an epoch statement opens: the validators' weight rows and the bonds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochCommitments {
     /// Weight commitment of each row (the `cw` of its score proof).
     #[serde(with = "serde_hex::fr_vec")]
     pub weight_commitments: Vec<Fr>,
@@ -105,6 +118,11 @@ pub struct EpochStatement {
     /// Commitment to the bonds rows written back.
     #[serde(with = "serde_hex::fr")]
     pub new_bonds_commitment: Fr,
+}
+
+/// What the epoch pays: consensus, trust, incentive, dividends (`I32F32` bits) and emission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochResults {
     /// Consensus per uid (bits).
     pub consensus_bits: Vec<i64>,
     /// Validator trust per row (bits).
@@ -119,6 +137,21 @@ pub struct EpochStatement {
     pub validator_emission: Vec<u64>,
     /// Combined emission per uid (RAO).
     pub emission: Vec<u64>,
+}
+
+/// The public statement of an epoch proof: the chain state, the commitments and the results.
+/// Its JSON is flat (the three groups' fields side by side).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochStatement {
+    /// The chain state the epoch reads.
+    #[serde(flatten)]
+    pub chain: EpochChainState,
+    /// The commitments it opens.
+    #[serde(flatten)]
+    pub commitments: EpochCommitments,
+    /// What it pays.
+    #[serde(flatten)]
+    pub results: EpochResults,
 }
 
 fn fixed_fr(bits: i64) -> Fr {
@@ -160,90 +193,114 @@ fn pack_bools(bits: &[bool]) -> Vec<Fr> {
 
 /// Why an epoch statement is malformed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("epoch statement: {0}")]
-pub struct EpochStatementError(pub String);
+pub enum EpochStatementError {
+    /// More uids than a subnet holds.
+    #[error("epoch statement: {uids} uids: the epoch circuit covers at most {MAX_UIDS}")]
+    TooManyUids {
+        /// The shape's uid count.
+        uids: u32,
+    },
+    /// A list's length does not match the shape.
+    #[error("epoch statement: {what}: {got} entries, the shape needs {expected}")]
+    Length {
+        /// The field.
+        what: &'static str,
+        /// What the shape needs.
+        expected: usize,
+        /// What the statement has.
+        got: usize,
+    },
+    /// The validator rows are not increasing uids below the uid count.
+    #[error("epoch statement: validators must be increasing uids below the uid count")]
+    Validators,
+    /// A bonds moving average above 10^6 (a negative EMA rate).
+    #[error("epoch statement: bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported")]
+    NegativeAlpha(u64),
+    /// A packed number outside its digest slot.
+    #[error("epoch statement: {what}: {value} is outside 0..2^{bits}")]
+    Slot {
+        /// The field.
+        what: &'static str,
+        /// The value.
+        value: i64,
+        /// The slot width.
+        bits: u32,
+    },
+}
 
 impl EpochStatement {
+    /// The circuit shape.
+    pub fn shape(&self) -> EpochShape {
+        self.chain.shape
+    }
+
     /// Check every length against the shape.
     pub fn validate(&self) -> Result<(), EpochStatementError> {
-        if self.shape.uids > MAX_UIDS {
-            return Err(EpochStatementError(format!(
-                "{} uids: the epoch circuit covers at most {MAX_UIDS}",
-                self.shape.uids
-            )));
+        let (c, m, r) = (&self.chain, &self.commitments, &self.results);
+        if c.shape.uids > MAX_UIDS {
+            return Err(EpochStatementError::TooManyUids { uids: c.shape.uids });
         }
-        let (v, n) = (self.shape.validators as usize, self.shape.uids as usize);
-        let bad = |what: &str, got: usize, want: usize| {
-            Err(EpochStatementError(format!(
-                "{what}: {got} entries, the shape needs {want}"
-            )))
+        let (v, n) = (c.shape.validators as usize, c.shape.uids as usize);
+        let length = |what, got, expected| {
+            (got != expected).then_some(EpochStatementError::Length {
+                what,
+                expected,
+                got,
+            })
         };
         let rows = [
-            ("validators", self.validators.len()),
-            ("keep", self.keep.len()),
-            ("active_stake_bits", self.active_stake_bits.len()),
-            ("old_permit", self.old_permit.len()),
-            ("new_permit", self.new_permit.len()),
-            ("weight_commitments", self.weight_commitments.len()),
-            ("validator_trust_bits", self.validator_trust_bits.len()),
-            ("dividends_bits", self.dividends_bits.len()),
+            ("validators", c.validators.len()),
+            ("keep", c.keep.len()),
+            ("active_stake_bits", c.active_stake_bits.len()),
+            ("old_permit", c.old_permit.len()),
+            ("new_permit", c.new_permit.len()),
+            ("weight_commitments", m.weight_commitments.len()),
+            ("validator_trust_bits", r.validator_trust_bits.len()),
+            ("dividends_bits", r.dividends_bits.len()),
         ];
-        for (what, got) in rows {
-            if got != v {
-                return bad(what, got, v);
-            }
-        }
         let cols = [
-            ("stake_bits", self.stake_bits.len()),
-            ("bonds_keep", self.bonds_keep.len()),
-            ("consensus_bits", self.consensus_bits.len()),
-            ("incentive_bits", self.incentive_bits.len()),
-            ("server_emission", self.server_emission.len()),
-            ("validator_emission", self.validator_emission.len()),
-            ("emission", self.emission.len()),
+            ("stake_bits", c.stake_bits.len()),
+            ("bonds_keep", c.bonds_keep.len()),
+            ("consensus_bits", r.consensus_bits.len()),
+            ("incentive_bits", r.incentive_bits.len()),
+            ("server_emission", r.server_emission.len()),
+            ("validator_emission", r.validator_emission.len()),
+            ("emission", r.emission.len()),
         ];
-        for (what, got) in cols {
-            if got != n {
-                return bad(what, got, n);
-            }
-        }
-        if let Some(row) = self.keep.iter().find(|r| r.len() != n) {
-            return bad("keep[row]", row.len(), n);
-        }
-        if self.validators.windows(2).any(|w| w[0] >= w[1])
-            || self.validators.iter().any(|u| usize::from(*u) >= n)
+        let keep_rows = c.keep.iter().map(|row| ("keep[row]", row.len()));
+        if let Some(e) = rows
+            .into_iter()
+            .map(|(w, g)| length(w, g, v))
+            .chain(cols.into_iter().map(|(w, g)| length(w, g, n)))
+            .chain(keep_rows.map(|(w, g)| length(w, g, n)))
+            .flatten()
+            .next()
         {
-            return Err(EpochStatementError(
-                "validators must be increasing uids below the uid count".into(),
-            ));
+            return Err(e);
         }
-        if self.bonds_moving_average > 1_000_000 {
-            return Err(EpochStatementError(format!(
-                "bonds_moving_average {} > 1000000 (a negative EMA rate) is not supported",
-                self.bonds_moving_average
-            )));
+        if c.validators.windows(2).any(|w| w[0] >= w[1])
+            || c.validators.iter().any(|u| usize::from(*u) >= n)
+        {
+            return Err(EpochStatementError::Validators);
+        }
+        if c.bonds_moving_average > 1_000_000 {
+            return Err(EpochStatementError::NegativeAlpha(c.bonds_moving_average));
         }
         let slots = [
-            (
-                "active_stake_bits",
-                &self.active_stake_bits,
-                PROPORTION_BITS,
-            ),
-            ("stake_bits", &self.stake_bits, PROPORTION_BITS),
-            ("consensus_bits", &self.consensus_bits, PROPORTION_BITS),
-            ("incentive_bits", &self.incentive_bits, PROPORTION_BITS),
-            ("dividends_bits", &self.dividends_bits, PROPORTION_BITS),
-            (
-                "validator_trust_bits",
-                &self.validator_trust_bits,
-                TRUST_BITS,
-            ),
+            ("active_stake_bits", &c.active_stake_bits, PROPORTION_BITS),
+            ("stake_bits", &c.stake_bits, PROPORTION_BITS),
+            ("consensus_bits", &r.consensus_bits, PROPORTION_BITS),
+            ("incentive_bits", &r.incentive_bits, PROPORTION_BITS),
+            ("dividends_bits", &r.dividends_bits, PROPORTION_BITS),
+            ("validator_trust_bits", &r.validator_trust_bits, TRUST_BITS),
         ];
         for (what, values, bits) in slots {
             if let Some(x) = values.iter().find(|x| **x < 0 || **x >= 1i64 << bits) {
-                return Err(EpochStatementError(format!(
-                    "{what}: {x} is outside 0..2^{bits}"
-                )));
+                return Err(EpochStatementError::Slot {
+                    what,
+                    value: *x,
+                    bits,
+                });
             }
         }
         Ok(())
@@ -251,8 +308,9 @@ impl EpochStatement {
 
     /// The row selection `sel[r][u] = [validators[r] = u]`.
     pub fn selection(&self) -> Vec<Vec<bool>> {
-        let n = self.shape.uids as usize;
-        self.validators
+        let n = self.chain.shape.uids as usize;
+        self.chain
+            .validators
             .iter()
             .map(|u| (0..n).map(|j| usize::from(*u) == j).collect())
             .collect()
@@ -260,51 +318,48 @@ impl EpochStatement {
 
     /// The canonical field elements, in the order the circuit rebuilds them.
     pub fn digest_elements(&self) -> Vec<Fr> {
-        let active: Vec<I32F32> = self
+        let (c, m, r) = (&self.chain, &self.commitments, &self.results);
+        let active: Vec<I32F32> = c
             .active_stake_bits
             .iter()
             .map(|b| I32F32::from_bits(*b))
             .collect();
-        let bounds = median_bounds(&active, I32F32::from_u16_proportion(self.kappa));
+        let bounds = median_bounds(&active, I32F32::from_u16_proportion(c.kappa));
         let mut e = alloc::vec![
             blake3_to_fr(b"zkyuma/epoch-statement/v2"),
-            Fr::from(self.netuid),
-            Fr::from(self.epoch),
-            blake3_to_fr(circuit_id(&self.shape).as_bytes()),
+            Fr::from(c.netuid),
+            Fr::from(c.epoch),
+            blake3_to_fr(circuit_id(&c.shape).as_bytes()),
         ];
-        e.extend(bytes32_to_fr_pair(&self.vk_hash));
-        let mut bools: Vec<bool> = self.keep.iter().flatten().copied().collect();
+        e.extend(bytes32_to_fr_pair(&c.vk_hash));
+        let mut bools: Vec<bool> = c.keep.iter().flatten().copied().collect();
         bools.push(bounds.empty);
-        bools.extend(self.bonds_keep.iter().copied());
-        bools.extend(self.old_permit.iter().copied());
-        bools.extend(self.new_permit.iter().copied());
+        bools.extend(c.bonds_keep.iter().copied());
+        bools.extend(c.old_permit.iter().copied());
+        bools.extend(c.new_permit.iter().copied());
         bools.extend(self.selection().into_iter().flatten());
         e.extend(pack_bools(&bools));
         let median_stake: Vec<i64> = bounds.stake.iter().map(|s| s.to_bits()).collect();
         e.extend(pack_numbers(&median_stake, PROPORTION_BITS));
         e.push(fixed_fr(bounds.lo.to_bits()));
         e.push(fixed_fr(bounds.hi.to_bits()));
-        e.extend(pack_numbers(&self.active_stake_bits, PROPORTION_BITS));
+        e.extend(pack_numbers(&c.active_stake_bits, PROPORTION_BITS));
         e.push(fixed_fr(
-            I32F32::from_u16_proportion(self.bonds_penalty).to_bits(),
+            I32F32::from_u16_proportion(c.bonds_penalty).to_bits(),
         ));
         e.push(fixed_fr(
-            crate::yuma::bonds_moving_average_alpha(self.bonds_moving_average).to_bits(),
+            crate::yuma::bonds_moving_average_alpha(c.bonds_moving_average).to_bits(),
         ));
-        e.extend(pack_numbers(&self.stake_bits, PROPORTION_BITS));
-        e.push(Fr::from(self.rao_emission));
-        e.extend(self.weight_commitments.iter().copied());
-        e.push(self.prev_bonds_commitment);
-        e.push(self.new_bonds_commitment);
-        e.extend(pack_numbers(&self.consensus_bits, PROPORTION_BITS));
-        e.extend(pack_numbers(&self.validator_trust_bits, TRUST_BITS));
-        e.extend(pack_numbers(&self.incentive_bits, PROPORTION_BITS));
-        e.extend(pack_numbers(&self.dividends_bits, PROPORTION_BITS));
-        for amounts in [
-            &self.server_emission,
-            &self.validator_emission,
-            &self.emission,
-        ] {
+        e.extend(pack_numbers(&c.stake_bits, PROPORTION_BITS));
+        e.push(Fr::from(c.rao_emission));
+        e.extend(m.weight_commitments.iter().copied());
+        e.push(m.prev_bonds_commitment);
+        e.push(m.new_bonds_commitment);
+        e.extend(pack_numbers(&r.consensus_bits, PROPORTION_BITS));
+        e.extend(pack_numbers(&r.validator_trust_bits, TRUST_BITS));
+        e.extend(pack_numbers(&r.incentive_bits, PROPORTION_BITS));
+        e.extend(pack_numbers(&r.dividends_bits, PROPORTION_BITS));
+        for amounts in [&r.server_emission, &r.validator_emission, &r.emission] {
             e.extend(pack_le(amounts, RAO_BITS, per_element(RAO_BITS)));
         }
         e
@@ -314,6 +369,395 @@ impl EpochStatement {
     pub fn public_digest(&self) -> Fr {
         hash_many(&self.digest_elements())
     }
+
+    /// The native check: holds exactly when the epoch circuit is satisfiable for this statement
+    /// and witness (for a chain state that [`EpochChainState::derive`] produces). The witness
+    /// opens every commitment, and the epoch computed from the statement's chain state, the
+    /// opened weight rows and the opened previous bonds ([`run_core`], the same code the chain's
+    /// epoch runs) gives exactly the statement's results and new bonds commitment.
+    pub fn check(&self, witness: &EpochWitness) -> Result<(), EpochCheckError> {
+        self.validate()?;
+        let (c, m) = (&self.chain, &self.commitments);
+        let (v, n) = (c.shape.validators as usize, c.shape.uids as usize);
+        let sizes = [
+            ("weights", witness.weights.len(), v),
+            ("weight_blindings", witness.weight_blindings.len(), v),
+            ("prev_bonds", witness.prev_bonds.len(), v),
+        ];
+        let cells = witness
+            .weights
+            .iter()
+            .map(|r| ("weights[row]", r.len(), n))
+            .chain(
+                witness
+                    .prev_bonds
+                    .iter()
+                    .map(|r| ("prev_bonds[row]", r.len(), n)),
+            );
+        if let Some((what, got, expected)) = sizes
+            .into_iter()
+            .chain(cells)
+            .find(|(_, got, expected)| got != expected)
+        {
+            return Err(EpochCheckError::Witness {
+                what,
+                expected,
+                got,
+            });
+        }
+        // Openings: each row's weight commitment and the previous bonds.
+        for (row, ((w, b), cw)) in witness
+            .weights
+            .iter()
+            .zip(&witness.weight_blindings)
+            .zip(&m.weight_commitments)
+            .enumerate()
+        {
+            if weight_commitment(w, *b) != *cw {
+                return Err(EpochCheckError::WeightOpening { row });
+            }
+        }
+        if bonds_commitment(&witness.prev_bonds, witness.prev_bonds_blinding)
+            != m.prev_bonds_commitment
+        {
+            return Err(EpochCheckError::PrevBondsOpening);
+        }
+        // The epoch from the statement's chain state and the opened rows.
+        let trace = run_core(&self.core(witness), MedianAlgorithm::ClosedForm);
+        let (expected, new_bonds) =
+            results_at(&trace, &c.validators, n, witness.new_bonds_blinding);
+        let r = &self.results;
+        let fields = [
+            (
+                "consensus_bits",
+                r.consensus_bits == expected.consensus_bits,
+            ),
+            (
+                "validator_trust_bits",
+                r.validator_trust_bits == expected.validator_trust_bits,
+            ),
+            (
+                "incentive_bits",
+                r.incentive_bits == expected.incentive_bits,
+            ),
+            (
+                "dividends_bits",
+                r.dividends_bits == expected.dividends_bits,
+            ),
+            (
+                "server_emission",
+                r.server_emission == expected.server_emission,
+            ),
+            (
+                "validator_emission",
+                r.validator_emission == expected.validator_emission,
+            ),
+            ("emission", r.emission == expected.emission),
+            ("new_bonds_commitment", m.new_bonds_commitment == new_bonds),
+        ];
+        if let Some((field, _)) = fields.into_iter().find(|(_, ok)| !ok) {
+            return Err(EpochCheckError::Result { field });
+        }
+        Ok(())
+    }
+
+    /// The epoch's input as [`run_core`] reads it, from the statement's chain state (uids outside
+    /// the rows idle) and the witness's rows.
+    fn core(&self, witness: &EpochWitness) -> EpochCore {
+        let c = &self.chain;
+        let n = c.shape.uids as usize;
+        let bits = |b: &i64| I32F32::from_bits(*b);
+        let mut active_stake = vec![I32F32::ZERO; n];
+        let mut permits = vec![false; n];
+        let mut new_permits = vec![false; n];
+        let mut weights = vec![Vec::new(); n];
+        let mut bonds_stored = vec![Vec::new(); n];
+        let mut bonds_kept = vec![Vec::new(); n];
+        for (r, uid) in c.validators.iter().enumerate() {
+            let u = usize::from(*uid);
+            active_stake[u] = bits(&c.active_stake_bits[r]);
+            permits[u] = c.old_permit[r];
+            new_permits[u] = c.new_permit[r];
+            let cells = |row: &[u16]| -> Vec<(u16, u16)> {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, x)| **x != 0)
+                    .map(|(j, x)| (j as u16, *x))
+                    .collect()
+            };
+            weights[u] = cells(&witness.weights[r])
+                .into_iter()
+                .filter(|(j, _)| c.keep[r][usize::from(*j)])
+                .map(|(j, w)| (j, I32F32::from_u16(w)))
+                .collect();
+            bonds_stored[u] = cells(&witness.prev_bonds[r]);
+            bonds_kept[u] = bonds_stored[u]
+                .iter()
+                .filter(|(j, _)| c.bonds_keep[usize::from(*j)])
+                .copied()
+                .collect();
+        }
+        EpochCore {
+            n: c.shape.uids as u16,
+            active: vec![true; n],
+            stake: c.stake_bits.iter().map(bits).collect(),
+            active_stake,
+            validator_permits: permits,
+            new_validator_permits: new_permits,
+            weights,
+            bonds_stored,
+            bonds_kept,
+            kappa: c.kappa,
+            bonds_penalty: c.bonds_penalty,
+            bonds_moving_average: c.bonds_moving_average,
+            yuma3: c.shape.bonds == BondsRule::Yuma3,
+            liquid_alpha: None,
+            rao_emission: c.rao_emission,
+        }
+    }
+}
+
+/// The results of an epoch at the statement's rows, and the commitment to its new bonds rows.
+fn results_at(trace: &EpochTrace, rows: &[u16], n: usize, blinding: Fr) -> (EpochResults, Fr) {
+    let out = &trace.output;
+    let at = |v: &[i64]| rows.iter().map(|u| v[usize::from(*u)]).collect::<Vec<_>>();
+    let bonds_out = dense(&out.bonds_out, n);
+    let new_bonds: Vec<Vec<u16>> = rows
+        .iter()
+        .map(|u| bonds_out[usize::from(*u)].clone())
+        .collect();
+    let results = EpochResults {
+        consensus_bits: out.consensus_bits.clone(),
+        validator_trust_bits: at(&out.validator_trust_bits),
+        incentive_bits: out.incentive_bits.clone(),
+        dividends_bits: at(&out.dividends_bits),
+        server_emission: out.server_emission.clone(),
+        validator_emission: out.validator_emission.clone(),
+        emission: out.emission.clone(),
+    };
+    (results, bonds_commitment(&new_bonds, blinding))
+}
+
+/// Sparse `(uid, value)` rows as dense u16 rows over `n` uids (entries beyond `n` dropped).
+fn dense(rows: &[Vec<(u16, u16)>], n: usize) -> Vec<Vec<u16>> {
+    rows.iter()
+        .map(|row| {
+            let mut d = vec![0u16; n];
+            for &(j, w) in row {
+                if let Some(c) = d.get_mut(usize::from(j)) {
+                    *c = w;
+                }
+            }
+            d
+        })
+        .collect()
+}
+
+/// Why a statement and witness fail the native check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EpochCheckError {
+    /// The statement is malformed.
+    #[error(transparent)]
+    Statement(#[from] EpochStatementError),
+    /// The epoch cannot be proven by the circuit.
+    #[error(transparent)]
+    Circuit(#[from] EpochCircuitError),
+    /// A witness list's length does not match the shape.
+    #[error("epoch witness: {what}: {got} entries, the shape needs {expected}")]
+    Witness {
+        /// The field.
+        what: &'static str,
+        /// What the shape needs.
+        expected: usize,
+        /// What the witness has.
+        got: usize,
+    },
+    /// A row's weights and blinding do not open its weight commitment.
+    #[error("row {row}: the weights do not open the weight commitment")]
+    WeightOpening {
+        /// The row.
+        row: usize,
+    },
+    /// The previous bonds do not open the previous bonds commitment.
+    #[error("the previous bonds do not open the previous bonds commitment")]
+    PrevBondsOpening,
+    /// A result differs from the epoch computed from the chain state and the openings.
+    #[error("{field} differs from the epoch computed from the chain state and the openings")]
+    Result {
+        /// The statement field.
+        field: &'static str,
+    },
+}
+
+/// Why an epoch cannot be proven.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EpochCircuitError {
+    /// Liquid alpha (its Taylor `exp`) is not enforced by the epoch circuit yet.
+    #[error("liquid alpha is not supported by the epoch circuit")]
+    LiquidAlpha,
+    /// A bonds moving average above 10^6 makes the EMA rate negative, which the circuit's
+    /// fixed-point steps (non-negative values) do not cover.
+    #[error("bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported by the epoch circuit")]
+    NegativeAlpha(u64),
+    /// The epoch input is invalid.
+    #[error(transparent)]
+    Epoch(#[from] EpochError),
+    /// A uid outside the circuit's rows holds weights, active stake or bonds.
+    #[error("uid {uid} is not among the circuit's validator rows but holds {what}")]
+    RowOutsideShape {
+        /// The uid.
+        uid: u16,
+        /// What it holds.
+        what: &'static str,
+    },
+    /// The validator rows are not increasing uids below n.
+    #[error("validator rows must be increasing uids below n")]
+    Rows,
+    /// The round's blindings do not match its rows.
+    #[error("{what}: {got} entries, the rows need {expected}")]
+    Length {
+        /// The field.
+        what: &'static str,
+        /// What the rows need.
+        expected: usize,
+        /// What the round has.
+        got: usize,
+    },
+    /// A stored weight row names a uid twice (impossible through set_weights).
+    #[error("weights[{row}]: uid {uid} appears twice")]
+    DuplicateWeight {
+        /// The row (uid).
+        row: usize,
+        /// The repeated uid.
+        uid: u16,
+    },
+}
+
+/// Check that every uid outside `validators` is idle: no kept weight, no active stake, no
+/// bonds — so leaving its row out of the circuit changes nothing.
+pub fn check_idle_rows(input: &EpochInput, validators: &[u16]) -> Result<(), EpochCircuitError> {
+    check_idle(input, &EpochCore::from_input(input)?, validators)
+}
+
+fn check_idle(
+    input: &EpochInput,
+    core: &EpochCore,
+    validators: &[u16],
+) -> Result<(), EpochCircuitError> {
+    let n = input.n;
+    if validators.windows(2).any(|w| w[0] >= w[1]) || validators.iter().any(|u| *u >= n) {
+        return Err(EpochCircuitError::Rows);
+    }
+    for uid in (0..n).filter(|u| validators.binary_search(u).is_err()) {
+        let i = usize::from(uid);
+        let holds = if core.weights[i].iter().any(|(_, w)| *w != I32F32::ZERO) {
+            Some("weights")
+        } else if core.active_stake[i] != I32F32::ZERO {
+            Some("active stake")
+        } else if input.bonds[i].iter().any(|(_, b)| *b > 0) {
+            Some("bonds")
+        } else {
+            None
+        };
+        if let Some(what) = holds {
+            return Err(EpochCircuitError::RowOutsideShape { uid, what });
+        }
+    }
+    Ok(())
+}
+
+impl EpochChainState {
+    /// The chain state of epoch `epoch` over the rows `validators`, as the chain derives it from
+    /// its storage (`input`'s weights and bonds are not read but for the idle-row check). The
+    /// chain, the epoch prover and the auditor all derive it with this one function.
+    pub fn derive(
+        netuid: u16,
+        epoch: u64,
+        input: &EpochInput,
+        validators: &[u16],
+        vk_hash: [u8; 32],
+    ) -> Result<Self, EpochCircuitError> {
+        let core = read_chain(input, validators)?;
+        Ok(Self::from_core(
+            netuid, epoch, input, &core, validators, vk_hash,
+        ))
+    }
+
+    fn from_core(
+        netuid: u16,
+        epoch: u64,
+        input: &EpochInput,
+        core: &EpochCore,
+        rows: &[u16],
+        vk_hash: [u8; 32],
+    ) -> Self {
+        let keep = weight_keep_mask(input);
+        let at = |i: &u16| usize::from(*i);
+        let last_tempo = if input.last_mechanism_step_block == 0 {
+            input.current_block.saturating_sub(input.tempo)
+        } else {
+            input.last_mechanism_step_block.saturating_add(1)
+        };
+        Self {
+            netuid,
+            epoch,
+            shape: EpochShape {
+                validators: rows.len() as u32,
+                uids: u32::from(input.n),
+                bonds: if input.yuma3 {
+                    BondsRule::Yuma3
+                } else {
+                    BondsRule::Original
+                },
+            },
+            vk_hash,
+            validators: rows.to_vec(),
+            keep: rows.iter().map(|u| keep[at(u)].clone()).collect(),
+            active_stake_bits: rows
+                .iter()
+                .map(|u| core.active_stake[at(u)].to_bits())
+                .collect(),
+            stake_bits: core.stake.iter().map(|s| s.to_bits()).collect(),
+            kappa: input.kappa,
+            bonds_penalty: input.bonds_penalty,
+            bonds_moving_average: input.bonds_moving_average,
+            bonds_keep: input
+                .block_at_registration
+                .iter()
+                .map(|reg| last_tempo > *reg)
+                .collect(),
+            old_permit: rows.iter().map(|u| core.validator_permits[at(u)]).collect(),
+            new_permit: rows
+                .iter()
+                .map(|u| core.new_validator_permits[at(u)])
+                .collect(),
+            rao_emission: input.rao_emission,
+        }
+    }
+}
+
+/// The default validator rows of an epoch: every uid holding a permit before it (the owner
+/// included).
+pub fn permit_rows(input: &EpochInput) -> Vec<u16> {
+    (0..input.n)
+        .filter(|u| {
+            input.validator_permit.get(usize::from(*u)).copied() == Some(true)
+                || input.owner_uid == Some(*u)
+        })
+        .collect()
+}
+
+/// Read the chain state and refuse what the circuit cannot prove.
+fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, EpochCircuitError> {
+    if input.yuma3 && input.liquid_alpha {
+        return Err(EpochCircuitError::LiquidAlpha);
+    }
+    if input.bonds_moving_average > 1_000_000 {
+        return Err(EpochCircuitError::NegativeAlpha(input.bonds_moving_average));
+    }
+    let core = EpochCore::from_input(input)?;
+    check_idle(input, &core, validators)?;
+    Ok(core)
 }
 
 /// Commitment to V×N u16 bonds rows (row-major) with a blinding.
@@ -350,7 +794,7 @@ pub struct EpochRound {
     /// Epoch number.
     pub epoch: u64,
     /// The chain state the epoch reads (the native epoch's input).
-    pub input: crate::yuma::EpochInput,
+    pub input: EpochInput,
     /// Validator rows (default: every uid holding a permit before the epoch).
     #[serde(default)]
     pub validators: Option<Vec<u16>>,
@@ -366,15 +810,11 @@ pub struct EpochRound {
 }
 
 impl EpochRound {
-    /// The validator rows: given, or every uid with a permit before the epoch (owner included).
+    /// The validator rows: given, or [`permit_rows`].
     pub fn rows(&self) -> Vec<u16> {
-        self.validators.clone().unwrap_or_else(|| {
-            (0..self.input.n)
-                .filter(|u| {
-                    self.input.validator_permit[usize::from(*u)] || self.input.owner_uid == Some(*u)
-                })
-                .collect()
-        })
+        self.validators
+            .clone()
+            .unwrap_or_else(|| permit_rows(&self.input))
     }
 
     /// The circuit shape.
@@ -388,5 +828,67 @@ impl EpochRound {
                 BondsRule::Original
             },
         }
+    }
+
+    /// The statement and witness of this round, from one run of the native epoch.
+    pub fn build(
+        &self,
+        vk_hash: [u8; 32],
+    ) -> Result<(EpochStatement, EpochWitness), EpochCircuitError> {
+        let input = &self.input;
+        let rows = self.rows();
+        let core = read_chain(input, &rows)?;
+        if self.weight_blindings.len() != rows.len() {
+            return Err(EpochCircuitError::Length {
+                what: "weight_blindings",
+                expected: rows.len(),
+                got: self.weight_blindings.len(),
+            });
+        }
+        let n = usize::from(input.n);
+        for (row, weights) in input.weights.iter().enumerate() {
+            let mut seen = vec![false; n];
+            for &(uid, _) in weights {
+                if let Some(s) = seen.get_mut(usize::from(uid)) {
+                    if *s {
+                        return Err(EpochCircuitError::DuplicateWeight { row, uid });
+                    }
+                    *s = true;
+                }
+            }
+        }
+        let trace = run_core(&core, MedianAlgorithm::ClosedForm);
+        let chain =
+            EpochChainState::from_core(self.netuid, self.epoch, input, &core, &rows, vk_hash);
+        let at_rows = |m: Vec<Vec<u16>>| -> Vec<Vec<u16>> {
+            rows.iter().map(|u| m[usize::from(*u)].clone()).collect()
+        };
+        let weights = at_rows(dense(&input.weights, n));
+        let prev_bonds = at_rows(dense(&input.bonds, n));
+        let (results, new_bonds_commitment) = results_at(&trace, &rows, n, self.new_bonds_blinding);
+        let commitments = EpochCommitments {
+            weight_commitments: weights
+                .iter()
+                .zip(&self.weight_blindings)
+                .map(|(w, b)| weight_commitment(w, *b))
+                .collect(),
+            prev_bonds_commitment: bonds_commitment(&prev_bonds, self.prev_bonds_blinding),
+            new_bonds_commitment,
+        };
+        let witness = EpochWitness {
+            weights,
+            weight_blindings: self.weight_blindings.clone(),
+            prev_bonds,
+            prev_bonds_blinding: self.prev_bonds_blinding,
+            new_bonds_blinding: self.new_bonds_blinding,
+        };
+        Ok((
+            EpochStatement {
+                chain,
+                commitments,
+                results,
+            },
+            witness,
+        ))
     }
 }

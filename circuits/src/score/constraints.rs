@@ -9,7 +9,7 @@ use crate::commitment::constraints::{merkle_root, pack_u16, record_leaf, u16_com
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::gadgets::{alloc_u16, from_bits_le, value_or_zero};
 use crate::poseidon::constraints::hash_many;
-use crate::scoring::ScoringFunction;
+use crate::scoring::ScoringGadget;
 use crate::weights::constraints::u16_max_upscale;
 use alloc::vec::Vec;
 use ark_bn254::Fr;
@@ -22,7 +22,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, Synthesis
 
 /// A score proof's circuit: the public statement, the private witness and the scoring function.
 #[derive(Clone, Debug)]
-pub struct ScoreCircuit<S: ScoringFunction> {
+pub struct ScoreCircuit<S: ScoringGadget> {
     /// Public statement (encoded as [`ScoreStatement::public_inputs`]).
     pub statement: ScoreStatement,
     /// Private witness.
@@ -31,7 +31,7 @@ pub struct ScoreCircuit<S: ScoringFunction> {
     pub scoring: S,
 }
 
-impl<S: ScoringFunction> ScoreCircuit<S> {
+impl<S: ScoringGadget> ScoreCircuit<S> {
     /// A circuit of the given shape with placeholder values, for key generation.
     pub fn blank(scoring: S, shape: ScoreShape) -> Self {
         let weights = match shape.mode {
@@ -79,13 +79,13 @@ pub struct ScoreVars {
     pub max: FpVar<Fr>,
 }
 
-impl<S: ScoringFunction> ConstraintSynthesizer<Fr> for ScoreCircuit<S> {
+impl<S: ScoringGadget> ConstraintSynthesizer<Fr> for ScoreCircuit<S> {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         self.synthesize(cs).map(|_| ())
     }
 }
 
-impl<S: ScoringFunction> ScoreCircuit<S> {
+impl<S: ScoringGadget> ScoreCircuit<S> {
     /// Generate the constraints and return handles to the key variables.
     pub fn synthesize(&self, cs: ConstraintSystemRef<Fr>) -> Result<ScoreVars, SynthesisError> {
         let st = &self.statement;

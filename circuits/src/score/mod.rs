@@ -201,6 +201,14 @@ pub enum ScoreError {
     /// The weight row does not open the weight commitment / equal the public row.
     #[error("the weight row does not match the statement's weights binding")]
     WeightsBinding,
+    /// The scoring function is not the one the statement names.
+    #[error("the statement names scoring function {expected}, the check was given {got}")]
+    Scoring {
+        /// The statement's.
+        expected: String,
+        /// The one given.
+        got: String,
+    },
     /// The dataset is empty, too large for the tree, or a record index is out of range.
     #[error("evaluation set: {0}")]
     Dataset(String),
@@ -339,7 +347,7 @@ pub struct ScoreEvaluation {
 pub fn evaluate(
     statement: &ScoreStatement,
     witness: &ScoreWitness,
-    scoring: &impl ScoringFunction,
+    scoring: &(impl ScoringFunction + ?Sized),
 ) -> Result<ScoreEvaluation, ScoreError> {
     statement.validate()?;
     let (m, k, d) = (

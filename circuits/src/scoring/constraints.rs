@@ -1,5 +1,52 @@
 //! The shipped scoring functions in R1CS, beside their native rules in the parent module.
 
+use super::{Accuracy, Mse, Scoring, ScoringFunction};
+
+/// A scoring function's R1CS twin: the same rule as [`ScoringFunction::score`] over
+/// range-checked u16 inputs.
+pub trait ScoringGadget: ScoringFunction {
+    /// Score one miner in R1CS; returns a variable constrained to `0..=65535` and equal to the
+    /// native score.
+    fn score_gadget(
+        &self,
+        outputs: &[FpVar<Fr>],
+        labels: &[FpVar<Fr>],
+    ) -> Result<FpVar<Fr>, SynthesisError>;
+}
+
+impl ScoringGadget for Mse {
+    fn score_gadget(
+        &self,
+        outputs: &[FpVar<Fr>],
+        labels: &[FpVar<Fr>],
+    ) -> Result<FpVar<Fr>, SynthesisError> {
+        mse(self.amplification, outputs, labels)
+    }
+}
+
+impl ScoringGadget for Accuracy {
+    fn score_gadget(
+        &self,
+        outputs: &[FpVar<Fr>],
+        labels: &[FpVar<Fr>],
+    ) -> Result<FpVar<Fr>, SynthesisError> {
+        accuracy(outputs, labels)
+    }
+}
+
+impl ScoringGadget for Scoring {
+    fn score_gadget(
+        &self,
+        outputs: &[FpVar<Fr>],
+        labels: &[FpVar<Fr>],
+    ) -> Result<FpVar<Fr>, SynthesisError> {
+        match self {
+            Self::Mse { amplification } => mse(*amplification, outputs, labels),
+            Self::Accuracy => accuracy(outputs, labels),
+        }
+    }
+}
+
 use crate::gadgets::{div_rem, enforce_range, is_equal};
 use ark_bn254::Fr;
 use ark_r1cs_std::alloc::AllocVar;

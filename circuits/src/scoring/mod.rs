@@ -6,40 +6,28 @@
 //!
 //! ## Adding a scoring function
 //! Implement [`ScoringFunction`]: a stable [`ScoringFunction::id`] (it names the circuit and its
-//! keys), the native [`ScoringFunction::score`], and [`ScoringFunction::score_gadget`], which
+//! keys) and the native [`ScoringFunction::score`]; then, beside it in R1CS, `ScoringGadget`'s
+//! `score_gadget` (module `constraints`, feature `r1cs`), which
 //! receives range-checked u16 variables and must return a variable it has itself constrained to
 //! `0..=65535` and equal to the native score. Then run the same honest / tamper / property tests
 //! as `tests/scoring.rs` on it. [`Scoring`] lists the shipped functions for the command line.
 
 use alloc::format;
 use alloc::string::String;
-#[cfg(feature = "r1cs")]
-use ark_bn254::Fr;
-#[cfg(feature = "r1cs")]
-use ark_r1cs_std::fields::fp::FpVar;
-#[cfg(feature = "r1cs")]
-use ark_relations::gr1cs::SynthesisError;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "r1cs")]
-mod constraints;
+pub mod constraints;
+#[cfg(feature = "r1cs")]
+pub use constraints::ScoringGadget;
 
-/// A public scoring function with its native rule and R1CS twin.
+/// A public scoring function's native rule; its R1CS twin is [`ScoringGadget`] (feature `r1cs`).
 pub trait ScoringFunction {
     /// Stable identifier, including parameters (e.g. `mse-a16`).
     fn id(&self) -> String;
 
     /// Score one miner: `outputs[k]` against `labels[k]`, both of length K.
     fn score(&self, outputs: &[u16], labels: &[u16]) -> u16;
-
-    /// The same rule in R1CS over range-checked u16 inputs; returns a variable constrained to
-    /// `0..=65535`.
-    #[cfg(feature = "r1cs")]
-    fn score_gadget(
-        &self,
-        outputs: &[FpVar<Fr>],
-        labels: &[FpVar<Fr>],
-    ) -> Result<FpVar<Fr>, SynthesisError>;
 }
 
 /// Regression: `score = 65535 − min(65535, ⌊SSE · a / (K · 65535)⌋)` with
@@ -77,15 +65,6 @@ impl ScoringFunction for Mse {
     fn score(&self, outputs: &[u16], labels: &[u16]) -> u16 {
         65535 - self.error_units(outputs, labels).min(65535) as u16
     }
-
-    #[cfg(feature = "r1cs")]
-    fn score_gadget(
-        &self,
-        outputs: &[FpVar<Fr>],
-        labels: &[FpVar<Fr>],
-    ) -> Result<FpVar<Fr>, SynthesisError> {
-        constraints::mse(self.amplification, outputs, labels)
-    }
 }
 
 /// Classification: `score = ⌊65535 · correct / K⌋`, `correct` the number of exact matches.
@@ -101,15 +80,6 @@ impl ScoringFunction for Accuracy {
         let k = labels.len().max(1) as u64;
         let correct = outputs.iter().zip(labels).filter(|(o, y)| o == y).count() as u64;
         (65535 * correct / k) as u16
-    }
-
-    #[cfg(feature = "r1cs")]
-    fn score_gadget(
-        &self,
-        outputs: &[FpVar<Fr>],
-        labels: &[FpVar<Fr>],
-    ) -> Result<FpVar<Fr>, SynthesisError> {
-        constraints::accuracy(outputs, labels)
     }
 }
 
@@ -160,18 +130,6 @@ impl ScoringFunction for Scoring {
             }
             .score(outputs, labels),
             Self::Accuracy => Accuracy.score(outputs, labels),
-        }
-    }
-
-    #[cfg(feature = "r1cs")]
-    fn score_gadget(
-        &self,
-        outputs: &[FpVar<Fr>],
-        labels: &[FpVar<Fr>],
-    ) -> Result<FpVar<Fr>, SynthesisError> {
-        match self {
-            Self::Mse { amplification } => constraints::mse(*amplification, outputs, labels),
-            Self::Accuracy => constraints::accuracy(outputs, labels),
         }
     }
 }

@@ -367,68 +367,7 @@ impl BondsInputs {
     }
 }
 
-/// Why an epoch cannot be proven.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EpochCircuitError {
-    /// Liquid alpha (its Taylor `exp`) is not enforced by the epoch circuit yet.
-    #[error("liquid alpha is not supported by the epoch circuit")]
-    LiquidAlpha,
-    /// A bonds moving average above 10^6 makes the EMA rate negative, which the circuit's
-    /// fixed-point steps (non-negative values) do not cover.
-    #[error("bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported by the epoch circuit")]
-    NegativeAlpha(u64),
-    /// The epoch input is invalid.
-    #[error(transparent)]
-    Epoch(#[from] super::EpochError),
-    /// A uid outside the circuit's rows holds weights, active stake or bonds.
-    #[error("uid {uid} is not among the circuit's validator rows but holds {what}")]
-    RowOutsideShape {
-        /// The uid.
-        uid: u16,
-        /// What it holds.
-        what: &'static str,
-    },
-    /// The validator rows are not increasing uids below n.
-    #[error("validator rows must be increasing uids below n")]
-    Rows,
-}
-
-/// Check that every uid outside `validators` is idle: no kept weight, no active stake, no
-/// bonds — so leaving its row out of the circuit changes nothing.
-pub fn check_idle_rows(input: &EpochInput, validators: &[u16]) -> Result<(), EpochCircuitError> {
-    input.validate()?;
-    let n = input.n;
-    if validators.windows(2).any(|w| w[0] >= w[1]) || validators.iter().any(|u| *u >= n) {
-        return Err(EpochCircuitError::Rows);
-    }
-    let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
-    let keep = super::weight_keep_mask(input);
-    for uid in 0..n {
-        if validators.binary_search(&uid).is_ok() {
-            continue;
-        }
-        let i = usize::from(uid);
-        if input.weights[i]
-            .iter()
-            .any(|(j, w)| *w > 0 && usize::from(*j) < usize::from(n) && keep[i][usize::from(*j)])
-        {
-            return Err(EpochCircuitError::RowOutsideShape {
-                uid,
-                what: "weights",
-            });
-        }
-        if trace.active_stake[i] != I32F32::ZERO {
-            return Err(EpochCircuitError::RowOutsideShape {
-                uid,
-                what: "active stake",
-            });
-        }
-        if input.bonds[i].iter().any(|(_, b)| *b > 0) {
-            return Err(EpochCircuitError::RowOutsideShape { uid, what: "bonds" });
-        }
-    }
-    Ok(())
-}
+pub use crate::epoch::{check_idle_rows, EpochCircuitError};
 
 /// Handles to the bonds, dividends and emission results.
 #[derive(Clone, Debug)]

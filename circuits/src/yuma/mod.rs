@@ -63,114 +63,213 @@ pub fn weight_keep_mask(input: &EpochInput) -> Vec<Vec<bool>> {
         .collect()
 }
 
-/// Run one epoch and keep the intermediate values a proof of it needs.
+/// Run one epoch and keep the intermediate values a proof of it needs: the chain's reading of
+/// its state ([`EpochCore::from_input`]) followed by the epoch proper ([`run_core`]).
 pub fn run_epoch_traced(
     input: &EpochInput,
     median: MedianAlgorithm,
 ) -> Result<EpochTrace, EpochError> {
-    input.validate()?;
-    let n = input.n;
-    let nu = usize::from(n);
+    Ok(run_core(&EpochCore::from_input(input)?, median))
+}
 
-    // == Active & updated ==
-    let inactive: Vec<bool> = input
-        .last_update
-        .iter()
-        .map(|u| u.saturating_add(input.activity_cutoff_blocks) < input.current_block)
-        .collect();
-    let active: Vec<bool> = inactive.iter().map(|b| !b).collect();
+/// What the epoch computes from once the chain has read its state: stakes, permits, the weights
+/// that survive the masks and the bonds that survive registration. The epoch statement carries
+/// exactly this (for its validator rows), so the same [`run_core`] serves the chain's epoch and
+/// the statement's native check.
+#[derive(Clone, Debug)]
+pub struct EpochCore {
+    /// Uids.
+    pub n: u16,
+    /// Active flag per uid (reported, not used further).
+    pub active: Vec<bool>,
+    /// Normalised stake per uid.
+    pub stake: Vec<I32F32>,
+    /// Normalised active validator stake per uid.
+    pub active_stake: Vec<I32F32>,
+    /// Permits held before the epoch, owner forced.
+    pub validator_permits: Vec<bool>,
+    /// Permits after the epoch, owner forced.
+    pub new_validator_permits: Vec<bool>,
+    /// Stored weights that survive every mask (u16 values as integers), per row.
+    pub weights: SparseMatrix,
+    /// Previous bonds as stored, per row (written back unchanged for a row without permits).
+    pub bonds_stored: Vec<Vec<(u16, u16)>>,
+    /// Previous bonds that survive the registration mask (u16 values), per row.
+    pub bonds_kept: Vec<Vec<(u16, u16)>>,
+    /// Kappa (u16 proportion).
+    pub kappa: u16,
+    /// Bonds penalty (u16 proportion).
+    pub bonds_penalty: u16,
+    /// Bonds moving average (millionths).
+    pub bonds_moving_average: u64,
+    /// Yuma3 bonds (else the original Yuma).
+    pub yuma3: bool,
+    /// Liquid alpha's parameters when it is on.
+    pub liquid_alpha: Option<LiquidAlphaParams>,
+    /// Epoch emission in RAO.
+    pub rao_emission: u64,
+}
 
-    // == Stake == (I64F64, threshold filter with the owner exempt, normalise, narrow to I32F32)
-    let owner = input.owner_uid;
-    let filtered: Vec<I64F64> = input
-        .stake
-        .iter()
-        .enumerate()
-        .map(|(uid, &s)| {
-            let s = I64F64::saturating_from_u64(s);
-            if owner != Some(uid as u16) && s.saturating_to_u64() < input.stake_threshold {
-                I64F64::ZERO
-            } else {
-                s
-            }
-        })
-        .collect();
-    let stake: Vec<I32F32> = normalize_64(&filtered)
-        .ok_or(EpochError::StakeOverflow)?
-        .into_iter()
-        .map(I64F64::saturating_to_i32f32)
-        .collect();
+impl EpochCore {
+    /// Read an epoch's chain state as the chain does: activity, stake filter and normalisation,
+    /// permits, active stake, the weight masks and the bonds registration mask.
+    pub fn from_input(input: &EpochInput) -> Result<Self, EpochError> {
+        input.validate()?;
+        let n = input.n;
 
-    // == Validator permits == (the owner always holds one)
-    let mut validator_permits = input.validator_permit.clone();
-    if let Some(p) = owner.and_then(|o| validator_permits.get_mut(usize::from(o))) {
-        *p = true;
-    }
-    let validator_forbids: Vec<bool> = validator_permits.iter().map(|b| !b).collect();
-    let mut new_validator_permits =
-        is_topk_nonzero(&stake, usize::from(input.max_allowed_validators));
-    if let Some(p) = owner.and_then(|o| new_validator_permits.get_mut(usize::from(o))) {
-        *p = true;
-    }
-
-    // == Active stake ==
-    let mut active_stake = stake.clone();
-    inplace_mask_vector(&inactive, &mut active_stake);
-    inplace_mask_vector(&validator_forbids, &mut active_stake);
-    inplace_normalize(&mut active_stake);
-
-    // == Weights == (stored u16 values read as integers; out-of-range columns dropped)
-    let mut weights: SparseMatrix = input
-        .weights
-        .iter()
-        .map(|row| {
-            row.iter()
-                .filter(|(j, _)| *j < n)
-                .map(|&(j, w)| (j, I32F32::from_u16(w)))
-                .collect()
-        })
-        .collect();
-    weights = mask_rows_sparse(&validator_forbids, &weights);
-    weights = mask_diag_sparse(&weights, owner);
-    weights = vec_mask_sparse_matrix(
-        &weights,
-        &input.last_update,
-        &input.block_at_registration,
-        |updated, registered| updated <= registered,
-    );
-    if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
-        let cb: Vec<u64> = commit_blocks
+        // == Active & updated ==
+        let inactive: Vec<bool> = input
+            .last_update
             .iter()
-            .map(|c| c.unwrap_or(u64::MAX))
+            .map(|u| u.saturating_add(input.activity_cutoff_blocks) < input.current_block)
             .collect();
-        weights = vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| c < r);
+        let active: Vec<bool> = inactive.iter().map(|b| !b).collect();
+
+        // == Stake == (I64F64, threshold filter with the owner exempt, normalise, narrow to I32F32)
+        let owner = input.owner_uid;
+        let filtered: Vec<I64F64> = input
+            .stake
+            .iter()
+            .enumerate()
+            .map(|(uid, &s)| {
+                let s = I64F64::saturating_from_u64(s);
+                if owner != Some(uid as u16) && s.saturating_to_u64() < input.stake_threshold {
+                    I64F64::ZERO
+                } else {
+                    s
+                }
+            })
+            .collect();
+        let stake: Vec<I32F32> = normalize_64(&filtered)
+            .ok_or(EpochError::StakeOverflow)?
+            .into_iter()
+            .map(I64F64::saturating_to_i32f32)
+            .collect();
+
+        // == Validator permits == (the owner always holds one)
+        let mut validator_permits = input.validator_permit.clone();
+        if let Some(p) = owner.and_then(|o| validator_permits.get_mut(usize::from(o))) {
+            *p = true;
+        }
+        let validator_forbids: Vec<bool> = validator_permits.iter().map(|b| !b).collect();
+        let mut new_validator_permits =
+            is_topk_nonzero(&stake, usize::from(input.max_allowed_validators));
+        if let Some(p) = owner.and_then(|o| new_validator_permits.get_mut(usize::from(o))) {
+            *p = true;
+        }
+
+        // == Active stake ==
+        let mut active_stake = stake.clone();
+        inplace_mask_vector(&inactive, &mut active_stake);
+        inplace_mask_vector(&validator_forbids, &mut active_stake);
+        inplace_normalize(&mut active_stake);
+
+        // == Weights == (stored u16 values read as integers; out-of-range columns dropped)
+        let mut weights: SparseMatrix = input
+            .weights
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .filter(|(j, _)| *j < n)
+                    .map(|&(j, w)| (j, I32F32::from_u16(w)))
+                    .collect()
+            })
+            .collect();
+        weights = mask_rows_sparse(&validator_forbids, &weights);
+        weights = mask_diag_sparse(&weights, owner);
+        weights = vec_mask_sparse_matrix(
+            &weights,
+            &input.last_update,
+            &input.block_at_registration,
+            |updated, registered| updated <= registered,
+        );
+        if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
+            let cb: Vec<u64> = commit_blocks
+                .iter()
+                .map(|c| c.unwrap_or(u64::MAX))
+                .collect();
+            weights =
+                vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| c < r);
+        }
+
+        // == Bonds surviving registration == (registered since the last tempo: bonds dropped)
+        let last_tempo = if input.last_mechanism_step_block == 0 {
+            input.current_block.saturating_sub(input.tempo)
+        } else {
+            input.last_mechanism_step_block.saturating_add(1)
+        };
+        let recently_registered = |last_tempo: u64, registered: u64| last_tempo <= registered;
+        let bonds_kept: Vec<Vec<(u16, u16)>> = input
+            .bonds
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .filter(|(j, _)| {
+                        let registered = input
+                            .block_at_registration
+                            .get(usize::from(*j))
+                            .copied()
+                            .unwrap_or(0);
+                        !recently_registered(last_tempo, registered)
+                    })
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        Ok(Self {
+            n,
+            active,
+            stake,
+            active_stake,
+            validator_permits,
+            new_validator_permits,
+            weights,
+            bonds_stored: input.bonds.clone(),
+            bonds_kept,
+            kappa: input.kappa,
+            bonds_penalty: input.bonds_penalty,
+            bonds_moving_average: input.bonds_moving_average,
+            yuma3: input.yuma3,
+            liquid_alpha: input.liquid_alpha.then_some(LiquidAlphaParams {
+                alpha_low: input.alpha_low,
+                alpha_high: input.alpha_high,
+                steepness: input.alpha_sigmoid_steepness,
+            }),
+            rao_emission: input.rao_emission,
+        })
     }
+}
+
+/// The epoch proper, from the chain state as read: row normalisation, consensus, clipping,
+/// validator trust, incentive, bonds, dividends, emission and the bonds written back.
+pub fn run_core(core: &EpochCore, median: MedianAlgorithm) -> EpochTrace {
+    let n = core.n;
+    let nu = usize::from(n);
+    let (stake, active_stake) = (&core.stake, &core.active_stake);
+    let (validator_permits, new_validator_permits) =
+        (&core.validator_permits, &core.new_validator_permits);
+    let mut weights = core.weights.clone();
     inplace_row_normalize_sparse(&mut weights);
 
     // == Consensus, validator trust ==
-    let kappa = I32F32::from_u16_proportion(input.kappa);
-    let consensus = weighted_median_col_sparse(&active_stake, &weights, n, kappa, median);
+    let kappa = I32F32::from_u16_proportion(core.kappa);
+    let consensus = weighted_median_col_sparse(active_stake, &weights, n, kappa, median);
     let clipped_weights = col_clip_sparse(&weights, &consensus);
     let validator_trust = row_sum_sparse(&clipped_weights);
 
     // == Ranks, incentive ==
-    let mut ranks = matmul_sparse(&clipped_weights, &active_stake, n);
+    let mut ranks = matmul_sparse(&clipped_weights, active_stake, n);
     inplace_normalize(&mut ranks);
     let incentive = ranks;
 
     // == Bonds and dividends ==
-    let bonds_penalty = I32F32::from_u16_proportion(input.bonds_penalty);
+    let bonds_penalty = I32F32::from_u16_proportion(core.bonds_penalty);
     let weights_for_bonds = interpolate_sparse(&weights, &clipped_weights, n, bonds_penalty);
-    let last_tempo = if input.last_mechanism_step_block == 0 {
-        input.current_block.saturating_sub(input.tempo)
-    } else {
-        input.last_mechanism_step_block.saturating_add(1)
-    };
-    let recently_registered = |last_tempo: u64, registered: u64| last_tempo <= registered;
+    let alpha = bonds_moving_average_alpha(core.bonds_moving_average);
 
-    let (dividends, ema_bonds, bonds) = if input.yuma3 {
-        let bonds: SparseMatrix = input
-            .bonds
+    let (dividends, ema_bonds, bonds) = if core.yuma3 {
+        let bonds: SparseMatrix = core
+            .bonds_kept
             .iter()
             .map(|row| {
                 row.iter()
@@ -178,56 +277,33 @@ pub fn run_epoch_traced(
                     .collect()
             })
             .collect();
-        let bonds = scalar_vec_mask_sparse_matrix(
-            &bonds,
-            last_tempo,
-            &input.block_at_registration,
-            recently_registered,
-        );
-        let liquid = input.liquid_alpha && consensus.iter().any(|c| *c != I32F32::ZERO);
-        let ema_bonds = if liquid {
-            let params = LiquidAlphaParams {
-                alpha_low: input.alpha_low,
-                alpha_high: input.alpha_high,
-                steepness: input.alpha_sigmoid_steepness,
-            };
+        let liquid = core
+            .liquid_alpha
+            .filter(|_| consensus.iter().any(|c| *c != I32F32::ZERO));
+        let ema_bonds = if let Some(params) = liquid {
             let alphas =
                 liquid_alpha_matrix_sparse(&params, &weights_for_bonds, &bonds, &consensus);
             mat_ema_alpha_sparse(&weights_for_bonds, &bonds, &alphas)
         } else {
-            mat_ema_sparse(
-                &weights_for_bonds,
-                &bonds,
-                bonds_moving_average_alpha(input.bonds_moving_average),
-            )
+            mat_ema_sparse(&weights_for_bonds, &bonds, alpha)
         };
         let mut ema_bonds_norm = ema_bonds.clone();
         inplace_col_normalize_sparse(&mut ema_bonds_norm, n);
         let total_bonds_per_validator =
             row_sum_sparse(&mat_vec_mul_sparse(&ema_bonds_norm, &incentive));
-        let mut dividends = vec_mul(&total_bonds_per_validator, &active_stake);
+        let mut dividends = vec_mul(&total_bonds_per_validator, active_stake);
         inplace_normalize(&mut dividends);
         (dividends, ema_bonds, bonds)
     } else {
-        let bonds: SparseMatrix = input
-            .bonds
+        let mut bonds: SparseMatrix = core
+            .bonds_kept
             .iter()
             .map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_u16(b))).collect())
             .collect();
-        let mut bonds = scalar_vec_mask_sparse_matrix(
-            &bonds,
-            last_tempo,
-            &input.block_at_registration,
-            recently_registered,
-        );
         inplace_col_normalize_sparse(&mut bonds, n);
-        let mut bonds_delta = row_hadamard_sparse(&weights_for_bonds, &active_stake);
+        let mut bonds_delta = row_hadamard_sparse(&weights_for_bonds, active_stake);
         inplace_col_normalize_sparse(&mut bonds_delta, n);
-        let mut ema_bonds = mat_ema_sparse(
-            &bonds_delta,
-            &bonds,
-            bonds_moving_average_alpha(input.bonds_moving_average),
-        );
+        let mut ema_bonds = mat_ema_sparse(&bonds_delta, &bonds, alpha);
         inplace_col_normalize_sparse(&mut ema_bonds, n);
         let mut dividends = matmul_transpose_sparse(&ema_bonds, &incentive);
         inplace_normalize(&mut dividends);
@@ -250,15 +326,15 @@ pub fn run_epoch_traced(
     inplace_normalize(&mut combined_norm);
     if emission_sum == I32F32::ZERO {
         // No weights, outdated weights or only self-weights: pay by stake.
-        let by = if is_zero(&active_stake) {
-            &stake
+        let by = if is_zero(active_stake) {
+            stake
         } else {
-            &active_stake
+            active_stake
         };
         validator.clone_from(by);
         combined_norm.clone_from(by);
     }
-    let rao = input.rao_emission;
+    let rao = core.rao_emission;
     let to_rao =
         |v: &[I32F32]| -> Vec<u64> { v.iter().map(|x| proportion_to_rao(*x, rao)).collect() };
 
@@ -277,7 +353,7 @@ pub fn run_epoch_traced(
             } else if validator_permits[i] {
                 Vec::new()
             } else {
-                input.bonds[i].clone()
+                core.bonds_stored.get(i).cloned().unwrap_or_default()
             }
         })
         .collect();
@@ -285,9 +361,9 @@ pub fn run_epoch_traced(
     let u16s = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| x.proportion_to_u16()).collect() };
     let bits = |v: &[I32F32]| -> Vec<i64> { v.iter().map(|x| x.to_bits()).collect() };
     let output = EpochOutput {
-        active: active.clone(),
-        new_validator_permit: new_validator_permits,
-        stake_weight_u16: u16s(&stake),
+        active: core.active.clone(),
+        new_validator_permit: new_validator_permits.clone(),
+        stake_weight_u16: u16s(stake),
         consensus_u16: u16s(&consensus),
         incentive_u16: u16s(&incentive),
         dividends_u16: u16s(&dividends),
@@ -296,16 +372,16 @@ pub fn run_epoch_traced(
         validator_emission: to_rao(&validator),
         emission: to_rao(&combined_norm),
         bonds_out,
-        stake_bits: bits(&stake),
-        active_stake_bits: bits(&active_stake),
+        stake_bits: bits(stake),
+        active_stake_bits: bits(active_stake),
         consensus_bits: bits(&consensus),
         incentive_bits: bits(&incentive),
         dividends_bits: bits(&dividends),
         validator_trust_bits: bits(&validator_trust),
     };
-    Ok(EpochTrace {
-        stake,
-        active_stake,
+    EpochTrace {
+        stake: stake.clone(),
+        active_stake: active_stake.clone(),
         weights,
         consensus,
         clipped_weights,
@@ -316,5 +392,5 @@ pub fn run_epoch_traced(
         ema_bonds,
         dividends,
         output,
-    })
+    }
 }

@@ -166,3 +166,33 @@ pub fn vector_epochs(files: &[&str]) -> Vec<(String, zkyuma_circuits::yuma::Epoc
     }
     all
 }
+
+/// Loads a vector file, resolving the space-saving references `"same as epochs[K].input.FIELD"`.
+pub fn load_vector(name: &str) -> serde_json::Value {
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let epochs = doc["epochs"].as_array().cloned().unwrap_or_default();
+    for (k, epoch) in epochs.iter().enumerate() {
+        for part in ["input", "output"] {
+            let Some(fields) = epoch[part].as_object() else {
+                continue;
+            };
+            for (field, value) in fields {
+                let Some(reference) = value.as_str() else {
+                    continue;
+                };
+                let rest = reference
+                    .strip_prefix("same as epochs[")
+                    .unwrap_or_else(|| panic!("{name}: unknown reference {reference}"));
+                let (index, path) = rest.split_once("].").expect("reference shape");
+                let (ref_part, ref_field) = path.split_once('.').expect("reference shape");
+                let index: usize = index.parse().expect("reference index");
+                let resolved = epochs[index][ref_part][ref_field].clone();
+                doc["epochs"][k][part][field] = resolved;
+            }
+        }
+    }
+    doc
+}

@@ -9,13 +9,15 @@
 
 pub mod patients;
 
-use crate::chain::{EmbeddedChain, EpochResult, Neuron, SubnetConfig};
-use crate::epoch_prover::{EpochProver, EpochProverService};
-use crate::hotkey::Hotkey;
-use crate::miner::{Behaviour as MinerBehaviour, Miner, Model};
+use crate::chain::{EmbeddedChain, EpochResult, KeyRegistration, Neuron, SubnetConfig};
+use crate::net::hotkey::Hotkey;
+use crate::net::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
 use crate::progress::Spinner;
-use crate::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
-use crate::validator::{Behaviour as ValidatorBehaviour, Validator, ValidatorReport};
+use crate::roles::epoch_prover::{EpochProver, EpochProverService};
+use crate::roles::miner::{Behaviour as MinerBehaviour, Miner, Model};
+use crate::roles::validator::{
+    Behaviour as ValidatorBehaviour, MinerStatus, Validator, ValidatorReport,
+};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -126,10 +128,10 @@ pub enum DemoError {
     Chain(#[from] crate::chain::ChainError),
     /// A validator.
     #[error("validator: {0}")]
-    Validator(#[from] crate::validator::ValidatorError),
+    Validator(#[from] crate::roles::validator::ValidatorError),
     /// The epoch prover.
     #[error("epoch prover: {0}")]
-    EpochProver(#[from] crate::epoch_prover::EpochProverError),
+    EpochProver(#[from] crate::roles::epoch_prover::EpochProverError),
 }
 
 /// What the demo did.
@@ -336,8 +338,16 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
-        (score_name.clone(), score_keys.vk_bytes()),
-        (epoch_name.clone(), epoch_keys.vk_bytes()),
+        KeyRegistration {
+            name: score_name.clone(),
+            system: score_keys.proof_system(),
+            bytes: score_keys.vk_bytes(),
+        },
+        KeyRegistration {
+            name: epoch_name.clone(),
+            system: epoch_keys.proof_system(),
+            bytes: epoch_keys.vk_bytes(),
+        },
         bundles.clone(),
     )?;
     let chain_served = serve_chain(chain.clone(), opts.chain_addr).await?;
@@ -488,7 +498,7 @@ fn render_epoch(
         for m in rep
             .miners
             .iter()
-            .filter(|m| usize::from(m.uid) >= v && m.status != "ok")
+            .filter(|m| usize::from(m.uid) >= v && m.status != MinerStatus::Answered)
         {
             out.push_str(&format!(
                 "  uid {:>3} ({}) scores 0 for {}: {}\n",
@@ -511,7 +521,7 @@ fn render_epoch(
         "total (RAO)"
     ));
     let totals = chain.emission_totals();
-    let n = st.consensus_bits.len();
+    let n = st.results.consensus_bits.len();
     for u in 0..n {
         let (role, name) = if u < v {
             ("validator", format!("hospital-{u}"))
@@ -521,19 +531,23 @@ fn render_epoch(
                 specs.get(u - v).map_or("?".into(), |s| s.name.to_string()),
             )
         };
-        let row = st.validators.iter().position(|x| usize::from(*x) == u);
+        let row = st
+            .chain
+            .validators
+            .iter()
+            .position(|x| usize::from(*x) == u);
         let dividends = row.map_or("-".into(), |r| {
-            format!("{:.4}", fixed(st.dividends_bits[r]))
+            format!("{:.4}", fixed(st.results.dividends_bits[r]))
         });
         out.push_str(&format!(
             "  {:>4}  {:<10} {:<15} {:>9.4} {:>9.4} {:>9} {:>14} {:>16}\n",
             u,
             role,
             name,
-            fixed(st.consensus_bits[u]),
-            fixed(st.incentive_bits[u]),
+            fixed(st.results.consensus_bits[u]),
+            fixed(st.results.incentive_bits[u]),
             dividends,
-            st.emission[u],
+            st.results.emission[u],
             totals.get(u).copied().unwrap_or(0)
         ));
     }
@@ -566,8 +580,8 @@ fn render_epoch(
             "  collusion 2: hospital-{leaky}'s records leaked to uid {leak_friend} (leak-friend): its proven weight share {:.3} vs {} → consensus {:.3}; Yuma clips hospital-{leaky}'s weight to it, incentive {:.4}\n",
             share(rep),
             others.join(", "),
-            fixed(st.consensus_bits[usize::from(leak_friend)]),
-            fixed(st.incentive_bits[usize::from(leak_friend)])
+            fixed(st.results.consensus_bits[usize::from(leak_friend)]),
+            fixed(st.results.incentive_bits[usize::from(leak_friend)])
         ));
     }
     out

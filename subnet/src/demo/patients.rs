@@ -3,7 +3,7 @@
 //! split like hospitals holding their own records: one private evaluation set per validator, and
 //! the rest as public training data for the miners. Miners of different quality are trained here.
 
-use crate::miner::Model;
+use crate::roles::miner::Model;
 use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_linear::LinearRegression;

@@ -2,7 +2,7 @@
 //! signs. Every signed payload starts with its own domain tag, so a signature over one kind of
 //! message never verifies as another.
 
-use crate::protocol::fr_to_bytes;
+use crate::net::protocol::fr_to_bytes;
 use ark_bn254::Fr;
 use subxt_signer::sr25519;
 

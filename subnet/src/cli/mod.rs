@@ -1,5 +1,8 @@
 //! The `zkyuma` command line.
 
+pub mod chain;
+pub mod subnet;
+
 use crate::progress::Spinner;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Read;
@@ -45,15 +48,15 @@ pub enum Command {
     Example(ExampleCommand),
     /// A whole local subnet over real patient data: miners, hospitals (validators), the epoch
     /// prover and an embedded chain on loopback gRPC; writes epoch bundles for `zkyuma audit`.
-    Demo(crate::cli_subnet::DemoArgs),
+    Demo(crate::cli::subnet::DemoArgs),
     /// Re-verify epoch bundles offline (a directory) or fetched from a running chain.
-    Audit(crate::cli_subnet::AuditArgs),
+    Audit(crate::cli::subnet::AuditArgs),
     /// Contracts for the chain side (the EVM verifier).
     #[command(subcommand)]
-    Export(crate::cli_chain::ExportCommand),
+    Export(crate::cli::chain::ExportCommand),
     /// Talk to a subtensor node: metagraph, weights, proofs.
     #[command(subcommand)]
-    Chain(crate::cli_chain::ChainCommand),
+    Chain(crate::cli::chain::ChainCommand),
 }
 
 /// `zkyuma epoch ...`
@@ -328,7 +331,7 @@ pub enum CliError {
     Encode(#[from] serde_json::Error),
     /// A chain operation failed.
     #[error("chain: {0}")]
-    Chain(#[from] crate::subtensor::ChainError),
+    Chain(#[from] crate::chain::subtensor::ChainError),
     /// The demo stopped.
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
@@ -438,7 +441,7 @@ pub fn verify_epoch_files(
     let paths = KeyPaths::new(
         params,
         Path::new("."),
-        &zkyuma_prover::epoch::params_name(&statement.shape),
+        &zkyuma_prover::epoch::params_name(&statement.shape()),
     );
     let vk = VerifyingKey::from_bytes(&paths.load_vk_bytes()?, 1)?;
     let pvk = PreparedVerifyingKey::new(vk);
@@ -517,10 +520,10 @@ fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
 /// Run a parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Export(cmd) => crate::cli_chain::run_export(cmd)?,
-        Command::Chain(cmd) => crate::cli_chain::run_chain(cmd)?,
-        Command::Demo(args) => crate::cli_subnet::demo(&args)?,
-        Command::Audit(args) => crate::cli_subnet::audit(&args)?,
+        Command::Export(cmd) => crate::cli::chain::run_export(cmd)?,
+        Command::Chain(cmd) => crate::cli::chain::run_chain(cmd)?,
+        Command::Demo(args) => crate::cli::subnet::demo(&args)?,
+        Command::Audit(args) => crate::cli::subnet::audit(&args)?,
         Command::Setup(SetupCommand::Epoch {
             shape,
             bonds,
@@ -580,9 +583,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let st = verify_epoch_files(&proof, &statement, &params)?;
             println!(
                 "valid: epoch proof for netuid {} epoch {} ({})",
-                st.netuid,
-                st.epoch,
-                st.shape.name()
+                st.chain.netuid,
+                st.chain.epoch,
+                st.shape().name()
             );
         }
         Command::Example(ExampleCommand::EpochRound {

@@ -2,9 +2,9 @@
 //! and registry a subnet owner deploys on Bittensor's EVM; `zkyuma chain ...` reads a subnet's
 //! metagraph and submits weights and proofs to a subtensor node.
 
+use crate::chain::subtensor::{self, Call, EvmCall, OfflineChain, Subtensor};
 use crate::cli::{parse_epoch_shape, parse_json, parse_scoring, parse_shape, read_input};
 use crate::cli::{BondsArg, CliError, ModeArg};
-use crate::subtensor::{self, Call, EvmCall, OfflineChain, Subtensor};
 use clap::{Args, Subcommand, ValueEnum};
 use sha3::{Digest, Keccak256};
 use std::path::{Path, PathBuf};
@@ -373,11 +373,11 @@ pub fn proof_calldata(
             let st: EpochStatement = parse_json(statement, &read_input(statement)?)?;
             st.validate()
                 .map_err(|e| CliError::Usage(format!("statement: {e}")))?;
-            let (c, s) = registry_labels(circuit, "", &st.shape.name());
-            let netuid = netuid.unwrap_or(st.netuid);
+            let (c, s) = registry_labels(circuit, "", &st.shape().name());
+            let netuid = netuid.unwrap_or(st.chain.netuid);
             Ok(evm::submit_epoch_calldata(
                 &key_id(netuid, &c, &s, version),
-                st.epoch,
+                st.chain.epoch,
                 &st.public_digest(),
                 &proof,
             ))

@@ -28,7 +28,7 @@ use thiserror::Error;
 
 /// Runtime metadata (V15) of a subtensor devnet runtime, March 2025: the call and storage
 /// shapes used offline.
-pub const METADATA: &[u8] = include_bytes!("../metadata/subtensor-devnet-2025-03-07.scale");
+pub const METADATA: &[u8] = include_bytes!("../../metadata/subtensor-devnet-2025-03-07.scale");
 
 /// The pallet that holds subnets, weights and stake.
 pub const SUBTENSOR: &str = "SubtensorModule";

@@ -1,4 +1,4 @@
-//! The small-memory prover and key generator (`zkyuma_prover::qap`) against arkworks' own: from
+//! The small-memory prover and key generator (`zkyuma_prover::groth16`) against arkworks' own: from
 //! the same randomness the proving key is the same byte for byte, and a proof with the same `r, s`
 //! is the same proof; a key of another circuit is refused with an error.
 use ark_bn254::{Bn254, Fr};
@@ -10,7 +10,8 @@ use rand_chacha::ChaCha20Rng;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
 use zkyuma_circuits::epoch::{BondsRule, EpochRound, EpochShape};
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
-use zkyuma_prover::qap::{generate, prove_with, ConstraintRows};
+use zkyuma_prover::groth16::{generate, prove_with, ConstraintRows};
+use zkyuma_prover::ProverError;
 
 fn bytes(x: &impl CanonicalSerialize) -> Vec<u8> {
     let mut out = Vec::new();
@@ -91,13 +92,12 @@ fn a_key_of_another_circuit_is_refused() {
     let (pk, _) = generate(small, &mut ChaCha20Rng::from_seed([1; 32])).expect("generate");
     let err = prove_with(&pk, circuit(true, 1), Fr::from(1u64), Fr::from(2u64))
         .expect_err("another circuit's key");
-    assert!(err.to_string().contains("another size"), "{err}");
+    assert!(matches!(err, ProverError::KeySize { .. }), "{err}");
 }
 
 #[test]
 fn rows_round_trip_through_the_keys_directory_and_are_checked() {
     use zkyuma_prover::keys::{setup, KeyPaths, SetupKind};
-    use zkyuma_prover::ProverError;
     let shape = EpochShape {
         validators: 1,
         uids: 2,
@@ -176,10 +176,11 @@ fn a_one_uid_epoch_proves_and_verifies() {
 fn an_unsatisfied_witness_is_reported() {
     let mut c = circuit(true, 3);
     let (pk, rows) = generate(c.clone(), &mut ChaCha20Rng::from_seed([2; 32])).expect("generate");
-    c.statement.consensus_bits[0] += 1;
-    let err = zkyuma_prover::qap::prove_with_rows(&pk, &rows, c, Fr::from(1u64), Fr::from(2u64))
-        .expect_err("unsatisfied");
-    assert!(err.to_string().contains("does not satisfy"), "{err}");
+    c.statement.results.consensus_bits[0] += 1;
+    let err =
+        zkyuma_prover::groth16::prove_with_rows(&pk, &rows, c, Fr::from(1u64), Fr::from(2u64))
+            .expect_err("unsatisfied");
+    assert!(matches!(err, ProverError::Unsatisfied), "{err}");
 }
 
 /// The prover that streams the proving key from its file makes the same proof as the one holding
@@ -189,8 +190,7 @@ fn an_unsatisfied_witness_is_reported() {
 /// key whose verifying key is not the expected one.
 #[test]
 fn a_streamed_key_gives_the_same_proof_and_a_wrong_file_is_refused() {
-    use zkyuma_prover::qap::{prove_from_file, KeyFile};
-    use zkyuma_prover::ProverError;
+    use zkyuma_prover::groth16::{prove_from_file, KeyFile};
     let c = circuit(true, 5);
     let (pk, rows) = generate(c.clone(), &mut ChaCha20Rng::from_seed([4; 32])).expect("generate");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -243,7 +243,10 @@ fn a_streamed_key_gives_the_same_proof_and_a_wrong_file_is_refused() {
     assert!(matches!(refused(&longer), ProverError::Checksum { .. }));
     std::fs::write(&path, &longer).expect("write");
     let err = prove_from_file(key, Some(&rows), c.clone(), r, s).expect_err("size");
-    assert!(err.to_string().contains("bytes"), "{err}");
+    assert!(
+        matches!(err, ProverError::CountMismatch { what: "bytes", .. }),
+        "{err}"
+    );
 
     // Another circuit's key, checksum and verifying key all consistent: the sizes differ.
     let small = EpochCircuit::blank(EpochShape {
@@ -262,7 +265,7 @@ fn a_streamed_key_gives_the_same_proof_and_a_wrong_file_is_refused() {
         vk: &other.vk,
     };
     let err = prove_from_file(other_key, Some(&rows), c.clone(), r, s).expect_err("other circuit");
-    assert!(err.to_string().contains("another size"), "{err}");
+    assert!(matches!(err, ProverError::KeySize { .. }), "{err}");
     // The right file with the wrong verifying key expected.
     std::fs::write(&path, &good).expect("write");
     let wrong_vk = KeyFile {
@@ -270,5 +273,5 @@ fn a_streamed_key_gives_the_same_proof_and_a_wrong_file_is_refused() {
         ..key
     };
     let err = prove_from_file(wrong_vk, Some(&rows), c, r, s).expect_err("other vk");
-    assert!(err.to_string().contains("not vk.bin"), "{err}");
+    assert!(matches!(err, ProverError::VkMismatch { .. }), "{err}");
 }

@@ -5,9 +5,9 @@
 //! kept on disk, written atomically, so a restart loses nothing.
 
 use crate::chain::EpochState;
-use crate::hotkey::{opening_payload, verify_signature};
-use crate::protocol::{self, pb, WireError};
-use crate::serve::chain_client;
+use crate::net::hotkey::{opening_payload, verify_signature};
+use crate::net::protocol::{self, pb, WireError};
+use crate::net::serve::chain_client;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use serde::{Deserialize, Serialize};
@@ -237,6 +237,7 @@ impl EpochProver {
             .submit_epoch(pb::EpochSubmission {
                 statement_json: protocol::to_json(&proof.statement),
                 proof: proof.proof.clone(),
+                proof_system: self.keys.proof_system().name().into(),
             })
             .await
             .map_err(|e| chain_err(e.message().to_string()))?
@@ -364,6 +365,7 @@ impl pb::epoch_prover_server::EpochProver for EpochProverService {
         Ok(tonic::Response::new(pb::Receipt {
             accepted: r.is_ok(),
             reason: r.err().unwrap_or_default(),
+            refusal_json: Vec::new(),
         }))
     }
 }

@@ -91,6 +91,33 @@ pub fn json_field<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A proof system named in a string field.
+pub fn proof_system(
+    field: &'static str,
+    name: &str,
+) -> Result<zkyuma_circuits::statement::ProofSystem, WireError> {
+    zkyuma_circuits::statement::ProofSystem::parse(name).ok_or_else(|| WireError::Json {
+        field,
+        message: format!("unknown proof system {name:?}"),
+    })
+}
+
+/// The chain's verdict in a receipt: `Ok`, or the rule it names.
+pub fn verdict(receipt: &pb::Receipt) -> Result<(), crate::chain::Refusal> {
+    if receipt.accepted {
+        return Ok(());
+    }
+    // A receipt from a chain that named no rule (or a rule this version does not know) still
+    // refuses; its text is kept.
+    Err(
+        serde_json::from_slice(&receipt.refusal_json).unwrap_or_else(|_| {
+            crate::chain::Refusal::Unnamed {
+                reason: receipt.reason.clone(),
+            }
+        }),
+    )
+}
+
 /// A value as JSON bytes (the types here always serialize).
 pub fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()

@@ -1,10 +1,10 @@
 //! Serving the subnet's gRPC services on an address (port 0 picks a free one) and connecting to
-//! them, with the message-size limits of [`crate::protocol`].
+//! them, with the message-size limits of [`crate::net::protocol`].
 
 use crate::chain::{ChainService, EmbeddedChain};
-use crate::epoch_prover::EpochProverService;
-use crate::miner::Miner;
-use crate::protocol::{pb, MAX_ANSWER_BYTES, MAX_MESSAGE_BYTES};
+use crate::net::protocol::{pb, MAX_ANSWER_BYTES, MAX_MESSAGE_BYTES};
+use crate::roles::epoch_prover::EpochProverService;
+use crate::roles::miner::Miner;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::oneshot;

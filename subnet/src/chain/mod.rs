@@ -6,24 +6,31 @@
 //! own, verifies the epoch proof before it credits emissions, and writes each epoch's bundle.
 //! It runs in the caller's process and is served over gRPC ([`ChainService`]) on any address.
 
+pub mod subtensor;
+
 use crate::bundle::{BundleKey, BundleNeuron, BundleScore, EpochBundle, SignedCommitmentRecord};
-use crate::hotkey::{
+use crate::net::hotkey::{
     dataset_payload, miner_commitment_payload, score_submission_payload, verify_signature,
 };
-use crate::protocol::{self, pb, WireError};
+use crate::net::protocol::{self, pb, WireError};
 use ark_bn254::Fr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zkyuma_circuits::commitment::weight_commitment;
-use zkyuma_circuits::epoch::constraints::EpochCircuit;
-use zkyuma_circuits::epoch::{bonds_commitment, EpochRound, EpochShape, EpochStatement};
+use zkyuma_circuits::epoch::{
+    bonds_commitment, permit_rows, EpochChainState, EpochShape, EpochStatement,
+};
 use zkyuma_circuits::field::serde_hex;
 use zkyuma_circuits::score::{ScoreShape, ScoreStatement, WeightsBinding};
 use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
+use zkyuma_circuits::statement::{ProofSystem, Statement};
 use zkyuma_circuits::yuma::EpochInput;
-use zkyuma_verifier::{verify_epoch, verify_score, PreparedVerifyingKey, Proof, VerifyingKey};
+use zkyuma_verifier::{StatementKey, SystemProof, VerifyError};
+
+mod refusal;
+pub use refusal::{Refusal, Signed};
 
 /// The subnet's parameters.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -117,16 +124,19 @@ pub enum ChainError {
     /// A malformed message.
     #[error(transparent)]
     Wire(#[from] WireError),
-    /// A well-formed request the chain refuses.
-    #[error("{0}")]
-    Refused(String),
+    /// A well-formed request the chain refuses: the rule it breaks.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// A chain that cannot start (neurons, keys or shapes that do not fit together).
+    #[error("chain configuration: {0}")]
+    Config(String),
     /// A failure writing state or bundles.
     #[error("storage: {0}")]
     Storage(String),
 }
 
-fn refuse<T>(msg: impl Into<String>) -> Result<T, ChainError> {
-    Err(ChainError::Refused(msg.into()))
+fn refuse<T>(refusal: Refusal) -> Result<T, ChainError> {
+    Err(ChainError::Refused(refusal))
 }
 
 /// A registered dataset.
@@ -144,7 +154,45 @@ struct Dataset {
 struct RegisteredKey {
     name: String,
     bytes: Vec<u8>,
-    pvk: PreparedVerifyingKey,
+    key: StatementKey,
+}
+
+/// A verifying key to register: its name (the `params/` directory), proof system and bytes.
+#[derive(Clone, Debug)]
+pub struct KeyRegistration {
+    /// The circuit's params name.
+    pub name: String,
+    /// Its proof system.
+    pub system: ProofSystem,
+    /// The verifying key in that system's encoding.
+    pub bytes: Vec<u8>,
+}
+
+/// Verify `proof` of `statement` under `key`; a refusal names the rule it breaks.
+fn verify_proof<S: Statement>(
+    key: &StatementKey,
+    statement: &S,
+    proof: &SystemProof,
+    what: &str,
+) -> Result<(), Refusal> {
+    if proof.system != key.system() {
+        return Err(Refusal::ProofSystem {
+            expected: key.system(),
+            got: proof.system,
+        });
+    }
+    key.verify(statement, proof).map_err(|e| match e {
+        VerifyError::Length { .. }
+        | VerifyError::Encoding { .. }
+        | VerifyError::IdentityPoint { .. } => Refusal::MalformedProof {
+            statement: what.into(),
+            reason: e.to_string(),
+        },
+        _ => Refusal::ProofRejected {
+            statement: what.into(),
+            reason: e.to_string(),
+        },
+    })
 }
 
 /// What the chain records of one epoch once it is paid.
@@ -211,13 +259,13 @@ pub fn dropped_row_commitment(uids: usize) -> Fr {
     weight_commitment(&vec![0u16; uids], Fr::from(0u64))
 }
 
-fn register_key(name: String, bytes: Vec<u8>, inputs: usize) -> Result<RegisteredKey, ChainError> {
-    let vk = VerifyingKey::from_bytes(&bytes, inputs)
-        .map_err(|e| ChainError::Refused(format!("verifying key {name}: {e}")))?;
+fn register_key(key: KeyRegistration, inputs: usize) -> Result<RegisteredKey, ChainError> {
+    let prepared = StatementKey::from_bytes(key.system, &key.bytes, inputs)
+        .map_err(|e| ChainError::Config(format!("verifying key {}: {e}", key.name)))?;
     Ok(RegisteredKey {
-        name,
-        bytes,
-        pvk: PreparedVerifyingKey::new(vk),
+        name: key.name,
+        bytes: key.bytes,
+        key: prepared,
     })
 }
 
@@ -227,23 +275,19 @@ impl EmbeddedChain {
     pub fn genesis(
         config: SubnetConfig,
         neurons: Vec<Neuron>,
-        score_vk: (String, Vec<u8>),
-        epoch_vk: (String, Vec<u8>),
+        score_vk: KeyRegistration,
+        epoch_vk: KeyRegistration,
         bundle_dir: PathBuf,
     ) -> Result<Self, ChainError> {
         let n = neurons.len();
         if n != config.score_shape.miners as usize || n != config.epoch_shape.uids as usize {
-            return refuse(format!(
+            return Err(ChainError::Config(format!(
                 "{n} neurons, but the circuits are built for {} / {} uids",
                 config.score_shape.miners, config.epoch_shape.uids
-            ));
+            )));
         }
-        let score_key = register_key(
-            score_vk.0,
-            score_vk.1,
-            zkyuma_circuits::score::PUBLIC_INPUTS,
-        )?;
-        let epoch_key = register_key(epoch_vk.0, epoch_vk.1, 1)?;
+        let score_key = register_key(score_vk, zkyuma_circuits::score::PUBLIC_INPUTS)?;
+        let epoch_key = register_key(epoch_vk, 1)?;
         // Permits: the top `max_allowed_validators` by stake among staked neurons.
         let mut order: Vec<usize> = (0..n).filter(|u| neurons[*u].stake > 0).collect();
         order.sort_by_key(|u| std::cmp::Reverse(neurons[*u].stake));
@@ -336,30 +380,38 @@ impl EmbeddedChain {
         let root = protocol::fr_from_bytes("root", &r.root)?;
         let mut s = self.lock();
         if r.netuid != u32::from(s.config.netuid) {
-            return refuse("wrong netuid");
+            return refuse(Refusal::WrongNetuid {
+                expected: s.config.netuid,
+                got: r.netuid,
+            });
         }
         let Some(uid) = s.neurons.iter().position(|n| n.hotkey == hotkey) else {
-            return refuse("hotkey not registered on this subnet");
+            return refuse(Refusal::UnknownHotkey);
         };
         if !s.permits[uid] {
-            return refuse("only a validator (permit holder) registers an evaluation set");
+            return refuse(Refusal::NoPermit { uid: uid as u16 });
         }
         if r.epoch != s.epoch {
-            return refuse(format!(
-                "registration signed for epoch {}, the chain is at epoch {}",
-                r.epoch, s.epoch
-            ));
+            return refuse(Refusal::WrongEpoch {
+                netuid: s.config.netuid,
+                epoch: r.epoch,
+                chain_netuid: s.config.netuid,
+                chain_epoch: s.epoch,
+            });
         }
         let payload = dataset_payload(s.config.netuid, &hotkey, &root, r.size, r.epoch);
         if !verify_signature(&hotkey, &payload, &r.signature) {
-            return refuse("bad signature on the dataset registration");
+            return refuse(Refusal::BadSignature {
+                what: Signed::DatasetRegistration,
+            });
         }
         let (depth, samples) = (s.config.score_shape.depth, s.config.score_shape.samples);
         if r.size < u64::from(samples) || r.size > 1u64 << depth {
-            return refuse(format!(
-                "dataset size {} outside {samples}..=2^{depth}",
-                r.size
-            ));
+            return refuse(Refusal::DatasetSize {
+                size: r.size,
+                min: u64::from(samples),
+                max: 1u64 << depth,
+            });
         }
         let dataset = Dataset {
             root,
@@ -383,8 +435,12 @@ impl EmbeddedChain {
     pub fn submit_score(&self, sub: &pb::ScoreSubmission) -> Result<(), ChainError> {
         let statement: ScoreStatement =
             protocol::json_field("statement_json", &sub.statement_json)?;
+        let proof = SystemProof {
+            system: protocol::proof_system("proof_system", &sub.proof_system)?,
+            bytes: sub.proof.clone(),
+        };
         let mut s = self.lock();
-        let outcome = check_score(&s, &statement, sub);
+        let outcome = check_score(&s, &statement, sub, &proof);
         let uid = s
             .neurons
             .iter()
@@ -410,6 +466,11 @@ impl EmbeddedChain {
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default(),
+            refusal: match &outcome {
+                Err(ChainError::Refused(r)) => Some(r.clone()),
+                _ => None,
+            },
+            proof_system: proof.system,
         };
         match (&outcome, uid) {
             (Ok(cw), Some(uid)) => {
@@ -419,9 +480,10 @@ impl EmbeddedChain {
                     }
                     let mut rejected = record;
                     rejected.accepted = false;
-                    rejected.reason = "a different score proof was already accepted".into();
+                    rejected.reason = Refusal::AlreadyAccepted.to_string();
+                    rejected.refusal = Some(Refusal::AlreadyAccepted);
                     s.scores.push(rejected);
-                    return refuse("a different score proof was already accepted this epoch");
+                    return refuse(Refusal::AlreadyAccepted);
                 }
                 let block = s.epoch * s.config.tempo + 1;
                 s.accepted.insert(uid, (*cw, statement));
@@ -447,45 +509,30 @@ impl EmbeddedChain {
     pub fn submit_epoch(&self, sub: &pb::EpochSubmission) -> Result<EpochResult, ChainError> {
         let statement: EpochStatement =
             protocol::json_field("statement_json", &sub.statement_json)?;
-        let proof = Proof::from_bytes(&sub.proof)
-            .map_err(|e| ChainError::Refused(format!("epoch proof: {e}")))?;
+        let proof = SystemProof {
+            system: protocol::proof_system("proof_system", &sub.proof_system)?,
+            bytes: sub.proof.clone(),
+        };
         let mut s = self.lock();
         let state = epoch_state(&s);
-        let template = EpochRound {
-            netuid: s.config.netuid,
-            epoch: s.epoch,
-            input: state.input.clone(),
-            validators: None,
-            weight_blindings: vec![
-                Fr::from(0u64);
-                state.input.validator_permit.iter().filter(|p| **p).count()
-            ],
-            prev_bonds_blinding: Fr::from(0u64),
-            new_bonds_blinding: Fr::from(0u64),
-        };
-        let expected = EpochCircuit::build(&template, s.epoch_key.pvk.hash())
-            .map_err(|e| ChainError::Refused(format!("the chain state cannot be proven: {e}")))?
-            .statement;
-        let public_state_matches = statement.netuid == expected.netuid
-            && statement.epoch == expected.epoch
-            && statement.shape == s.config.epoch_shape
-            && statement.vk_hash == expected.vk_hash
-            && statement.validators == expected.validators
-            && statement.keep == expected.keep
-            && statement.active_stake_bits == expected.active_stake_bits
-            && statement.stake_bits == expected.stake_bits
-            && statement.kappa == expected.kappa
-            && statement.bonds_penalty == expected.bonds_penalty
-            && statement.bonds_moving_average == expected.bonds_moving_average
-            && statement.bonds_keep == expected.bonds_keep
-            && statement.old_permit == expected.old_permit
-            && statement.new_permit == expected.new_permit
-            && statement.rao_emission == expected.rao_emission;
-        if !public_state_matches {
-            return refuse("the epoch statement's public chain state differs from the chain's");
+        // The statement's chain state must be exactly the one the chain derives (one function,
+        // shared with the epoch prover and the auditor).
+        let expected = EpochChainState::derive(
+            s.config.netuid,
+            s.epoch,
+            &state.input,
+            &permit_rows(&state.input),
+            s.epoch_key.key.hash(),
+        )
+        .map_err(|e| Refusal::UnprovableChainState {
+            reason: e.to_string(),
+        })?;
+        if statement.chain != expected || statement.shape() != s.config.epoch_shape {
+            return refuse(Refusal::ChainStateMismatch);
         }
         let n = s.neurons.len();
         let expected_cw: Vec<Fr> = statement
+            .chain
             .validators
             .iter()
             .map(|u| {
@@ -494,18 +541,20 @@ impl EmbeddedChain {
                     .map_or_else(|| dropped_row_commitment(n), |(cw, _)| *cw)
             })
             .collect();
-        if statement.weight_commitments != expected_cw {
-            return refuse("the epoch statement's weight commitments are not the accepted ones");
+        if statement.commitments.weight_commitments != expected_cw {
+            return refuse(Refusal::WeightCommitmentsMismatch);
         }
-        if statement.prev_bonds_commitment != s.bonds_commitment {
-            return refuse("the epoch statement does not continue the previous bonds");
+        if statement.commitments.prev_bonds_commitment != s.bonds_commitment {
+            return refuse(Refusal::BondsDiscontinuity);
         }
-        verify_epoch(&s.epoch_key.pvk, &statement, &proof)
-            .map_err(|e| ChainError::Refused(format!("epoch proof rejected: {e}")))?;
+        verify_proof(&s.epoch_key.key, &statement, &proof, "epoch")?;
 
         // Verified: pay, record, write the bundle, open the next epoch.
-        let output = zkyuma_circuits::yuma::run_epoch(&state.input)
-            .map_err(|e| ChainError::Refused(format!("epoch: {e}")))?;
+        let output = zkyuma_circuits::yuma::run_epoch(&state.input).map_err(|e| {
+            Refusal::UnprovableChainState {
+                reason: e.to_string(),
+            }
+        })?;
         let bundle = EpochBundle {
             version: crate::bundle::BUNDLE_VERSION,
             netuid: s.config.netuid,
@@ -536,13 +585,24 @@ impl EmbeddedChain {
                 })
                 .collect(),
             keys: vec![
-                BundleKey::new("score", &s.score_key.name, &s.score_key.bytes),
-                BundleKey::new("epoch", &s.epoch_key.name, &s.epoch_key.bytes),
+                BundleKey::new(
+                    "score",
+                    &s.score_key.name,
+                    s.score_key.key.system(),
+                    &s.score_key.bytes,
+                ),
+                BundleKey::new(
+                    "epoch",
+                    &s.epoch_key.name,
+                    s.epoch_key.key.system(),
+                    &s.epoch_key.bytes,
+                ),
             ],
             score_shape: s.config.score_shape,
             scores: s.scores.clone(),
             epoch_statement: statement.clone(),
             epoch_proof: hex::encode(&sub.proof),
+            epoch_proof_system: proof.system,
         };
         let (path, digest) = bundle
             .write(&s.bundle_dir)
@@ -554,11 +614,11 @@ impl EmbeddedChain {
             bundle_blake3: digest,
             scores: s.scores.clone(),
         };
-        for (u, e) in statement.emission.iter().enumerate() {
+        for (u, e) in statement.results.emission.iter().enumerate() {
             s.emission_total[u] = s.emission_total[u].saturating_add(*e);
         }
         s.permits = output.new_validator_permit.clone();
-        s.bonds_commitment = statement.new_bonds_commitment;
+        s.bonds_commitment = statement.commitments.new_bonds_commitment;
         s.prev_digest = protocol::fr_to_bytes(&statement.public_digest());
         s.epoch += 1;
         s.seed = epoch_seed(s.config.netuid, s.epoch, &s.prev_digest);
@@ -574,7 +634,7 @@ impl EmbeddedChain {
     pub fn bundle(&self, epoch: u64) -> Result<(Vec<u8>, String), ChainError> {
         let s = self.lock();
         let Some(r) = s.results.iter().find(|r| r.epoch == epoch) else {
-            return refuse(format!("no bundle for epoch {epoch}"));
+            return refuse(Refusal::NoBundle { epoch });
         };
         let bytes = std::fs::read(&r.bundle).map_err(|e| ChainError::Storage(e.to_string()))?;
         Ok((bytes, r.bundle_blake3.clone()))
@@ -613,65 +673,68 @@ pub fn admit_score(
     commitments: &[(u32, Vec<u8>, Vec<u8>)],
     signature: &[u8],
 ) -> Result<Fr, ChainError> {
-    st.validate()
-        .map_err(|e| ChainError::Refused(format!("statement: {e}")))?;
+    st.validate().map_err(|e| Refusal::MalformedStatement {
+        reason: e.to_string(),
+    })?;
     if st.netuid != ctx.netuid || st.epoch != ctx.epoch {
-        return refuse(format!(
-            "statement for netuid {} epoch {}, the chain is at netuid {} epoch {}",
-            st.netuid, st.epoch, ctx.netuid, ctx.epoch
-        ));
+        return refuse(Refusal::WrongEpoch {
+            netuid: st.netuid,
+            epoch: st.epoch,
+            chain_netuid: ctx.netuid,
+            chain_epoch: ctx.epoch,
+        });
     }
     let Some(uid) = ctx.neurons.iter().position(|n| n.0 == st.validator_hotkey) else {
-        return refuse("validator hotkey not registered");
+        return refuse(Refusal::UnknownHotkey);
     };
     if !ctx.neurons[uid].1 {
-        return refuse("validator holds no permit");
+        return refuse(Refusal::NoPermit { uid: uid as u16 });
     }
     if st.scoring != ctx.scoring
         || st.shape != ctx.shape
         || st.miner_commitments.len() != ctx.neurons.len()
     {
-        return refuse("statement is not for this subnet's scoring function and shape");
+        return refuse(Refusal::WrongCircuit);
     }
     // Validators (permit holders, the submitter included) are not miners: their places must
     // be absent, so no validator can score itself or another key it holds.
     if let Some(u) = (0..ctx.neurons.len()).find(|u| ctx.neurons[*u].1 && st.present(*u)) {
-        return refuse(format!("uid {u} is a validator and cannot be scored"));
+        return refuse(Refusal::ValidatorScored { uid: u as u16 });
     }
     if st.vk_hash != ctx.vk_hash {
-        return refuse("statement names another verifying key");
+        return refuse(Refusal::OtherKey);
     }
     let Some((root, size)) = (ctx.dataset)(&st.validator_hotkey) else {
-        return refuse("validator has no registered evaluation set");
+        return refuse(Refusal::NoDataset);
     };
     if st.dataset_root != root || st.dataset_size != size {
-        return refuse("statement's evaluation set is not the registered one");
+        return refuse(Refusal::DatasetMismatch);
     }
     if st.sample_seed != ctx.seed {
-        return refuse("statement's sample seed is not this epoch's");
+        return refuse(Refusal::WrongSeed);
     }
     let WeightsBinding::Hidden { commitment } = &st.weights else {
-        return refuse("this subnet keeps weight rows hidden");
+        return refuse(Refusal::PublicWeights);
     };
     if !verify_signature(
         &st.validator_hotkey,
         &score_submission_payload(&st.public_inputs()),
         signature,
     ) {
-        return refuse("bad validator signature on the submission");
+        return refuse(Refusal::BadSignature {
+            what: Signed::ScoreSubmission,
+        });
     }
     // Every present miner commitment carries that miner's signature.
     let mut signed = vec![false; ctx.neurons.len()];
     for (uid, c, sig) in commitments {
         let u = usize::try_from(*uid).unwrap_or(usize::MAX);
         let Some(neuron) = ctx.neurons.get(u) else {
-            return refuse(format!("signed commitment for unknown uid {uid}"));
+            return refuse(Refusal::UnknownUid { uid: *uid });
         };
         let commitment = protocol::fr_from_bytes("commitment", c)?;
         if st.miner_commitments.get(u) != Some(&commitment) {
-            return refuse(format!(
-                "uid {u}: signed commitment differs from the statement's"
-            ));
+            return refuse(Refusal::CommitmentMismatch { uid: u as u16 });
         }
         let payload = miner_commitment_payload(
             st.netuid,
@@ -681,12 +744,12 @@ pub fn admit_score(
             &commitment,
         );
         if !verify_signature(&neuron.0, &payload, sig) {
-            return refuse(format!("uid {u}: miner signature does not verify"));
+            return refuse(Refusal::MinerSignature { uid: u as u16 });
         }
         signed[u] = true;
     }
     if let Some(u) = (0..signed.len()).find(|u| st.present(*u) && !signed[*u]) {
-        return refuse(format!("uid {u}: commitment without the miner's signature"));
+        return refuse(Refusal::UnsignedCommitment { uid: u as u16 });
     }
     Ok(*commitment)
 }
@@ -696,6 +759,7 @@ fn check_score(
     s: &State,
     st: &ScoreStatement,
     sub: &pb::ScoreSubmission,
+    proof: &SystemProof,
 ) -> Result<Fr, ChainError> {
     let dataset = |hk: &[u8; 32]| s.datasets.get(hk).map(|d| (d.root, d.size));
     let ctx = ScoreContext {
@@ -704,7 +768,7 @@ fn check_score(
         seed: s.seed,
         scoring: s.config.scoring.id(),
         shape: s.config.score_shape,
-        vk_hash: s.score_key.pvk.hash(),
+        vk_hash: s.score_key.key.hash(),
         neurons: s
             .neurons
             .iter()
@@ -719,10 +783,7 @@ fn check_score(
         .map(|c| (c.uid, c.commitment.clone(), c.signature.clone()))
         .collect();
     let cw = admit_score(&ctx, st, &commitments, &sub.signature)?;
-    let proof = Proof::from_bytes(&sub.proof)
-        .map_err(|e| ChainError::Refused(format!("score proof: {e}")))?;
-    verify_score(&s.score_key.pvk, st, &proof)
-        .map_err(|e| ChainError::Refused(format!("score proof rejected: {e}")))?;
+    verify_proof(&s.score_key.key, st, proof, "score")?;
     Ok(cw)
 }
 
@@ -799,12 +860,15 @@ fn receipt(r: Result<(), ChainError>) -> Result<tonic::Response<pb::Receipt>, to
         Ok(()) => Ok(tonic::Response::new(pb::Receipt {
             accepted: true,
             reason: String::new(),
+            refusal_json: Vec::new(),
         })),
         Err(ChainError::Wire(e)) => Err(e.into()),
         Err(ChainError::Storage(e)) => Err(tonic::Status::internal(e)),
-        Err(ChainError::Refused(reason)) => Ok(tonic::Response::new(pb::Receipt {
+        Err(ChainError::Config(e)) => Err(tonic::Status::internal(e)),
+        Err(ChainError::Refused(refusal)) => Ok(tonic::Response::new(pb::Receipt {
             accepted: false,
-            reason,
+            reason: refusal.to_string(),
+            refusal_json: protocol::to_json(&refusal),
         })),
     }
 }

@@ -2,8 +2,8 @@
 //! computes the query digest of the features it received itself, commits to its outputs with a
 //! fresh blinding, and signs (netuid, epoch, validator, query digest, commitment) with its hotkey.
 
-use crate::hotkey::{miner_commitment_payload, Hotkey};
-use crate::protocol::{self, fr_to_bytes, pb};
+use crate::net::hotkey::{miner_commitment_payload, Hotkey};
+use crate::net::protocol::{self, fr_to_bytes, pb};
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use std::sync::Arc;

@@ -7,12 +7,12 @@
 //! written atomically): a validator killed mid-epoch resumes where it stopped, without querying
 //! the miners again (which would give new commitments) or submitting twice.
 
-use crate::hotkey::{
+use crate::net::hotkey::{
     dataset_payload, miner_commitment_payload, opening_payload, score_submission_payload,
     verify_signature, Hotkey,
 };
-use crate::protocol::{self, fr_to_bytes, pb, WireError};
-use crate::serve::{chain_client, epoch_prover_client, miner_client};
+use crate::net::protocol::{self, fr_to_bytes, pb, WireError};
+use crate::net::serve::{chain_client, epoch_prover_client, miner_client};
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use serde::{Deserialize, Serialize};
@@ -77,8 +77,60 @@ pub struct MinerOutcome {
     pub uid: u16,
     /// The checked answer, or none.
     pub answer: Option<CheckedAnswer>,
-    /// `ok`, or why the miner scores 0.
-    pub status: String,
+    /// Answered, or why the miner scores 0.
+    pub status: MinerStatus,
+}
+
+/// Whether a miner's answer was kept, and why not.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, thiserror::Error)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MinerStatus {
+    /// Answered and passed every check.
+    #[error("ok")]
+    Answered,
+    /// The uid serves no miner (a validator).
+    #[error("not a miner")]
+    NotAMiner,
+    /// The uid is this validator's own.
+    #[error("self")]
+    Own,
+    /// No answer before the deadline.
+    #[error("no answer before the deadline")]
+    Deadline,
+    /// The transport failed or the miner answered with an error.
+    #[error("{code}: {message}")]
+    Unreachable {
+        /// The gRPC status code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// The answer failed a check.
+    #[error("{detail}")]
+    Rejected {
+        /// Which check.
+        check: AnswerCheck,
+        /// The check's message.
+        detail: String,
+    },
+}
+
+/// The checks a miner's answer must pass (see [`check_answer`]).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerCheck {
+    /// The message decodes.
+    Wellformed,
+    /// From the miner's registered hotkey.
+    Hotkey,
+    /// As many outputs as samples.
+    Outputs,
+    /// Outputs and blinding open the commitment.
+    Opening,
+    /// The miner's query digest is the task's.
+    QueryDigest,
+    /// The miner's signature verifies.
+    Signature,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -360,12 +412,17 @@ impl Validator {
             let (task, endpoint, deadline) = (task.clone(), n.endpoint.clone(), self.deadline);
             queries.spawn(async move {
                 let answer = async {
-                    let mut client = miner_client(&endpoint).map_err(|e| e.to_string())?;
+                    let mut client =
+                        miner_client(&endpoint).map_err(|e| MinerStatus::Unreachable {
+                            code: "Transport".into(),
+                            message: e.to_string(),
+                        })?;
                     match tokio::time::timeout(deadline, client.query(task)).await {
-                        Err(_) => Err("no answer before the deadline".to_string()),
-                        Ok(Err(status)) => {
-                            Err(format!("{:?}: {}", status.code(), status.message()))
-                        }
+                        Err(_) => Err(MinerStatus::Deadline),
+                        Ok(Err(status)) => Err(MinerStatus::Unreachable {
+                            code: format!("{:?}", status.code()),
+                            message: status.message().to_string(),
+                        }),
                         Ok(Ok(r)) => Ok(r.into_inner()),
                     }
                 }
@@ -380,9 +437,9 @@ impl Validator {
                 uid: n.uid as u16,
                 answer: None,
                 status: if n.endpoint.is_empty() {
-                    "not a miner".into()
+                    MinerStatus::NotAMiner
                 } else {
-                    "self".into()
+                    MinerStatus::Own
                 },
             })
             .collect();
@@ -402,11 +459,14 @@ impl Validator {
                     &q,
                     self.samples as usize,
                 )
-                .map_err(|e| e.to_string())
+                .map_err(|e| MinerStatus::Rejected {
+                    check: e.check(),
+                    detail: e.to_string(),
+                })
             }) {
                 Ok(a) => {
                     slot.answer = Some(a);
-                    slot.status = "ok".into();
+                    slot.status = MinerStatus::Answered;
                 }
                 Err(why) => slot.status = why,
             }
@@ -507,6 +567,7 @@ impl Validator {
                 proof,
                 commitments,
                 signature: signature.to_vec(),
+                proof_system: self.keys.proof_system().name().into(),
             })
             .await
             .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
@@ -538,6 +599,20 @@ impl Validator {
             .map_err(|e| ValidatorError::EpochProver(e.message().to_string()))?
             .into_inner();
         Ok((r.accepted, r.reason))
+    }
+}
+
+impl AnswerError {
+    /// The check it fails.
+    pub fn check(&self) -> AnswerCheck {
+        match self {
+            Self::Wire(_) => AnswerCheck::Wellformed,
+            Self::Hotkey => AnswerCheck::Hotkey,
+            Self::Outputs { .. } => AnswerCheck::Outputs,
+            Self::Opening => AnswerCheck::Opening,
+            Self::QueryDigest => AnswerCheck::QueryDigest,
+            Self::Signature => AnswerCheck::Signature,
+        }
     }
 }
 

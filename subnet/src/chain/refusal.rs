@@ -1,0 +1,175 @@
+//! Why the chain refuses a registration, a submission or a request: one typed refusal per rule,
+//! carried over the wire in the [`crate::net::protocol::pb::Receipt`] (as JSON) so that a
+//! validator, an epoch prover, a test or an auditor acts on the rule, not on its wording.
+
+use serde::{Deserialize, Serialize};
+use zkyuma_circuits::statement::ProofSystem;
+
+/// What a signature was checked on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signed {
+    /// A validator's evaluation-set registration.
+    DatasetRegistration,
+    /// A validator's score submission.
+    ScoreSubmission,
+}
+
+/// A rule the chain enforces, broken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The message is for another subnet.
+    #[error("wrong netuid: {got}, this subnet is {expected}")]
+    WrongNetuid {
+        /// This subnet.
+        expected: u16,
+        /// The message's.
+        got: u32,
+    },
+    /// The hotkey is not registered on this subnet.
+    #[error("hotkey not registered on this subnet")]
+    UnknownHotkey,
+    /// Only a permit holder registers an evaluation set or submits a score proof.
+    #[error("uid {uid} holds no validator permit")]
+    NoPermit {
+        /// The uid.
+        uid: u16,
+    },
+    /// Signed or stated for another epoch than the open one (no replay).
+    #[error("signed for netuid {netuid} epoch {epoch}, the chain is at netuid {chain_netuid} epoch {chain_epoch}")]
+    WrongEpoch {
+        /// The message's netuid.
+        netuid: u16,
+        /// The message's epoch.
+        epoch: u64,
+        /// This subnet.
+        chain_netuid: u16,
+        /// The open epoch.
+        chain_epoch: u64,
+    },
+    /// A signature does not verify.
+    #[error("bad signature on the {what:?}")]
+    BadSignature {
+        /// What was signed.
+        what: Signed,
+    },
+    /// An evaluation set of the wrong size.
+    #[error("dataset size {size} outside {min}..={max}")]
+    DatasetSize {
+        /// Registered size.
+        size: u64,
+        /// Smallest allowed (the samples per task).
+        min: u64,
+        /// Largest (the tree's leaves).
+        max: u64,
+    },
+    /// A statement that is malformed for its own shape.
+    #[error("statement: {reason}")]
+    MalformedStatement {
+        /// The statement's own error.
+        reason: String,
+    },
+    /// The statement is for another scoring function or shape than the subnet's.
+    #[error("statement is not for this subnet's scoring function and shape")]
+    WrongCircuit,
+    /// A validator's place is scored (no validator can score itself or another key it holds).
+    #[error("uid {uid} is a validator and cannot be scored")]
+    ValidatorScored {
+        /// The validator's uid.
+        uid: u16,
+    },
+    /// The statement names another verifying key than the registered one.
+    #[error("statement names another verifying key")]
+    OtherKey,
+    /// The proof is of another proof system than the registered key's.
+    #[error("a {got} proof, the registered key is a {expected} key")]
+    ProofSystem {
+        /// The registered key's.
+        expected: ProofSystem,
+        /// The submission's.
+        got: ProofSystem,
+    },
+    /// The validator registered no evaluation set.
+    #[error("validator has no registered evaluation set")]
+    NoDataset,
+    /// The statement's evaluation set is not the registered one.
+    #[error("statement's evaluation set is not the registered one")]
+    DatasetMismatch,
+    /// The statement's sample seed is not the open epoch's.
+    #[error("statement's sample seed is not this epoch's")]
+    WrongSeed,
+    /// This subnet keeps weight rows hidden.
+    #[error("this subnet keeps weight rows hidden")]
+    PublicWeights,
+    /// A signed commitment for a uid outside the metagraph.
+    #[error("signed commitment for unknown uid {uid}")]
+    UnknownUid {
+        /// The uid given.
+        uid: u32,
+    },
+    /// A signed commitment that differs from the statement's.
+    #[error("uid {uid}: signed commitment differs from the statement's")]
+    CommitmentMismatch {
+        /// The miner.
+        uid: u16,
+    },
+    /// A miner's signature that does not verify.
+    #[error("uid {uid}: miner signature does not verify")]
+    MinerSignature {
+        /// The miner.
+        uid: u16,
+    },
+    /// A present commitment without its miner's signature.
+    #[error("uid {uid}: commitment without the miner's signature")]
+    UnsignedCommitment {
+        /// The miner.
+        uid: u16,
+    },
+    /// The proof bytes do not decode.
+    #[error("{statement} proof: {reason}")]
+    MalformedProof {
+        /// `score` or `epoch`.
+        statement: String,
+        /// The decoder's error.
+        reason: String,
+    },
+    /// The proof does not verify for the statement.
+    #[error("{statement} proof rejected: {reason}")]
+    ProofRejected {
+        /// `score` or `epoch`.
+        statement: String,
+        /// The verifier's error.
+        reason: String,
+    },
+    /// Another score proof of this validator was already accepted this epoch.
+    #[error("a different score proof was already accepted this epoch")]
+    AlreadyAccepted,
+    /// The chain's own state cannot be proven by the epoch circuit.
+    #[error("the chain state cannot be proven: {reason}")]
+    UnprovableChainState {
+        /// Why.
+        reason: String,
+    },
+    /// The epoch statement's chain state is not the one the chain derives.
+    #[error("the epoch statement's public chain state differs from the chain's")]
+    ChainStateMismatch,
+    /// The epoch statement's weight commitments are not the accepted ones.
+    #[error("the epoch statement's weight commitments are not the accepted ones")]
+    WeightCommitmentsMismatch,
+    /// The epoch statement does not open the bonds the previous epoch wrote.
+    #[error("the epoch statement does not continue the previous bonds")]
+    BondsDiscontinuity,
+    /// No bundle for that epoch.
+    #[error("no bundle for epoch {epoch}")]
+    NoBundle {
+        /// The epoch asked for.
+        epoch: u64,
+    },
+    /// A refusal whose rule the receipt did not name (a chain of another version).
+    #[error("{reason}")]
+    Unnamed {
+        /// The receipt's text.
+        reason: String,
+    },
+}
