@@ -29,8 +29,11 @@ use zkyuma_circuits::statement::{ProofSystem, Statement};
 use zkyuma_circuits::yuma::EpochInput;
 use zkyuma_verifier::{StatementKey, SystemProof, VerifyError};
 
+pub mod node;
 mod refusal;
+pub mod store;
 pub use refusal::{Refusal, Signed};
+pub use store::ChainStore;
 
 /// The subnet's parameters.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -235,6 +238,7 @@ struct State {
 #[derive(Clone)]
 pub struct EmbeddedChain {
     state: Arc<Mutex<State>>,
+    store: Option<Arc<ChainStore>>,
 }
 
 /// The seed of epoch `epoch`: `blake3("zkyuma/seed/v1" ‖ netuid ‖ epoch ‖ previous digest)`,
@@ -320,7 +324,41 @@ impl EmbeddedChain {
         };
         Ok(Self {
             state: Arc::new(Mutex::new(state)),
+            store: None,
         })
+    }
+
+    /// The chain kept in `store`: resumed where it stopped if the store holds a chain, else a
+    /// new chain at genesis (as [`EmbeddedChain::genesis`]) written to the store at once. The
+    /// second value says whether it resumed.
+    pub fn open(
+        config: SubnetConfig,
+        neurons: Vec<Neuron>,
+        score_vk: KeyRegistration,
+        epoch_vk: KeyRegistration,
+        bundle_dir: PathBuf,
+        store: ChainStore,
+    ) -> Result<(Self, bool), ChainError> {
+        let store = Arc::new(store);
+        if let Some(state) = store.load(bundle_dir.clone(), register_key)? {
+            let chain = Self {
+                state: Arc::new(Mutex::new(state)),
+                store: Some(store),
+            };
+            return Ok((chain, true));
+        }
+        let mut chain = Self::genesis(config, neurons, score_vk, epoch_vk, bundle_dir)?;
+        store.save(&chain.lock(), None)?;
+        chain.store = Some(store);
+        Ok((chain, false))
+    }
+
+    /// Write the state (and a paid epoch's result) to the store, if the chain has one.
+    fn persist(&self, s: &State, paid: Option<&EpochResult>) -> Result<(), ChainError> {
+        match &self.store {
+            Some(store) => Ok(store.save(s, paid)?),
+            None => Ok(()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -427,7 +465,7 @@ impl EmbeddedChain {
                 s.pending_datasets.insert(hotkey, dataset);
             }
         }
-        Ok(())
+        self.persist(&s, None)
     }
 
     /// Accept or refuse a score submission. The submission is recorded either way (it goes into
@@ -483,16 +521,18 @@ impl EmbeddedChain {
                     rejected.reason = Refusal::AlreadyAccepted.to_string();
                     rejected.refusal = Some(Refusal::AlreadyAccepted);
                     s.scores.push(rejected);
+                    self.persist(&s, None)?;
                     return refuse(Refusal::AlreadyAccepted);
                 }
                 let block = s.epoch * s.config.tempo + 1;
                 s.accepted.insert(uid, (*cw, statement));
                 s.last_update[usize::from(uid)] = block;
                 s.scores.push(record);
-                Ok(())
+                self.persist(&s, None)
             }
             _ => {
                 s.scores.push(record);
+                self.persist(&s, None)?;
                 outcome.map(|_| ())
             }
         }
@@ -627,6 +667,7 @@ impl EmbeddedChain {
         let pending = std::mem::take(&mut s.pending_datasets);
         s.datasets.extend(pending);
         s.results.push(result.clone());
+        self.persist(&s, Some(&result))?;
         Ok(result)
     }
 

@@ -1,6 +1,7 @@
 //! The `zkyuma` command line.
 
 pub mod chain;
+pub mod serve;
 pub mod subnet;
 
 use crate::progress::Spinner;
@@ -51,6 +52,8 @@ pub enum Command {
     Demo(crate::cli::subnet::DemoArgs),
     /// Re-verify epoch bundles offline (a directory) or fetched from a running chain.
     Audit(crate::cli::subnet::AuditArgs),
+    /// Run one role of the subnet (chain, miner, validator, epoch prover) as its own process.
+    Serve(crate::cli::serve::ServeArgs),
     /// Contracts for the chain side (the EVM verifier).
     #[command(subcommand)]
     Export(crate::cli::chain::ExportCommand),
@@ -524,6 +527,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Chain(cmd) => crate::cli::chain::run_chain(cmd)?,
         Command::Demo(args) => crate::cli::subnet::demo(&args)?,
         Command::Audit(args) => crate::cli::subnet::audit(&args)?,
+        Command::Serve(args) => crate::cli::serve::serve(&args)?,
         Command::Setup(SetupCommand::Epoch {
             shape,
             bonds,

@@ -84,6 +84,47 @@ macro_rules! serve_fn {
     };
 }
 
+macro_rules! run_fn {
+    ($(#[$doc:meta])* $name:ident, $ty:ty, $server:path, $wrap:expr) => {
+        $(#[$doc])*
+        pub async fn $name(
+            service: $ty,
+            listener: tokio::net::TcpListener,
+            shutdown: impl std::future::Future<Output = ()> + Send,
+        ) -> Result<(), tonic::transport::Error> {
+            let svc = <$server>::new($wrap(service))
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(usize::MAX);
+            Server::builder()
+                .add_service(svc)
+                .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
+                .await
+        }
+    };
+}
+
+run_fn!(
+    /// Run the chain's service on `listener` until `shutdown` resolves (a role process).
+    run_chain,
+    EmbeddedChain,
+    pb::chain_server::ChainServer<ChainService>,
+    ChainService::new
+);
+run_fn!(
+    /// Run a miner on `listener` until `shutdown` resolves.
+    run_miner,
+    Miner,
+    pb::miner_server::MinerServer<Miner>,
+    std::convert::identity
+);
+run_fn!(
+    /// Run the epoch prover's service on `listener` until `shutdown` resolves.
+    run_epoch_prover,
+    EpochProverService,
+    pb::epoch_prover_server::EpochProverServer<EpochProverService>,
+    std::convert::identity
+);
+
 serve_fn!(
     /// Serve the embedded chain.
     serve_chain,

@@ -369,3 +369,131 @@ impl pb::epoch_prover_server::EpochProver for EpochProverService {
         }))
     }
 }
+
+/// The epoch prover process's configuration (`zkyuma serve epoch-prover --config prover.json`):
+///
+/// ```json
+/// { "listen": "127.0.0.1:50052", "netuid": 1, "chain": "http://127.0.0.1:50051",
+///   "keys": { "params": "params", "keys": "zkyuma-data/keys", "name": "epoch-4x12-yuma3" },
+///   "shape": { "validators": 4, "uids": 12, "bonds": "yuma3" },
+///   "state_dir": "zkyuma-data/epoch-prover", "poll_ms": 200, "epochs": null }
+/// ```
+/// It proves the chain's open epoch once every permit holder has an accepted score proof and
+/// every accepted row's opening has arrived; `epochs` (if set) stops it after that many proofs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EpochProverConfig {
+    /// Where the opening service listens.
+    pub listen: std::net::SocketAddr,
+    /// Subnet.
+    pub netuid: u16,
+    /// The chain's URL.
+    pub chain: String,
+    /// The epoch circuit's keys.
+    pub keys: crate::roles::config::KeysSpec,
+    /// The epoch circuit's shape (checked against the keys).
+    pub shape: zkyuma_circuits::epoch::EpochShape,
+    /// Where its bonds and openings are kept.
+    pub state_dir: PathBuf,
+    /// How often the chain is polled (milliseconds).
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+    /// Stop after this many proven epochs (run until shut down when absent).
+    #[serde(default)]
+    pub epochs: Option<u64>,
+}
+
+fn default_poll_ms() -> u64 {
+    200
+}
+
+impl EpochProver {
+    /// The open epoch, when it is ready to prove: every permit holder has an accepted row and
+    /// this prover holds an opening for each.
+    pub async fn ready(&self) -> Result<Option<u64>, EpochProverError> {
+        let chain_err = |e: String| EpochProverError::Chain(e);
+        let mut chain = chain_client(&self.chain_url).map_err(|e| chain_err(e.to_string()))?;
+        let meta = chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(|e| chain_err(e.message().to_string()))?
+            .into_inner();
+        let st = chain
+            .get_epoch_state(pb::BundleRequest {
+                netuid: u32::from(self.netuid),
+                epoch: meta.epoch,
+            })
+            .await
+            .map_err(|e| chain_err(e.message().to_string()))?
+            .into_inner();
+        let state: EpochState = protocol::json_field("state_json", &st.state_json)
+            .map_err(|e| chain_err(e.to_string()))?;
+        let permits = meta.neurons.iter().filter(|n| n.validator_permit).count();
+        let ready = !state.accepted.is_empty()
+            && state.accepted.len() == permits
+            && self.openings(meta.epoch) >= state.accepted.len();
+        Ok(ready.then_some(meta.epoch))
+    }
+}
+
+/// Run the epoch prover: serve openings on `listener` and prove each epoch when it is ready,
+/// until `shutdown` resolves (or `epochs` are proven).
+pub async fn run(
+    config: &EpochProverConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), EpochProverError> {
+    let paths = zkyuma_prover::keys::KeyPaths::new(
+        &config.keys.params,
+        &config.keys.keys,
+        &config.keys.name,
+    );
+    let keys = paths
+        .load(&zkyuma_circuits::epoch::circuit_id(&config.shape))
+        .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+    let prover = EpochProver::open(
+        config.netuid,
+        Arc::new(keys),
+        config.chain.clone(),
+        config.state_dir.clone(),
+    )?;
+    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
+    let service = EpochProverService::new(prover.clone());
+    let server = tokio::spawn(crate::net::serve::run_epoch_prover(
+        service,
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    tokio::pin!(shutdown);
+    let mut proven = 0u64;
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(Duration::from_millis(config.poll_ms)) => {}
+        }
+        match prover.ready().await {
+            Ok(Some(epoch)) => match prover.prove_and_submit(epoch).await {
+                Ok(r) => {
+                    println!(
+                        "epoch-prover: epoch {epoch} proven in {:.1} s, verified and paid",
+                        r.prove_time.as_secs_f64()
+                    );
+                    proven += 1;
+                    if config.epochs == Some(proven) {
+                        break;
+                    }
+                }
+                Err(e) => eprintln!("epoch-prover: epoch {epoch}: {e}"),
+            },
+            Ok(None) => {}
+            // The chain may be restarting: try again at the next poll.
+            Err(e) => eprintln!("epoch-prover: {e}"),
+        }
+    }
+    let _ = stop_server.send(());
+    let _ = server.await;
+    Ok(())
+}

@@ -99,3 +99,72 @@ impl pb::miner_server::Miner for Miner {
         Ok(tonic::Response::new(self.answer(request.get_ref())?))
     }
 }
+
+/// How a miner process behaves (its configuration's `behaviour`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BehaviourSpec {
+    /// Answers promptly and correctly.
+    Honest,
+    /// Never answers.
+    Silent,
+    /// Answers after this many milliseconds.
+    SlowMs(u64),
+    /// Signs with a key that is not its hotkey.
+    MisSigns,
+}
+
+/// A miner process's configuration (`zkyuma serve miner --config miner.json`):
+///
+/// ```json
+/// { "listen": "127.0.0.1:50061", "hotkey": { "seed_file": "miner.key" },
+///   "model": { "kind": "linear", "columns": [0,1,2,3,4,5,6,7,8,9] },
+///   "data": { "hospitals": 4, "per_hospital": 72, "seed": 2026 }, "behaviour": "honest" }
+/// ```
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct MinerConfig {
+    /// Where the miner listens.
+    pub listen: std::net::SocketAddr,
+    /// Its hotkey.
+    pub hotkey: crate::roles::config::HotkeySpec,
+    /// Its model.
+    pub model: crate::roles::config::ModelSpec,
+    /// The public training data the model is fitted on.
+    pub data: crate::roles::config::PatientData,
+    /// How it behaves.
+    #[serde(default = "honest")]
+    pub behaviour: BehaviourSpec,
+}
+
+fn honest() -> BehaviourSpec {
+    BehaviourSpec::Honest
+}
+
+impl MinerConfig {
+    /// The miner.
+    pub fn miner(&self) -> Result<Miner, crate::roles::config::ConfigError> {
+        let behaviour = match self.behaviour {
+            BehaviourSpec::Honest => Behaviour::Honest,
+            BehaviourSpec::Silent => Behaviour::Silent,
+            BehaviourSpec::SlowMs(ms) => Behaviour::Slow(Duration::from_millis(ms)),
+            BehaviourSpec::MisSigns => Behaviour::MisSigns,
+        };
+        Ok(Miner::new(
+            self.hotkey.load()?,
+            self.model.build(&self.data)?,
+            behaviour,
+        ))
+    }
+}
+
+/// Run a miner on `listener` until `shutdown` resolves.
+pub async fn run(
+    config: &MinerConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), crate::roles::config::ConfigError> {
+    let miner = config.miner()?;
+    crate::net::serve::run_miner(miner, listener, shutdown)
+        .await
+        .map_err(|e| crate::roles::config::ConfigError::Unusable(format!("serving: {e}")))
+}

@@ -689,3 +689,174 @@ pub fn check_answer(
         signature: hex::encode(&a.signature),
     })
 }
+
+/// A validator process's configuration (`zkyuma serve validator --config validator.json`):
+///
+/// ```json
+/// { "name": "hospital-0", "hotkey": { "seed_file": "hospital-0.key" }, "netuid": 1,
+///   "chain": "http://127.0.0.1:50051", "epoch_prover": "http://127.0.0.1:50052",
+///   "records": { "file": "evaluation-set.json" }, "uids": 12, "samples": 16, "depth": 7,
+///   "scoring": { "kind": "mse", "amplification": 16 },
+///   "keys": { "params": "params", "keys": "zkyuma-data/keys",
+///             "name": "score-mse-a16-12x16-d7-hidden" },
+///   "state_dir": "zkyuma-data/hospital-0", "deadline_ms": 3000, "epochs": 2 }
+/// ```
+/// It registers its evaluation set once, then runs `epochs` epochs from the chain's open one
+/// (waiting for each to open) and exits; its progress survives a kill (see the module doc).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ValidatorConfig {
+    /// Display name.
+    pub name: String,
+    /// Its hotkey.
+    pub hotkey: crate::roles::config::HotkeySpec,
+    /// Subnet.
+    pub netuid: u16,
+    /// The chain's URL.
+    pub chain: String,
+    /// The epoch prover's URL.
+    pub epoch_prover: String,
+    /// Its private evaluation set.
+    pub records: crate::roles::config::RecordsSpec,
+    /// Uids of the subnet (the score circuit's miners).
+    pub uids: u32,
+    /// Samples per task.
+    pub samples: u32,
+    /// Evaluation-set tree depth.
+    pub depth: u32,
+    /// The subnet's scoring function.
+    pub scoring: Scoring,
+    /// The score circuit's keys.
+    pub keys: crate::roles::config::KeysSpec,
+    /// Where progress is kept.
+    pub state_dir: PathBuf,
+    /// Per-miner deadline (milliseconds).
+    pub deadline_ms: u64,
+    /// Epochs to run (from the chain's open epoch).
+    pub epochs: u64,
+    /// How often the chain is polled while waiting for an epoch (milliseconds).
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+}
+
+fn default_poll_ms() -> u64 {
+    200
+}
+
+impl ValidatorConfig {
+    /// The validator (its keys loaded and checked against the circuit its shape names).
+    pub fn validator(&self) -> Result<Validator, ValidatorError> {
+        let shape = zkyuma_circuits::score::ScoreShape {
+            miners: self.uids,
+            samples: self.samples,
+            depth: self.depth,
+            mode: WeightsMode::Hidden,
+        };
+        let circuit = zkyuma_circuits::score::circuit_id(
+            &zkyuma_circuits::scoring::ScoringFunction::id(&self.scoring),
+            &shape,
+        );
+        let keys =
+            zkyuma_prover::keys::KeyPaths::new(&self.keys.params, &self.keys.keys, &self.keys.name)
+                .load(&circuit)
+                .map_err(|e| ValidatorError::Prove(e.to_string()))?;
+        Ok(Validator {
+            name: self.name.clone(),
+            hotkey: self
+                .hotkey
+                .load()
+                .map_err(|e| ValidatorError::Storage(e.to_string()))?,
+            netuid: self.netuid,
+            records: Arc::new(
+                self.records
+                    .load()
+                    .map_err(|e| ValidatorError::Storage(e.to_string()))?,
+            ),
+            depth: self.depth,
+            samples: self.samples,
+            scoring: self.scoring,
+            keys: Arc::new(keys),
+            chain_url: self.chain.clone(),
+            prover_url: self.epoch_prover.clone(),
+            state_dir: self.state_dir.clone(),
+            deadline: Duration::from_millis(self.deadline_ms),
+            behaviour: Behaviour::Honest,
+        })
+    }
+}
+
+impl Validator {
+    /// The chain's open epoch.
+    pub async fn chain_epoch(&self) -> Result<u64, ValidatorError> {
+        let mut chain =
+            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        Ok(chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .into_inner()
+            .epoch)
+    }
+}
+
+/// Run a validator process: register once, then `epochs` epochs, each when the chain opens it.
+pub async fn run(
+    config: &ValidatorConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), ValidatorError> {
+    let v = config.validator()?;
+    tokio::pin!(shutdown);
+    let poll = Duration::from_millis(config.poll_ms);
+    // The chain may still be starting: wait for it.
+    let start = loop {
+        match v.chain_epoch().await {
+            Ok(e) => break e,
+            Err(e) => eprintln!("{}: waiting for the chain: {e}", v.name),
+        }
+        tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            _ = tokio::time::sleep(poll) => {}
+        }
+    };
+    let marker = v.state_dir.join("registered.json");
+    if !marker.exists() {
+        let (ok, why) = v.register().await?;
+        if !ok {
+            return Err(ValidatorError::Chain(format!(
+                "registration refused: {why}"
+            )));
+        }
+        write_atomic(&marker, &protocol::to_json(&start))
+            .map_err(|e| ValidatorError::Storage(e.to_string()))?;
+    }
+    for epoch in start..start + config.epochs {
+        loop {
+            let open = v.chain_epoch().await;
+            match open {
+                Ok(e) if e >= epoch => break,
+                Ok(_) => {}
+                Err(e) => eprintln!("{}: chain: {e}", v.name),
+            }
+            tokio::select! {
+                _ = &mut shutdown => return Ok(()),
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+        if v.chain_epoch().await? > epoch {
+            eprintln!("{}: epoch {epoch} closed before it ran", v.name);
+            continue;
+        }
+        let report = v.run_epoch(epoch, None).await?;
+        println!(
+            "{}: epoch {epoch}: score proof {}",
+            v.name,
+            if report.accepted.0 {
+                "accepted by the chain".to_string()
+            } else {
+                format!("refused: {}", report.accepted.1)
+            }
+        );
+    }
+    Ok(())
+}
