@@ -3,75 +3,25 @@
 //! validators' submissions and again after payment, and the bundles audited over gRPC.
 
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_circuits::score::{ScoreShape, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_subnet::chain::SubnetConfig;
+use zkyuma_subnet::demo::processes::{write_config, RoleProcess};
 use zkyuma_subnet::net::protocol::pb;
 
-/// Children killed when the test ends, however it ends.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 fn write(path: &Path, value: &serde_json::Value) -> PathBuf {
-    std::fs::write(path, serde_json::to_vec_pretty(value).expect("json")).expect("config");
-    path.to_path_buf()
+    write_config(path, value).expect("config")
 }
 
-/// Start `zkyuma serve <role> --config <file>`; for a serving role, wait for its address.
-fn start(role: &str, config: &Path, serving: bool) -> (Child, Option<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zkyuma"))
-        .args(["serve", role, "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn");
-    if !serving {
-        return (child, None);
-    }
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .unwrap_or_else(|| panic!("{role} exited before listening"))
-            .expect("line");
-        if let Some(a) = line.split("listening on ").nth(1) {
-            break a.trim().to_string();
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, Some(addr))
-}
-
-fn wait_exit(child: &mut Child, what: &str, limit: Duration) {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            assert!(status.success(), "{what} failed: {status}");
-            return;
-        }
-        assert!(
-            started.elapsed() < limit,
-            "{what} did not finish in {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// Start `zkyuma serve <role> --config <file>`; for a serving role, with its address.
+fn start(role: &str, config: &Path, serving: bool) -> (RoleProcess, Option<String>) {
+    let exe = Path::new(env!("CARGO_BIN_EXE_zkyuma"));
+    let (p, addr) = RoleProcess::start(exe, role, role, config, serving).expect("start");
+    (p, addr.map(|a| a.to_string()))
 }
 
 async fn chain_epoch(url: &str) -> Option<u64> {
@@ -119,7 +69,8 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
         .expect("save");
 
     let data = json!({ "hospitals": 2, "per_hospital": 8, "seed": 7 });
-    let mut procs = Processes(Vec::new());
+    // Every role process is killed when the test ends, however it ends.
+    let mut procs: Vec<RoleProcess> = Vec::new();
 
     // Two miners.
     let mut endpoints = Vec::new();
@@ -136,7 +87,7 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
                      "model": model, "data": data, "behaviour": "honest" }),
         );
         let (child, addr) = start("miner", &cfg, true);
-        procs.0.push(child);
+        procs.push(child);
         endpoints.push(format!("http://{}", addr.expect("address")));
     }
 
@@ -160,8 +111,8 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     let chain_addr = addr.expect("address");
     let chain_url = format!("http://{chain_addr}");
     let chain_cfg = write(&dir.join("chain.json"), &chain_config(&chain_addr));
-    procs.0.push(child);
-    let mut chain_index = procs.0.len() - 1;
+    procs.push(child);
+    let mut chain_index = procs.len() - 1;
 
     // The epoch prover: one epoch, then it exits.
     let cfg = write(
@@ -173,8 +124,8 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     );
     let (prover, addr) = start("epoch-prover", &cfg, true);
     let prover_url = format!("http://{}", addr.expect("address"));
-    procs.0.push(prover);
-    let prover_index = procs.0.len() - 1;
+    procs.push(prover);
+    let prover_index = procs.len() - 1;
 
     let validator = |i: usize| {
         let cfg = write(
@@ -192,15 +143,13 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
 
     // Validator 0 submits and opens; then the chain is killed and restarted from its store.
     let mut v0 = validator(0);
-    wait_exit(&mut v0, "validator 0", Duration::from_secs(300));
-    let restart = |procs: &mut Processes, index: usize| {
-        let old = &mut procs.0[index];
-        old.kill().expect("kill the chain");
-        old.wait().expect("reap");
+    v0.wait(Duration::from_secs(300)).expect("validator 0");
+    let restart = |procs: &mut Vec<RoleProcess>, index: usize| {
+        procs[index].kill();
         let (child, addr) = start("chain", &chain_cfg, true);
         assert_eq!(addr.as_deref(), Some(chain_addr.as_str()), "same address");
-        procs.0.push(child);
-        procs.0.len() - 1
+        procs.push(child);
+        procs.len() - 1
     };
     chain_index = restart(&mut procs, chain_index);
     assert_eq!(
@@ -211,12 +160,10 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
 
     // Validator 1; the epoch prover then proves the epoch and the chain pays it.
     let mut v1 = validator(1);
-    wait_exit(&mut v1, "validator 1", Duration::from_secs(300));
-    wait_exit(
-        &mut procs.0[prover_index],
-        "the epoch prover",
-        Duration::from_secs(300),
-    );
+    v1.wait(Duration::from_secs(300)).expect("validator 1");
+    procs[prover_index]
+        .wait(Duration::from_secs(300))
+        .expect("the epoch prover");
     assert_eq!(
         rt.block_on(chain_epoch(&chain_url)),
         Some(2),

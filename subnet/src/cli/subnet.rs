@@ -32,6 +32,10 @@ pub struct DemoArgs {
     /// hospitals query 192 miners at once on one machine].
     #[arg(long)]
     pub deadline_ms: Option<u64>,
+    /// Run every role (chain, miners, hospitals, epoch prover) as its own OS process
+    /// (`zkyuma serve ...`, configuration files under `<out>/processes/`) instead of in this one.
+    #[arg(long)]
+    pub processes: bool,
 }
 
 /// `zkyuma audit`.
@@ -79,6 +83,27 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         deadline: Duration::from_millis(deadline_ms),
         slow_delay: Duration::from_millis(deadline_ms.saturating_mul(2)),
     };
+    if args.processes {
+        let exe = std::env::current_exe()
+            .map_err(|e| CliError::Usage(format!("cannot find the zkyuma binary: {e}")))?;
+        let summary = crate::demo::processes::run_processes(&opts, &exe)?;
+        print!("{}", summary.audit.render());
+        println!(
+            "\n{} epochs proven, verified and paid with every role its own process; audit of the fetched bundles: {}",
+            summary.audit.epochs.len(),
+            if summary.audit.passed() { "passed" } else { "FAILED" }
+        );
+        println!(
+            "audit the bundles yourself: cargo run --release -p zkyuma-subnet --bin zkyuma -- audit {} --params {}",
+            summary.bundles.display(),
+            args.params.display()
+        );
+        return if summary.audit.passed() {
+            Ok(())
+        } else {
+            Err(CliError::Audit("the fetched bundles fail the audit".into()))
+        };
+    }
     let summary = runtime()?.block_on(crate::demo::run(&opts))?;
     let report = crate::audit::audit_dir(&summary.bundles, Some(&args.params))
         .map_err(|e| CliError::Audit(e.to_string()))?;

@@ -8,13 +8,15 @@
 //! miner (its honestly proven high score is clipped to the stake-weighted consensus).
 
 pub mod patients;
+pub mod processes;
 
 use crate::chain::{EmbeddedChain, EpochResult, KeyRegistration, Neuron, SubnetConfig};
 use crate::net::hotkey::Hotkey;
 use crate::net::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
 use crate::progress::Spinner;
+use crate::roles::config::{ModelSpec, PatientData};
 use crate::roles::epoch_prover::{EpochProver, EpochProverService};
-use crate::roles::miner::{Behaviour as MinerBehaviour, Miner, Model};
+use crate::roles::miner::{Behaviour as MinerBehaviour, BehaviourSpec, Miner, Model};
 use crate::roles::validator::{
     Behaviour as ValidatorBehaviour, MinerStatus, Validator, ValidatorReport,
 };
@@ -77,6 +79,15 @@ impl DemoShape {
             samples: self.samples,
             depth: self.depth,
             mode: WeightsMode::Hidden,
+        }
+    }
+
+    /// How the patients are dealt.
+    pub fn patient_data(&self) -> PatientData {
+        PatientData {
+            hospitals: self.validators as usize,
+            per_hospital: self.per_hospital,
+            seed: DEMO_DATA_SEED,
         }
     }
 
@@ -186,6 +197,85 @@ struct MinerSpec {
     behaviour: MinerBehaviour,
 }
 
+/// The seed the demo deals its patients with.
+pub const DEMO_DATA_SEED: u64 = 2026;
+
+/// Which hospitals collude: the third one's records leak to a miner; the last one forges.
+pub fn colluders(validators: usize) -> (usize, usize) {
+    (2.min(validators - 1), validators - 1)
+}
+
+/// One of the demo's miners: its name, model and behaviour.
+#[derive(Clone, Debug)]
+pub struct RosterMiner {
+    /// Its name (its demo hotkey is `miner-<i>-<name>`).
+    pub name: &'static str,
+    /// Its model.
+    pub model: ModelSpec,
+    /// How it behaves.
+    pub behaviour: BehaviourSpec,
+}
+
+/// The demo's miners, uid by uid after the validators: the eight kinds of the small demo, then
+/// (larger shapes) honest ones with jittered linear models.
+pub fn miner_roster(shape: &DemoShape) -> Vec<RosterMiner> {
+    let v = shape.validators as usize;
+    let (leaky, _) = colluders(v);
+    let all: Vec<usize> = (0..10).collect();
+    let m = |name, model, behaviour| RosterMiner {
+        name,
+        model,
+        behaviour,
+    };
+    let mut roster = vec![
+        m(
+            "linear-all",
+            ModelSpec::Linear {
+                columns: all.clone(),
+            },
+            BehaviourSpec::Honest,
+        ),
+        m(
+            "linear-bmi-bp",
+            ModelSpec::Linear {
+                columns: vec![2, 3],
+            },
+            BehaviourSpec::Honest,
+        ),
+        m("lazy-mean", ModelSpec::Mean, BehaviourSpec::Honest),
+        m(
+            "noisy",
+            ModelSpec::Noisy { amplitude: 12_000 },
+            BehaviourSpec::Honest,
+        ),
+        m("silent", ModelSpec::Mean, BehaviourSpec::Silent),
+        m(
+            "mis-signer",
+            ModelSpec::Linear { columns: all },
+            BehaviourSpec::MisSigns,
+        ),
+        m(
+            "leak-friend",
+            ModelSpec::Leaked { hospital: leaky },
+            BehaviourSpec::Honest,
+        ),
+        m("forger-friend", ModelSpec::Random, BehaviourSpec::Honest),
+    ];
+    let mut k = 0;
+    while roster.len() < shape.miners as usize {
+        roster.push(m(
+            "linear-jitter",
+            ModelSpec::Noisy {
+                amplitude: 2_000 + 500 * (k % 8) as u16,
+            },
+            BehaviourSpec::Honest,
+        ));
+        k += 1;
+    }
+    roster.truncate(shape.miners as usize);
+    roster
+}
+
 /// Run the demo.
 pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let shape = opts.shape;
@@ -215,72 +305,31 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
 
     // Data: one evaluation set per hospital, the rest for training.
     let v = shape.validators as usize;
-    let data = patients::split(v, shape.per_hospital, 2026).map_err(DemoError::Data)?;
-    let train = &data.training;
-    let linear_all =
-        patients::linear(train, &(0..10).collect::<Vec<_>>()).map_err(DemoError::Data)?;
-    let linear_bmi = patients::linear(train, &[2, 3]).map_err(DemoError::Data)?;
-    let mean = patients::mean(train);
-    // Who colludes: the third hospital's records leak to a miner; the last hospital forges.
-    let leaky = 2.min(v - 1);
-    let forger = v - 1;
-    let mut specs: Vec<MinerSpec> = vec![
-        MinerSpec {
-            name: "linear-all",
-            model: linear_all.clone(),
-            behaviour: MinerBehaviour::Honest,
-        },
-        MinerSpec {
-            name: "linear-bmi-bp",
-            model: linear_bmi,
-            behaviour: MinerBehaviour::Honest,
-        },
-        MinerSpec {
-            name: "lazy-mean",
-            model: mean.clone(),
-            behaviour: MinerBehaviour::Honest,
-        },
-        MinerSpec {
-            name: "noisy",
-            model: patients::noisy(linear_all.clone(), 12_000),
-            behaviour: MinerBehaviour::Honest,
-        },
-        MinerSpec {
-            name: "silent",
-            model: mean.clone(),
-            behaviour: MinerBehaviour::Silent,
-        },
-        MinerSpec {
-            name: "mis-signer",
-            model: linear_all.clone(),
-            behaviour: MinerBehaviour::MisSigns,
-        },
-        MinerSpec {
-            name: "leak-friend",
-            model: patients::leaked(&data.hospitals[leaky], mean.clone()),
-            behaviour: MinerBehaviour::Honest,
-        },
-        MinerSpec {
-            name: "forger-friend",
-            model: patients::random(),
-            behaviour: MinerBehaviour::Honest,
-        },
-    ];
-    // Larger shapes: more honest miners of the first kinds.
-    let mut k = 0;
-    while specs.len() < shape.miners as usize {
-        let model = patients::noisy(linear_all.clone(), 2_000 + 500 * (k % 8) as u16);
-        specs.push(MinerSpec {
-            name: "linear-jitter",
-            model,
-            behaviour: MinerBehaviour::Honest,
-        });
-        k += 1;
-    }
-    specs.truncate(shape.miners as usize);
-    if specs.len() < 8 {
+    let data = patients::split(v, shape.per_hospital, DEMO_DATA_SEED).map_err(DemoError::Data)?;
+    let (leaky, forger) = colluders(v);
+    let roster = miner_roster(&shape);
+    if roster.len() < 8 {
         return Err(DemoError::Data("the demo needs at least 8 miners".into()));
     }
+    let patient_data = shape.patient_data();
+    let specs: Vec<MinerSpec> = roster
+        .iter()
+        .map(|m| {
+            Ok(MinerSpec {
+                name: m.name,
+                model: m
+                    .model
+                    .build(&patient_data)
+                    .map_err(|e| DemoError::Data(e.to_string()))?,
+                behaviour: match m.behaviour {
+                    BehaviourSpec::Silent => MinerBehaviour::Silent,
+                    BehaviourSpec::MisSigns => MinerBehaviour::MisSigns,
+                    BehaviourSpec::SlowMs(ms) => MinerBehaviour::Slow(Duration::from_millis(ms)),
+                    BehaviourSpec::Honest => MinerBehaviour::Honest,
+                },
+            })
+        })
+        .collect::<Result<_, DemoError>>()?;
     let uid_of = |name: &str| {
         specs
             .iter()

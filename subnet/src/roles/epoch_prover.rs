@@ -70,7 +70,7 @@ pub enum EpochProverError {
     Prove(String),
     /// The chain refused the proof.
     #[error("the chain refused the epoch proof: {0}")]
-    Refused(String),
+    Refused(crate::chain::Refusal),
     /// Storage.
     #[error("storage: {0}")]
     Storage(String),
@@ -242,9 +242,7 @@ impl EpochProver {
             .await
             .map_err(|e| chain_err(e.message().to_string()))?
             .into_inner();
-        if !receipt.accepted {
-            return Err(EpochProverError::Refused(receipt.reason));
-        }
+        protocol::verdict(&receipt).map_err(EpochProverError::Refused)?;
         {
             let mut p = self.lock();
             if let Some(b) = p.pending.take() {
@@ -378,8 +376,10 @@ impl pb::epoch_prover_server::EpochProver for EpochProverService {
 ///   "shape": { "validators": 4, "uids": 12, "bonds": "yuma3" },
 ///   "state_dir": "zkyuma-data/epoch-prover", "poll_ms": 200, "epochs": null }
 /// ```
-/// It proves the chain's open epoch once every permit holder has an accepted score proof and
-/// every accepted row's opening has arrived; `epochs` (if set) stops it after that many proofs.
+/// It proves the chain's open epoch once every accepted row's opening has arrived and either
+/// every permit holder has an accepted score proof or no new row was accepted for `settle_ms`
+/// (a refused or silent validator's row is dropped); `epochs` (if set) stops it after that many
+/// proofs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EpochProverConfig {
     /// Where the opening service listens.
@@ -400,16 +400,48 @@ pub struct EpochProverConfig {
     /// Stop after this many proven epochs (run until shut down when absent).
     #[serde(default)]
     pub epochs: Option<u64>,
+    /// Prove without the missing permit holders once the accepted rows have not changed for
+    /// this long (milliseconds).
+    #[serde(default = "default_settle_ms")]
+    pub settle_ms: u64,
+}
+
+fn default_settle_ms() -> u64 {
+    10_000
 }
 
 fn default_poll_ms() -> u64 {
     200
 }
 
+/// Where the chain's open epoch stands, as the epoch prover sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    /// The open epoch.
+    pub epoch: u64,
+    /// Accepted score proofs (rows).
+    pub accepted: usize,
+    /// Permit holders.
+    pub permits: usize,
+    /// Openings this prover holds for the epoch.
+    pub openings: usize,
+}
+
+impl Readiness {
+    /// Every accepted row has its opening, and every permit holder has a row.
+    pub fn complete(&self) -> bool {
+        self.accepted > 0 && self.accepted == self.permits && self.openings >= self.accepted
+    }
+
+    /// Every accepted row has its opening (some permit holders may have been refused).
+    pub fn opened(&self) -> bool {
+        self.accepted > 0 && self.openings >= self.accepted
+    }
+}
+
 impl EpochProver {
-    /// The open epoch, when it is ready to prove: every permit holder has an accepted row and
-    /// this prover holds an opening for each.
-    pub async fn ready(&self) -> Result<Option<u64>, EpochProverError> {
+    /// Where the chain's open epoch stands.
+    pub async fn readiness(&self) -> Result<Readiness, EpochProverError> {
         let chain_err = |e: String| EpochProverError::Chain(e);
         let mut chain = chain_client(&self.chain_url).map_err(|e| chain_err(e.to_string()))?;
         let meta = chain
@@ -429,11 +461,12 @@ impl EpochProver {
             .into_inner();
         let state: EpochState = protocol::json_field("state_json", &st.state_json)
             .map_err(|e| chain_err(e.to_string()))?;
-        let permits = meta.neurons.iter().filter(|n| n.validator_permit).count();
-        let ready = !state.accepted.is_empty()
-            && state.accepted.len() == permits
-            && self.openings(meta.epoch) >= state.accepted.len();
-        Ok(ready.then_some(meta.epoch))
+        Ok(Readiness {
+            epoch: meta.epoch,
+            accepted: state.accepted.len(),
+            permits: meta.neurons.iter().filter(|n| n.validator_permit).count(),
+            openings: self.openings(meta.epoch),
+        })
     }
 }
 
@@ -469,13 +502,30 @@ pub async fn run(
     ));
     tokio::pin!(shutdown);
     let mut proven = 0u64;
+    // The last (epoch, accepted rows) seen, and since when.
+    let mut seen: Option<((u64, usize), Instant)> = None;
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(Duration::from_millis(config.poll_ms)) => {}
         }
-        match prover.ready().await {
-            Ok(Some(epoch)) => match prover.prove_and_submit(epoch).await {
+        let readiness = match prover.readiness().await {
+            Ok(r) => r,
+            // The chain may be restarting: try again at the next poll.
+            Err(e) => {
+                eprintln!("epoch-prover: {e}");
+                continue;
+            }
+        };
+        let key = (readiness.epoch, readiness.accepted);
+        if seen.map(|(k, _)| k) != Some(key) {
+            seen = Some((key, Instant::now()));
+        }
+        let settled = seen
+            .is_some_and(|(_, since)| since.elapsed() >= Duration::from_millis(config.settle_ms));
+        let epoch = readiness.epoch;
+        if readiness.complete() || (readiness.opened() && settled) {
+            match prover.prove_and_submit(epoch).await {
                 Ok(r) => {
                     println!(
                         "epoch-prover: epoch {epoch} proven in {:.1} s, verified and paid",
@@ -487,10 +537,7 @@ pub async fn run(
                     }
                 }
                 Err(e) => eprintln!("epoch-prover: epoch {epoch}: {e}"),
-            },
-            Ok(None) => {}
-            // The chain may be restarting: try again at the next poll.
-            Err(e) => eprintln!("epoch-prover: {e}"),
+            }
         }
     }
     let _ = stop_server.send(());

@@ -736,6 +736,20 @@ pub struct ValidatorConfig {
     /// How often the chain is polled while waiting for an epoch (milliseconds).
     #[serde(default = "default_poll_ms")]
     pub poll_ms: u64,
+    /// How it behaves (the demo's colluding hospital forges a weight).
+    #[serde(default)]
+    pub behaviour: ValidatorBehaviourSpec,
+}
+
+/// A validator process's behaviour.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidatorBehaviourSpec {
+    /// Follows the protocol.
+    #[default]
+    Honest,
+    /// Commits a row giving this uid the maximum weight (the chain must refuse it).
+    ForgeWeight(u16),
 }
 
 fn default_poll_ms() -> u64 {
@@ -779,7 +793,10 @@ impl ValidatorConfig {
             prover_url: self.epoch_prover.clone(),
             state_dir: self.state_dir.clone(),
             deadline: Duration::from_millis(self.deadline_ms),
-            behaviour: Behaviour::Honest,
+            behaviour: match self.behaviour {
+                ValidatorBehaviourSpec::Honest => Behaviour::Honest,
+                ValidatorBehaviourSpec::ForgeWeight(uid) => Behaviour::ForgeWeight { uid },
+            },
         })
     }
 }

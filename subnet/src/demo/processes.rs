@@ -1,0 +1,302 @@
+//! `zkyuma demo --processes`: the same subnet as [`super::run`], every role its own OS process
+//! (`zkyuma serve <role> --config <file>`) on loopback, configured through the files a subnet
+//! would deploy (written under `<out>/processes/`). The demo process only starts the roles,
+//! waits for the epochs to be paid, fetches the bundles over gRPC and stops the roles.
+
+use super::{colluders, load_or_setup, miner_roster, DemoError, DemoOptions};
+use crate::chain::node::{ChainNodeConfig, NeuronSpec};
+use crate::chain::SubnetConfig;
+use crate::roles::config::{HotkeySpec, KeysSpec, PublicKeySpec, RecordsSpec};
+use crate::roles::epoch_prover::EpochProverConfig;
+use crate::roles::miner::MinerConfig;
+use crate::roles::validator::{ValidatorBehaviourSpec, ValidatorConfig};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use zkyuma_circuits::scoring::Scoring;
+
+/// A role running as a child process; killed when dropped.
+pub struct RoleProcess {
+    child: Child,
+    /// What it is (for messages).
+    pub name: String,
+}
+
+impl RoleProcess {
+    /// Start `<exe> serve <role> --config <config>`. A serving role's address (from its
+    /// `listening on` line) is returned; its further output is forwarded to this process's
+    /// standard output, prefixed with its name.
+    pub fn start(
+        exe: &Path,
+        role: &str,
+        name: &str,
+        config: &Path,
+        serving: bool,
+    ) -> Result<(Self, Option<SocketAddr>), DemoError> {
+        let mut child = Command::new(exe)
+            .args(["serve", role, "--config"])
+            .arg(config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| DemoError::Data(format!("{name}: no standard output")))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let mut addr = None;
+        if serving {
+            loop {
+                let Some(line) = lines.next() else {
+                    return Err(DemoError::Data(format!("{name} exited before listening")));
+                };
+                let line = line?;
+                if let Some(a) = line.split("listening on ").nth(1) {
+                    let parsed = a
+                        .trim()
+                        .parse()
+                        .map_err(|e| DemoError::Data(format!("{name}: address {a:?}: {e}")))?;
+                    addr = Some(parsed);
+                    break;
+                }
+            }
+        }
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                println!("{line}");
+            }
+        });
+        Ok((
+            Self {
+                child,
+                name: name.to_string(),
+            },
+            addr,
+        ))
+    }
+
+    /// Wait (at most `limit`) for the process to exit successfully.
+    pub fn wait(&mut self, limit: Duration) -> Result<(), DemoError> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return if status.success() {
+                    Ok(())
+                } else {
+                    Err(DemoError::Data(format!("{} failed: {status}", self.name)))
+                };
+            }
+            if started.elapsed() > limit {
+                return Err(DemoError::Data(format!(
+                    "{} did not finish in {limit:?}",
+                    self.name
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kill it (SIGKILL) and reap it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RoleProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Write a configuration file.
+pub fn write_config(path: &Path, value: &impl serde::Serialize) -> Result<PathBuf, DemoError> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| DemoError::Data(e.to_string()))?;
+    zkyuma_prover::keys::write_atomic(path, &bytes)?;
+    Ok(path.to_path_buf())
+}
+
+/// What the multi-process demo did.
+#[derive(Clone, Debug)]
+pub struct ProcessesSummary {
+    /// Where the bundles were fetched to.
+    pub bundles: PathBuf,
+    /// The audit of the fetched bundles.
+    pub audit: crate::audit::AuditReport,
+}
+
+/// Run the demo with every role its own process; `exe` is the `zkyuma` binary.
+pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary, DemoError> {
+    let shape = opts.shape;
+    let scoring = Scoring::Mse {
+        amplification: zkyuma_circuits::scoring::Mse::DEFAULT.amplification,
+    };
+    let (score_shape, epoch_shape) = (shape.score(), shape.epoch());
+    let score_name = zkyuma_prover::score::params_name(&scoring, &score_shape);
+    let epoch_name = zkyuma_prover::epoch::params_name(&epoch_shape);
+    // Keys as the in-process demo makes them (set up once, cached); the roles load them.
+    load_or_setup(
+        &opts.params,
+        &opts.keys,
+        &score_name,
+        &zkyuma_circuits::score::circuit_id(
+            &zkyuma_circuits::scoring::ScoringFunction::id(&scoring),
+            &score_shape,
+        ),
+        |kind| zkyuma_prover::score::setup_score(scoring, score_shape, kind),
+    )?;
+    load_or_setup(
+        &opts.params,
+        &opts.keys,
+        &epoch_name,
+        &zkyuma_circuits::epoch::circuit_id(&epoch_shape),
+        |kind| zkyuma_prover::epoch::setup_epoch(epoch_shape, kind),
+    )?;
+    let root = opts.out.join("processes");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    std::fs::create_dir_all(&root)?;
+    let any: SocketAddr = "127.0.0.1:0"
+        .parse()
+        .map_err(|e| DemoError::Data(format!("{e}")))?;
+    let v = shape.validators as usize;
+    let data = shape.patient_data();
+    let (_, forger) = colluders(v);
+    let roster = miner_roster(&shape);
+    let forge_friend = roster
+        .iter()
+        .position(|m| m.name == "forger-friend")
+        .map(|i| (v + i) as u16);
+
+    // Miners.
+    let mut roles: Vec<RoleProcess> = Vec::new();
+    let mut neurons: Vec<NeuronSpec> = (0..v)
+        .map(|i| NeuronSpec {
+            hotkey: PublicKeySpec::Demo(format!("hospital-{i}")),
+            stake: 1_000_000_000_000 * (v as u64 - i as u64 + 1),
+            endpoint: String::new(),
+        })
+        .collect();
+    for (i, m) in roster.iter().enumerate() {
+        let name = format!("miner-{i}-{}", m.name);
+        let config = MinerConfig {
+            listen: any,
+            hotkey: HotkeySpec::Demo(name.clone()),
+            model: m.model.clone(),
+            data,
+            behaviour: m.behaviour.clone(),
+        };
+        let path = write_config(&root.join(format!("{name}.json")), &config)?;
+        let (p, addr) = RoleProcess::start(exe, "miner", &name, &path, true)?;
+        let addr = addr.ok_or_else(|| DemoError::Data(format!("{name}: no address")))?;
+        roles.push(p);
+        neurons.push(NeuronSpec {
+            hotkey: PublicKeySpec::Demo(name),
+            stake: 0,
+            endpoint: format!("http://{addr}"),
+        });
+    }
+
+    // The chain.
+    let chain_config = ChainNodeConfig {
+        listen: opts.chain_addr,
+        store: root.join("chain/chain.redb"),
+        bundles: root.join("chain/bundles"),
+        params: opts.params.clone(),
+        score_key: score_name.clone(),
+        epoch_key: epoch_name.clone(),
+        subnet: SubnetConfig::local(scoring, score_shape, epoch_shape),
+        neurons,
+    };
+    let path = write_config(&root.join("chain.json"), &chain_config)?;
+    let (p, addr) = RoleProcess::start(exe, "chain", "chain", &path, true)?;
+    roles.push(p);
+    let chain_url = format!(
+        "http://{}",
+        addr.ok_or_else(|| DemoError::Data("chain: no address".into()))?
+    );
+    eprintln!("chain: serving on {chain_url} (its own process)");
+
+    // The epoch prover: one proof per epoch, then it exits.
+    let prover_config = EpochProverConfig {
+        listen: any,
+        netuid: 1,
+        chain: chain_url.clone(),
+        keys: KeysSpec {
+            params: opts.params.clone(),
+            keys: opts.keys.clone(),
+            name: epoch_name,
+        },
+        shape: epoch_shape,
+        state_dir: root.join("epoch-prover"),
+        poll_ms: 200,
+        epochs: Some(opts.epochs),
+        settle_ms: 5_000,
+    };
+    let path = write_config(&root.join("epoch-prover.json"), &prover_config)?;
+    let (mut prover, addr) = RoleProcess::start(exe, "epoch-prover", "epoch-prover", &path, true)?;
+    let prover_url = format!(
+        "http://{}",
+        addr.ok_or_else(|| DemoError::Data("epoch-prover: no address".into()))?
+    );
+
+    // Hospitals, all at once.
+    let mut validators = Vec::new();
+    for i in 0..v {
+        let name = format!("hospital-{i}");
+        let config = ValidatorConfig {
+            name: name.clone(),
+            hotkey: HotkeySpec::Demo(name.clone()),
+            netuid: 1,
+            chain: chain_url.clone(),
+            epoch_prover: prover_url.clone(),
+            records: RecordsSpec::Patients { data, hospital: i },
+            uids: shape.uids(),
+            samples: shape.samples,
+            depth: shape.depth,
+            scoring,
+            keys: KeysSpec {
+                params: opts.params.clone(),
+                keys: opts.keys.clone(),
+                name: score_name.clone(),
+            },
+            state_dir: root.join(&name),
+            deadline_ms: opts.deadline.as_millis() as u64,
+            epochs: opts.epochs,
+            poll_ms: 200,
+            behaviour: match forge_friend {
+                Some(uid) if i == forger => ValidatorBehaviourSpec::ForgeWeight(uid),
+                _ => ValidatorBehaviourSpec::Honest,
+            },
+        };
+        let path = write_config(&root.join(format!("{name}.json")), &config)?;
+        validators.push(RoleProcess::start(exe, "validator", &name, &path, false)?.0);
+    }
+    // Generous: a validator's epoch is seconds at the small shape.
+    let limit = Duration::from_secs(600 * opts.epochs.max(1));
+    for val in &mut validators {
+        val.wait(limit)?;
+    }
+    prover.wait(limit)?;
+
+    // Fetch and audit what the chain paid.
+    let bundles = opts.out.join("bundles");
+    if bundles.exists() {
+        std::fs::remove_dir_all(&bundles)?;
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    let audit = rt
+        .block_on(crate::audit::audit_chain(
+            &chain_url,
+            1,
+            1..=opts.epochs.max(1),
+            &bundles,
+            Some(&opts.params),
+        ))
+        .map_err(DemoError::Data)?;
+    drop(roles);
+    Ok(ProcessesSummary { bundles, audit })
+}
