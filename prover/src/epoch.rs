@@ -3,7 +3,7 @@
 use crate::keys::{prove_compressed, setup, Keys, SetupKind};
 use crate::ProverError;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
-use zkyuma_circuits::epoch::{circuit_id, EpochRound, EpochShape, EpochStatement};
+use zkyuma_circuits::epoch::{circuit_id, EpochRound, EpochShape, EpochStatement, EpochWitness};
 
 /// The params directory name of an epoch circuit: `epoch-<shape>`.
 pub fn params_name(shape: &EpochShape) -> String {
@@ -45,10 +45,21 @@ pub fn prove_epoch(keys: &Keys, round: &EpochRound) -> Result<EpochProof, Prover
             found: keys.description.circuit_id.clone(),
         });
     }
-    let circuit = EpochCircuit::build(round, keys.vk_hash()).map_err(ProverError::Epoch)?;
-    let statement = circuit.statement.clone();
-    Ok(EpochProof {
-        statement,
-        proof: prove_compressed(keys, circuit)?,
-    })
+    let (statement, witness) = round
+        .build(keys.vk_hash())
+        .map_err(|e| ProverError::Epoch(e.into()))?;
+    let proof = prove_statement(keys, &statement, &witness)?;
+    Ok(EpochProof { statement, proof })
+}
+
+/// Prove an epoch statement from its witness (the native check first; the circuit made from
+/// both).
+pub(crate) fn prove_statement(
+    keys: &Keys,
+    statement: &EpochStatement,
+    witness: &EpochWitness,
+) -> Result<Vec<u8>, ProverError> {
+    statement.check(witness)?;
+    let circuit = EpochCircuit::new(statement.clone(), witness.clone())?;
+    prove_compressed(keys, circuit)
 }

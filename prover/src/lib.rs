@@ -7,7 +7,9 @@
 //! * [`groth16`] — Groth16 key generation and proving in small memory (compressed constraint
 //!   rows, values-only synthesis, chunked multiplications, a proving key streamed from its file),
 //!   key for key and proof for proof the same as arkworks';
-//! * [`score`] and [`epoch`] — proving the score and epoch statements.
+//! * [`score`] and [`epoch`] — proving the score and epoch statements;
+//! * [`system`] — the proof-system seam: [`system::StatementProver`], its Groth16
+//!   implementations, and loading a prover for a named proof system.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -15,6 +17,7 @@ pub mod epoch;
 pub mod groth16;
 pub mod keys;
 pub mod score;
+pub mod system;
 
 pub use zkyuma_circuits::yuma::{run_epoch_traced, EpochTrace};
 

@@ -4,7 +4,7 @@ use crate::keys::{prove_compressed, setup, Keys, SetupKind};
 use crate::ProverError;
 use zkyuma_circuits::score::constraints::ScoreCircuit;
 use zkyuma_circuits::score::{
-    circuit_id, evaluate, ScoreEvaluation, ScoreRound, ScoreShape, ScoreStatement,
+    circuit_id, evaluate, ScoreEvaluation, ScoreRound, ScoreShape, ScoreStatement, ScoreWitness,
 };
 use zkyuma_circuits::scoring::{ScoringFunction, ScoringGadget};
 
@@ -50,16 +50,27 @@ pub fn prove_score<S: ScoringGadget + Clone>(
         });
     }
     let (statement, witness, evaluation) = round.build(&scoring, keys.vk_hash())?;
-    // The native reference accepted; the circuit enforces the same rules.
-    evaluate(&statement, &witness, &scoring)?;
-    let circuit = ScoreCircuit {
-        statement: statement.clone(),
-        witness,
-        scoring,
-    };
+    let proof = prove_statement(keys, &scoring, &statement, &witness)?;
     Ok(ScoreProof {
         statement,
-        proof: prove_compressed(keys, circuit)?,
+        proof,
         evaluation,
     })
+}
+
+/// Prove a score statement from its witness (the native check first).
+pub(crate) fn prove_statement<S: ScoringGadget + Clone>(
+    keys: &Keys,
+    scoring: &S,
+    statement: &ScoreStatement,
+    witness: &ScoreWitness,
+) -> Result<Vec<u8>, ProverError> {
+    // The native reference accepts; the circuit enforces the same rules.
+    evaluate(statement, witness, scoring)?;
+    let circuit = ScoreCircuit {
+        statement: statement.clone(),
+        witness: witness.clone(),
+        scoring: scoring.clone(),
+    };
+    prove_compressed(keys, circuit)
 }

@@ -251,4 +251,32 @@ fn the_proof_system_seam_verifies_statements_by_their_system() {
         key.verify(&a.statement, &short),
         Err(VerifyError::Length { got: 100, .. })
     ));
+
+    // The proving side: a `StatementProver` proves what the verifying side accepts, and refuses
+    // a statement naming another key or a witness the native check rejects, before proving.
+    use zkyuma_prover::system::{Groth16Score, StatementProver};
+    let vk_hash = keys.vk_hash();
+    let prover = Groth16Score::new(std::sync::Arc::new(keys), scoring);
+    assert_eq!(prover.system(), ProofSystem::Groth16);
+    let (statement, witness, _) = round(3, 2, WeightsMode::Hidden)
+        .build(&scoring, vk_hash)
+        .expect("round");
+    let proof = SystemProof {
+        system: prover.system(),
+        bytes: prover.prove(&statement, &witness).expect("prove"),
+    };
+    key.verify(&statement, &proof)
+        .expect("the seam's proof verifies");
+    let mut other_key = statement.clone();
+    other_key.vk_hash[1] ^= 1;
+    assert!(matches!(
+        prover.prove(&other_key, &witness),
+        Err(ProverError::WrongCircuit { .. })
+    ));
+    let mut bad = witness.clone();
+    bad.labels[0] ^= 1;
+    assert!(matches!(
+        prover.prove(&statement, &bad),
+        Err(ProverError::Statement(_))
+    ));
 }

@@ -12,6 +12,7 @@ use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_circuits::score::{Record, ScoreShape, ScoreStatement, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{Keys, SetupKind};
+use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
 use zkyuma_subnet::audit::{audit_chain, audit_dir};
 use zkyuma_subnet::chain::{EmbeddedChain, KeyRegistration, Neuron, Refusal, SubnetConfig};
 use zkyuma_subnet::net::hotkey::{score_submission_payload, Hotkey};
@@ -186,7 +187,7 @@ async fn two_epochs_end_to_end_with_faults() {
     let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
     let prover = EpochProver::open(
         1,
-        Arc::new(epoch_keys),
+        Arc::new(Groth16Epoch::new(Arc::new(epoch_keys))),
         chain_served.url(),
         tmp.path().join("prover"),
     )
@@ -195,7 +196,8 @@ async fn two_epochs_end_to_end_with_faults() {
         .await
         .expect("prover serves");
 
-    let score_keys = Arc::new(score_keys);
+    let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
+        Arc::new(Groth16Score::new(Arc::new(score_keys), scoring));
     let validators: Vec<Validator> = (0..V)
         .map(|i| Validator {
             name: format!("v{i}"),
@@ -205,7 +207,7 @@ async fn two_epochs_end_to_end_with_faults() {
             depth: DEPTH,
             samples: SAMPLES,
             scoring,
-            keys: score_keys.clone(),
+            keys: score_prover.clone(),
             chain_url: chain_served.url(),
             prover_url: prover_served.url(),
             state_dir: tmp.path().join(format!("v{i}")),

@@ -25,9 +25,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::score::{ScoreShape, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{KeyPaths, Keys, SetupKind};
+use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
 
 /// The public seed of the demo's deterministic (INSECURE) setup: the same as `params/`.
 pub const DEMO_SETUP_SEED: &str = "zkyuma-insecure-demo-setup";
@@ -403,7 +405,7 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     eprintln!("chain: serving on {}", chain_served.url());
     let prover = EpochProver::open(
         1,
-        epoch_keys,
+        Arc::new(Groth16Epoch::new(epoch_keys.clone())),
         chain_served.url(),
         state.join("epoch-prover"),
     )?;
@@ -416,6 +418,8 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     .await?;
 
     // Hospitals.
+    let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
+        Arc::new(Groth16Score::new(score_keys.clone(), scoring));
     let validators: Vec<Validator> = (0..v)
         .map(|i| Validator {
             name: format!("hospital-{i}"),
@@ -425,7 +429,7 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
             depth: shape.depth,
             samples: shape.samples,
             scoring,
-            keys: score_keys.clone(),
+            keys: score_prover.clone(),
             chain_url: chain_served.url(),
             prover_url: prover_served.url(),
             state_dir: state.join(format!("hospital-{i}")),

@@ -17,8 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zkyuma_circuits::commitment::weight_commitment;
 use zkyuma_circuits::epoch::EpochRound;
+use zkyuma_circuits::epoch::EpochStatement;
 use zkyuma_circuits::field::serde_hex;
-use zkyuma_prover::keys::{write_atomic, Keys};
+use zkyuma_prover::keys::write_atomic;
+use zkyuma_prover::system::StatementProver;
 
 /// A validator's opening as the prover keeps it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -91,7 +93,7 @@ pub struct EpochProofReport {
 #[derive(Clone)]
 pub struct EpochProver {
     netuid: u16,
-    keys: Arc<Keys>,
+    keys: Arc<dyn StatementProver<EpochStatement>>,
     chain_url: String,
     state_path: PathBuf,
     state: Arc<Mutex<Persisted>>,
@@ -102,7 +104,7 @@ impl EpochProver {
     /// (resumed if present).
     pub fn open(
         netuid: u16,
-        keys: Arc<Keys>,
+        keys: Arc<dyn StatementProver<EpochStatement>>,
         chain_url: String,
         state_dir: PathBuf,
     ) -> Result<Self, EpochProverError> {
@@ -214,8 +216,16 @@ impl EpochProver {
         let (proof, output) = tokio::task::spawn_blocking(move || {
             let output = zkyuma_circuits::yuma::run_epoch(&round.input)
                 .map_err(|e| EpochProverError::Prove(e.to_string()))?;
-            let proof = zkyuma_prover::epoch::prove_epoch(&keys, &round)
+            let (statement, witness) = round
+                .build(keys.vk_hash())
                 .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+            let bytes = keys
+                .prove(&statement, &witness)
+                .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+            let proof = zkyuma_prover::epoch::EpochProof {
+                statement,
+                proof: bytes,
+            };
             Ok::<_, EpochProverError>((proof, (output, round.new_bonds_blinding)))
         })
         .await
@@ -237,7 +247,7 @@ impl EpochProver {
             .submit_epoch(pb::EpochSubmission {
                 statement_json: protocol::to_json(&proof.statement),
                 proof: proof.proof.clone(),
-                proof_system: self.keys.proof_system().name().into(),
+                proof_system: self.keys.system().name().into(),
             })
             .await
             .map_err(|e| chain_err(e.message().to_string()))?
@@ -390,6 +400,9 @@ pub struct EpochProverConfig {
     pub chain: String,
     /// The epoch circuit's keys.
     pub keys: crate::roles::config::KeysSpec,
+    /// The keys' proof system (`groth16`).
+    #[serde(default)]
+    pub system: zkyuma_circuits::statement::ProofSystem,
     /// The epoch circuit's shape (checked against the keys).
     pub shape: zkyuma_circuits::epoch::EpochShape,
     /// Where its bonds and openings are kept.
@@ -482,12 +495,11 @@ pub async fn run(
         &config.keys.keys,
         &config.keys.name,
     );
-    let keys = paths
-        .load(&zkyuma_circuits::epoch::circuit_id(&config.shape))
+    let keys = zkyuma_prover::system::load_epoch_prover(config.system, &paths, &config.shape)
         .map_err(|e| EpochProverError::Prove(e.to_string()))?;
     let prover = EpochProver::open(
         config.netuid,
-        Arc::new(keys),
+        keys,
         config.chain.clone(),
         config.state_dir.clone(),
     )?;

@@ -27,7 +27,8 @@ use zkyuma_circuits::score::{
     MinerAnswer, Record, ScoreRound, ScoreStatement, WeightsBinding, WeightsMode,
 };
 use zkyuma_circuits::scoring::Scoring;
-use zkyuma_prover::keys::{write_atomic, Keys};
+use zkyuma_prover::keys::write_atomic;
+use zkyuma_prover::system::StatementProver;
 
 /// How a validator behaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,8 +220,8 @@ pub struct Validator {
     pub samples: u32,
     /// Scoring function.
     pub scoring: Scoring,
-    /// Score circuit keys.
-    pub keys: Arc<Keys>,
+    /// The score prover (its proof system's keys for this subnet's score circuit).
+    pub keys: Arc<dyn StatementProver<ScoreStatement>>,
     /// Chain endpoint.
     pub chain_url: String,
     /// Epoch prover endpoint.
@@ -505,14 +506,20 @@ impl Validator {
                 .collect(),
             weight_blinding: p.weight_blinding,
         };
-        let (keys, scoring) = (self.keys.clone(), self.scoring);
+        let (prover, scoring) = (self.keys.clone(), self.scoring);
         let _turn = crate::PROVING
             .acquire()
             .await
             .map_err(|e| ValidatorError::Prove(e.to_string()))?;
         let started = Instant::now();
         let proof = tokio::task::spawn_blocking(move || {
-            zkyuma_prover::score::prove_score(&keys, scoring, &round)
+            let (statement, witness, evaluation) = round.build(&scoring, prover.vk_hash())?;
+            let proof = prover.prove(&statement, &witness)?;
+            Ok::<_, zkyuma_prover::ProverError>(zkyuma_prover::score::ScoreProof {
+                statement,
+                proof,
+                evaluation,
+            })
         })
         .await
         .map_err(|e| ValidatorError::Prove(e.to_string()))?
@@ -567,7 +574,7 @@ impl Validator {
                 proof,
                 commitments,
                 signature: signature.to_vec(),
-                proof_system: self.keys.proof_system().name().into(),
+                proof_system: self.keys.system().name().into(),
             })
             .await
             .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
@@ -727,6 +734,9 @@ pub struct ValidatorConfig {
     pub scoring: Scoring,
     /// The score circuit's keys.
     pub keys: crate::roles::config::KeysSpec,
+    /// The keys' proof system (`groth16`).
+    #[serde(default)]
+    pub system: zkyuma_circuits::statement::ProofSystem,
     /// Where progress is kept.
     pub state_dir: PathBuf,
     /// Per-miner deadline (milliseconds).
@@ -765,13 +775,10 @@ impl ValidatorConfig {
             depth: self.depth,
             mode: WeightsMode::Hidden,
         };
-        let circuit = zkyuma_circuits::score::circuit_id(
-            &zkyuma_circuits::scoring::ScoringFunction::id(&self.scoring),
-            &shape,
-        );
+        let paths =
+            zkyuma_prover::keys::KeyPaths::new(&self.keys.params, &self.keys.keys, &self.keys.name);
         let keys =
-            zkyuma_prover::keys::KeyPaths::new(&self.keys.params, &self.keys.keys, &self.keys.name)
-                .load(&circuit)
+            zkyuma_prover::system::load_score_prover(self.system, &paths, self.scoring, &shape)
                 .map_err(|e| ValidatorError::Prove(e.to_string()))?;
         Ok(Validator {
             name: self.name.clone(),
@@ -788,7 +795,7 @@ impl ValidatorConfig {
             depth: self.depth,
             samples: self.samples,
             scoring: self.scoring,
-            keys: Arc::new(keys),
+            keys,
             chain_url: self.chain.clone(),
             prover_url: self.epoch_prover.clone(),
             state_dir: self.state_dir.clone(),
