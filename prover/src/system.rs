@@ -50,6 +50,27 @@ fn hex32(b: &[u8; 32]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The key accessors of a Groth16 statement prover (a `keys: Arc<Keys>` field).
+macro_rules! groth16_keys {
+    () => {
+        fn system(&self) -> ProofSystem {
+            ProofSystem::Groth16
+        }
+
+        fn circuit_id(&self) -> &str {
+            &self.keys.description.circuit_id
+        }
+
+        fn vk_bytes(&self) -> Vec<u8> {
+            self.keys.vk_bytes()
+        }
+
+        fn vk_hash(&self) -> [u8; 32] {
+            self.keys.vk_hash()
+        }
+    };
+}
+
 /// Groth16 score proofs with a scoring function's R1CS twin.
 pub struct Groth16Score<G> {
     keys: Arc<Keys>,
@@ -64,21 +85,7 @@ impl<G: ScoringGadget + Clone> Groth16Score<G> {
 }
 
 impl<G: ScoringGadget + Clone + Send + Sync> StatementProver<ScoreStatement> for Groth16Score<G> {
-    fn system(&self) -> ProofSystem {
-        ProofSystem::Groth16
-    }
-
-    fn circuit_id(&self) -> &str {
-        &self.keys.description.circuit_id
-    }
-
-    fn vk_bytes(&self) -> Vec<u8> {
-        self.keys.vk_bytes()
-    }
-
-    fn vk_hash(&self) -> [u8; 32] {
-        self.keys.vk_hash()
-    }
+    groth16_keys!();
 
     fn prove(
         &self,
@@ -103,21 +110,7 @@ impl Groth16Epoch {
 }
 
 impl StatementProver<EpochStatement> for Groth16Epoch {
-    fn system(&self) -> ProofSystem {
-        ProofSystem::Groth16
-    }
-
-    fn circuit_id(&self) -> &str {
-        &self.keys.description.circuit_id
-    }
-
-    fn vk_bytes(&self) -> Vec<u8> {
-        self.keys.vk_bytes()
-    }
-
-    fn vk_hash(&self) -> [u8; 32] {
-        self.keys.vk_hash()
-    }
+    groth16_keys!();
 
     fn prove(
         &self,

@@ -278,16 +278,29 @@ pub fn miner_roster(shape: &DemoShape) -> Vec<RosterMiner> {
     roster
 }
 
-/// Run the demo.
-pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
-    let shape = opts.shape;
+/// The demo's circuits and their keys.
+pub(crate) struct DemoKeys {
+    /// The scoring function.
+    pub(crate) scoring: Scoring,
+    /// The score circuit's params name.
+    pub(crate) score_name: String,
+    /// The epoch circuit's params name.
+    pub(crate) epoch_name: String,
+    /// The score circuit's keys.
+    pub(crate) score: Arc<Keys>,
+    /// The epoch circuit's keys.
+    pub(crate) epoch: Arc<Keys>,
+}
+
+/// Load (or set up once and cache) the keys of the demo's two circuits.
+pub(crate) fn demo_keys(opts: &DemoOptions) -> Result<DemoKeys, DemoError> {
     let scoring = Scoring::Mse {
         amplification: zkyuma_circuits::scoring::Mse::DEFAULT.amplification,
     };
-    let (score_shape, epoch_shape) = (shape.score(), shape.epoch());
+    let (score_shape, epoch_shape) = (opts.shape.score(), opts.shape.epoch());
     let score_name = zkyuma_prover::score::params_name(&scoring, &score_shape);
     let epoch_name = zkyuma_prover::epoch::params_name(&epoch_shape);
-    let score_keys = Arc::new(load_or_setup(
+    let score = Arc::new(load_or_setup(
         &opts.params,
         &opts.keys,
         &score_name,
@@ -297,13 +310,33 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
         ),
         |kind| zkyuma_prover::score::setup_score(scoring, score_shape, kind),
     )?);
-    let epoch_keys = Arc::new(load_or_setup(
+    let epoch = Arc::new(load_or_setup(
         &opts.params,
         &opts.keys,
         &epoch_name,
         &zkyuma_circuits::epoch::circuit_id(&epoch_shape),
         |kind| zkyuma_prover::epoch::setup_epoch(epoch_shape, kind),
     )?);
+    Ok(DemoKeys {
+        scoring,
+        score_name,
+        epoch_name,
+        score,
+        epoch,
+    })
+}
+
+/// Run the demo.
+pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
+    let shape = opts.shape;
+    let (score_shape, epoch_shape) = (shape.score(), shape.epoch());
+    let DemoKeys {
+        scoring,
+        score_name,
+        epoch_name,
+        score: score_keys,
+        epoch: epoch_keys,
+    } = demo_keys(opts)?;
 
     // Data: one evaluation set per hospital, the rest for training.
     let v = shape.validators as usize;

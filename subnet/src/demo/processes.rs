@@ -3,7 +3,7 @@
 //! would deploy (written under `<out>/processes/`). The demo process only starts the roles,
 //! waits for the epochs to be paid, fetches the bundles over gRPC and stops the roles.
 
-use super::{colluders, load_or_setup, miner_roster, DemoError, DemoOptions};
+use super::{colluders, demo_keys, miner_roster, DemoError, DemoKeys, DemoOptions};
 use crate::chain::node::{ChainNodeConfig, NeuronSpec};
 use crate::chain::SubnetConfig;
 use crate::roles::config::{HotkeySpec, KeysSpec, PublicKeySpec, RecordsSpec};
@@ -15,7 +15,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use zkyuma_circuits::scoring::Scoring;
 
 /// A role running as a child process; killed when dropped.
 pub struct RoleProcess {
@@ -130,30 +129,14 @@ pub struct ProcessesSummary {
 /// Run the demo with every role its own process; `exe` is the `zkyuma` binary.
 pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary, DemoError> {
     let shape = opts.shape;
-    let scoring = Scoring::Mse {
-        amplification: zkyuma_circuits::scoring::Mse::DEFAULT.amplification,
-    };
     let (score_shape, epoch_shape) = (shape.score(), shape.epoch());
-    let score_name = zkyuma_prover::score::params_name(&scoring, &score_shape);
-    let epoch_name = zkyuma_prover::epoch::params_name(&epoch_shape);
     // Keys as the in-process demo makes them (set up once, cached); the roles load them.
-    load_or_setup(
-        &opts.params,
-        &opts.keys,
-        &score_name,
-        &zkyuma_circuits::score::circuit_id(
-            &zkyuma_circuits::scoring::ScoringFunction::id(&scoring),
-            &score_shape,
-        ),
-        |kind| zkyuma_prover::score::setup_score(scoring, score_shape, kind),
-    )?;
-    load_or_setup(
-        &opts.params,
-        &opts.keys,
-        &epoch_name,
-        &zkyuma_circuits::epoch::circuit_id(&epoch_shape),
-        |kind| zkyuma_prover::epoch::setup_epoch(epoch_shape, kind),
-    )?;
+    let DemoKeys {
+        scoring,
+        score_name,
+        epoch_name,
+        ..
+    } = demo_keys(opts)?;
     let root = opts.out.join("processes");
     if root.exists() {
         std::fs::remove_dir_all(&root)?;

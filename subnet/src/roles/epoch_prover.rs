@@ -182,23 +182,7 @@ impl EpochProver {
     pub async fn prove_and_submit(&self, epoch: u64) -> Result<EpochProofReport, EpochProverError> {
         let chain_err = |e: String| EpochProverError::Chain(e);
         let mut chain = chain_client(&self.chain_url).map_err(|e| chain_err(e.to_string()))?;
-        let st = chain
-            .get_epoch_state(pb::BundleRequest {
-                netuid: u32::from(self.netuid),
-                epoch,
-            })
-            .await
-            .map_err(|e| chain_err(e.message().to_string()))?
-            .into_inner();
-        let state: EpochState = protocol::json_field("state_json", &st.state_json)
-            .map_err(|e| chain_err(e.to_string()))?;
-        let meta = chain
-            .get_metagraph(pb::MetagraphRequest {
-                netuid: u32::from(self.netuid),
-            })
-            .await
-            .map_err(|e| chain_err(e.message().to_string()))?
-            .into_inner();
+        let (state, meta) = self.chain_state(&mut chain, Some(epoch)).await?;
         let round = {
             let mut p = self.lock();
             let round = self.build_round(&mut p, &state, &meta)?;
@@ -453,10 +437,13 @@ impl Readiness {
 }
 
 impl EpochProver {
-    /// Where the chain's open epoch stands.
-    pub async fn readiness(&self) -> Result<Readiness, EpochProverError> {
+    /// The chain's state of `epoch` (the open one when `None`) and its metagraph.
+    async fn chain_state(
+        &self,
+        chain: &mut pb::chain_client::ChainClient<tonic::transport::Channel>,
+        epoch: Option<u64>,
+    ) -> Result<(EpochState, pb::Metagraph), EpochProverError> {
         let chain_err = |e: String| EpochProverError::Chain(e);
-        let mut chain = chain_client(&self.chain_url).map_err(|e| chain_err(e.to_string()))?;
         let meta = chain
             .get_metagraph(pb::MetagraphRequest {
                 netuid: u32::from(self.netuid),
@@ -467,13 +454,21 @@ impl EpochProver {
         let st = chain
             .get_epoch_state(pb::BundleRequest {
                 netuid: u32::from(self.netuid),
-                epoch: meta.epoch,
+                epoch: epoch.unwrap_or(meta.epoch),
             })
             .await
             .map_err(|e| chain_err(e.message().to_string()))?
             .into_inner();
         let state: EpochState = protocol::json_field("state_json", &st.state_json)
             .map_err(|e| chain_err(e.to_string()))?;
+        Ok((state, meta))
+    }
+
+    /// Where the chain's open epoch stands.
+    pub async fn readiness(&self) -> Result<Readiness, EpochProverError> {
+        let mut chain =
+            chain_client(&self.chain_url).map_err(|e| EpochProverError::Chain(e.to_string()))?;
+        let (state, meta) = self.chain_state(&mut chain, None).await?;
         Ok(Readiness {
             epoch: meta.epoch,
             accepted: state.accepted.len(),
