@@ -11,6 +11,7 @@ use crate::net::hotkey::{dataset_payload, verify_signature};
 use crate::net::protocol::{self, fr_to_bytes};
 use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
+use zkyuma_circuits::epoch::{permit_rows, EpochChainState};
 use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::scoring::ScoringFunction;
 use zkyuma_verifier::{StatementKey, SystemProof};
@@ -364,6 +365,30 @@ fn check(
     let st = &b.epoch_statement;
     if st.chain.netuid != b.netuid || st.chain.epoch != b.epoch {
         f.push("epoch statement names another netuid or epoch".into());
+    }
+    // The statement's chain state is the one derived from the bundle's epoch input, with the
+    // chain's own function; that input agrees with the bundle's metagraph.
+    let input = &b.epoch_input;
+    let metagraph_agrees = usize::from(input.n) == b.neurons.len()
+        && b.neurons.iter().all(|n| {
+            input.stake.get(usize::from(n.uid)) == Some(&n.stake)
+                && input.validator_permit.get(usize::from(n.uid)) == Some(&n.validator_permit)
+        });
+    if !metagraph_agrees {
+        f.push("the epoch input's stakes or permits differ from the bundle's metagraph".into());
+    }
+    match EpochChainState::derive(
+        b.netuid,
+        b.epoch,
+        input,
+        &permit_rows(input),
+        epoch_pvk.hash(),
+    ) {
+        Ok(derived) if derived == st.chain => {}
+        Ok(_) => f.push(
+            "the epoch statement's chain state is not the one derived from the epoch input".into(),
+        ),
+        Err(e) => f.push(format!("the epoch input cannot be proven: {e}")),
     }
     let n = b.neurons.len();
     let expected: Vec<Fr> = st

@@ -138,6 +138,11 @@ pub struct EpochBundle {
     /// The epoch proof's proof system.
     #[serde(default)]
     pub epoch_proof_system: ProofSystem,
+    /// The chain state the epoch read, as the native epoch's input: block numbers, last
+    /// updates, registration blocks, stakes, permits and the subnet's hyperparameters (weights
+    /// are placeholders: one all-zero row per accepted validator; bonds are private). The epoch
+    /// statement's chain state is derived from it.
+    pub epoch_input: zkyuma_circuits::yuma::EpochInput,
 }
 
 /// A failure writing a bundle.

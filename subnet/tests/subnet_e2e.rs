@@ -525,6 +525,45 @@ async fn two_epochs_end_to_end_with_faults() {
         let failures = report.epochs[1].failures.join("; ");
         assert!(failures.contains("epoch proof"), "{failures}");
     }
+    // The chain state the statement was proven against is re-derived from the bundle's epoch
+    // input: a kappa, or a stake changed in the input and the metagraph alike, re-addressed,
+    // fails the audit by name.
+    let honest: serde_json::Value = serde_json::from_str(&text).expect("bundle json");
+    let tampers: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        (
+            "kappa",
+            Box::new(|b| b["epoch_input"]["kappa"] = serde_json::json!(30000)),
+        ),
+        (
+            "stake",
+            Box::new(|b| {
+                let s = b["neurons"][0]["stake"].as_u64().expect("stake") * 3;
+                b["neurons"][0]["stake"] = serde_json::json!(s);
+                b["epoch_input"]["stake"][0] = serde_json::json!(s);
+            }),
+        ),
+    ];
+    for (what, tamper) in tampers {
+        let mut b = honest.clone();
+        tamper(&mut b);
+        let bytes = serde_json::to_vec(&b).expect("json");
+        let dir = tmp.path().join(format!("tampered-{what}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::copy(
+            &results[0].bundle,
+            dir.join(results[0].bundle.file_name().expect("name")),
+        )
+        .expect("copy");
+        let name = zkyuma_subnet::bundle::EpochBundle::file_name(2, &bytes).0;
+        std::fs::write(dir.join(name), &bytes).expect("write");
+        let report = audit_dir(&dir, None).expect("audit runs");
+        assert!(!report.passed(), "tampered {what} must fail");
+        let failures = report.epochs[1].failures.join("; ");
+        assert!(
+            failures.contains("not the one derived from the epoch input"),
+            "{what}: {failures}"
+        );
+    }
     let gap = tmp.path().join("gap");
     std::fs::create_dir_all(&gap).expect("dir");
     std::fs::copy(&e2_path, gap.join(e2_path.file_name().expect("name"))).expect("copy");

@@ -643,6 +643,7 @@ impl EmbeddedChain {
             epoch_statement: statement.clone(),
             epoch_proof: hex::encode(&sub.proof),
             epoch_proof_system: proof.system,
+            epoch_input: state.input.clone(),
         };
         let (path, digest) = bundle
             .write(&s.bundle_dir)
