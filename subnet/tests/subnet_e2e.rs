@@ -529,7 +529,8 @@ async fn two_epochs_end_to_end_with_faults() {
     // input: a kappa, or a stake changed in the input and the metagraph alike, re-addressed,
     // fails the audit by name.
     let honest: serde_json::Value = serde_json::from_str(&text).expect("bundle json");
-    let tampers: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type BundleTamper = Box<dyn Fn(&mut serde_json::Value)>;
+    let tampers: Vec<(&str, BundleTamper)> = vec![
         (
             "kappa",
             Box::new(|b| b["epoch_input"]["kappa"] = serde_json::json!(30000)),
