@@ -390,6 +390,7 @@ fn check(
         ),
         Err(e) => f.push(format!("the epoch input cannot be proven: {e}")),
     }
+    check_epoch_input(b, previous, &accepted_cw, f);
     let n = b.neurons.len();
     let expected: Vec<Fr> = st
         .chain
@@ -424,6 +425,67 @@ fn check(
             }
         }
         None => f.push("epoch proof: malformed".into()),
+    }
+}
+
+/// The epoch input's blocks and last updates follow from the chain's rules: the epoch's blocks
+/// from its number and tempo; an accepted validator updated at the epoch's first block; everyone
+/// else, the registration blocks and the hyperparameters as in the previous bundle; the permits
+/// the ones the previous epoch computed.
+fn check_epoch_input(
+    b: &EpochBundle,
+    previous: Option<&EpochBundle>,
+    accepted: &[(u16, Fr)],
+    f: &mut Vec<String>,
+) {
+    let input = &b.epoch_input;
+    let block = b.epoch.saturating_mul(input.tempo);
+    if input.current_block != block + input.tempo.saturating_sub(1)
+        || input.last_mechanism_step_block != block.saturating_sub(1)
+    {
+        f.push("the epoch input's blocks do not follow from its epoch and tempo".into());
+    }
+    let is_accepted = |u: usize| accepted.iter().any(|(v, _)| usize::from(*v) == u);
+    for (u, updated) in input.last_update.iter().enumerate() {
+        let expected = if is_accepted(u) {
+            Some(block + 1)
+        } else {
+            match previous {
+                Some(p) => p.epoch_input.last_update.get(u).copied(),
+                None if b.epoch == 1 => Some(0),
+                None => None,
+            }
+        };
+        if expected.is_some_and(|e| e != *updated) {
+            f.push(format!(
+                "uid {u}: last update {updated} does not follow the accepted submissions"
+            ));
+        }
+    }
+    let Some(p) = previous else { return };
+    let q = &p.epoch_input;
+    let same = input.block_at_registration == q.block_at_registration
+        && input.tempo == q.tempo
+        && input.activity_cutoff_blocks == q.activity_cutoff_blocks
+        && input.stake_threshold == q.stake_threshold
+        && input.owner_uid == q.owner_uid
+        && input.max_allowed_validators == q.max_allowed_validators
+        && input.kappa == q.kappa
+        && input.bonds_penalty == q.bonds_penalty
+        && input.bonds_moving_average == q.bonds_moving_average
+        && input.yuma3 == q.yuma3
+        && input.liquid_alpha == q.liquid_alpha
+        && input.rao_emission == q.rao_emission;
+    if !same {
+        f.push(
+            "the epoch input's registrations or hyperparameters differ from the previous bundle's"
+                .into(),
+        );
+    }
+    match zkyuma_circuits::yuma::run_epoch(q) {
+        Ok(out) if out.new_validator_permit == input.validator_permit => {}
+        Ok(_) => f.push("the permits are not the ones the previous epoch computed".into()),
+        Err(e) => f.push(format!("the previous epoch input: {e}")),
     }
 }
 

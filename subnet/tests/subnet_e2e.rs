@@ -536,6 +536,11 @@ async fn two_epochs_end_to_end_with_faults() {
             Box::new(|b| b["epoch_input"]["kappa"] = serde_json::json!(30000)),
         ),
         (
+            "last update",
+            // An accepted validator's row masked out as outdated.
+            Box::new(|b| b["epoch_input"]["last_update"][0] = serde_json::json!(0)),
+        ),
+        (
             "stake",
             Box::new(|b| {
                 let s = b["neurons"][0]["stake"].as_u64().expect("stake") * 3;
@@ -564,6 +569,12 @@ async fn two_epochs_end_to_end_with_faults() {
             failures.contains("not the one derived from the epoch input"),
             "{what}: {failures}"
         );
+        if what == "last update" {
+            assert!(
+                failures.contains("uid 0: last update 0 does not follow"),
+                "{failures}"
+            );
+        }
     }
     let gap = tmp.path().join("gap");
     std::fs::create_dir_all(&gap).expect("dir");

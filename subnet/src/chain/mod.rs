@@ -36,7 +36,7 @@ pub use refusal::{Refusal, Signed};
 pub use store::ChainStore;
 
 /// The subnet's parameters.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubnetConfig {
     /// Subnet id.
     pub netuid: u16,
@@ -83,7 +83,7 @@ impl SubnetConfig {
 }
 
 /// A registered neuron.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Neuron {
     /// Hotkey.
     #[serde(with = "serde_hex::bytes32")]
@@ -213,6 +213,7 @@ pub struct EpochResult {
     pub scores: Vec<BundleScore>,
 }
 
+#[derive(Clone)]
 struct State {
     config: SubnetConfig,
     neurons: Vec<Neuron>,
@@ -341,6 +342,26 @@ impl EmbeddedChain {
     ) -> Result<(Self, bool), ChainError> {
         let store = Arc::new(store);
         if let Some(state) = store.load(bundle_dir.clone(), register_key)? {
+            // The store is the chain; a configuration that means another chain is refused.
+            let differs = [
+                ("the subnet's parameters", state.config != config),
+                ("the genesis neurons", state.neurons != neurons),
+                (
+                    "the score verifying key",
+                    state.score_key.bytes != score_vk.bytes
+                        || state.score_key.key.system() != score_vk.system,
+                ),
+                (
+                    "the epoch verifying key",
+                    state.epoch_key.bytes != epoch_vk.bytes
+                        || state.epoch_key.key.system() != epoch_vk.system,
+                ),
+            ];
+            if let Some((what, _)) = differs.iter().find(|(_, d)| *d) {
+                return Err(ChainError::Config(format!(
+                    "the store holds a chain whose {what} differ from the configuration's"
+                )));
+            }
             let chain = Self {
                 state: Arc::new(Mutex::new(state)),
                 store: Some(store),
@@ -353,6 +374,19 @@ impl EmbeddedChain {
         Ok((chain, false))
     }
 
+    /// Make `next` the chain's state: written to the store first (with a paid epoch's result),
+    /// then in memory, so a failed write changes nothing.
+    fn commit(
+        &self,
+        guard: &mut std::sync::MutexGuard<'_, State>,
+        next: State,
+        paid: Option<&EpochResult>,
+    ) -> Result<(), ChainError> {
+        self.persist(&next, paid)?;
+        **guard = next;
+        Ok(())
+    }
+
     /// Write the state (and a paid epoch's result) to the store, if the chain has one.
     fn persist(&self, s: &State, paid: Option<&EpochResult>) -> Result<(), ChainError> {
         match &self.store {
@@ -363,7 +397,7 @@ impl EmbeddedChain {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the state half-written: every mutation
-        // below is computed first and assigned last.
+        // works on a copy that is stored, then assigned (`commit`).
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -416,7 +450,8 @@ impl EmbeddedChain {
     pub fn register_dataset(&self, r: &pb::DatasetRegistration) -> Result<(), ChainError> {
         let hotkey = protocol::bytes32("validator_hotkey", &r.validator_hotkey)?;
         let root = protocol::fr_from_bytes("root", &r.root)?;
-        let mut s = self.lock();
+        let mut guard = self.lock();
+        let mut s = guard.clone();
         if r.netuid != u32::from(s.config.netuid) {
             return refuse(Refusal::WrongNetuid {
                 expected: s.config.netuid,
@@ -465,7 +500,7 @@ impl EmbeddedChain {
                 s.pending_datasets.insert(hotkey, dataset);
             }
         }
-        self.persist(&s, None)
+        self.commit(&mut guard, s, None)
     }
 
     /// Accept or refuse a score submission. The submission is recorded either way (it goes into
@@ -477,7 +512,8 @@ impl EmbeddedChain {
             system: protocol::proof_system("proof_system", &sub.proof_system)?,
             bytes: sub.proof.clone(),
         };
-        let mut s = self.lock();
+        let mut guard = self.lock();
+        let mut s = guard.clone();
         let outcome = check_score(&s, &statement, sub, &proof);
         let uid = s
             .neurons
@@ -521,18 +557,18 @@ impl EmbeddedChain {
                     rejected.reason = Refusal::AlreadyAccepted.to_string();
                     rejected.refusal = Some(Refusal::AlreadyAccepted);
                     s.scores.push(rejected);
-                    self.persist(&s, None)?;
+                    self.commit(&mut guard, s, None)?;
                     return refuse(Refusal::AlreadyAccepted);
                 }
                 let block = s.epoch * s.config.tempo + 1;
                 s.accepted.insert(uid, (*cw, statement));
                 s.last_update[usize::from(uid)] = block;
                 s.scores.push(record);
-                self.persist(&s, None)
+                self.commit(&mut guard, s, None)
             }
             _ => {
                 s.scores.push(record);
-                self.persist(&s, None)?;
+                self.commit(&mut guard, s, None)?;
                 outcome.map(|_| ())
             }
         }
@@ -553,7 +589,8 @@ impl EmbeddedChain {
             system: protocol::proof_system("proof_system", &sub.proof_system)?,
             bytes: sub.proof.clone(),
         };
-        let mut s = self.lock();
+        let mut guard = self.lock();
+        let mut s = guard.clone();
         let state = epoch_state(&s);
         // The statement's chain state must be exactly the one the chain derives (one function,
         // shared with the epoch prover and the auditor).
@@ -668,7 +705,11 @@ impl EmbeddedChain {
         let pending = std::mem::take(&mut s.pending_datasets);
         s.datasets.extend(pending);
         s.results.push(result.clone());
-        self.persist(&s, Some(&result))?;
+        if let Err(e) = self.commit(&mut guard, s, Some(&result)) {
+            // Not paid: the epoch stays open, and its bundle goes.
+            let _ = std::fs::remove_file(&result.bundle);
+            return Err(e);
+        }
         Ok(result)
     }
 

@@ -246,6 +246,33 @@ impl ChainStore {
             Err(redb::TableError::TableDoesNotExist(_)) => {}
             Err(e) => return Err(self.db_error(e).into()),
         }
+        let n = snap.neurons.len();
+        let lengths = [
+            ("permits", snap.permits.len()),
+            ("last_update", snap.last_update.len()),
+            ("emission_total", snap.emission_total.len()),
+            (
+                "score shape miners",
+                snap.config.score_shape.miners as usize,
+            ),
+            ("epoch shape uids", snap.config.epoch_shape.uids as usize),
+        ];
+        if let Some((what, got)) = lengths.iter().find(|(_, got)| *got != n) {
+            return Err(self
+                .record_error(
+                    SNAPSHOT.into(),
+                    format!("{what}: {got} entries for {n} neurons"),
+                )
+                .into());
+        }
+        if let Some(a) = snap.accepted.iter().find(|a| usize::from(a.uid) >= n) {
+            return Err(self
+                .record_error(
+                    SNAPSHOT.into(),
+                    format!("accepted row of uid {} among {n} neurons", a.uid),
+                )
+                .into());
+        }
         let key = |k: KeyRecord| KeyRegistration {
             name: k.name,
             system: k.system,

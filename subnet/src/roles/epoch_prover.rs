@@ -254,6 +254,18 @@ impl EpochProver {
         })
     }
 
+    /// How many of `state`'s accepted rows have their opening here.
+    fn opened_rows(&self, state: &EpochState, meta: &pb::Metagraph) -> usize {
+        let p = self.lock();
+        let openings = p.openings.get(&state.epoch).map_or(&[][..], Vec::as_slice);
+        let n = usize::from(state.input.n);
+        state
+            .accepted
+            .iter()
+            .filter(|a| opening_of(openings, a, meta, n).is_some())
+            .count()
+    }
+
     fn build_round(
         &self,
         p: &mut Persisted,
@@ -303,13 +315,7 @@ impl EpochProver {
             match accepted {
                 None => blindings.push(Fr::from(0u64)),
                 Some(a) => {
-                    let hotkey = meta.neurons.get(u).map(|nr| nr.hotkey.as_slice());
-                    let opening = openings.iter().find(|o| {
-                        Some(o.hotkey.as_slice()) == hotkey
-                            && o.row.len() == n
-                            && weight_commitment(&o.row, o.blinding) == a.commitment
-                    });
-                    let Some(o) = opening else {
+                    let Some(o) = opening_of(&openings, a, meta, n) else {
                         return Err(EpochProverError::MissingOpening(a.uid));
                     };
                     input.weights[u] = o
@@ -411,6 +417,22 @@ fn default_poll_ms() -> u64 {
     200
 }
 
+/// The opening of an accepted row: signed by the row's validator, over every uid, opening its
+/// weight commitment.
+fn opening_of<'a>(
+    openings: &'a [Opening],
+    row: &crate::chain::AcceptedRow,
+    meta: &pb::Metagraph,
+    n: usize,
+) -> Option<&'a Opening> {
+    let hotkey = meta.neurons.get(usize::from(row.uid))?.hotkey.as_slice();
+    openings.iter().find(|o| {
+        o.hotkey.as_slice() == hotkey
+            && o.row.len() == n
+            && weight_commitment(&o.row, o.blinding) == row.commitment
+    })
+}
+
 /// Where the chain's open epoch stands, as the epoch prover sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Readiness {
@@ -420,7 +442,7 @@ pub struct Readiness {
     pub accepted: usize,
     /// Permit holders.
     pub permits: usize,
-    /// Openings this prover holds for the epoch.
+    /// Accepted rows whose opening this prover holds.
     pub openings: usize,
 }
 
@@ -473,7 +495,7 @@ impl EpochProver {
             epoch: meta.epoch,
             accepted: state.accepted.len(),
             permits: meta.neurons.iter().filter(|n| n.validator_permit).count(),
-            openings: self.openings(meta.epoch),
+            openings: self.opened_rows(&state, &meta),
         })
     }
 }
