@@ -91,3 +91,20 @@ fn a_damaged_store_is_refused_without_a_panic() {
         Err(ChainError::Storage(_))
     ));
 }
+
+#[test]
+fn genesis_permits_follow_subtensors_tie_rule() {
+    // Why: genesis must give permits as every later epoch does (`is_topk_nonzero`: on a stake
+    // tie the lower uid loses), or the permit set changes after epoch 1 by itself.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut one = config();
+    one.max_allowed_validators = 1;
+    let (chain, _) = open(tmp.path(), one).expect("genesis");
+    let permits: Vec<bool> = chain
+        .metagraph()
+        .neurons
+        .iter()
+        .map(|n| n.validator_permit)
+        .collect();
+    assert_eq!(permits, vec![false, true, false, false]);
+}

@@ -63,6 +63,33 @@ pub fn weight_keep_mask(input: &EpochInput) -> Vec<Vec<bool>> {
         .collect()
 }
 
+/// The epoch's stake weights: RAO stakes as `I64F64`, those below `threshold` zeroed (the owner
+/// exempt), normalised, narrowed to `I32F32`. Validator permits go to the top
+/// `max_allowed_validators` of these ([`math::is_topk_nonzero`]).
+pub fn normalized_stake(
+    stake: &[u64],
+    threshold: u64,
+    owner: Option<u16>,
+) -> Result<Vec<I32F32>, EpochError> {
+    let filtered: Vec<I64F64> = stake
+        .iter()
+        .enumerate()
+        .map(|(uid, &s)| {
+            let s = I64F64::saturating_from_u64(s);
+            if owner != Some(uid as u16) && s.saturating_to_u64() < threshold {
+                I64F64::ZERO
+            } else {
+                s
+            }
+        })
+        .collect();
+    Ok(normalize_64(&filtered)
+        .ok_or(EpochError::StakeOverflow)?
+        .into_iter()
+        .map(I64F64::saturating_to_i32f32)
+        .collect())
+}
+
 /// Run one epoch and keep the intermediate values a proof of it needs: the chain's reading of
 /// its state ([`EpochCore::from_input`]) followed by the epoch proper ([`run_core`]).
 pub fn run_epoch_traced(
@@ -127,24 +154,7 @@ impl EpochCore {
 
         // == Stake == (I64F64, threshold filter with the owner exempt, normalise, narrow to I32F32)
         let owner = input.owner_uid;
-        let filtered: Vec<I64F64> = input
-            .stake
-            .iter()
-            .enumerate()
-            .map(|(uid, &s)| {
-                let s = I64F64::saturating_from_u64(s);
-                if owner != Some(uid as u16) && s.saturating_to_u64() < input.stake_threshold {
-                    I64F64::ZERO
-                } else {
-                    s
-                }
-            })
-            .collect();
-        let stake: Vec<I32F32> = normalize_64(&filtered)
-            .ok_or(EpochError::StakeOverflow)?
-            .into_iter()
-            .map(I64F64::saturating_to_i32f32)
-            .collect();
+        let stake = normalized_stake(&input.stake, input.stake_threshold, owner)?;
 
         // == Validator permits == (the owner always holds one)
         let mut validator_permits = input.validator_permit.clone();

@@ -293,16 +293,15 @@ impl EmbeddedChain {
         }
         let score_key = register_key(score_vk, zkyuma_circuits::score::PUBLIC_INPUTS)?;
         let epoch_key = register_key(epoch_vk, 1)?;
-        // Permits: the top `max_allowed_validators` by stake among staked neurons.
-        let mut order: Vec<usize> = (0..n).filter(|u| neurons[*u].stake > 0).collect();
-        order.sort_by_key(|u| std::cmp::Reverse(neurons[*u].stake));
-        let mut permits = vec![false; n];
-        for u in order
-            .into_iter()
-            .take(usize::from(config.max_allowed_validators))
-        {
-            permits[u] = true;
-        }
+        // Permits: subtensor's rule, as every later epoch computes them (the top
+        // `max_allowed_validators` normalised stakes, non-zero; on a tie the lower uid loses).
+        let stakes: Vec<u64> = neurons.iter().map(|nr| nr.stake).collect();
+        let normalized = zkyuma_circuits::yuma::normalized_stake(&stakes, 0, None)
+            .map_err(|e| ChainError::Config(format!("genesis stakes: {e}")))?;
+        let permits = zkyuma_circuits::yuma::math::is_topk_nonzero(
+            &normalized,
+            usize::from(config.max_allowed_validators),
+        );
         let prev_digest = [0u8; 32];
         let state = State {
             seed: epoch_seed(config.netuid, 1, &prev_digest),
