@@ -457,6 +457,25 @@ async fn two_epochs_end_to_end_with_faults() {
         "a validator scored: {}",
         r.reason
     );
+    // Spam: v0 has two refused submissions recorded this epoch; two more are recorded, then the
+    // chain refuses without recording (at most MAX_REFUSED_PER_HOTKEY per hotkey and epoch).
+    for attempt in 0..3 {
+        let r = client
+            .submit_score(signed_submission(&st0, proof0.clone(), &validator_keys[0]))
+            .await
+            .expect("rpc")
+            .into_inner();
+        let expected_limit = attempt == 2;
+        assert!(
+            matches!(
+                (verdict(&r), expected_limit),
+                (Err(Refusal::WrongEpoch { .. }), false)
+                    | (Err(Refusal::TooManyRefused { limit: 4 }), true)
+            ),
+            "spam attempt {attempt}: {}",
+            r.reason
+        );
+    }
     for v in &validators {
         assert!(v.run_epoch(2, None).await.expect("epoch 2").accepted.0);
     }
@@ -473,8 +492,8 @@ async fn two_epochs_end_to_end_with_faults() {
     assert_eq!(report.epochs[0].score_proofs, 2);
     assert_eq!(report.epochs[0].refused, 3, "v1's three refused attempts");
     assert_eq!(
-        report.epochs[1].refused, 2,
-        "the replay and the self-scoring statement"
+        report.epochs[1].refused, 4,
+        "the replay, the self-scoring statement and two of the three spam replays"
     );
     let fetched = tmp.path().join("fetched");
     let over_grpc = audit_chain(&chain_served.url(), 1, 1..=2, &fetched, None)

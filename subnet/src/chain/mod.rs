@@ -242,6 +242,10 @@ pub struct EmbeddedChain {
     store: Option<Arc<ChainStore>>,
 }
 
+/// Refused score submissions the chain records per hotkey and epoch; later ones are refused
+/// unrecorded (`Refusal::TooManyRefused`).
+pub const MAX_REFUSED_PER_HOTKEY: usize = 4;
+
 /// The seed of epoch `epoch`: `blake3("zkyuma/seed/v1" ‖ netuid ‖ epoch ‖ previous digest)`,
 /// which nobody controls once the previous epoch is proven.
 pub fn epoch_seed(netuid: u16, epoch: u64, prev_digest: &[u8; 32]) -> [u8; 32] {
@@ -502,8 +506,10 @@ impl EmbeddedChain {
         self.commit(&mut guard, s, None)
     }
 
-    /// Accept or refuse a score submission. The submission is recorded either way (it goes into
-    /// the epoch's bundle); only an accepted one gives its validator a row.
+    /// Accept or refuse a score submission. A submission of a registered hotkey is recorded
+    /// either way (it goes into the epoch's bundle), refused ones up to
+    /// [`MAX_REFUSED_PER_HOTKEY`] per hotkey and epoch; only an accepted one gives its validator a
+    /// row (at most one per validator and epoch).
     pub fn submit_score(&self, sub: &pb::ScoreSubmission) -> Result<(), ChainError> {
         let statement: ScoreStatement =
             protocol::json_field("statement_json", &sub.statement_json)?;
@@ -512,15 +518,42 @@ impl EmbeddedChain {
             bytes: sub.proof.clone(),
         };
         let mut guard = self.lock();
-        let mut s = guard.clone();
-        let outcome = check_score(&s, &statement, sub, &proof);
-        let uid = s
+        let outcome = check_score(&guard, &statement, sub, &proof);
+        let Some(uid) = guard
             .neurons
             .iter()
             .position(|n| n.hotkey == statement.validator_hotkey)
-            .map(|u| u as u16);
+            .map(|u| u as u16)
+        else {
+            // Nobody's submission: refused, not recorded (no unbounded record of strangers).
+            return outcome.map(|_| ());
+        };
+        let refusal = match &outcome {
+            Ok(_)
+                if guard
+                    .accepted
+                    .get(&uid)
+                    .is_some_and(|(_, st)| *st == statement) =>
+            {
+                return Ok(()); // the same submission again: already accepted
+            }
+            Ok(_) if guard.accepted.contains_key(&uid) => Some(Refusal::AlreadyAccepted),
+            Ok(_) => None,
+            Err(ChainError::Refused(r)) => Some(r.clone()),
+            Err(_) => None,
+        };
+        let refused_before = guard
+            .scores
+            .iter()
+            .filter(|r| !r.accepted && r.validator_uid == Some(uid))
+            .count();
+        if (refusal.is_some() || outcome.is_err()) && refused_before >= MAX_REFUSED_PER_HOTKEY {
+            return refuse(Refusal::TooManyRefused {
+                limit: MAX_REFUSED_PER_HOTKEY,
+            });
+        }
         let record = BundleScore {
-            validator_uid: uid,
+            validator_uid: Some(uid),
             statement: statement.clone(),
             proof: hex::encode(&sub.proof),
             commitments: sub
@@ -533,42 +566,30 @@ impl EmbeddedChain {
                 })
                 .collect(),
             signature: hex::encode(&sub.signature),
-            accepted: outcome.is_ok(),
-            reason: outcome
-                .as_ref()
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-            refusal: match &outcome {
-                Err(ChainError::Refused(r)) => Some(r.clone()),
-                _ => None,
+            accepted: refusal.is_none() && outcome.is_ok(),
+            reason: match (&refusal, &outcome) {
+                (Some(r), _) => r.to_string(),
+                (None, Err(e)) => e.to_string(),
+                (None, Ok(_)) => String::new(),
             },
+            refusal: refusal.clone(),
             proof_system: proof.system,
         };
-        match (&outcome, uid) {
-            (Ok(cw), Some(uid)) => {
-                if let Some((_, prev_statement)) = s.accepted.get(&uid) {
-                    if *prev_statement == statement {
-                        return Ok(()); // the same submission again: already accepted
-                    }
-                    let mut rejected = record;
-                    rejected.accepted = false;
-                    rejected.reason = Refusal::AlreadyAccepted.to_string();
-                    rejected.refusal = Some(Refusal::AlreadyAccepted);
-                    s.scores.push(rejected);
-                    self.commit(&mut guard, s, None)?;
-                    return refuse(Refusal::AlreadyAccepted);
-                }
+        let mut s = guard.clone();
+        s.scores.push(record);
+        match (outcome, refusal) {
+            (Ok(cw), None) => {
                 let block = s.epoch * s.config.tempo + 1;
-                s.accepted.insert(uid, (*cw, statement));
+                s.accepted.insert(uid, (cw, statement));
                 s.last_update[usize::from(uid)] = block;
-                s.scores.push(record);
                 self.commit(&mut guard, s, None)
             }
-            _ => {
-                s.scores.push(record);
+            (outcome, refusal) => {
                 self.commit(&mut guard, s, None)?;
-                outcome.map(|_| ())
+                match refusal {
+                    Some(r) => refuse(r),
+                    None => outcome.map(|_| ()),
+                }
             }
         }
     }

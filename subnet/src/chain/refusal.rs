@@ -166,6 +166,13 @@ pub enum Refusal {
         /// The epoch asked for.
         epoch: u64,
     },
+    /// The hotkey's refused submissions this epoch reached the chain's limit; this one is not
+    /// recorded.
+    #[error("{limit} refused score submissions of this hotkey this epoch: no more are recorded")]
+    TooManyRefused {
+        /// The limit.
+        limit: usize,
+    },
     /// A refusal whose rule the receipt did not name (a chain of another version).
     #[error("{reason}")]
     Unnamed {
