@@ -52,6 +52,9 @@ pub struct ChainNodeConfig {
     pub score_key: String,
     /// The epoch circuit's params name.
     pub epoch_key: String,
+    /// The keys' proof system (`groth16`).
+    #[serde(default)]
+    pub proof_system: zkyuma_circuits::statement::ProofSystem,
     /// The subnet's parameters.
     pub subnet: SubnetConfig,
     /// The neurons at genesis, uid by uid.
@@ -67,7 +70,7 @@ impl ChainNodeConfig {
             .map_err(|e| ChainError::Config(format!("verifying key {name}: {e}")))?;
         Ok(KeyRegistration {
             name: name.into(),
-            system: zkyuma_circuits::statement::ProofSystem::Groth16,
+            system: self.proof_system,
             bytes,
         })
     }

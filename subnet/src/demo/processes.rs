@@ -191,6 +191,7 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         params: opts.params.clone(),
         score_key: score_name.clone(),
         epoch_key: epoch_name.clone(),
+        proof_system: zkyuma_circuits::statement::ProofSystem::Groth16,
         subnet: SubnetConfig::local(scoring, score_shape, epoch_shape),
         neurons,
     };
