@@ -392,7 +392,7 @@ pub struct EpochProverConfig {
     pub keys: crate::roles::config::KeysSpec,
     /// The keys' proof system (`groth16`).
     #[serde(default)]
-    pub system: zkyuma_circuits::statement::ProofSystem,
+    pub proof_system: zkyuma_circuits::statement::ProofSystem,
     /// The epoch circuit's shape (checked against the keys).
     pub shape: zkyuma_circuits::epoch::EpochShape,
     /// Where its bonds and openings are kept.
@@ -512,7 +512,7 @@ pub async fn run(
         &config.keys.keys,
         &config.keys.name,
     );
-    let keys = zkyuma_prover::system::load_epoch_prover(config.system, &paths, &config.shape)
+    let keys = zkyuma_prover::system::load_epoch_prover(config.proof_system, &paths, &config.shape)
         .map_err(|e| EpochProverError::Prove(e.to_string()))?;
     let prover = EpochProver::open(
         config.netuid,

@@ -736,7 +736,7 @@ pub struct ValidatorConfig {
     pub keys: crate::roles::config::KeysSpec,
     /// The keys' proof system (`groth16`).
     #[serde(default)]
-    pub system: zkyuma_circuits::statement::ProofSystem,
+    pub proof_system: zkyuma_circuits::statement::ProofSystem,
     /// Where progress is kept.
     pub state_dir: PathBuf,
     /// Per-miner deadline (milliseconds).
@@ -777,9 +777,13 @@ impl ValidatorConfig {
         };
         let paths =
             zkyuma_prover::keys::KeyPaths::new(&self.keys.params, &self.keys.keys, &self.keys.name);
-        let keys =
-            zkyuma_prover::system::load_score_prover(self.system, &paths, self.scoring, &shape)
-                .map_err(|e| ValidatorError::Prove(e.to_string()))?;
+        let keys = zkyuma_prover::system::load_score_prover(
+            self.proof_system,
+            &paths,
+            self.scoring,
+            &shape,
+        )
+        .map_err(|e| ValidatorError::Prove(e.to_string()))?;
         Ok(Validator {
             name: self.name.clone(),
             hotkey: self
