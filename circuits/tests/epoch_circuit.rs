@@ -28,6 +28,7 @@ fn round(input: EpochInput, validators: Option<Vec<u16>>) -> EpochRound {
         epoch: 11,
         input,
         validators,
+        prev_validators: None,
         weight_blindings: (0..rows as u64).map(|i| Fr::from(100 + i)).collect(),
         prev_bonds_blinding: Fr::from(7u64),
         new_bonds_blinding: Fr::from(8u64),

@@ -9,7 +9,8 @@ use ark_relations::gr1cs::ConstraintSystem;
 use serde_json::Value;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
 use zkyuma_circuits::epoch::{
-    EpochChainState, EpochCheckError, EpochCircuitError, EpochRound, EpochStatement, EpochWitness,
+    permit_rows, slot_rows, EpochChainState, EpochCheckError, EpochCircuitError, EpochRound,
+    EpochStatement, EpochStatementError, EpochWitness,
 };
 use zkyuma_circuits::statement::Statement;
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
@@ -21,6 +22,7 @@ fn round(input: EpochInput, validators: Option<Vec<u16>>) -> EpochRound {
         epoch: 5,
         input,
         validators,
+        prev_validators: None,
         weight_blindings: Vec::new(),
         prev_bonds_blinding: Fr::from(11u64),
         new_bonds_blinding: Fr::from(12u64),
@@ -76,7 +78,7 @@ fn built_statements_pass_the_native_check_and_match_the_derived_chain_state() {
             .check(&witness)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         Statement::check(&statement, &(), &witness).expect("trait check");
-        let derived = EpochChainState::derive(3, 5, &input, &all, [1; 32]).expect("derive");
+        let derived = EpochChainState::derive(3, 5, &input, (&all, &all), [1; 32]).expect("derive");
         assert_eq!(statement.chain, derived, "{name}");
         // The results are the native epoch's, at the rows.
         let out = run_epoch(&input).expect("epoch");
@@ -175,6 +177,10 @@ fn native_check_and_circuit_agree_on_every_tamper() {
                 "a weight commitment",
                 Box::new(|s| s.commitments.weight_commitments[2] += Fr::from(1u64)),
             ),
+            (
+                "the previous rows' uids",
+                Box::new(|s| s.chain.prev_validators = vec![0, 1, 4]),
+            ),
         ];
         for (what, tamper) in statement_tampers {
             let mut bad = statement.clone();
@@ -234,4 +240,89 @@ fn native_check_and_circuit_agree_on_every_tamper() {
             })
         ));
     }
+}
+
+#[test]
+fn bonds_follow_their_uid_when_a_permit_changes_hands() {
+    // Why: bonds are committed per row slot with the slot's uid. When a permit passes from one
+    // uid to another, the continuing validators keep their slots (so the next epoch opens the
+    // previous bonds commitment with the chain's own rows), the newcomer takes the departed
+    // holder's slot (whose row that epoch cleared), and a statement that moves a validator to
+    // another row — reading its bonds as another uid's — is malformed.
+    let mut first = SyntheticEpoch {
+        validators: 3,
+        uids: 6,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 21,
+    }
+    .build();
+    // Uid 4, a miner without a permit, outstakes validator 1, so the epoch moves 1's permit to 4.
+    first.stake[1] = 1_000_000_000;
+    first.stake[4] = 2_000_000_000;
+    let r1 = round(first.clone(), None);
+    let (s1, w1) = r1.build([1; 32]).expect("epoch 1");
+    assert_eq!(s1.chain.validators, vec![0, 1, 2]);
+    assert_eq!(s1.chain.new_permit, vec![true, false, true]);
+    assert!(s1.check(&w1).is_ok());
+    let out = run_epoch(&first).expect("epoch 1 natively");
+    assert!(
+        out.bonds_out[1].iter().all(|(_, b)| *b == 0),
+        "a lost permit clears the row"
+    );
+
+    let mut second = first.clone();
+    second.validator_permit = out.new_validator_permit.clone();
+    second.bonds = out.bonds_out.clone();
+    second.weights[1].clear();
+    second.weights[4] = second.weights[0].clone();
+    let rows = slot_rows(&s1.chain.validators, &second);
+    assert_eq!(
+        rows,
+        vec![0, 4, 2],
+        "uid 4 takes uid 1's slot; 0 and 2 keep theirs"
+    );
+    let mut r2 = round(second.clone(), None);
+    r2.prev_validators = Some(s1.chain.validators.clone());
+    r2.prev_bonds_blinding = r1.new_bonds_blinding;
+    let (s2, w2) = r2.build([1; 32]).expect("epoch 2");
+    assert_eq!(s2.chain.validators, rows);
+    assert_eq!(
+        s2.commitments.prev_bonds_commitment, s1.commitments.new_bonds_commitment,
+        "the next epoch opens the previous bonds with the chain's rows"
+    );
+    s2.check(&w2).expect("native check");
+    assert!(circuit_satisfied(&s2, &w2));
+    let derived = EpochChainState::derive(3, 5, &second, (&rows, &s1.chain.validators), [1; 32])
+        .expect("derive");
+    assert_eq!(s2.chain, derived);
+
+    // Re-mapped: validator 2 moved into row 1 (and the newcomer into row 2), reading uid 1's
+    // cleared row as 2's bonds.
+    let mut moved = s2.clone();
+    moved.chain.validators = vec![0, 2, 4];
+    assert_eq!(
+        moved.validate(),
+        Err(EpochStatementError::SlotMoved { row: 1, uid: 2 })
+    );
+    assert!(!circuit_satisfied(&moved, &w2));
+    // Increasing order (the old positional rows) is not the chain's.
+    assert_ne!(permit_rows(&second), rows);
+    // Opening the previous commitment as if it held other uids fails.
+    let mut other_uids = s2.clone();
+    other_uids.chain.prev_validators = vec![0, 4, 2];
+    assert!(other_uids.check(&w2).is_err());
+    // A slot may change hands only between empty rows.
+    let mut held = second.clone();
+    held.bonds[4] = vec![(3, 9)];
+    let mut r3 = round(held, None);
+    r3.prev_validators = Some(s1.chain.validators.clone());
+    assert_eq!(
+        r3.build([1; 32]).map(|_| ()),
+        Err(EpochCircuitError::ReassignedSlotBonds {
+            row: 1,
+            departed: 1,
+            arrived: 4
+        })
+    );
 }

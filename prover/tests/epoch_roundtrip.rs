@@ -22,6 +22,7 @@ fn round(yuma3: bool, liquid_alpha: bool, seed: u64) -> EpochRound {
         }
         .build(),
         validators: None,
+        prev_validators: None,
         weight_blindings: vec![Fr::from(3u64), Fr::from(4u64)],
         prev_bonds_blinding: Fr::from(5u64),
         new_bonds_blinding: Fr::from(6u64),

@@ -32,6 +32,7 @@ fn circuit(yuma3: bool, seed: u64) -> EpochCircuit {
         }
         .build(),
         validators: None,
+        prev_validators: None,
         weight_blindings: vec![Fr::from(7u64), Fr::from(8u64)],
         prev_bonds_blinding: Fr::from(9u64),
         new_bonds_blinding: Fr::from(10u64),
@@ -153,6 +154,7 @@ fn a_one_uid_epoch_proves_and_verifies() {
             }
             .build(),
             validators: None,
+            prev_validators: None,
             weight_blindings: vec![Fr::from(7u64)],
             prev_bonds_blinding: Fr::from(9u64),
             new_bonds_blinding: Fr::from(10u64),

@@ -11,7 +11,7 @@ use crate::net::hotkey::{dataset_payload, verify_signature};
 use crate::net::protocol::{self, fr_to_bytes};
 use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
-use zkyuma_circuits::epoch::{permit_rows, EpochChainState};
+use zkyuma_circuits::epoch::{permit_rows, slot_rows, EpochChainState};
 use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::scoring::ScoringFunction;
 use zkyuma_verifier::{StatementKey, SystemProof};
@@ -236,7 +236,10 @@ fn check(
                 f.push("first epoch with a non-zero previous digest".into());
             }
             if b.epoch_statement.commitments.prev_bonds_commitment
-                != genesis_bonds_commitment(&b.epoch_statement.shape())
+                != genesis_bonds_commitment(
+                    &b.epoch_statement.shape(),
+                    &permit_rows(&b.epoch_input),
+                )
             {
                 f.push("first epoch does not start from the genesis bonds".into());
             }
@@ -377,11 +380,19 @@ fn check(
     if !metagraph_agrees {
         f.push("the epoch input's stakes or permits differ from the bundle's metagraph".into());
     }
+    // Rows are slots kept from the previous epoch's rows (genesis: the permit holders); a
+    // first bundle audited alone takes its previous rows from its statement.
+    let prev_rows = match previous {
+        Some(p) => p.epoch_statement.chain.validators.clone(),
+        None if b.epoch == 1 => permit_rows(input),
+        None => st.chain.prev_validators.clone(),
+    };
+    let rows = slot_rows(&prev_rows, input);
     match EpochChainState::derive(
         b.netuid,
         b.epoch,
         input,
-        &permit_rows(input),
+        (&rows, &prev_rows),
         epoch_pvk.hash(),
     ) {
         Ok(derived) if derived == st.chain => {}
@@ -412,7 +423,9 @@ fn check(
         .filter(|n| n.validator_permit)
         .map(|n| n.uid)
         .collect();
-    if st.chain.validators != permits {
+    let mut held = st.chain.validators.clone();
+    held.sort_unstable();
+    if held != permits {
         f.push("epoch rows are not the permit holders".into());
     }
     match hex::decode(&b.epoch_proof).ok().map(|bytes| SystemProof {
@@ -481,6 +494,24 @@ fn check_epoch_input(
             "the epoch input's registrations or hyperparameters differ from the previous bundle's"
                 .into(),
         );
+    }
+    // Stakes: the previous epoch's, plus its emission where the subnet stakes emission.
+    let staked = |u: usize| {
+        let emitted = if p.stake_emission {
+            p.epoch_statement.results.emission.get(u).copied()
+        } else {
+            Some(0)
+        };
+        q.stake
+            .get(u)
+            .zip(emitted)
+            .map(|(s, e)| s.saturating_add(e))
+    };
+    if b.stake_emission != p.stake_emission
+        || input.stake.len() != q.stake.len()
+        || (0..input.stake.len()).any(|u| staked(u) != Some(input.stake[u]))
+    {
+        f.push("the stakes do not follow the previous epoch's stakes and emission".into());
     }
     match zkyuma_circuits::yuma::run_epoch(q) {
         Ok(out) if out.new_validator_permit == input.validator_permit => {}

@@ -11,7 +11,7 @@ use zkyuma_circuits::scoring::Scoring;
 use zkyuma_circuits::statement::ProofSystem;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u32 = 3;
+pub const BUNDLE_VERSION: u32 = 4;
 
 /// A neuron as the epoch saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +143,10 @@ pub struct EpochBundle {
     /// are placeholders: one all-zero row per accepted validator; bonds are private). The epoch
     /// statement's chain state is derived from it.
     pub epoch_input: zkyuma_circuits::yuma::EpochInput,
+    /// Whether the subnet stakes each epoch's emission to its uid (as subtensor does): then
+    /// the next epoch's stake is this epoch's plus its emission.
+    #[serde(default)]
+    pub stake_emission: bool,
 }
 
 /// A failure writing a bundle.

@@ -81,6 +81,7 @@ pub fn synthetic_epoch_round(
         epoch: seed,
         input,
         validators: None,
+        prev_validators: None,
         weight_blindings: (0..shape.validators)
             .map(|_| Fr::from(rng.next_u64()))
             .collect(),

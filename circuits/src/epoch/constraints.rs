@@ -7,7 +7,8 @@ use super::{
     EpochResults, EpochRound, EpochShape, EpochStatement, EpochWitness, PROPORTION_BITS, RAO_BITS,
     TRUST_BITS,
 };
-use crate::commitment::constraints::u16_commitment;
+use crate::commitment::constraints::{pack_u16, u16_commitment};
+use crate::commitment::pack_u16 as pack_u16_fr;
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::fixed::I32F32;
 use crate::gadgets::{enforce_range, pack_le_vars};
@@ -119,6 +120,7 @@ impl EpochCircuit {
                 shape,
                 vk_hash: [0; 32],
                 validators: (0..v as u16).collect(),
+                prev_validators: (0..v as u16).collect(),
                 keep: vec![vec![false; n]; v],
                 active_stake_bits: vec![0; v],
                 stake_bits: vec![0; n],
@@ -219,10 +221,33 @@ impl EpochCircuit {
         for (row, blinding) in core.stored.iter().zip(&self.witness.weight_blindings) {
             weight_commitments.push(u16_commitment(row, &witness(*blinding)?)?);
         }
+        // Bonds rows are committed with their rows' uids (`super::bonds_commitment`): the
+        // previous ones with the statement's `prev_validators` (packed, as in the digest), the
+        // new ones with this epoch's rows, read off the selection (uid_r = Σ_u u·sel[r][u]).
+        let prev_uids = pack_u16_fr(&st.prev_validators)
+            .into_iter()
+            .map(witness)
+            .collect::<Result<Vec<_>, _>>()?;
+        let row_uids: Vec<FpVar<Fr>> = selection
+            .iter()
+            .map(|row| {
+                row.iter().enumerate().fold(FpVar::zero(), |acc, (u, b)| {
+                    acc + FpVar::from(b.clone()) * Fr::from(u as u64)
+                })
+            })
+            .collect();
         let flat_old: Vec<FpVar<Fr>> = bonds.old_bonds.iter().flatten().cloned().collect();
-        let prev = u16_commitment(&flat_old, &witness(self.witness.prev_bonds_blinding)?)?;
+        let prev = bonds_commitment(
+            prev_uids.clone(),
+            &flat_old,
+            &witness(self.witness.prev_bonds_blinding)?,
+        )?;
         let flat_new: Vec<FpVar<Fr>> = bonds.new_bonds.iter().flatten().cloned().collect();
-        let new = u16_commitment(&flat_new, &witness(self.witness.new_bonds_blinding)?)?;
+        let new = bonds_commitment(
+            pack_u16(&row_uids),
+            &flat_new,
+            &witness(self.witness.new_bonds_blinding)?,
+        )?;
 
         // Statement digest, element by element as `EpochStatement::digest_elements`.
         let mut e: Vec<FpVar<Fr>> = vec![
@@ -245,6 +270,7 @@ impl EpochCircuit {
         bools.extend(bp[2..2 + n + 2 * v].iter().cloned());
         bools.extend(selection.iter().flatten().map(|b| FpVar::from(b.clone())));
         e.extend(pack_le_vars(&bools, 1, 250));
+        e.extend(prev_uids);
         // Numbers packed by slot width. Chain-state proportions are range-checked here; the
         // outputs already are (consensus, incentive, dividends: 33 bits; emissions: 64 bits;
         // trust: a sum of N values below 2^33, so below 2^49).
@@ -287,6 +313,19 @@ impl ConstraintSynthesizer<Fr> for EpochCircuit {
         let digest = self.statement.public_digest();
         self.synthesize_with_input(cs, digest)
     }
+}
+
+/// The bonds commitment of [`super::bonds_commitment`] over packed uids and range-checked u16
+/// bonds values.
+fn bonds_commitment(
+    packed_uids: Vec<FpVar<Fr>>,
+    values: &[FpVar<Fr>],
+    blinding: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut elements = packed_uids;
+    elements.extend(pack_u16(values));
+    elements.push(blinding.clone());
+    hash_many(&elements)
 }
 
 /// The shape's circuit id.

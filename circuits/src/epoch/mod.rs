@@ -82,8 +82,13 @@ pub struct EpochChainState {
     /// blake3 of the verifying key.
     #[serde(with = "serde_hex::bytes32")]
     pub vk_hash: [u8; 32],
-    /// The uid of each row, increasing.
+    /// The uid of each row: the row slots the chain keeps from epoch to epoch
+    /// ([`slot_rows`]), distinct uids in slot order.
     pub validators: Vec<u16>,
+    /// The uid of each row of the previous bonds commitment (the previous epoch's rows; at
+    /// genesis, this epoch's). A slot whose uid changed went to a new permit holder: its
+    /// previous row is the departed holder's, which that epoch cleared (DESIGN §3).
+    pub prev_validators: Vec<u16>,
     /// Which stored weights survive the masks, per row and uid.
     pub keep: Vec<Vec<bool>>,
     /// Active stake per row (`I32F32` bits).
@@ -210,9 +215,20 @@ pub enum EpochStatementError {
         /// What the statement has.
         got: usize,
     },
-    /// The validator rows are not increasing uids below the uid count.
-    #[error("epoch statement: validators must be increasing uids below the uid count")]
+    /// The rows (or the previous bonds rows) are not distinct uids below the uid count.
+    #[error(
+        "epoch statement: validators and prev_validators must be distinct uids below the uid count"
+    )]
     Validators,
+    /// A uid that held a row of the previous bonds commitment sits in another row now, so its
+    /// previous bonds would be read as another uid's.
+    #[error("epoch statement: uid {uid} moved to row {row}, away from its previous bonds row")]
+    SlotMoved {
+        /// The row it sits in now.
+        row: usize,
+        /// The uid.
+        uid: u16,
+    },
     /// A bonds moving average above 10^6 (a negative EMA rate).
     #[error("epoch statement: bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported")]
     NegativeAlpha(u64),
@@ -250,6 +266,7 @@ impl EpochStatement {
         };
         let rows = [
             ("validators", c.validators.len()),
+            ("prev_validators", c.prev_validators.len()),
             ("keep", c.keep.len()),
             ("active_stake_bits", c.active_stake_bits.len()),
             ("old_permit", c.old_permit.len()),
@@ -278,10 +295,14 @@ impl EpochStatement {
         {
             return Err(e);
         }
-        if c.validators.windows(2).any(|w| w[0] >= w[1])
-            || c.validators.iter().any(|u| usize::from(*u) >= n)
-        {
+        if !distinct_uids(&c.validators, n) || !distinct_uids(&c.prev_validators, n) {
             return Err(EpochStatementError::Validators);
+        }
+        // A uid in both row lists keeps its slot, so its previous bonds row is its own.
+        if let Some((row, uid)) = c.validators.iter().enumerate().find_map(|(r, u)| {
+            (c.prev_validators.contains(u) && c.prev_validators[r] != *u).then_some((r, *u))
+        }) {
+            return Err(EpochStatementError::SlotMoved { row, uid });
         }
         if c.bonds_moving_average > 1_000_000 {
             return Err(EpochStatementError::NegativeAlpha(c.bonds_moving_average));
@@ -339,6 +360,7 @@ impl EpochStatement {
         bools.extend(c.new_permit.iter().copied());
         bools.extend(self.selection().into_iter().flatten());
         e.extend(pack_bools(&bools));
+        e.extend(pack_u16(&c.prev_validators));
         let median_stake: Vec<i64> = bounds.stake.iter().map(|s| s.to_bits()).collect();
         e.extend(pack_numbers(&median_stake, PROPORTION_BITS));
         e.push(fixed_fr(bounds.lo.to_bits()));
@@ -417,8 +439,11 @@ impl EpochStatement {
                 return Err(EpochCheckError::WeightOpening { row });
             }
         }
-        if bonds_commitment(&witness.prev_bonds, witness.prev_bonds_blinding)
-            != m.prev_bonds_commitment
+        if bonds_commitment(
+            &c.prev_validators,
+            &witness.prev_bonds,
+            witness.prev_bonds_blinding,
+        ) != m.prev_bonds_commitment
         {
             return Err(EpochCheckError::PrevBondsOpening);
         }
@@ -535,7 +560,7 @@ fn results_at(trace: &EpochTrace, rows: &[u16], n: usize, blinding: Fr) -> (Epoc
         validator_emission: out.validator_emission.clone(),
         emission: out.emission.clone(),
     };
-    (results, bonds_commitment(&new_bonds, blinding))
+    (results, bonds_commitment(rows, &new_bonds, blinding))
 }
 
 /// Sparse `(uid, value)` rows as dense u16 rows over `n` uids (entries beyond `n` dropped).
@@ -610,9 +635,20 @@ pub enum EpochCircuitError {
         /// What it holds.
         what: &'static str,
     },
-    /// The validator rows are not increasing uids below n.
-    #[error("validator rows must be increasing uids below n")]
+    /// The validator rows (or the previous bonds rows) are not distinct uids below n.
+    #[error("validator rows must be distinct uids below n")]
     Rows,
+    /// A row slot changed hands but the previous bonds of its old or new uid are not empty, so
+    /// the slot's previous row is not the new holder's (DESIGN §3).
+    #[error("row {row}: the slot passed from uid {departed} to uid {arrived}, but one of them holds bonds")]
+    ReassignedSlotBonds {
+        /// The row.
+        row: usize,
+        /// The uid that held the slot in the previous bonds commitment.
+        departed: u16,
+        /// The uid that holds it now.
+        arrived: u16,
+    },
     /// The round's blindings do not match its rows.
     #[error("{what}: {got} entries, the rows need {expected}")]
     Length {
@@ -645,10 +681,10 @@ fn check_idle(
     validators: &[u16],
 ) -> Result<(), EpochCircuitError> {
     let n = input.n;
-    if validators.windows(2).any(|w| w[0] >= w[1]) || validators.iter().any(|u| *u >= n) {
+    if !distinct_uids(validators, usize::from(n)) {
         return Err(EpochCircuitError::Rows);
     }
-    for uid in (0..n).filter(|u| validators.binary_search(u).is_err()) {
+    for uid in (0..n).filter(|u| !validators.contains(u)) {
         let i = usize::from(uid);
         let holds = if core.weights[i].iter().any(|(_, w)| *w != I32F32::ZERO) {
             Some("weights")
@@ -670,16 +706,28 @@ impl EpochChainState {
     /// The chain state of epoch `epoch` over the rows `validators`, as the chain derives it from
     /// its storage (`input`'s weights and bonds are not read but for the idle-row check). The
     /// chain, the epoch prover and the auditor all derive it with this one function.
+    ///
+    /// `prev_validators` are the rows of the previous bonds commitment (the previous epoch's
+    /// rows; at genesis, [`permit_rows`]); the chain's rows are [`slot_rows`] of them.
     pub fn derive(
         netuid: u16,
         epoch: u64,
         input: &EpochInput,
-        validators: &[u16],
+        (validators, prev_validators): (&[u16], &[u16]),
         vk_hash: [u8; 32],
     ) -> Result<Self, EpochCircuitError> {
-        let core = read_chain(input, validators)?;
+        let rows = validators;
+        let core = read_chain(input, rows)?;
+        if !distinct_uids(prev_validators, usize::from(input.n)) {
+            return Err(EpochCircuitError::Rows);
+        }
         Ok(Self::from_core(
-            netuid, epoch, input, &core, validators, vk_hash,
+            netuid,
+            epoch,
+            input,
+            &core,
+            (rows, prev_validators),
+            vk_hash,
         ))
     }
 
@@ -688,7 +736,7 @@ impl EpochChainState {
         epoch: u64,
         input: &EpochInput,
         core: &EpochCore,
-        rows: &[u16],
+        (rows, prev_rows): (&[u16], &[u16]),
         vk_hash: [u8; 32],
     ) -> Self {
         let keep = weight_keep_mask(input);
@@ -712,6 +760,7 @@ impl EpochChainState {
             },
             vk_hash,
             validators: rows.to_vec(),
+            prev_validators: prev_rows.to_vec(),
             keep: rows.iter().map(|u| keep[at(u)].clone()).collect(),
             active_stake_bits: rows
                 .iter()
@@ -747,6 +796,42 @@ pub fn permit_rows(input: &EpochInput) -> Vec<u16> {
         .collect()
 }
 
+/// The rows of an epoch as slots kept from the previous epoch's rows `prev`: every permit
+/// holder before the epoch ([`permit_rows`]) keeps the slot it held; a slot whose holder lost
+/// its permit goes to a new permit holder, in increasing uid order. With no previous rows of the
+/// same count (genesis, or a change in the number of permits), the rows are [`permit_rows`].
+/// Bonds rows are committed per slot together with the slot's uid, so a validator's bonds
+/// follow its uid from epoch to epoch (DESIGN §3).
+pub fn slot_rows(prev: &[u16], input: &EpochInput) -> Vec<u16> {
+    let now = permit_rows(input);
+    if prev.len() != now.len() || !distinct_uids(prev, usize::from(input.n)) {
+        return now;
+    }
+    let mut arriving = now.iter().filter(|u| !prev.contains(u)).copied();
+    prev.iter()
+        .map(|u| {
+            if now.contains(u) {
+                Some(*u)
+            } else {
+                arriving.next()
+            }
+        })
+        .collect::<Option<Vec<u16>>>()
+        .unwrap_or(now)
+}
+
+/// Whether `uids` are distinct and below `n`.
+fn distinct_uids(uids: &[u16], n: usize) -> bool {
+    let mut seen = vec![false; n];
+    uids.iter().all(|u| match seen.get_mut(usize::from(*u)) {
+        Some(s) if !*s => {
+            *s = true;
+            true
+        }
+        _ => false,
+    })
+}
+
 /// Read the chain state and refuse what the circuit cannot prove.
 fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, EpochCircuitError> {
     if input.yuma3 && input.liquid_alpha {
@@ -760,10 +845,13 @@ fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, Epoch
     Ok(core)
 }
 
-/// Commitment to V×N u16 bonds rows (row-major) with a blinding.
-pub fn bonds_commitment(rows: &[Vec<u16>], blinding: Fr) -> Fr {
+/// Commitment to V×N u16 bonds rows (row-major) held by the uids `uids` (one per row), with a
+/// blinding: `hash_many(pack(uids) ‖ pack(rows) ‖ blinding)`. The uids bind each row to its
+/// validator, so a row cannot be opened as another uid's.
+pub fn bonds_commitment(uids: &[u16], rows: &[Vec<u16>], blinding: Fr) -> Fr {
     let flat: Vec<u16> = rows.iter().flatten().copied().collect();
-    let mut elements = pack_u16(&flat);
+    let mut elements = pack_u16(uids);
+    elements.extend(pack_u16(&flat));
     elements.push(blinding);
     hash_many(&elements)
 }
@@ -795,9 +883,13 @@ pub struct EpochRound {
     pub epoch: u64,
     /// The chain state the epoch reads (the native epoch's input).
     pub input: EpochInput,
-    /// Validator rows (default: every uid holding a permit before the epoch).
+    /// Validator rows (default: [`slot_rows`] of the previous rows).
     #[serde(default)]
     pub validators: Option<Vec<u16>>,
+    /// The rows of the previous bonds commitment (the previous epoch's rows; default: the
+    /// given rows, else — as at genesis — every uid holding a permit before the epoch).
+    #[serde(default)]
+    pub prev_validators: Option<Vec<u16>>,
     /// Blinding of each row's weight commitment (same order as the rows).
     #[serde(with = "serde_hex::fr_vec")]
     pub weight_blindings: Vec<Fr>,
@@ -810,11 +902,20 @@ pub struct EpochRound {
 }
 
 impl EpochRound {
-    /// The validator rows: given, or [`permit_rows`].
+    /// The rows of the previous bonds commitment: given, else the given rows, else
+    /// [`permit_rows`].
+    pub fn prev_rows(&self) -> Vec<u16> {
+        self.prev_validators
+            .clone()
+            .or_else(|| self.validators.clone())
+            .unwrap_or_else(|| permit_rows(&self.input))
+    }
+
+    /// The validator rows: given, or [`slot_rows`] of the previous rows.
     pub fn rows(&self) -> Vec<u16> {
         self.validators
             .clone()
-            .unwrap_or_else(|| permit_rows(&self.input))
+            .unwrap_or_else(|| slot_rows(&self.prev_rows(), &self.input))
     }
 
     /// The circuit shape.
@@ -836,8 +937,11 @@ impl EpochRound {
         vk_hash: [u8; 32],
     ) -> Result<(EpochStatement, EpochWitness), EpochCircuitError> {
         let input = &self.input;
-        let rows = self.rows();
+        let (rows, prev_rows) = (self.rows(), self.prev_rows());
         let core = read_chain(input, &rows)?;
+        if !distinct_uids(&prev_rows, usize::from(input.n)) {
+            return Err(EpochCircuitError::Rows);
+        }
         if self.weight_blindings.len() != rows.len() {
             return Err(EpochCircuitError::Length {
                 what: "weight_blindings",
@@ -858,13 +962,32 @@ impl EpochRound {
             }
         }
         let trace = run_core(&core, MedianAlgorithm::ClosedForm);
-        let chain =
-            EpochChainState::from_core(self.netuid, self.epoch, input, &core, &rows, vk_hash);
+        let chain = EpochChainState::from_core(
+            self.netuid,
+            self.epoch,
+            input,
+            &core,
+            (&rows, &prev_rows),
+            vk_hash,
+        );
         let at_rows = |m: Vec<Vec<u16>>| -> Vec<Vec<u16>> {
             rows.iter().map(|u| m[usize::from(*u)].clone()).collect()
         };
         let weights = at_rows(dense(&input.weights, n));
-        let prev_bonds = at_rows(dense(&input.bonds, n));
+        let stored = dense(&input.bonds, n);
+        // A slot that changed hands opens the departed holder's row and enters the epoch as the
+        // new holder's: both must be empty (a permit lost clears the row; one never held has none).
+        for (row, (arrived, departed)) in rows.iter().zip(&prev_rows).enumerate() {
+            let empty = |u: &u16| stored[usize::from(*u)].iter().all(|b| *b == 0);
+            if arrived != departed && !(empty(arrived) && empty(departed)) {
+                return Err(EpochCircuitError::ReassignedSlotBonds {
+                    row,
+                    departed: *departed,
+                    arrived: *arrived,
+                });
+            }
+        }
+        let prev_bonds = at_rows(stored);
         let (results, new_bonds_commitment) = results_at(&trace, &rows, n, self.new_bonds_blinding);
         let commitments = EpochCommitments {
             weight_commitments: weights
@@ -872,7 +995,11 @@ impl EpochRound {
                 .zip(&self.weight_blindings)
                 .map(|(w, b)| weight_commitment(w, *b))
                 .collect(),
-            prev_bonds_commitment: bonds_commitment(&prev_bonds, self.prev_bonds_blinding),
+            prev_bonds_commitment: bonds_commitment(
+                &prev_rows,
+                &prev_bonds,
+                self.prev_bonds_blinding,
+            ),
             new_bonds_commitment,
         };
         let witness = EpochWitness {

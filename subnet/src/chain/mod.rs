@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zkyuma_circuits::commitment::weight_commitment;
 use zkyuma_circuits::epoch::{
-    bonds_commitment, permit_rows, EpochChainState, EpochShape, EpochStatement,
+    bonds_commitment, slot_rows, EpochChainState, EpochShape, EpochStatement,
 };
 use zkyuma_circuits::field::serde_hex;
 use zkyuma_circuits::score::{ScoreShape, ScoreStatement, WeightsBinding};
@@ -60,6 +60,10 @@ pub struct SubnetConfig {
     pub score_shape: ScoreShape,
     /// Epoch circuit shape.
     pub epoch_shape: EpochShape,
+    /// Whether each epoch's emission is staked to its uid, as subtensor does (so stakes, and
+    /// with them the permits, move from epoch to epoch).
+    #[serde(default)]
+    pub stake_emission: bool,
 }
 
 impl SubnetConfig {
@@ -78,6 +82,7 @@ impl SubnetConfig {
             scoring,
             score_shape,
             epoch_shape,
+            stake_emission: false,
         }
     }
 }
@@ -109,6 +114,10 @@ pub struct EpochState {
     /// Commitment to the bonds the previous epoch wrote.
     #[serde(with = "serde_hex::fr")]
     pub prev_bonds_commitment: Fr,
+    /// The uid of each row of that commitment (the previous epoch's rows).
+    pub prev_rows: Vec<u16>,
+    /// This epoch's rows: the slots kept from `prev_rows` (`slot_rows`).
+    pub rows: Vec<u16>,
 }
 
 /// One accepted weight commitment.
@@ -229,6 +238,8 @@ struct State {
     seed: [u8; 32],
     prev_digest: [u8; 32],
     bonds_commitment: Fr,
+    /// The uid of each row of `bonds_commitment`.
+    bonds_rows: Vec<u16>,
     scores: Vec<BundleScore>,
     accepted: BTreeMap<u16, (Fr, ScoreStatement)>,
     results: Vec<EpochResult>,
@@ -257,10 +268,11 @@ pub fn epoch_seed(netuid: u16, epoch: u64, prev_digest: &[u8; 32]) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// The bonds commitment before the first epoch: all-zero rows with blinding 0.
-pub fn genesis_bonds_commitment(shape: &EpochShape) -> Fr {
-    let rows = vec![vec![0u16; shape.uids as usize]; shape.validators as usize];
-    bonds_commitment(&rows, Fr::from(0u64))
+/// The bonds commitment before the first epoch: all-zero rows held by the genesis rows
+/// `uids`, blinding 0.
+pub fn genesis_bonds_commitment(shape: &EpochShape, uids: &[u16]) -> Fr {
+    let rows = vec![vec![0u16; shape.uids as usize]; uids.len()];
+    bonds_commitment(uids, &rows, Fr::from(0u64))
 }
 
 /// The weight commitment of a dropped row (no weights): all zeros, blinding 0.
@@ -307,9 +319,11 @@ impl EmbeddedChain {
             usize::from(config.max_allowed_validators),
         );
         let prev_digest = [0u8; 32];
+        let genesis_rows: Vec<u16> = (0..n as u16).filter(|u| permits[usize::from(*u)]).collect();
         let state = State {
             seed: epoch_seed(config.netuid, 1, &prev_digest),
-            bonds_commitment: genesis_bonds_commitment(&config.epoch_shape),
+            bonds_commitment: genesis_bonds_commitment(&config.epoch_shape, &genesis_rows),
+            bonds_rows: genesis_rows,
             config,
             permits,
             last_update: vec![0; n],
@@ -618,7 +632,7 @@ impl EmbeddedChain {
             s.config.netuid,
             s.epoch,
             &state.input,
-            &permit_rows(&state.input),
+            (&state.rows, &state.prev_rows),
             s.epoch_key.key.hash(),
         )
         .map_err(|e| Refusal::UnprovableChainState {
@@ -701,6 +715,7 @@ impl EmbeddedChain {
             epoch_proof: hex::encode(&sub.proof),
             epoch_proof_system: proof.system,
             epoch_input: state.input.clone(),
+            stake_emission: s.config.stake_emission,
         };
         let (path, digest) = bundle
             .write(&s.bundle_dir)
@@ -714,9 +729,13 @@ impl EmbeddedChain {
         };
         for (u, e) in statement.results.emission.iter().enumerate() {
             s.emission_total[u] = s.emission_total[u].saturating_add(*e);
+            if s.config.stake_emission {
+                s.neurons[u].stake = s.neurons[u].stake.saturating_add(*e);
+            }
         }
         s.permits = output.new_validator_permit.clone();
         s.bonds_commitment = statement.commitments.new_bonds_commitment;
+        s.bonds_rows = statement.chain.validators.clone();
         s.prev_digest = protocol::fr_to_bytes(&statement.public_digest());
         s.epoch += 1;
         s.seed = epoch_seed(s.config.netuid, s.epoch, &s.prev_digest);
@@ -930,6 +949,8 @@ fn epoch_state(s: &State) -> EpochState {
         yuma3: c.epoch_shape.bonds == zkyuma_circuits::epoch::BondsRule::Yuma3,
     };
     EpochState {
+        rows: slot_rows(&s.bonds_rows, &input),
+        prev_rows: s.bonds_rows.clone(),
         netuid: c.netuid,
         epoch: s.epoch,
         input,

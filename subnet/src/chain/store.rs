@@ -96,6 +96,7 @@ struct Snapshot {
     prev_digest: [u8; 32],
     #[serde(with = "serde_hex::fr")]
     bonds_commitment: Fr,
+    bonds_rows: Vec<u16>,
     scores: Vec<BundleScore>,
     accepted: Vec<AcceptedRecord>,
 }
@@ -187,6 +188,7 @@ impl ChainStore {
             seed: s.seed,
             prev_digest: s.prev_digest,
             bonds_commitment: s.bonds_commitment,
+            bonds_rows: s.bonds_rows.clone(),
             scores: s.scores.clone(),
             accepted: s
                 .accepted
@@ -292,6 +294,7 @@ impl ChainStore {
             seed: snap.seed,
             prev_digest: snap.prev_digest,
             bonds_commitment: snap.bonds_commitment,
+            bonds_rows: snap.bonds_rows,
             scores: snap.scores,
             accepted: snap
                 .accepted

@@ -275,9 +275,12 @@ impl EpochProver {
         let mut input = state.input.clone();
         let n = usize::from(input.n);
         // Which bonds does the chain continue from: the paid ones, or the pending ones?
+        // The previous commitment holds the rows of `state.prev_rows`, with their uids.
         let rows_of = |b: &Bonds| -> (Vec<Vec<u16>>, Fr) {
-            let dense: Vec<Vec<u16>> = (0..n)
-                .filter(|u| input.validator_permit[*u])
+            let dense: Vec<Vec<u16>> = state
+                .prev_rows
+                .iter()
+                .map(|u| usize::from(*u))
                 .map(|u| {
                     let mut d = vec![0u16; n];
                     for (j, v) in b.rows.get(u).map(Vec::as_slice).unwrap_or(&[]) {
@@ -292,7 +295,8 @@ impl EpochProver {
         };
         let commits = |b: &Bonds| {
             let (rows, blinding) = rows_of(b);
-            zkyuma_circuits::epoch::bonds_commitment(&rows, blinding) == state.prev_bonds_commitment
+            zkyuma_circuits::epoch::bonds_commitment(&state.prev_rows, &rows, blinding)
+                == state.prev_bonds_commitment
         };
         if let Some(pending) = p.pending.take() {
             if commits(&pending) {
@@ -307,10 +311,7 @@ impl EpochProver {
             .collect();
         let openings = p.openings.get(&state.epoch).cloned().unwrap_or_default();
         let mut blindings = Vec::new();
-        for u in 0..n {
-            if !input.validator_permit[u] {
-                continue;
-            }
+        for u in state.rows.iter().map(|u| usize::from(*u)) {
             let accepted = state.accepted.iter().find(|a| usize::from(a.uid) == u);
             match accepted {
                 None => blindings.push(Fr::from(0u64)),
@@ -332,7 +333,8 @@ impl EpochProver {
             netuid: state.netuid,
             epoch: state.epoch,
             input,
-            validators: None,
+            validators: Some(state.rows.clone()),
+            prev_validators: Some(state.prev_rows.clone()),
             weight_blindings: blindings,
             prev_bonds_blinding: p.bonds.blinding,
             new_bonds_blinding: Fr::rand(&mut rand::rngs::OsRng),

@@ -89,7 +89,7 @@ pub enum MinerStatus {
     /// Answered and passed every check.
     #[error("ok")]
     Answered,
-    /// The uid serves no miner (a validator).
+    /// The uid serves no miner or holds a validator permit (a validator, scored 0).
     #[error("not a miner")]
     NotAMiner,
     /// The uid is this validator's own.
@@ -407,7 +407,8 @@ impl Validator {
         let mut queries = tokio::task::JoinSet::new();
         for n in &meta.neurons {
             let uid = n.uid as u16;
-            if n.endpoint.is_empty() || n.hotkey == me {
+            // Permit holders are validators, never scored (the chain's rule): not queried.
+            if n.endpoint.is_empty() || n.validator_permit || n.hotkey == me {
                 continue;
             }
             let (task, endpoint, deadline) = (task.clone(), n.endpoint.clone(), self.deadline);
@@ -437,7 +438,7 @@ impl Validator {
             .map(|n| MinerOutcome {
                 uid: n.uid as u16,
                 answer: None,
-                status: if n.endpoint.is_empty() {
+                status: if n.endpoint.is_empty() || n.validator_permit {
                     MinerStatus::NotAMiner
                 } else {
                     MinerStatus::Own
