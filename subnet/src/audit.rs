@@ -4,6 +4,7 @@
 //! fail), all accepted score proofs at once by batch verification, and the epoch proof.
 
 use crate::bundle::EpochBundle;
+use crate::chain::beacon::verify_round;
 use crate::chain::{
     admit_score, dropped_row_commitment, epoch_seed, genesis_bonds_commitment, ScoreContext,
 };
@@ -211,16 +212,35 @@ fn check(
     a: &mut EpochAudit,
 ) {
     let f = &mut a.failures;
-    // Continuity: seed from the previous digest, bonds from the previous epoch.
+    // The seed: from the epoch's beacon round, verified against the subnet's beacon key (the
+    // same key, and a later round, than the previous epoch's). Then continuity of digests and
+    // bonds from the previous epoch.
     let prev_digest = hex32("prev_digest", &b.prev_digest, f);
     let seed = hex32("sample_seed", &b.sample_seed, f);
-    if epoch_seed(b.netuid, b.epoch, &prev_digest) != seed {
-        f.push("sample seed is not derived from the previous digest".into());
+    match &b.beacon_round {
+        None => f.push("no beacon round: the sample seed derives from nothing public".into()),
+        Some(round) => match verify_round(&b.beacon, round) {
+            Ok(randomness) if epoch_seed(b.netuid, b.epoch, round.round, &randomness) == seed => {}
+            Ok(_) => f.push("sample seed is not derived from the epoch's beacon round".into()),
+            Err(e) => f.push(format!("beacon round {}: {e}", round.round)),
+        },
     }
     match previous {
         Some(p) => {
             if p.epoch.checked_add(1) != Some(b.epoch) {
                 f.push(format!("epoch {} follows epoch {}", b.epoch, p.epoch));
+            }
+            if p.beacon != b.beacon {
+                f.push("the beacon key differs from the previous epoch's".into());
+            }
+            let rounds = (p.beacon_round.as_ref(), b.beacon_round.as_ref());
+            if let (Some(pr), Some(br)) = rounds {
+                if br.round <= pr.round {
+                    f.push(format!(
+                        "beacon round {} does not follow the previous epoch's {}",
+                        br.round, pr.round
+                    ));
+                }
             }
             if fr_to_bytes(&p.epoch_statement.public_digest()) != prev_digest {
                 f.push("prev_digest is not the previous epoch's digest".into());

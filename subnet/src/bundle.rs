@@ -147,6 +147,10 @@ pub struct EpochBundle {
     /// the next epoch's stake is this epoch's plus its emission.
     #[serde(default)]
     pub stake_emission: bool,
+    /// The subnet's randomness beacon.
+    pub beacon: crate::chain::beacon::BeaconInfo,
+    /// The epoch's beacon round: the sample seed derives from it (`chain::epoch_seed`).
+    pub beacon_round: Option<crate::chain::beacon::BeaconRound>,
 }
 
 /// A failure writing a bundle.

@@ -29,9 +29,11 @@ use zkyuma_circuits::statement::{ProofSystem, Statement};
 use zkyuma_circuits::yuma::EpochInput;
 use zkyuma_verifier::{StatementKey, SystemProof, VerifyError};
 
+pub mod beacon;
 pub mod node;
 mod refusal;
 pub mod store;
+use beacon::{verify_round, BeaconInfo, BeaconRound, LocalBeacon};
 pub use refusal::{Refusal, Signed};
 pub use store::ChainStore;
 
@@ -64,6 +66,22 @@ pub struct SubnetConfig {
     /// with them the permits, move from epoch to epoch).
     #[serde(default)]
     pub stake_emission: bool,
+    /// The randomness beacon the epoch seeds come from (drand quicknet in production; the
+    /// demo beacon by default).
+    #[serde(default = "demo_beacon_info")]
+    pub beacon: BeaconInfo,
+    /// How many rounds after the current one an epoch's beacon round lies when it is fixed
+    /// (at least 1, so nobody knows the round's value when it is fixed).
+    #[serde(default = "default_beacon_delay")]
+    pub beacon_delay_rounds: u64,
+}
+
+fn demo_beacon_info() -> BeaconInfo {
+    LocalBeacon::demo().info()
+}
+
+fn default_beacon_delay() -> u64 {
+    1
 }
 
 impl SubnetConfig {
@@ -83,6 +101,8 @@ impl SubnetConfig {
             score_shape,
             epoch_shape,
             stake_emission: false,
+            beacon: demo_beacon_info(),
+            beacon_delay_rounds: default_beacon_delay(),
         }
     }
 }
@@ -235,7 +255,10 @@ struct State {
     score_key: RegisteredKey,
     epoch_key: RegisteredKey,
     epoch: u64,
-    seed: [u8; 32],
+    /// The open epoch's beacon round, once fixed (at the first request for the seed).
+    round: Option<u64>,
+    /// That round, once published and verified: the seed derives from it.
+    beacon: Option<BeaconRound>,
     prev_digest: [u8; 32],
     bonds_commitment: Fr,
     /// The uid of each row of `bonds_commitment`.
@@ -251,21 +274,55 @@ struct State {
 pub struct EmbeddedChain {
     state: Arc<Mutex<State>>,
     store: Option<Arc<ChainStore>>,
+    /// Where the chain reads beacon rounds itself (the demo beacon when the subnet uses it);
+    /// rounds may also be posted by anyone ([`EmbeddedChain::post_beacon_round`]).
+    beacon_source: Option<Arc<LocalBeacon>>,
 }
 
 /// Refused score submissions the chain records per hotkey and epoch; later ones are refused
 /// unrecorded (`Refusal::TooManyRefused`).
 pub const MAX_REFUSED_PER_HOTKEY: usize = 4;
 
-/// The seed of epoch `epoch`: `blake3("zkyuma/seed/v1" ‖ netuid ‖ epoch ‖ previous digest)`,
-/// which nobody controls once the previous epoch is proven.
-pub fn epoch_seed(netuid: u16, epoch: u64, prev_digest: &[u8; 32]) -> [u8; 32] {
+/// The seed of epoch `epoch` from its beacon round:
+/// `blake3("zkyuma/seed/v2" ‖ netuid ‖ epoch ‖ round ‖ randomness)`, where `randomness` is the
+/// verified round's (`sha256` of its signature). No subnet party chooses any of it: the round
+/// is fixed before it is published, and its value is the beacon's.
+pub fn epoch_seed(netuid: u16, epoch: u64, round: u64, randomness: &[u8; 32]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
-    h.update(b"zkyuma/seed/v1");
+    h.update(b"zkyuma/seed/v2");
     h.update(&netuid.to_le_bytes());
     h.update(&epoch.to_le_bytes());
-    h.update(prev_digest);
+    h.update(&round.to_le_bytes());
+    h.update(randomness);
     *h.finalize().as_bytes()
+}
+
+/// Seconds since the Unix epoch, by this machine's clock.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Where the open epoch's seed stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedStatus {
+    /// The open epoch.
+    pub epoch: u64,
+    /// Its beacon round.
+    pub round: u64,
+    /// When the beacon publishes it (Unix seconds).
+    pub published_at: u64,
+    /// The seed, once the round is published and verified.
+    pub seed: Option<[u8; 32]>,
+}
+
+impl State {
+    fn seed(&self) -> Option<[u8; 32]> {
+        self.beacon
+            .as_ref()
+            .map(|b| epoch_seed(self.config.netuid, self.epoch, b.round, &b.randomness()))
+    }
 }
 
 /// The bonds commitment before the first epoch: all-zero rows held by the genesis rows
@@ -278,6 +335,17 @@ pub fn genesis_bonds_commitment(shape: &EpochShape, uids: &[u16]) -> Fr {
 /// The weight commitment of a dropped row (no weights): all zeros, blinding 0.
 pub fn dropped_row_commitment(uids: usize) -> Fr {
     weight_commitment(&vec![0u16; uids], Fr::from(0u64))
+}
+
+/// Whether a stored chain's neurons are the configured genesis neurons (stakes aside where the
+/// subnet stakes its emission, since they have grown).
+fn same_neurons(stored: &[Neuron], genesis: &[Neuron], stake_emission: bool) -> bool {
+    stored.len() == genesis.len()
+        && stored.iter().zip(genesis).all(|(a, b)| {
+            a.hotkey == b.hotkey
+                && a.endpoint == b.endpoint
+                && (stake_emission || a.stake == b.stake)
+        })
 }
 
 fn register_key(key: KeyRegistration, inputs: usize) -> Result<RegisteredKey, ChainError> {
@@ -321,7 +389,8 @@ impl EmbeddedChain {
         let prev_digest = [0u8; 32];
         let genesis_rows: Vec<u16> = (0..n as u16).filter(|u| permits[usize::from(*u)]).collect();
         let state = State {
-            seed: epoch_seed(config.netuid, 1, &prev_digest),
+            round: None,
+            beacon: None,
             bonds_commitment: genesis_bonds_commitment(&config.epoch_shape, &genesis_rows),
             bonds_rows: genesis_rows,
             config,
@@ -340,10 +409,80 @@ impl EmbeddedChain {
             results: Vec::new(),
             bundle_dir,
         };
+        let beacon_source =
+            (state.config.beacon == demo_beacon_info()).then(|| Arc::new(LocalBeacon::demo()));
         Ok(Self {
             state: Arc::new(Mutex::new(state)),
             store: None,
+            beacon_source,
         })
+    }
+
+    /// The chain reading beacon rounds from `beacon` (whose key must be the subnet's).
+    pub fn with_beacon_source(mut self, beacon: LocalBeacon) -> Self {
+        self.beacon_source = Some(Arc::new(beacon));
+        self
+    }
+
+    /// The open epoch's seed (DESIGN §1 step 1). The first request fixes the epoch's beacon
+    /// round, `beacon_delay_rounds` after the current one, so nobody knows its value when it is
+    /// fixed; from then on evaluation-set registrations wait for the next epoch. Once the round
+    /// is published (read from the chain's beacon source, or posted by anyone) and verifies
+    /// against the subnet's beacon key, the seed derives from it.
+    pub fn seed_status(&self) -> Result<SeedStatus, ChainError> {
+        let now = unix_now();
+        let round = {
+            let mut guard = self.lock();
+            match guard.round {
+                Some(r) => r,
+                None => {
+                    let mut s = guard.clone();
+                    let delay = s.config.beacon_delay_rounds.max(1);
+                    let r = s.config.beacon.round_at(now).saturating_add(delay);
+                    s.round = Some(r);
+                    self.commit(&mut guard, s, None)?;
+                    r
+                }
+            }
+        };
+        let known = self.lock().beacon.is_some();
+        if !known {
+            if let Some(b) = self
+                .beacon_source
+                .as_ref()
+                .and_then(|b| b.published(round, now))
+            {
+                self.post_beacon_round(&b)?;
+            }
+        }
+        let s = self.lock();
+        Ok(SeedStatus {
+            epoch: s.epoch,
+            round,
+            published_at: s.config.beacon.time_of(round),
+            seed: s.seed(),
+        })
+    }
+
+    /// Accept the open epoch's beacon round from anyone (a relay of drand's): it must be the
+    /// round the epoch fixed and verify against the subnet's beacon key.
+    pub fn post_beacon_round(&self, round: &BeaconRound) -> Result<(), ChainError> {
+        let mut guard = self.lock();
+        if guard.round != Some(round.round) {
+            return refuse(Refusal::WrongBeaconRound {
+                expected: guard.round,
+                got: round.round,
+            });
+        }
+        if guard.beacon.is_some() {
+            return Ok(());
+        }
+        verify_round(&guard.config.beacon, round).map_err(|e| Refusal::BadBeaconRound {
+            reason: e.to_string(),
+        })?;
+        let mut s = guard.clone();
+        s.beacon = Some(round.clone());
+        self.commit(&mut guard, s, None)
     }
 
     /// The chain kept in `store`: resumed where it stopped if the store holds a chain, else a
@@ -362,7 +501,10 @@ impl EmbeddedChain {
             // The store is the chain; a configuration that means another chain is refused.
             let differs = [
                 ("the subnet's parameters", state.config != config),
-                ("the genesis neurons", state.neurons != neurons),
+                (
+                    "the genesis neurons",
+                    !same_neurons(&state.neurons, &neurons, state.config.stake_emission),
+                ),
                 (
                     "the score verifying key",
                     state.score_key.bytes != score_vk.bytes
@@ -379,9 +521,12 @@ impl EmbeddedChain {
                     "the store holds a chain whose {what} differ from the configuration's"
                 )));
             }
+            let beacon_source =
+                (state.config.beacon == demo_beacon_info()).then(|| Arc::new(LocalBeacon::demo()));
             let chain = Self {
                 state: Arc::new(Mutex::new(state)),
                 store: Some(store),
+                beacon_source,
             };
             return Ok((chain, true));
         }
@@ -444,7 +589,7 @@ impl EmbeddedChain {
         pb::Metagraph {
             netuid: u32::from(s.config.netuid),
             epoch: s.epoch,
-            sample_seed: s.seed.to_vec(),
+            sample_seed: s.seed().map(|x| x.to_vec()).unwrap_or_default(),
             neurons: s
                 .neurons
                 .iter()
@@ -509,13 +654,13 @@ impl EmbeddedChain {
             signature: r.signature.clone(),
             epoch: r.epoch,
         };
-        match s.datasets.entry(hotkey) {
-            std::collections::btree_map::Entry::Vacant(first) => {
-                first.insert(dataset);
-            }
-            std::collections::btree_map::Entry::Occupied(_) => {
-                s.pending_datasets.insert(hotkey, dataset);
-            }
+        // Active in the open epoch only while its beacon round is not fixed (so its seed is
+        // unknown to everybody); else from the next epoch, whose round is not fixed yet.
+        if s.round.is_none() {
+            s.pending_datasets.remove(&hotkey);
+            s.datasets.insert(hotkey, dataset);
+        } else {
+            s.pending_datasets.insert(hotkey, dataset);
         }
         self.commit(&mut guard, s, None)
     }
@@ -671,7 +816,9 @@ impl EmbeddedChain {
             netuid: s.config.netuid,
             epoch: s.epoch,
             prev_digest: hex::encode(s.prev_digest),
-            sample_seed: hex::encode(s.seed),
+            sample_seed: hex::encode(s.seed().unwrap_or_default()),
+            beacon: s.config.beacon.clone(),
+            beacon_round: s.beacon.clone(),
             scoring: s.config.scoring,
             neurons: s
                 .neurons
@@ -738,7 +885,8 @@ impl EmbeddedChain {
         s.bonds_rows = statement.chain.validators.clone();
         s.prev_digest = protocol::fr_to_bytes(&statement.public_digest());
         s.epoch += 1;
-        s.seed = epoch_seed(s.config.netuid, s.epoch, &s.prev_digest);
+        s.round = None;
+        s.beacon = None;
         s.scores.clear();
         s.accepted.clear();
         let pending = std::mem::take(&mut s.pending_datasets);
@@ -884,10 +1032,18 @@ fn check_score(
     proof: &SystemProof,
 ) -> Result<Fr, ChainError> {
     let dataset = |hk: &[u8; 32]| s.datasets.get(hk).map(|d| (d.root, d.size));
+    let seed = match s.seed() {
+        Some(seed) => seed,
+        None if st.netuid == s.config.netuid && st.epoch == s.epoch => {
+            return refuse(Refusal::SeedUnknown { epoch: s.epoch });
+        }
+        // Another netuid or epoch: refused by name below, before the seed matters.
+        None => [0; 32],
+    };
     let ctx = ScoreContext {
         netuid: s.config.netuid,
         epoch: s.epoch,
-        seed: s.seed,
+        seed,
         scoring: s.config.scoring.id(),
         shape: s.config.score_shape,
         vk_hash: s.score_key.key.hash(),
@@ -1008,6 +1164,43 @@ impl pb::chain_server::Chain for ChainService {
             return Err(tonic::Status::not_found("no such subnet"));
         }
         Ok(tonic::Response::new(m))
+    }
+
+    async fn get_seed(
+        &self,
+        request: tonic::Request<pb::MetagraphRequest>,
+    ) -> Result<tonic::Response<pb::EpochSeed>, tonic::Status> {
+        if request.get_ref().netuid != u32::from(self.chain.config().netuid) {
+            return Err(tonic::Status::not_found("no such subnet"));
+        }
+        let chain = self.chain.clone();
+        // A beacon round's pairing check takes milliseconds: off the async workers.
+        let status = tokio::task::spawn_blocking(move || chain.seed_status())
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        Ok(tonic::Response::new(pb::EpochSeed {
+            epoch: status.epoch,
+            round: status.round,
+            published_at: status.published_at,
+            sample_seed: status.seed.map(|s| s.to_vec()).unwrap_or_default(),
+        }))
+    }
+
+    async fn post_beacon_round(
+        &self,
+        request: tonic::Request<pb::BeaconRoundPost>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let chain = self.chain.clone();
+        let post = request.into_inner();
+        let round = BeaconRound {
+            round: post.round,
+            signature: post.signature,
+        };
+        let r = tokio::task::spawn_blocking(move || chain.post_beacon_round(&round))
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        receipt(r)
     }
 
     async fn register_dataset(

@@ -99,6 +99,26 @@ pub enum Refusal {
     /// The statement's sample seed is not the open epoch's.
     #[error("statement's sample seed is not this epoch's")]
     WrongSeed,
+    /// The open epoch's beacon round is not published yet, so it has no seed.
+    #[error("epoch {epoch} has no seed yet: its beacon round is not published")]
+    SeedUnknown {
+        /// The open epoch.
+        epoch: u64,
+    },
+    /// A beacon round other than the one the open epoch fixed.
+    #[error("beacon round {got} is not the open epoch's (round {expected:?})")]
+    WrongBeaconRound {
+        /// The round the epoch fixed (none yet: no round fixed).
+        expected: Option<u64>,
+        /// The round posted.
+        got: u64,
+    },
+    /// A beacon round that does not verify against the subnet's beacon key.
+    #[error("beacon round does not verify: {reason}")]
+    BadBeaconRound {
+        /// Why.
+        reason: String,
+    },
     /// This subnet keeps weight rows hidden.
     #[error("this subnet keeps weight rows hidden")]
     PublicWeights,

@@ -1,7 +1,7 @@
 //! The chain's durable state: an embedded redb database beside the bundles.
 //!
 //! Two tables: `chain_state` holds one snapshot of the open epoch (metagraph, permits, last
-//! updates, registrations, registered keys, seed, previous digest, bonds commitment, the epoch's
+//! updates, registrations, registered keys, the epoch's beacon round, previous digest, bonds commitment, the epoch's
 //! submissions and accepted rows, emission totals) and `epoch_results` one record per paid epoch.
 //! Every accepted change is written in one redb write transaction before the chain answers, so a
 //! chain killed at any point restarts from the last answered request: nothing answered is lost,
@@ -90,8 +90,8 @@ struct Snapshot {
     score_key: KeyRecord,
     epoch_key: KeyRecord,
     epoch: u64,
-    #[serde(with = "serde_hex::bytes32")]
-    seed: [u8; 32],
+    round: Option<u64>,
+    beacon: Option<super::beacon::BeaconRound>,
     #[serde(with = "serde_hex::bytes32")]
     prev_digest: [u8; 32],
     #[serde(with = "serde_hex::fr")]
@@ -185,7 +185,8 @@ impl ChainStore {
             score_key: key_record(&s.score_key),
             epoch_key: key_record(&s.epoch_key),
             epoch: s.epoch,
-            seed: s.seed,
+            round: s.round,
+            beacon: s.beacon.clone(),
             prev_digest: s.prev_digest,
             bonds_commitment: s.bonds_commitment,
             bonds_rows: s.bonds_rows.clone(),
@@ -291,7 +292,8 @@ impl ChainStore {
             datasets: dataset_map(snap.datasets),
             pending_datasets: dataset_map(snap.pending_datasets),
             epoch: snap.epoch,
-            seed: snap.seed,
+            round: snap.round,
+            beacon: snap.beacon,
             prev_digest: snap.prev_digest,
             bonds_commitment: snap.bonds_commitment,
             bonds_rows: snap.bonds_rows,

@@ -182,7 +182,16 @@ pub enum ValidatorError {
         /// Asked for.
         asked: u64,
     },
+    /// The epoch's beacon round did not reach the chain in time.
+    #[error("beacon round {round} did not reach the chain in time: no seed")]
+    SeedTimeout {
+        /// The epoch's beacon round.
+        round: u64,
+    },
 }
+
+/// How long past its publication time a validator waits for the epoch's beacon round.
+pub const SEED_WAIT: Duration = Duration::from_secs(30);
 
 /// The outcome of a validator's epoch.
 #[derive(Clone, Debug)]
@@ -359,6 +368,45 @@ impl Validator {
         }
     }
 
+    /// The epoch's seed from the chain, waiting for its beacon round to be published (at most
+    /// [`SEED_WAIT`] past the round's time).
+    async fn wait_for_seed(
+        &self,
+        chain: &mut pb::chain_client::ChainClient<tonic::transport::Channel>,
+        epoch: u64,
+    ) -> Result<[u8; 32], ValidatorError> {
+        let mut give_up: Option<std::time::Instant> = None;
+        loop {
+            let s = chain
+                .get_seed(pb::MetagraphRequest {
+                    netuid: u32::from(self.netuid),
+                })
+                .await
+                .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+                .into_inner();
+            if s.epoch != epoch {
+                return Err(ValidatorError::Epoch {
+                    chain: s.epoch,
+                    asked: epoch,
+                });
+            }
+            if !s.sample_seed.is_empty() {
+                return protocol::bytes32("sample_seed", &s.sample_seed)
+                    .map_err(|e| ValidatorError::Chain(e.to_string()));
+            }
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let until = Duration::from_secs(s.published_at).saturating_sub(now);
+            let deadline = *give_up.get_or_insert_with(|| Instant::now() + until + SEED_WAIT);
+            if Instant::now() > deadline {
+                return Err(ValidatorError::SeedTimeout { round: s.round });
+            }
+            tokio::time::sleep(until.clamp(Duration::from_millis(50), Duration::from_millis(500)))
+                .await;
+        }
+    }
+
     /// Step 1–2: the task, and every miner's checked answer.
     async fn collect(&self, epoch: u64) -> Result<EpochProgress, ValidatorError> {
         let mut chain =
@@ -376,8 +424,7 @@ impl Validator {
                 asked: epoch,
             });
         }
-        let seed = protocol::bytes32("sample_seed", &meta.sample_seed)
-            .map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let seed = self.wait_for_seed(&mut chain, epoch).await?;
         let me = self.hotkey.public();
         if !meta.neurons.iter().any(|n| n.hotkey == me) {
             return Err(ValidatorError::NotRegistered);

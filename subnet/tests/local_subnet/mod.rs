@@ -1,0 +1,193 @@
+//! A local subnet over real loopback gRPC at a tiny shape, for the protocol tests: the embedded
+//! chain, the epoch prover and the miners served on port 0, and validators driven by the test.
+//! 7 uids: the validators first, then miners (the first answers with a perfect model, the
+//! others stay silent); 2 epoch-circuit rows.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_circuits::score::{Record, ScoreShape, ScoreStatement, WeightsMode};
+use zkyuma_circuits::scoring::Scoring;
+use zkyuma_prover::keys::SetupKind;
+use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
+use zkyuma_subnet::chain::{EmbeddedChain, KeyRegistration, Neuron, SubnetConfig};
+use zkyuma_subnet::net::hotkey::Hotkey;
+use zkyuma_subnet::net::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
+use zkyuma_subnet::roles::epoch_prover::{EpochProver, EpochProverService};
+use zkyuma_subnet::roles::miner::{Behaviour, Miner};
+use zkyuma_subnet::roles::validator::{Behaviour as ValidatorBehaviour, Validator};
+
+/// Uids of the subnet.
+pub const UIDS: u32 = 7;
+
+/// The running subnet.
+pub struct LocalSubnet {
+    /// Scratch directory (bundles under `bundles/`).
+    pub tmp: tempfile::TempDir,
+    /// The chain.
+    pub chain: EmbeddedChain,
+    /// Its URL.
+    pub chain_url: String,
+    /// The epoch prover.
+    pub prover: EpochProver,
+    /// Validators, uid order.
+    pub validators: Vec<Validator>,
+    /// Their hotkeys.
+    pub validator_keys: Vec<Hotkey>,
+    served: Vec<Served>,
+}
+
+/// Records whose first feature is the label: the honest miner reads it off.
+pub fn records(offset: u16) -> Vec<Record> {
+    (0..8u16)
+        .map(|r| {
+            let label = 3000 + 7000 * r + offset;
+            Record {
+                features: vec![i64::from(label), i64::from(r)],
+                label,
+            }
+        })
+        .collect()
+}
+
+/// Start a subnet: validators with `validator_stakes`, then miners with `miner_stakes` (the
+/// first miner honest), the subnet configuration adjusted by `tweak`.
+pub async fn start(
+    name: &str,
+    validator_stakes: &[u64],
+    miner_stakes: &[u64],
+    tweak: impl FnOnce(&mut SubnetConfig),
+) -> LocalSubnet {
+    assert_eq!(validator_stakes.len() + miner_stakes.len(), UIDS as usize);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let score_shape = ScoreShape {
+        miners: UIDS,
+        samples: 4,
+        depth: 3,
+        mode: WeightsMode::Hidden,
+    };
+    let epoch_shape = EpochShape {
+        validators: 2,
+        uids: UIDS,
+        bonds: BondsRule::Yuma3,
+    };
+    let scoring = Scoring::Mse { amplification: 4 };
+    let kind = || SetupKind::InsecureDeterministic {
+        seed: "zkyuma-local-subnet-test-setup".into(),
+    };
+    let score_keys =
+        zkyuma_prover::score::setup_score(scoring, score_shape, kind()).expect("score setup");
+    let epoch_keys = zkyuma_prover::epoch::setup_epoch(epoch_shape, kind()).expect("epoch setup");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+
+    let validator_keys: Vec<Hotkey> = (0..validator_stakes.len())
+        .map(|i| Hotkey::demo(&format!("{name}-validator-{i}")))
+        .collect();
+    let mut neurons: Vec<Neuron> = validator_keys
+        .iter()
+        .zip(validator_stakes)
+        .map(|(k, stake)| Neuron {
+            hotkey: k.public(),
+            stake: *stake,
+            endpoint: String::new(),
+        })
+        .collect();
+    let perfect: zkyuma_subnet::roles::miner::Model = Arc::new(|f: &[i64]| f[0] as u16);
+    let mut served = Vec::new();
+    for (i, stake) in miner_stakes.iter().enumerate() {
+        let key = Hotkey::demo(&format!("{name}-miner-{i}"));
+        let behaviour = if i == 0 {
+            Behaviour::Honest
+        } else {
+            Behaviour::Silent
+        };
+        let miner = serve_miner(Miner::new(key.clone(), perfect.clone(), behaviour), any)
+            .await
+            .expect("miner serves");
+        neurons.push(Neuron {
+            hotkey: key.public(),
+            stake: *stake,
+            endpoint: miner.url(),
+        });
+        served.push(miner);
+    }
+
+    let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
+    tweak(&mut config);
+    let chain = EmbeddedChain::genesis(
+        config,
+        neurons,
+        KeyRegistration {
+            name: "score".into(),
+            system: score_keys.proof_system(),
+            bytes: score_keys.vk_bytes(),
+        },
+        KeyRegistration {
+            name: "epoch".into(),
+            system: epoch_keys.proof_system(),
+            bytes: epoch_keys.vk_bytes(),
+        },
+        tmp.path().join("bundles"),
+    )
+    .expect("genesis");
+    let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
+    let chain_url = chain_served.url();
+    let prover = EpochProver::open(
+        1,
+        Arc::new(Groth16Epoch::new(Arc::new(epoch_keys))),
+        chain_url.clone(),
+        tmp.path().join("prover"),
+    )
+    .expect("prover");
+    let prover_served = serve_epoch_prover(EpochProverService::new(prover.clone()), any)
+        .await
+        .expect("prover serves");
+    let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
+        Arc::new(Groth16Score::new(Arc::new(score_keys), scoring));
+    let validators: Vec<Validator> = validator_keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| Validator {
+            name: format!("v{i}"),
+            hotkey: key.clone(),
+            netuid: 1,
+            records: Arc::new(records(100 * i as u16)),
+            depth: 3,
+            samples: 4,
+            scoring,
+            keys: score_prover.clone(),
+            chain_url: chain_url.clone(),
+            prover_url: prover_served.url(),
+            state_dir: tmp.path().join(format!("v{i}")),
+            deadline: Duration::from_millis(800),
+            behaviour: ValidatorBehaviour::Honest,
+        })
+        .collect();
+    served.push(chain_served);
+    served.push(prover_served);
+    LocalSubnet {
+        tmp,
+        chain,
+        chain_url,
+        prover,
+        validators,
+        validator_keys,
+        served,
+    }
+}
+
+impl LocalSubnet {
+    /// Where the chain writes its bundles.
+    pub fn bundles(&self) -> std::path::PathBuf {
+        self.tmp.path().join("bundles")
+    }
+
+    /// Stop every server.
+    pub async fn stop(self) {
+        for s in self.served {
+            s.stop().await;
+        }
+    }
+}
