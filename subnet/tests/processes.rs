@@ -127,7 +127,7 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     procs.push(prover);
     let prover_index = procs.len() - 1;
 
-    let validator = |i: usize| {
+    let validator = |i: usize, epochs: u64| {
         let cfg = write(
             &dir.join(format!("validator-{i}.json")),
             &json!({ "name": format!("hospital-{i}"), "hotkey": { "demo": format!("hospital-{i}") },
@@ -136,13 +136,18 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
                      "uids": 4, "samples": 4, "depth": 3, "scoring": scoring,
                      "keys": { "params": params, "keys": keys, "name": score_name },
                      "state_dir": dir.join(format!("hospital-{i}")), "deadline_ms": 10_000,
-                     "epochs": 1, "poll_ms": 100 }),
+                     "epochs": epochs, "poll_ms": 100 }),
         );
         start("validator", &cfg, false).0
     };
 
+    // Both validators register first (a registration made once the epoch's beacon round is
+    // fixed counts from the next epoch only); validator 1 then waits.
+    validator(1, 0)
+        .wait(Duration::from_secs(120))
+        .expect("validator 1 registers");
     // Validator 0 submits and opens; then the chain is killed and restarted from its store.
-    let mut v0 = validator(0);
+    let mut v0 = validator(0, 1);
     v0.wait(Duration::from_secs(300)).expect("validator 0");
     let restart = |procs: &mut Vec<RoleProcess>, index: usize| {
         procs[index].kill();
@@ -159,7 +164,7 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     );
 
     // Validator 1; the epoch prover then proves the epoch and the chain pays it.
-    let mut v1 = validator(1);
+    let mut v1 = validator(1, 1);
     v1.wait(Duration::from_secs(300)).expect("validator 1");
     procs[prover_index]
         .wait(Duration::from_secs(300))

@@ -377,6 +377,18 @@ async fn two_epochs_end_to_end_with_faults() {
     assert_eq!(e1.scores.len(), 5);
 
     // ---- epoch 2 ----
+    // Epoch 2's seed: asking fixes its beacon round; it is known once the round is published.
+    loop {
+        let seed = client
+            .get_seed(pb::MetagraphRequest { netuid: 1 })
+            .await
+            .expect("rpc")
+            .into_inner();
+        if !seed.sample_seed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // v0's epoch-1 submission replayed in epoch 2 is refused.
     let r = client
         .submit_score(signed_submission(&st0, proof0.clone(), &validator_keys[0]))
@@ -396,7 +408,8 @@ async fn two_epochs_end_to_end_with_faults() {
         r.reason
     );
     // Registrations: one signed for epoch 1 replayed now is refused; a replacement root signed
-    // for epoch 2 is accepted but only takes effect from epoch 3 (epoch 2 still uses the old).
+    // for epoch 2 is accepted but, epoch 2's beacon round being fixed, only takes effect from
+    // epoch 3 (epoch 2 still uses the old).
     let register = |epoch: u64, root: Fr| {
         let key = &validator_keys[1];
         pb::DatasetRegistration {

@@ -228,38 +228,46 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         addr.ok_or_else(|| DemoError::Data("epoch-prover: no address".into()))?
     );
 
-    // Hospitals, all at once.
+    // Hospitals: each registers its evaluation set first (a registration made once an epoch's
+    // beacon round is fixed only counts from the next epoch), then all run at once.
     let mut validators = Vec::new();
-    for i in 0..v {
-        let name = format!("hospital-{i}");
-        let config = ValidatorConfig {
-            name: name.clone(),
-            hotkey: HotkeySpec::Demo(name.clone()),
-            netuid: 1,
-            chain: chain_url.clone(),
-            epoch_prover: prover_url.clone(),
-            records: RecordsSpec::Patients { data, hospital: i },
-            uids: shape.uids(),
-            samples: shape.samples,
-            depth: shape.depth,
-            scoring,
-            keys: KeysSpec {
-                params: opts.params.clone(),
-                keys: opts.keys.clone(),
-                name: score_name.clone(),
-            },
-            proof_system: zkyuma_circuits::statement::ProofSystem::Groth16,
-            state_dir: root.join(&name),
-            deadline_ms: opts.deadline.as_millis() as u64,
-            epochs: opts.epochs,
-            poll_ms: 200,
-            behaviour: match forge_friend {
-                Some(uid) if i == forger => ValidatorBehaviourSpec::ForgeWeight(uid),
-                _ => ValidatorBehaviourSpec::Honest,
-            },
-        };
-        let path = write_config(&root.join(format!("{name}.json")), &config)?;
-        validators.push(RoleProcess::start(exe, "validator", &name, &path, false)?.0);
+    for (pass, epochs) in [("register", 0), ("run", opts.epochs)] {
+        for i in 0..v {
+            let name = format!("hospital-{i}");
+            let config = ValidatorConfig {
+                name: name.clone(),
+                hotkey: HotkeySpec::Demo(name.clone()),
+                netuid: 1,
+                chain: chain_url.clone(),
+                epoch_prover: prover_url.clone(),
+                records: RecordsSpec::Patients { data, hospital: i },
+                uids: shape.uids(),
+                samples: shape.samples,
+                depth: shape.depth,
+                scoring,
+                keys: KeysSpec {
+                    params: opts.params.clone(),
+                    keys: opts.keys.clone(),
+                    name: score_name.clone(),
+                },
+                proof_system: zkyuma_circuits::statement::ProofSystem::Groth16,
+                state_dir: root.join(&name),
+                deadline_ms: opts.deadline.as_millis() as u64,
+                epochs,
+                poll_ms: 200,
+                behaviour: match forge_friend {
+                    Some(uid) if i == forger => ValidatorBehaviourSpec::ForgeWeight(uid),
+                    _ => ValidatorBehaviourSpec::Honest,
+                },
+            };
+            let path = write_config(&root.join(format!("{name}.json")), &config)?;
+            let mut process = RoleProcess::start(exe, "validator", &name, &path, false)?.0;
+            if pass == "register" {
+                process.wait(Duration::from_secs(120))?;
+            } else {
+                validators.push(process);
+            }
+        }
     }
     // Generous: a validator's epoch is seconds at the small shape.
     let limit = Duration::from_secs(600 * opts.epochs.max(1));
