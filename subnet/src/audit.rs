@@ -8,8 +8,10 @@ use crate::chain::beacon::verify_round;
 use crate::chain::{
     admit_score, dropped_row_commitment, epoch_seed, genesis_bonds_commitment, ScoreContext,
 };
+use crate::chain::{judge_drop, opening_context};
 use crate::net::hotkey::{dataset_payload, verify_signature};
 use crate::net::protocol::{self, fr_to_bytes};
+use crate::net::sealed::Envelope;
 use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
 use zkyuma_circuits::epoch::{permit_rows, slot_rows, EpochChainState};
@@ -233,6 +235,9 @@ fn check(
             if p.beacon != b.beacon {
                 f.push("the beacon key differs from the previous epoch's".into());
             }
+            if p.epoch_prover != b.epoch_prover {
+                f.push("the epoch prover's hotkey differs from the previous epoch's".into());
+            }
             let rounds = (p.beacon_round.as_ref(), b.beacon_round.as_ref());
             if let (Some(pr), Some(br)) = rounds {
                 if br.round <= pr.round {
@@ -298,6 +303,7 @@ fn check(
     let Some(score_pvk) = score_pvk else { return };
     let Some(epoch_pvk) = epoch_pvk else { return };
     let lookup = |hk: &[u8; 32]| datasets.iter().find(|d| d.0 == *hk).map(|d| (d.1, d.2));
+    let epoch_prover = hex32("epoch_prover", &b.epoch_prover, f);
     let ctx = ScoreContext {
         netuid: b.netuid,
         epoch: b.epoch,
@@ -307,6 +313,7 @@ fn check(
         vk_hash: score_pvk.hash(),
         neurons,
         dataset: &lookup,
+        epoch_prover,
     };
     // Score submissions: accepted ones pass every check and go to one batch verification.
     let mut batch = Vec::new();
@@ -324,7 +331,14 @@ fn check(
             })
             .collect();
         let signature = hex::decode(&s.signature).unwrap_or_default();
-        let admitted = admit_score(&ctx, &s.statement, &commitments, &signature);
+        let sealed_opening = hex::decode(&s.sealed_opening).unwrap_or_default();
+        let admitted = admit_score(
+            &ctx,
+            &s.statement,
+            &commitments,
+            &signature,
+            &sealed_opening,
+        );
         let proof = hex::decode(&s.proof).ok().map(|bytes| SystemProof {
             system: s.proof_system,
             bytes,
@@ -423,6 +437,49 @@ fn check(
     }
     check_epoch_input(b, previous, &accepted_cw, f);
     let n = b.neurons.len();
+    // Dropped rows: each disclosure must show its accepted row's sealed opening invalid, with
+    // the chain's own rule.
+    let mut dropped = Vec::new();
+    for d in &b.dropped {
+        let Some(cw) = accepted_cw
+            .iter()
+            .find(|(v, _)| *v == d.uid)
+            .map(|(_, cw)| *cw)
+        else {
+            f.push(format!(
+                "uid {}: dropped, but it has no accepted row",
+                d.uid
+            ));
+            continue;
+        };
+        let sealed = b
+            .scores
+            .iter()
+            .find(|s| s.accepted && s.validator_uid == Some(d.uid))
+            .and_then(|s| hex::decode(&s.sealed_opening).ok())
+            .and_then(|bytes| serde_json::from_slice::<Envelope>(&bytes).ok());
+        let hotkey = b
+            .neurons
+            .get(usize::from(d.uid))
+            .map(|nr| hex32("hotkey", &nr.hotkey, f));
+        match (sealed, hotkey) {
+            (Some(env), Some(hk)) => {
+                let context = opening_context(b.netuid, b.epoch, &hk, &cw);
+                match judge_drop(&epoch_prover, &context, &env, &d.disclosure, &cw, n, d.uid) {
+                    Ok(reason) if reason == d.reason => dropped.push(d.uid),
+                    Ok(reason) => f.push(format!(
+                        "uid {}: dropped as {:?}, but the disclosure shows {reason:?}",
+                        d.uid, d.reason
+                    )),
+                    Err(e) => f.push(format!("uid {}: {e}", d.uid)),
+                }
+            }
+            _ => f.push(format!(
+                "uid {}: dropped row without a sealed opening",
+                d.uid
+            )),
+        }
+    }
     let expected: Vec<Fr> = st
         .chain
         .validators
@@ -430,7 +487,7 @@ fn check(
         .map(|u| {
             accepted_cw
                 .iter()
-                .find(|(v, _)| v == u)
+                .find(|(v, _)| v == u && !dropped.contains(u))
                 .map_or_else(|| dropped_row_commitment(n), |(_, cw)| *cw)
         })
         .collect();

@@ -95,8 +95,11 @@ pub struct BundleScore {
     pub proof: String,
     /// The miners' signed commitments.
     pub commitments: Vec<SignedCommitmentRecord>,
-    /// The validator's signature (hex).
+    /// The validator's signature (hex), over the public inputs and the sealed opening.
     pub signature: String,
+    /// The weight opening, sealed to the epoch prover (hex of the submitted bytes).
+    #[serde(default)]
+    pub sealed_opening: String,
     /// Whether the chain accepted it.
     pub accepted: bool,
     /// The rule a refused submission broke (absent when accepted).
@@ -151,6 +154,23 @@ pub struct EpochBundle {
     pub beacon: crate::chain::beacon::BeaconInfo,
     /// The epoch's beacon round: the sample seed derives from it (`chain::epoch_seed`).
     pub beacon_round: Option<crate::chain::beacon::BeaconRound>,
+    /// The epoch prover's hotkey (hex): weight openings are sealed to it.
+    pub epoch_prover: String,
+    /// Accepted rows the epoch prover dropped, with the disclosure that shows each opening
+    /// invalid.
+    #[serde(default)]
+    pub dropped: Vec<BundleDrop>,
+}
+
+/// An accepted row the epoch prover dropped, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleDrop {
+    /// The validator's uid.
+    pub uid: u16,
+    /// The epoch prover's disclosure of the sealed opening's shared key.
+    pub disclosure: crate::net::sealed::Disclosure,
+    /// What the disclosure shows.
+    pub reason: crate::chain::DropReason,
 }
 
 /// A failure writing a bundle.

@@ -89,6 +89,7 @@ async fn bonds_follow_uids_when_a_permit_changes_hands() {
             statement_json: to_json(&statement),
             proof: real_proof,
             proof_system: "groth16".into(),
+            dropped_json: Vec::new(),
         })
         .await
         .expect("rpc")

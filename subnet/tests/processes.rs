@@ -117,13 +117,12 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     // The epoch prover: one epoch, then it exits.
     let cfg = write(
         &dir.join("epoch-prover.json"),
-        &json!({ "listen": "127.0.0.1:0", "netuid": 1, "chain": chain_url,
+        &json!({ "hotkey": { "demo": "epoch-prover" }, "netuid": 1, "chain": chain_url,
                  "keys": { "params": params, "keys": keys, "name": epoch_name },
                  "shape": epoch_shape, "state_dir": dir.join("epoch-prover"),
                  "poll_ms": 100, "epochs": 1 }),
     );
-    let (prover, addr) = start("epoch-prover", &cfg, true);
-    let prover_url = format!("http://{}", addr.expect("address"));
+    let (prover, _) = start("epoch-prover", &cfg, false);
     procs.push(prover);
     let prover_index = procs.len() - 1;
 
@@ -131,7 +130,7 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
         let cfg = write(
             &dir.join(format!("validator-{i}.json")),
             &json!({ "name": format!("hospital-{i}"), "hotkey": { "demo": format!("hospital-{i}") },
-                     "netuid": 1, "chain": chain_url, "epoch_prover": prover_url,
+                     "netuid": 1, "chain": chain_url,
                      "records": { "patients": { "data": data, "hospital": i } },
                      "uids": 4, "samples": 4, "depth": 3, "scoring": scoring,
                      "keys": { "params": params, "keys": keys, "name": score_name },

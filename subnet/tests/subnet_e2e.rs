@@ -14,13 +14,13 @@ use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{Keys, SetupKind};
 use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
 use zkyuma_subnet::audit::{audit_chain, audit_dir};
-use zkyuma_subnet::chain::{EmbeddedChain, KeyRegistration, Neuron, Refusal, SubnetConfig};
+use zkyuma_subnet::chain::{
+    opening_context, EmbeddedChain, KeyRegistration, Neuron, Refusal, SubnetConfig,
+};
 use zkyuma_subnet::net::hotkey::{score_submission_payload, Hotkey};
 use zkyuma_subnet::net::protocol::{fr_to_bytes, pb, to_json, verdict};
-use zkyuma_subnet::net::serve::{
-    chain_client, epoch_prover_client, serve_chain, serve_epoch_prover, serve_miner,
-};
-use zkyuma_subnet::roles::epoch_prover::{EpochProver, EpochProverService};
+use zkyuma_subnet::net::serve::{chain_client, serve_chain, serve_miner};
+use zkyuma_subnet::roles::epoch_prover::EpochProver;
 use zkyuma_subnet::roles::miner::{Behaviour, Miner};
 use zkyuma_subnet::roles::validator::{
     AnswerCheck, Behaviour as ValidatorBehaviour, MinerStatus, Phase, Validator,
@@ -111,14 +111,38 @@ fn signed_submission(
     proof: Vec<u8>,
     key: &Hotkey,
 ) -> pb::ScoreSubmission {
+    // A well-formed opening sealed to the demo epoch prover for this statement's row (its
+    // contents are the epoch prover's to judge, not the chain's at admission).
+    let cw = match statement.weights {
+        zkyuma_circuits::score::WeightsBinding::Hidden { commitment } => commitment,
+        _ => Fr::from(0u64),
+    };
+    let context = opening_context(
+        statement.netuid,
+        statement.epoch,
+        &statement.validator_hotkey,
+        &cw,
+    );
+    let envelope = zkyuma_subnet::net::sealed::seal(
+        &Hotkey::demo("epoch-prover").public(),
+        &context,
+        b"{}",
+        rand::rngs::OsRng,
+    )
+    .expect("seal");
+    let sealed_opening = to_json(&envelope);
     pb::ScoreSubmission {
         statement_json: to_json(statement),
         proof,
         commitments: Vec::new(),
         signature: key
-            .sign(&score_submission_payload(&statement.public_inputs()))
+            .sign(&score_submission_payload(
+                &statement.public_inputs(),
+                &sealed_opening,
+            ))
             .to_vec(),
         proof_system: "groth16".into(),
+        sealed_opening,
     }
 }
 
@@ -187,14 +211,12 @@ async fn two_epochs_end_to_end_with_faults() {
     let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
     let prover = EpochProver::open(
         1,
+        Hotkey::demo("epoch-prover"),
         Arc::new(Groth16Epoch::new(Arc::new(epoch_keys))),
         chain_served.url(),
         tmp.path().join("prover"),
     )
     .expect("prover");
-    let prover_served = serve_epoch_prover(EpochProverService::new(prover.clone()), any)
-        .await
-        .expect("prover serves");
 
     let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
         Arc::new(Groth16Score::new(Arc::new(score_keys), scoring));
@@ -209,7 +231,6 @@ async fn two_epochs_end_to_end_with_faults() {
             scoring,
             keys: score_prover.clone(),
             chain_url: chain_served.url(),
-            prover_url: prover_served.url(),
             state_dir: tmp.path().join(format!("v{i}")),
             deadline: Duration::from_millis(800),
             behaviour: ValidatorBehaviour::Honest,
@@ -332,21 +353,6 @@ async fn two_epochs_end_to_end_with_faults() {
         client.submit_score(huge).await.is_err(),
         "oversized message"
     );
-    // A weight opening with a bad signature is refused by the epoch prover.
-    let mut prover_client = epoch_prover_client(&prover_served.url()).expect("client");
-    let r = prover_client
-        .submit_opening(pb::WeightOpening {
-            netuid: 1,
-            epoch: 1,
-            validator_hotkey: validator_keys[1].public().to_vec(),
-            row: vec![1; 7],
-            blinding: fr_to_bytes(&Fr::from(3u64)).to_vec(),
-            signature: vec![0; 64],
-        })
-        .await
-        .expect("rpc")
-        .into_inner();
-    assert!(!r.accepted, "bad opening signature");
     let v1 = validators[1].run_epoch(1, None).await.expect("v1 resumes");
     assert_eq!(v1.accepted, (true, String::new()));
 
@@ -615,7 +621,6 @@ async fn two_epochs_end_to_end_with_faults() {
     let report = audit_dir(&gap, None).expect("audit runs");
     assert!(!report.passed(), "a malformed bundle fails the audit");
 
-    prover_served.stop().await;
     chain_served.stop().await;
     for m in miners {
         m.stop().await;

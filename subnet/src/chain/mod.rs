@@ -33,6 +33,7 @@ pub mod beacon;
 pub mod node;
 mod refusal;
 pub mod store;
+use crate::net::sealed::{self, Disclosure, Envelope};
 use beacon::{verify_round, BeaconInfo, BeaconRound, LocalBeacon};
 pub use refusal::{Refusal, Signed};
 pub use store::ChainStore;
@@ -74,6 +75,14 @@ pub struct SubnetConfig {
     /// (at least 1, so nobody knows the round's value when it is fixed).
     #[serde(default = "default_beacon_delay")]
     pub beacon_delay_rounds: u64,
+    /// The epoch prover's hotkey: validators seal their weight openings to it.
+    #[serde(with = "serde_hex::bytes32", default = "demo_epoch_prover")]
+    pub epoch_prover: [u8; 32],
+}
+
+/// The demo epoch prover's hotkey (`Hotkey::demo("epoch-prover")`).
+pub fn demo_epoch_prover() -> [u8; 32] {
+    crate::net::hotkey::Hotkey::demo("epoch-prover").public()
 }
 
 fn demo_beacon_info() -> BeaconInfo {
@@ -103,6 +112,7 @@ impl SubnetConfig {
             stake_emission: false,
             beacon: demo_beacon_info(),
             beacon_delay_rounds: default_beacon_delay(),
+            epoch_prover: demo_epoch_prover(),
         }
     }
 }
@@ -148,6 +158,82 @@ pub struct AcceptedRow {
     /// Its weight commitment.
     #[serde(with = "serde_hex::fr")]
     pub commitment: Fr,
+    /// Its weight opening, sealed to the epoch prover ([`opening_context`]).
+    pub sealed_opening: Envelope,
+}
+
+/// A row the epoch prover dropped: the validator's sealed opening, disclosed, does not open its
+/// weight commitment (or does not decrypt).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DroppedRow {
+    /// Validator uid.
+    pub uid: u16,
+    /// The epoch prover's disclosure of the sealed opening's shared key.
+    pub disclosure: Disclosure,
+}
+
+/// Why a dropped row's opening is invalid, as anyone re-checks it from the disclosure.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The sealed opening does not decrypt.
+    Undecryptable,
+    /// It decrypts, but not to an opening of the row's weight commitment.
+    DoesNotOpen,
+}
+
+/// The context a weight opening is sealed under: the subnet, epoch, validator and commitment,
+/// so a sealed opening cannot be replayed for another row.
+pub fn opening_context(netuid: u16, epoch: u64, validator: &[u8; 32], commitment: &Fr) -> Vec<u8> {
+    let mut p = b"zkyuma/sealed-weight-opening/v1".to_vec();
+    p.extend(netuid.to_le_bytes());
+    p.extend(epoch.to_le_bytes());
+    p.extend(validator);
+    p.extend(protocol::fr_to_bytes(commitment));
+    p
+}
+
+/// A weight opening as a validator seals it: its row over every uid and the commitment's
+/// blinding.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WeightOpening {
+    /// Dense u16 row over every uid.
+    pub row: Vec<u16>,
+    /// Blinding of the weight commitment.
+    #[serde(with = "serde_hex::fr")]
+    pub blinding: Fr,
+}
+
+impl WeightOpening {
+    /// The opening in `plaintext` if it opens `commitment` over `uids` uids.
+    pub fn parse(plaintext: &[u8], commitment: &Fr, uids: usize) -> Option<Self> {
+        let o: Self = serde_json::from_slice(plaintext).ok()?;
+        (o.row.len() == uids && weight_commitment(&o.row, o.blinding) == *commitment).then_some(o)
+    }
+}
+
+/// Judge a dropped row: the disclosure must be the epoch prover's (a valid proof of the sealed
+/// opening's shared key) and show the opening invalid. The chain and the auditor both call this.
+pub fn judge_drop(
+    epoch_prover: &[u8; 32],
+    context: &[u8],
+    sealed: &Envelope,
+    disclosure: &Disclosure,
+    commitment: &Fr,
+    uids: usize,
+    uid: u16,
+) -> Result<DropReason, Refusal> {
+    match sealed::open_disclosed(epoch_prover, context, sealed, disclosure) {
+        Err(e) => Err(Refusal::BadDisclosure {
+            uid,
+            reason: e.to_string(),
+        }),
+        Ok(Err(_)) => Ok(DropReason::Undecryptable),
+        Ok(Ok(plaintext)) => match WeightOpening::parse(&plaintext, commitment, uids) {
+            None => Ok(DropReason::DoesNotOpen),
+            Some(_) => Err(Refusal::UnjustifiedDrop { uid }),
+        },
+    }
 }
 
 /// Why the chain refused something.
@@ -590,6 +676,7 @@ impl EmbeddedChain {
             netuid: u32::from(s.config.netuid),
             epoch: s.epoch,
             sample_seed: s.seed().map(|x| x.to_vec()).unwrap_or_default(),
+            epoch_prover_hotkey: s.config.epoch_prover.to_vec(),
             neurons: s
                 .neurons
                 .iter()
@@ -725,6 +812,7 @@ impl EmbeddedChain {
                 })
                 .collect(),
             signature: hex::encode(&sub.signature),
+            sealed_opening: hex::encode(&sub.sealed_opening),
             accepted: refusal.is_none() && outcome.is_ok(),
             reason: match (&refusal, &outcome) {
                 (Some(r), _) => r.to_string(),
@@ -787,14 +875,41 @@ impl EmbeddedChain {
             return refuse(Refusal::ChainStateMismatch);
         }
         let n = s.neurons.len();
+        // Rows the epoch prover dropped: each must be accepted, once, and its sealed opening
+        // shown invalid by the disclosure.
+        let dropped: Vec<DroppedRow> = if sub.dropped_json.is_empty() {
+            Vec::new()
+        } else {
+            protocol::json_field("dropped_json", &sub.dropped_json)?
+        };
+        let mut drops = Vec::new();
+        for d in &dropped {
+            let Some(row) = state.accepted.iter().find(|a| a.uid == d.uid) else {
+                return refuse(Refusal::UnjustifiedDrop { uid: d.uid });
+            };
+            if drops.iter().any(|(u, _, _)| *u == d.uid) {
+                return refuse(Refusal::UnjustifiedDrop { uid: d.uid });
+            }
+            let hotkey = s.neurons[usize::from(d.uid)].hotkey;
+            let context = opening_context(s.config.netuid, s.epoch, &hotkey, &row.commitment);
+            let reason = judge_drop(
+                &s.config.epoch_prover,
+                &context,
+                &row.sealed_opening,
+                &d.disclosure,
+                &row.commitment,
+                n,
+                d.uid,
+            )?;
+            drops.push((d.uid, d.disclosure.clone(), reason));
+        }
         let expected_cw: Vec<Fr> = statement
             .chain
             .validators
             .iter()
-            .map(|u| {
-                s.accepted
-                    .get(u)
-                    .map_or_else(|| dropped_row_commitment(n), |(cw, _)| *cw)
+            .map(|u| match s.accepted.get(u) {
+                Some((cw, _)) if !drops.iter().any(|(d, _, _)| d == u) => *cw,
+                _ => dropped_row_commitment(n),
             })
             .collect();
         if statement.commitments.weight_commitments != expected_cw {
@@ -863,6 +978,15 @@ impl EmbeddedChain {
             epoch_proof_system: proof.system,
             epoch_input: state.input.clone(),
             stake_emission: s.config.stake_emission,
+            epoch_prover: hex::encode(s.config.epoch_prover),
+            dropped: drops
+                .iter()
+                .map(|(uid, disclosure, reason)| crate::bundle::BundleDrop {
+                    uid: *uid,
+                    disclosure: disclosure.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
         };
         let (path, digest) = bundle
             .write(&s.bundle_dir)
@@ -930,6 +1054,8 @@ pub struct ScoreContext<'a> {
     pub neurons: Vec<([u8; 32], bool)>,
     /// Registered evaluation set of a hotkey: (root, size).
     pub dataset: &'a DatasetLookup<'a>,
+    /// The epoch prover's hotkey (weight openings are sealed to it).
+    pub epoch_prover: [u8; 32],
 }
 
 /// Looks up a validator's registered evaluation set: (root, size).
@@ -942,6 +1068,7 @@ pub fn admit_score(
     st: &ScoreStatement,
     commitments: &[(u32, Vec<u8>, Vec<u8>)],
     signature: &[u8],
+    sealed_opening: &[u8],
 ) -> Result<Fr, ChainError> {
     st.validate().map_err(|e| Refusal::MalformedStatement {
         reason: e.to_string(),
@@ -988,13 +1115,22 @@ pub fn admit_score(
     };
     if !verify_signature(
         &st.validator_hotkey,
-        &score_submission_payload(&st.public_inputs()),
+        &score_submission_payload(&st.public_inputs(), sealed_opening),
         signature,
     ) {
         return refuse(Refusal::BadSignature {
             what: Signed::ScoreSubmission,
         });
     }
+    // The weight opening travels with the row, sealed to the epoch prover: once the row is
+    // accepted, its opening is on record and cannot be withheld (DESIGN §1 step 4).
+    let context = opening_context(st.netuid, st.epoch, &st.validator_hotkey, commitment);
+    serde_json::from_slice::<Envelope>(sealed_opening)
+        .map_err(|e| e.to_string())
+        .and_then(|env| {
+            sealed::check_envelope(&ctx.epoch_prover, &context, &env).map_err(|e| e.to_string())
+        })
+        .map_err(|reason| Refusal::SealedOpening { reason })?;
     // Every present miner commitment carries that miner's signature.
     let mut signed = vec![false; ctx.neurons.len()];
     for (uid, c, sig) in commitments {
@@ -1054,15 +1190,25 @@ fn check_score(
             .map(|(n, p)| (n.hotkey, *p))
             .collect(),
         dataset: &dataset,
+        epoch_prover: s.config.epoch_prover,
     };
     let commitments: Vec<(u32, Vec<u8>, Vec<u8>)> = sub
         .commitments
         .iter()
         .map(|c| (c.uid, c.commitment.clone(), c.signature.clone()))
         .collect();
-    let cw = admit_score(&ctx, st, &commitments, &sub.signature)?;
+    let cw = admit_score(&ctx, st, &commitments, &sub.signature, &sub.sealed_opening)?;
     verify_proof(&s.score_key.key, st, proof, "score")?;
     Ok(cw)
+}
+
+/// The sealed opening of uid `uid`'s accepted submission (checked at admission).
+fn accepted_opening(s: &State, uid: u16) -> Option<Envelope> {
+    let record = s
+        .scores
+        .iter()
+        .find(|r| r.accepted && r.validator_uid == Some(uid))?;
+    serde_json::from_slice(&hex::decode(&record.sealed_opening).ok()?).ok()
 }
 
 fn epoch_state(s: &State) -> EpochState {
@@ -1113,9 +1259,12 @@ fn epoch_state(s: &State) -> EpochState {
         accepted: s
             .accepted
             .iter()
-            .map(|(u, (cw, _))| AcceptedRow {
-                uid: *u,
-                commitment: *cw,
+            .filter_map(|(u, (cw, _))| {
+                Some(AcceptedRow {
+                    uid: *u,
+                    commitment: *cw,
+                    sealed_opening: accepted_opening(s, *u)?,
+                })
             })
             .collect(),
         prev_bonds_commitment: s.bonds_commitment,

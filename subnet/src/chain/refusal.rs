@@ -99,6 +99,27 @@ pub enum Refusal {
     /// The statement's sample seed is not the open epoch's.
     #[error("statement's sample seed is not this epoch's")]
     WrongSeed,
+    /// The score submission's sealed weight opening is malformed, or not sealed to the epoch
+    /// prover for this row.
+    #[error("sealed weight opening: {reason}")]
+    SealedOpening {
+        /// Why.
+        reason: String,
+    },
+    /// The epoch prover dropped a row whose opening it did not show invalid.
+    #[error("validator uid {uid}: dropped, but its sealed opening opens its commitment (or it has no accepted row)")]
+    UnjustifiedDrop {
+        /// The row's validator uid.
+        uid: u16,
+    },
+    /// A dropped row's disclosure is not a valid proof of the sealed opening's key.
+    #[error("validator uid {uid}: the disclosure of its sealed opening does not verify: {reason}")]
+    BadDisclosure {
+        /// The row's validator uid.
+        uid: u16,
+        /// Why.
+        reason: String,
+    },
     /// The open epoch's beacon round is not published yet, so it has no seed.
     #[error("epoch {epoch} has no seed yet: its beacon round is not published")]
     SeedUnknown {

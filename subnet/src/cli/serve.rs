@@ -76,8 +76,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             }
             Role::EpochProver => {
                 let c: crate::roles::epoch_prover::EpochProverConfig = config(&args.config)?;
-                let listener = bind("epoch-prover", c.listen).await?;
-                crate::roles::epoch_prover::run(&c, listener, ctrl_c())
+                crate::roles::epoch_prover::run(&c, ctrl_c())
                     .await
                     .map_err(|e| failed("epoch-prover", &e))
             }

@@ -12,10 +12,10 @@ pub mod processes;
 
 use crate::chain::{EmbeddedChain, EpochResult, KeyRegistration, Neuron, SubnetConfig};
 use crate::net::hotkey::Hotkey;
-use crate::net::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
+use crate::net::serve::{serve_chain, serve_miner, Served};
 use crate::progress::Spinner;
 use crate::roles::config::{ModelSpec, PatientData};
-use crate::roles::epoch_prover::{EpochProver, EpochProverService};
+use crate::roles::epoch_prover::EpochProver;
 use crate::roles::miner::{Behaviour as MinerBehaviour, BehaviourSpec, Miner, Model};
 use crate::roles::validator::{
     Behaviour as ValidatorBehaviour, MinerStatus, Validator, ValidatorReport,
@@ -438,17 +438,11 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     eprintln!("chain: serving on {}", chain_served.url());
     let prover = EpochProver::open(
         1,
+        Hotkey::demo("epoch-prover"),
         Arc::new(Groth16Epoch::new(epoch_keys.clone())),
         chain_served.url(),
         state.join("epoch-prover"),
     )?;
-    let prover_served = serve_epoch_prover(
-        EpochProverService::new(prover.clone()),
-        "127.0.0.1:0"
-            .parse()
-            .map_err(|e| DemoError::Data(format!("{e}")))?,
-    )
-    .await?;
 
     // Hospitals.
     let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
@@ -464,7 +458,6 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
             scoring,
             keys: score_prover.clone(),
             chain_url: chain_served.url(),
-            prover_url: prover_served.url(),
             state_dir: state.join(format!("hospital-{i}")),
             deadline: opts.deadline,
             behaviour: if i == forger {
@@ -528,7 +521,6 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
         }
         validator_reports.push(reports);
     }
-    prover_served.stop().await;
     chain_served.stop().await;
     for s in served {
         s.stop().await;

@@ -206,7 +206,7 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
 
     // The epoch prover: one proof per epoch, then it exits.
     let prover_config = EpochProverConfig {
-        listen: any,
+        hotkey: HotkeySpec::Demo("epoch-prover".into()),
         netuid: 1,
         chain: chain_url.clone(),
         keys: KeysSpec {
@@ -222,11 +222,7 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         settle_ms: 5_000,
     };
     let path = write_config(&root.join("epoch-prover.json"), &prover_config)?;
-    let (mut prover, addr) = RoleProcess::start(exe, "epoch-prover", "epoch-prover", &path, true)?;
-    let prover_url = format!(
-        "http://{}",
-        addr.ok_or_else(|| DemoError::Data("epoch-prover: no address".into()))?
-    );
+    let (mut prover, _) = RoleProcess::start(exe, "epoch-prover", "epoch-prover", &path, false)?;
 
     // Hospitals: each registers its evaluation set first (a registration made once an epoch's
     // beacon round is fixed only counts from the next epoch), then all run at once.
@@ -239,7 +235,6 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
                 hotkey: HotkeySpec::Demo(name.clone()),
                 netuid: 1,
                 chain: chain_url.clone(),
-                epoch_prover: prover_url.clone(),
                 records: RecordsSpec::Patients { data, hospital: i },
                 uids: shape.uids(),
                 samples: shape.samples,

@@ -10,6 +10,7 @@ use subxt_signer::sr25519;
 #[derive(Clone)]
 pub struct Hotkey {
     pair: sr25519::Keypair,
+    seed: [u8; 32],
 }
 
 impl std::fmt::Debug for Hotkey {
@@ -24,7 +25,7 @@ impl Hotkey {
         // Every 32-byte string is a valid mini secret key.
         let pair =
             sr25519::Keypair::from_secret_key(seed).unwrap_or_else(|_| sr25519::dev::alice());
-        Self { pair }
+        Self { pair, seed }
     }
 
     /// A demo key derived from a name (`blake3("zkyuma/demo-hotkey/v1" ‖ name)`): public, so
@@ -39,6 +40,11 @@ impl Hotkey {
     /// The 32-byte public key (the hotkey's on-chain identity).
     pub fn public(&self) -> [u8; 32] {
         self.pair.public_key().0
+    }
+
+    /// The secret that opens what is sealed to this hotkey ([`crate::net::sealed`]).
+    pub fn recipient_secret(&self) -> crate::net::sealed::RecipientSecret {
+        crate::net::sealed::secret_from_seed(self.seed)
     }
 
     /// Sign a payload.
@@ -76,12 +82,14 @@ pub fn miner_commitment_payload(
     p
 }
 
-/// What a validator signs when it submits a score proof: the proof's public inputs.
-pub fn score_submission_payload(public_inputs: &[Fr]) -> Vec<u8> {
-    let mut p = b"zkyuma/score-submission/v1".to_vec();
+/// What a validator signs when it submits a score proof: the proof's public inputs and the
+/// blake3 of its sealed weight opening (so nobody can attach another opening to its proof).
+pub fn score_submission_payload(public_inputs: &[Fr], sealed_opening: &[u8]) -> Vec<u8> {
+    let mut p = b"zkyuma/score-submission/v2".to_vec();
     for x in public_inputs {
         p.extend(fr_to_bytes(x));
     }
+    p.extend(blake3::hash(sealed_opening).as_bytes());
     p
 }
 
@@ -99,15 +107,5 @@ pub fn dataset_payload(
     p.extend(validator);
     p.extend(fr_to_bytes(root));
     p.extend(size.to_le_bytes());
-    p
-}
-
-/// What a validator signs when it sends its weight opening to the epoch prover.
-pub fn opening_payload(netuid: u16, epoch: u64, validator: &[u8; 32], commitment: &Fr) -> Vec<u8> {
-    let mut p = b"zkyuma/weight-opening/v1".to_vec();
-    p.extend(netuid.to_le_bytes());
-    p.extend(epoch.to_le_bytes());
-    p.extend(validator);
-    p.extend(fr_to_bytes(commitment));
     p
 }

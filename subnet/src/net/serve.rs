@@ -3,7 +3,6 @@
 
 use crate::chain::{ChainService, EmbeddedChain};
 use crate::net::protocol::{pb, MAX_ANSWER_BYTES, MAX_MESSAGE_BYTES};
-use crate::roles::epoch_prover::EpochProverService;
 use crate::roles::miner::Miner;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -117,13 +116,6 @@ run_fn!(
     pb::miner_server::MinerServer<Miner>,
     std::convert::identity
 );
-run_fn!(
-    /// Run the epoch prover's service on `listener` until `shutdown` resolves.
-    run_epoch_prover,
-    EpochProverService,
-    pb::epoch_prover_server::EpochProverServer<EpochProverService>,
-    std::convert::identity
-);
 
 serve_fn!(
     /// Serve the embedded chain.
@@ -137,13 +129,6 @@ serve_fn!(
     serve_miner,
     Miner,
     pb::miner_server::MinerServer<Miner>,
-    std::convert::identity
-);
-serve_fn!(
-    /// Serve the epoch prover.
-    serve_epoch_prover,
-    EpochProverService,
-    pb::epoch_prover_server::EpochProverServer<EpochProverService>,
     std::convert::identity
 );
 
@@ -169,14 +154,4 @@ pub fn miner_client(
 ) -> Result<pb::miner_client::MinerClient<Channel>, tonic::transport::Error> {
     Ok(pb::miner_client::MinerClient::new(channel(url)?)
         .max_decoding_message_size(MAX_ANSWER_BYTES))
-}
-
-/// An epoch-prover client.
-pub fn epoch_prover_client(
-    url: &str,
-) -> Result<pb::epoch_prover_client::EpochProverClient<Channel>, tonic::transport::Error> {
-    Ok(
-        pb::epoch_prover_client::EpochProverClient::new(channel(url)?)
-            .max_decoding_message_size(MAX_MESSAGE_BYTES),
-    )
 }

@@ -1,39 +1,27 @@
-//! The epoch prover (DESIGN §1 step 4): receives each validator's signed weight opening over gRPC,
-//! checks it against the weight commitment the chain accepted, runs the native epoch over the
-//! opened rows and its own previous bonds, proves it, and submits the proof. It is the one party
-//! that sees the weight rows (a trust assumption stated in the README). Openings and bonds are
-//! kept on disk, written atomically, so a restart loses nothing.
+//! The epoch prover (DESIGN §1 step 4): reads each accepted row's weight opening from the chain,
+//! where it was sealed to the epoch prover's hotkey with the row's score submission, opens it
+//! against the accepted weight commitment, runs the native epoch over the opened rows and its own
+//! previous bonds, proves it, and submits the proof. A row whose sealed opening does not open its
+//! commitment is dropped, with a disclosure that lets anyone check why. It is the one party that
+//! sees the weight rows (a trust assumption stated in the README). Its bonds are kept on disk,
+//! written atomically, so a restart loses nothing.
 
-use crate::chain::EpochState;
-use crate::net::hotkey::{opening_payload, verify_signature};
-use crate::net::protocol::{self, pb, WireError};
+use crate::chain::{opening_context, DroppedRow, EpochState, WeightOpening};
+use crate::net::hotkey::Hotkey;
+use crate::net::protocol::{self, pb};
+use crate::net::sealed;
 use crate::net::serve::chain_client;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zkyuma_circuits::commitment::weight_commitment;
 use zkyuma_circuits::epoch::EpochRound;
 use zkyuma_circuits::epoch::EpochStatement;
 use zkyuma_circuits::field::serde_hex;
 use zkyuma_prover::keys::write_atomic;
 use zkyuma_prover::system::StatementProver;
-
-/// A validator's opening as the prover keeps it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Opening {
-    /// Validator hotkey.
-    #[serde(with = "serde_hex::bytes32")]
-    pub hotkey: [u8; 32],
-    /// Dense u16 row over every uid.
-    pub row: Vec<u16>,
-    /// Blinding of the weight commitment.
-    #[serde(with = "serde_hex::fr")]
-    pub blinding: Fr,
-}
 
 /// Bonds the prover holds (private), with the blinding of their commitment.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -51,8 +39,6 @@ struct Persisted {
     bonds: Bonds,
     /// Bonds of a submitted epoch not yet known to be paid.
     pending: Option<Bonds>,
-    /// Openings by epoch.
-    openings: BTreeMap<u64, Vec<Opening>>,
 }
 
 /// Why proving an epoch failed.
@@ -61,9 +47,6 @@ pub enum EpochProverError {
     /// The chain is unreachable or refused.
     #[error("chain: {0}")]
     Chain(String),
-    /// A validator's accepted commitment has no matching opening.
-    #[error("validator uid {0}: its weight commitment was accepted but no opening matches it")]
-    MissingOpening(u16),
     /// The chain's state and the prover's bonds disagree.
     #[error("the chain's previous bonds commitment matches none of the prover's bonds")]
     BondsMismatch,
@@ -93,6 +76,7 @@ pub struct EpochProofReport {
 #[derive(Clone)]
 pub struct EpochProver {
     netuid: u16,
+    hotkey: Hotkey,
     keys: Arc<dyn StatementProver<EpochStatement>>,
     chain_url: String,
     state_path: PathBuf,
@@ -100,10 +84,11 @@ pub struct EpochProver {
 }
 
 impl EpochProver {
-    /// A prover for `netuid` with the epoch circuit's keys, its state under `state_dir`
-    /// (resumed if present).
+    /// A prover for `netuid` with its hotkey (the weight openings are sealed to it), the epoch
+    /// circuit's keys, its state under `state_dir` (resumed if present).
     pub fn open(
         netuid: u16,
+        hotkey: Hotkey,
         keys: Arc<dyn StatementProver<EpochStatement>>,
         chain_url: String,
         state_dir: PathBuf,
@@ -117,6 +102,7 @@ impl EpochProver {
         };
         Ok(Self {
             netuid,
+            hotkey,
             keys,
             chain_url,
             state_path,
@@ -133,57 +119,12 @@ impl EpochProver {
             .map_err(|e| EpochProverError::Storage(e.to_string()))
     }
 
-    /// Take a signed opening (what the gRPC service calls).
-    pub fn receive(&self, o: &pb::WeightOpening) -> Result<(), String> {
-        let parse = || -> Result<(u16, [u8; 32], Vec<u16>, Fr), WireError> {
-            let netuid = protocol::u16_field("netuid", o.netuid)?;
-            let hotkey = protocol::bytes32("validator_hotkey", &o.validator_hotkey)?;
-            let row = o
-                .row
-                .iter()
-                .map(|w| protocol::u16_field("row", *w))
-                .collect::<Result<Vec<_>, _>>()?;
-            let blinding = protocol::fr_from_bytes("blinding", &o.blinding)?;
-            Ok((netuid, hotkey, row, blinding))
-        };
-        let (netuid, hotkey, row, blinding) = parse().map_err(|e| e.to_string())?;
-        if netuid != self.netuid {
-            return Err("wrong netuid".into());
-        }
-        let cw = weight_commitment(&row, blinding);
-        if !verify_signature(
-            &hotkey,
-            &opening_payload(netuid, o.epoch, &hotkey, &cw),
-            &o.signature,
-        ) {
-            return Err("bad signature on the weight opening".into());
-        }
-        let mut p = self.lock();
-        let list = p.openings.entry(o.epoch).or_default();
-        let opening = Opening {
-            hotkey,
-            row,
-            blinding,
-        };
-        if !list.contains(&opening) {
-            list.push(opening);
-        }
-        let snapshot = p.clone();
-        drop(p);
-        self.save(&snapshot).map_err(|e| e.to_string())
-    }
-
-    /// Openings received for `epoch`.
-    pub fn openings(&self, epoch: u64) -> usize {
-        self.lock().openings.get(&epoch).map_or(0, Vec::len)
-    }
-
     /// Prove the chain's open epoch `epoch` and submit the proof.
     pub async fn prove_and_submit(&self, epoch: u64) -> Result<EpochProofReport, EpochProverError> {
         let chain_err = |e: String| EpochProverError::Chain(e);
         let mut chain = chain_client(&self.chain_url).map_err(|e| chain_err(e.to_string()))?;
         let (state, meta) = self.chain_state(&mut chain, Some(epoch)).await?;
-        let round = {
+        let (round, dropped) = {
             let mut p = self.lock();
             let round = self.build_round(&mut p, &state, &meta)?;
             let snapshot = p.clone();
@@ -232,6 +173,11 @@ impl EpochProver {
                 statement_json: protocol::to_json(&proof.statement),
                 proof: proof.proof.clone(),
                 proof_system: self.keys.system().name().into(),
+                dropped_json: if dropped.is_empty() {
+                    Vec::new()
+                } else {
+                    protocol::to_json(&dropped)
+                },
             })
             .await
             .map_err(|e| chain_err(e.message().to_string()))?
@@ -242,7 +188,6 @@ impl EpochProver {
             if let Some(b) = p.pending.take() {
                 p.bonds = b;
             }
-            p.openings.remove(&epoch);
             let snapshot = p.clone();
             drop(p);
             self.save(&snapshot)?;
@@ -254,24 +199,12 @@ impl EpochProver {
         })
     }
 
-    /// How many of `state`'s accepted rows have their opening here.
-    fn opened_rows(&self, state: &EpochState, meta: &pb::Metagraph) -> usize {
-        let p = self.lock();
-        let openings = p.openings.get(&state.epoch).map_or(&[][..], Vec::as_slice);
-        let n = usize::from(state.input.n);
-        state
-            .accepted
-            .iter()
-            .filter(|a| opening_of(openings, a, meta, n).is_some())
-            .count()
-    }
-
     fn build_round(
         &self,
         p: &mut Persisted,
         state: &EpochState,
         meta: &pb::Metagraph,
-    ) -> Result<EpochRound, EpochProverError> {
+    ) -> Result<(EpochRound, Vec<DroppedRow>), EpochProverError> {
         let mut input = state.input.clone();
         let n = usize::from(input.n);
         // Which bonds does the chain continue from: the paid ones, or the pending ones?
@@ -309,16 +242,28 @@ impl EpochProver {
         input.bonds = (0..n)
             .map(|u| p.bonds.rows.get(u).cloned().unwrap_or_default())
             .collect();
-        let openings = p.openings.get(&state.epoch).cloned().unwrap_or_default();
+        // Each accepted row's opening, sealed to this prover on the chain. One that does not
+        // open the row's commitment drops the row, with a disclosure anyone can check.
+        let secret = self.hotkey.recipient_secret();
         let mut blindings = Vec::new();
+        let mut dropped = Vec::new();
         for u in state.rows.iter().map(|u| usize::from(*u)) {
             let accepted = state.accepted.iter().find(|a| usize::from(a.uid) == u);
-            match accepted {
-                None => blindings.push(Fr::from(0u64)),
-                Some(a) => {
-                    let Some(o) = opening_of(&openings, a, meta, n) else {
-                        return Err(EpochProverError::MissingOpening(a.uid));
-                    };
+            let Some(a) = accepted else {
+                blindings.push(Fr::from(0u64));
+                continue;
+            };
+            let hotkey = meta
+                .neurons
+                .get(u)
+                .and_then(|nr| <[u8; 32]>::try_from(nr.hotkey.as_slice()).ok())
+                .ok_or_else(|| EpochProverError::Chain(format!("uid {u}: no hotkey")))?;
+            let context = opening_context(state.netuid, state.epoch, &hotkey, &a.commitment);
+            let opening = sealed::open(&secret, &context, &a.sealed_opening)
+                .ok()
+                .and_then(|plain| WeightOpening::parse(&plain, &a.commitment, n));
+            match opening {
+                Some(o) => {
                     input.weights[u] = o
                         .row
                         .iter()
@@ -327,65 +272,51 @@ impl EpochProver {
                         .collect();
                     blindings.push(o.blinding);
                 }
+                None => {
+                    let disclosure =
+                        sealed::disclose(&secret, &context, &a.sealed_opening, rand::rngs::OsRng)
+                            .map_err(|e| EpochProverError::Chain(format!("uid {u}: {e}")))?;
+                    dropped.push(DroppedRow {
+                        uid: a.uid,
+                        disclosure,
+                    });
+                    input.weights[u] = Vec::new();
+                    blindings.push(Fr::from(0u64));
+                }
             }
         }
-        Ok(EpochRound {
-            netuid: state.netuid,
-            epoch: state.epoch,
-            input,
-            validators: Some(state.rows.clone()),
-            prev_validators: Some(state.prev_rows.clone()),
-            weight_blindings: blindings,
-            prev_bonds_blinding: p.bonds.blinding,
-            new_bonds_blinding: Fr::rand(&mut rand::rngs::OsRng),
-        })
-    }
-}
-
-/// The epoch prover's gRPC service.
-#[derive(Clone)]
-pub struct EpochProverService {
-    prover: EpochProver,
-}
-
-impl EpochProverService {
-    /// Serve `prover`.
-    pub fn new(prover: EpochProver) -> Self {
-        Self { prover }
-    }
-}
-
-#[tonic::async_trait]
-impl pb::epoch_prover_server::EpochProver for EpochProverService {
-    async fn submit_opening(
-        &self,
-        request: tonic::Request<pb::WeightOpening>,
-    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
-        let r = self.prover.receive(request.get_ref());
-        Ok(tonic::Response::new(pb::Receipt {
-            accepted: r.is_ok(),
-            reason: r.err().unwrap_or_default(),
-            refusal_json: Vec::new(),
-        }))
+        Ok((
+            EpochRound {
+                netuid: state.netuid,
+                epoch: state.epoch,
+                input,
+                validators: Some(state.rows.clone()),
+                prev_validators: Some(state.prev_rows.clone()),
+                weight_blindings: blindings,
+                prev_bonds_blinding: p.bonds.blinding,
+                new_bonds_blinding: Fr::rand(&mut rand::rngs::OsRng),
+            },
+            dropped,
+        ))
     }
 }
 
 /// The epoch prover process's configuration (`zkyuma serve epoch-prover --config prover.json`):
 ///
 /// ```json
-/// { "listen": "127.0.0.1:50052", "netuid": 1, "chain": "http://127.0.0.1:50051",
+/// { "hotkey": { "seed_file": "epoch-prover.key" }, "netuid": 1, "chain": "http://127.0.0.1:50051",
 ///   "keys": { "params": "params", "keys": "zkyuma-data/keys", "name": "epoch-4x12-yuma3" },
 ///   "shape": { "validators": 4, "uids": 12, "bonds": "yuma3" },
 ///   "state_dir": "zkyuma-data/epoch-prover", "poll_ms": 200, "epochs": null }
 /// ```
-/// It proves the chain's open epoch once every accepted row's opening has arrived and either
-/// every permit holder has an accepted score proof or no new row was accepted for `settle_ms`
-/// (a refused or silent validator's row is dropped); `epochs` (if set) stops it after that many
-/// proofs.
+/// It proves the chain's open epoch once every permit holder has an accepted score proof, or
+/// some have and no new row was accepted for `settle_ms` (a refused or silent validator's row is
+/// dropped); `epochs` (if set) stops it after that many proofs. Its hotkey must be the subnet's
+/// `epoch_prover`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EpochProverConfig {
-    /// Where the opening service listens.
-    pub listen: std::net::SocketAddr,
+    /// The epoch prover's hotkey (the weight openings are sealed to it).
+    pub hotkey: crate::roles::config::HotkeySpec,
     /// Subnet.
     pub netuid: u16,
     /// The chain's URL.
@@ -397,7 +328,7 @@ pub struct EpochProverConfig {
     pub proof_system: zkyuma_circuits::statement::ProofSystem,
     /// The epoch circuit's shape (checked against the keys).
     pub shape: zkyuma_circuits::epoch::EpochShape,
-    /// Where its bonds and openings are kept.
+    /// Where its bonds are kept.
     pub state_dir: PathBuf,
     /// How often the chain is polled (milliseconds).
     #[serde(default = "default_poll_ms")]
@@ -419,22 +350,6 @@ fn default_poll_ms() -> u64 {
     200
 }
 
-/// The opening of an accepted row: signed by the row's validator, over every uid, opening its
-/// weight commitment.
-fn opening_of<'a>(
-    openings: &'a [Opening],
-    row: &crate::chain::AcceptedRow,
-    meta: &pb::Metagraph,
-    n: usize,
-) -> Option<&'a Opening> {
-    let hotkey = meta.neurons.get(usize::from(row.uid))?.hotkey.as_slice();
-    openings.iter().find(|o| {
-        o.hotkey.as_slice() == hotkey
-            && o.row.len() == n
-            && weight_commitment(&o.row, o.blinding) == row.commitment
-    })
-}
-
 /// Where the chain's open epoch stands, as the epoch prover sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Readiness {
@@ -444,19 +359,12 @@ pub struct Readiness {
     pub accepted: usize,
     /// Permit holders.
     pub permits: usize,
-    /// Accepted rows whose opening this prover holds.
-    pub openings: usize,
 }
 
 impl Readiness {
-    /// Every accepted row has its opening, and every permit holder has a row.
+    /// Every permit holder has an accepted row (whose sealed opening is on the chain).
     pub fn complete(&self) -> bool {
-        self.accepted > 0 && self.accepted == self.permits && self.openings >= self.accepted
-    }
-
-    /// Every accepted row has its opening (some permit holders may have been refused).
-    pub fn opened(&self) -> bool {
-        self.accepted > 0 && self.openings >= self.accepted
+        self.accepted > 0 && self.accepted == self.permits
     }
 }
 
@@ -497,16 +405,14 @@ impl EpochProver {
             epoch: meta.epoch,
             accepted: state.accepted.len(),
             permits: meta.neurons.iter().filter(|n| n.validator_permit).count(),
-            openings: self.opened_rows(&state, &meta),
         })
     }
 }
 
-/// Run the epoch prover: serve openings on `listener` and prove each epoch when it is ready,
-/// until `shutdown` resolves (or `epochs` are proven).
+/// Run the epoch prover: watch the chain and prove each epoch when it is ready, until
+/// `shutdown` resolves (or `epochs` are proven).
 pub async fn run(
     config: &EpochProverConfig,
-    listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> Result<(), EpochProverError> {
     let paths = zkyuma_prover::keys::KeyPaths::new(
@@ -516,21 +422,17 @@ pub async fn run(
     );
     let keys = zkyuma_prover::system::load_epoch_prover(config.proof_system, &paths, &config.shape)
         .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+    let hotkey = config
+        .hotkey
+        .load()
+        .map_err(|e| EpochProverError::Storage(e.to_string()))?;
     let prover = EpochProver::open(
         config.netuid,
+        hotkey,
         keys,
         config.chain.clone(),
         config.state_dir.clone(),
     )?;
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let service = EpochProverService::new(prover.clone());
-    let server = tokio::spawn(crate::net::serve::run_epoch_prover(
-        service,
-        listener,
-        async {
-            let _ = stopped.await;
-        },
-    ));
     tokio::pin!(shutdown);
     let mut proven = 0u64;
     // The last (epoch, accepted rows) seen, and since when.
@@ -555,7 +457,7 @@ pub async fn run(
         let settled = seen
             .is_some_and(|(_, since)| since.elapsed() >= Duration::from_millis(config.settle_ms));
         let epoch = readiness.epoch;
-        if readiness.complete() || (readiness.opened() && settled) {
+        if readiness.complete() || (readiness.accepted > 0 && settled) {
             match prover.prove_and_submit(epoch).await {
                 Ok(r) => {
                     println!(
@@ -571,7 +473,5 @@ pub async fn run(
             }
         }
     }
-    let _ = stop_server.send(());
-    let _ = server.await;
     Ok(())
 }

@@ -7,12 +7,13 @@
 //! written atomically): a validator killed mid-epoch resumes where it stopped, without querying
 //! the miners again (which would give new commitments) or submitting twice.
 
+use crate::chain::{opening_context, WeightOpening};
 use crate::net::hotkey::{
-    dataset_payload, miner_commitment_payload, opening_payload, score_submission_payload,
-    verify_signature, Hotkey,
+    dataset_payload, miner_commitment_payload, score_submission_payload, verify_signature, Hotkey,
 };
 use crate::net::protocol::{self, fr_to_bytes, pb, WireError};
-use crate::net::serve::{chain_client, epoch_prover_client, miner_client};
+use crate::net::sealed;
+use crate::net::serve::{chain_client, miner_client};
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,9 @@ pub enum Behaviour {
         /// The friend.
         uid: u16,
     },
+    /// Tries to stall the epoch: its score proof is honest, but the weight opening it seals to
+    /// the epoch prover does not open its commitment. The epoch prover must drop the row.
+    SealsBadOpening,
 }
 
 /// A step of the validator's epoch.
@@ -153,7 +157,6 @@ struct EpochProgress {
     miners: Vec<MinerOutcome>,
     proved: Option<Proved>,
     submitted: Option<(bool, String)>,
-    opened: Option<(bool, String)>,
 }
 
 /// Why a validator's epoch failed.
@@ -162,9 +165,9 @@ pub enum ValidatorError {
     /// The chain is unreachable or refused a query.
     #[error("chain: {0}")]
     Chain(String),
-    /// The epoch prover is unreachable.
-    #[error("epoch prover: {0}")]
-    EpochProver(String),
+    /// The weight opening could not be sealed to the epoch prover.
+    #[error("sealing the weight opening: {0}")]
+    Seal(String),
     /// The validator is not (or no longer) in the metagraph.
     #[error("validator hotkey not in the metagraph")]
     NotRegistered,
@@ -233,8 +236,6 @@ pub struct Validator {
     pub keys: Arc<dyn StatementProver<ScoreStatement>>,
     /// Chain endpoint.
     pub chain_url: String,
-    /// Epoch prover endpoint.
-    pub prover_url: String,
     /// Where progress is kept.
     pub state_dir: PathBuf,
     /// Per-miner deadline.
@@ -337,13 +338,6 @@ impl Validator {
         }
         if progress.submitted.is_none() {
             progress.submitted = Some(self.submit(&progress).await?);
-            self.save(&progress)?;
-        }
-        if stop_after == Some(Phase::Submitted) {
-            return Ok(self.report(&progress, resumed));
-        }
-        if progress.opened.is_none() {
-            progress.opened = Some(self.open(&progress).await?);
             self.save(&progress)?;
         }
         Ok(self.report(&progress, resumed))
@@ -527,7 +521,6 @@ impl Validator {
             miners,
             proved: None,
             submitted: None,
-            opened: None,
         })
     }
 
@@ -611,11 +604,42 @@ impl Validator {
                 })
             })
             .collect();
-        let signature = self
-            .hotkey
-            .sign(&score_submission_payload(&proved.statement.public_inputs()));
         let mut chain =
             chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        // The weight opening travels with the row, sealed to the subnet's epoch prover.
+        let meta = chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .into_inner();
+        let epoch_prover = protocol::bytes32("epoch_prover_hotkey", &meta.epoch_prover_hotkey)
+            .map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let cw = weight_commitment(&proved.row, p.weight_blinding);
+        let mut row = proved.row.clone();
+        if self.behaviour == Behaviour::SealsBadOpening {
+            if let Some(w) = row.first_mut() {
+                *w ^= 1;
+            }
+        }
+        let opening = WeightOpening {
+            row,
+            blinding: p.weight_blinding,
+        };
+        let context = opening_context(self.netuid, p.epoch, &self.hotkey.public(), &cw);
+        let envelope = sealed::seal(
+            &epoch_prover,
+            &context,
+            &protocol::to_json(&opening),
+            rand::rngs::OsRng,
+        )
+        .map_err(|e| ValidatorError::Seal(e.to_string()))?;
+        let sealed_opening = protocol::to_json(&envelope);
+        let signature = self.hotkey.sign(&score_submission_payload(
+            &proved.statement.public_inputs(),
+            &sealed_opening,
+        ));
         let r = chain
             .submit_score(pb::ScoreSubmission {
                 statement_json: protocol::to_json(&proved.statement),
@@ -623,35 +647,10 @@ impl Validator {
                 commitments,
                 signature: signature.to_vec(),
                 proof_system: self.keys.system().name().into(),
+                sealed_opening,
             })
             .await
             .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
-            .into_inner();
-        Ok((r.accepted, r.reason))
-    }
-
-    async fn open(&self, p: &EpochProgress) -> Result<(bool, String), ValidatorError> {
-        let Some(proved) = &p.proved else {
-            return Err(ValidatorError::Prove("nothing proven".into()));
-        };
-        let hotkey = self.hotkey.public();
-        let cw = weight_commitment(&proved.row, p.weight_blinding);
-        let signature = self
-            .hotkey
-            .sign(&opening_payload(self.netuid, p.epoch, &hotkey, &cw));
-        let mut prover = epoch_prover_client(&self.prover_url)
-            .map_err(|e| ValidatorError::EpochProver(e.to_string()))?;
-        let r = prover
-            .submit_opening(pb::WeightOpening {
-                netuid: u32::from(self.netuid),
-                epoch: p.epoch,
-                validator_hotkey: hotkey.to_vec(),
-                row: proved.row.iter().map(|w| u32::from(*w)).collect(),
-                blinding: fr_to_bytes(&p.weight_blinding).to_vec(),
-                signature: signature.to_vec(),
-            })
-            .await
-            .map_err(|e| ValidatorError::EpochProver(e.message().to_string()))?
             .into_inner();
         Ok((r.accepted, r.reason))
     }
@@ -749,7 +748,7 @@ pub fn check_answer(
 ///
 /// ```json
 /// { "name": "hospital-0", "hotkey": { "seed_file": "hospital-0.key" }, "netuid": 1,
-///   "chain": "http://127.0.0.1:50051", "epoch_prover": "http://127.0.0.1:50052",
+///   "chain": "http://127.0.0.1:50051",
 ///   "records": { "file": "evaluation-set.json" }, "uids": 12, "samples": 16, "depth": 7,
 ///   "scoring": { "kind": "mse", "amplification": 16 },
 ///   "keys": { "params": "params", "keys": "zkyuma-data/keys",
@@ -768,8 +767,6 @@ pub struct ValidatorConfig {
     pub netuid: u16,
     /// The chain's URL.
     pub chain: String,
-    /// The epoch prover's URL.
-    pub epoch_prover: String,
     /// Its private evaluation set.
     pub records: crate::roles::config::RecordsSpec,
     /// Uids of the subnet (the score circuit's miners).
@@ -849,7 +846,6 @@ impl ValidatorConfig {
             scoring: self.scoring,
             keys,
             chain_url: self.chain.clone(),
-            prover_url: self.epoch_prover.clone(),
             state_dir: self.state_dir.clone(),
             deadline: Duration::from_millis(self.deadline_ms),
             behaviour: match self.behaviour {

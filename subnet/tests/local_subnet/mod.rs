@@ -1,5 +1,6 @@
 //! A local subnet over real loopback gRPC at a tiny shape, for the protocol tests: the embedded
-//! chain, the epoch prover and the miners served on port 0, and validators driven by the test.
+//! chain and the miners served on port 0, the epoch prover and the validators driven by the
+//! test.
 //! 7 uids: the validators first, then miners (the first answers with a perfect model, the
 //! others stay silent); 2 epoch-circuit rows.
 
@@ -14,8 +15,8 @@ use zkyuma_prover::keys::SetupKind;
 use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
 use zkyuma_subnet::chain::{EmbeddedChain, KeyRegistration, Neuron, SubnetConfig};
 use zkyuma_subnet::net::hotkey::Hotkey;
-use zkyuma_subnet::net::serve::{serve_chain, serve_epoch_prover, serve_miner, Served};
-use zkyuma_subnet::roles::epoch_prover::{EpochProver, EpochProverService};
+use zkyuma_subnet::net::serve::{serve_chain, serve_miner, Served};
+use zkyuma_subnet::roles::epoch_prover::EpochProver;
 use zkyuma_subnet::roles::miner::{Behaviour, Miner};
 use zkyuma_subnet::roles::validator::{Behaviour as ValidatorBehaviour, Validator};
 
@@ -36,6 +37,8 @@ pub struct LocalSubnet {
     pub validators: Vec<Validator>,
     /// Their hotkeys.
     pub validator_keys: Vec<Hotkey>,
+    /// blake3 of the epoch verifying key.
+    pub epoch_vk_hash: [u8; 32],
     served: Vec<Served>,
 }
 
@@ -134,16 +137,17 @@ pub async fn start(
     .expect("genesis");
     let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
     let chain_url = chain_served.url();
+    let epoch_prover: Arc<dyn StatementProver<zkyuma_circuits::epoch::EpochStatement>> =
+        Arc::new(Groth16Epoch::new(Arc::new(epoch_keys)));
+    let epoch_vk_hash = epoch_prover.vk_hash();
     let prover = EpochProver::open(
         1,
-        Arc::new(Groth16Epoch::new(Arc::new(epoch_keys))),
+        Hotkey::demo("epoch-prover"),
+        epoch_prover,
         chain_url.clone(),
         tmp.path().join("prover"),
     )
     .expect("prover");
-    let prover_served = serve_epoch_prover(EpochProverService::new(prover.clone()), any)
-        .await
-        .expect("prover serves");
     let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
         Arc::new(Groth16Score::new(Arc::new(score_keys), scoring));
     let validators: Vec<Validator> = validator_keys
@@ -159,14 +163,12 @@ pub async fn start(
             scoring,
             keys: score_prover.clone(),
             chain_url: chain_url.clone(),
-            prover_url: prover_served.url(),
             state_dir: tmp.path().join(format!("v{i}")),
             deadline: Duration::from_millis(800),
             behaviour: ValidatorBehaviour::Honest,
         })
         .collect();
     served.push(chain_served);
-    served.push(prover_served);
     LocalSubnet {
         tmp,
         chain,
@@ -174,6 +176,7 @@ pub async fn start(
         prover,
         validators,
         validator_keys,
+        epoch_vk_hash,
         served,
     }
 }
