@@ -442,13 +442,13 @@ mod tests {
     fn quicknet_123() -> BeaconRound {
         BeaconRound {
             round: 123,
-            signature: hex::decode(QUICKNET_123_SIG).unwrap(),
+            signature: hex::decode(QUICKNET_123_SIG).expect("test value"),
         }
     }
 
     fn rfc_local_info() -> BeaconInfo {
         BeaconInfo {
-            public_key: hex::decode(RFC_LOCAL_PK).unwrap().try_into().unwrap(),
+            public_key: hex::decode(RFC_LOCAL_PK).expect("test value").try_into().expect("test value"),
             genesis_time: 0,
             period_secs: 3,
             scheme: SCHEME_RFC9380.into(),
@@ -466,14 +466,14 @@ mod tests {
         assert_eq!(q.genesis_time, 1692803367);
         assert_eq!(q.period_secs, 3);
         assert_eq!(q.scheme, "bls-unchained-g1-rfc9380");
-        q.validate().unwrap();
+        q.validate().expect("test value");
         assert_eq!(G2Affine::identity().to_compressed(), G2_IDENTITY_COMPRESSED);
     }
 
     #[test]
     fn real_quicknet_round_verifies() {
         let r = quicknet_123();
-        let rand = verify_round(&BeaconInfo::quicknet(), &r).unwrap();
+        let rand = verify_round(&BeaconInfo::quicknet(), &r).expect("test value");
         assert_eq!(rand, sha256(&r.signature));
         assert_eq!(rand, r.randomness());
     }
@@ -484,7 +484,7 @@ mod tests {
         for (round, sig) in RFC_LOCAL_ROUNDS {
             let r = BeaconRound {
                 round,
-                signature: hex::decode(sig).unwrap(),
+                signature: hex::decode(sig).expect("test value"),
             };
             assert_eq!(verify_round(&info, &r), Ok(r.randomness()));
         }
@@ -495,7 +495,7 @@ mod tests {
         // drand-verify 0.6.2 src/randomness.rs: curl -sS https://drand.cloudflare.com/public/72785
         let r = BeaconRound {
             round: 72785,
-            signature: hex::decode("82f5d3d2de4db19d40a6980e8aa37842a0e55d1df06bd68bddc8d60002e8e959eb9cfa368b3c1b77d18f02a54fe047b80f0989315f83b12a74fd8679c4f12aae86eaf6ab5690b34f1fddd50ee3cc6f6cdf59e95526d5a5d82aaa84fa6f181e42").unwrap(),
+            signature: hex::decode("82f5d3d2de4db19d40a6980e8aa37842a0e55d1df06bd68bddc8d60002e8e959eb9cfa368b3c1b77d18f02a54fe047b80f0989315f83b12a74fd8679c4f12aae86eaf6ab5690b34f1fddd50ee3cc6f6cdf59e95526d5a5d82aaa84fa6f181e42").expect("test value"),
         };
         assert_eq!(
             hex::encode(r.randomness()),
@@ -532,7 +532,7 @@ mod tests {
         for i in 0..SIGNATURE_LEN {
             let mut r = quicknet_123();
             r.signature[i] ^= 0x04;
-            let e = verify_round(&q, &r).unwrap_err();
+            let e = verify_round(&q, &r).expect_err("test value");
             assert!(
                 matches!(
                     e,
@@ -576,7 +576,7 @@ mod tests {
     fn wrong_length() {
         let q = BeaconInfo::quicknet();
         for len in [0usize, 1, 47, 49, 96] {
-            let mut sig = hex::decode(QUICKNET_123_SIG).unwrap();
+            let mut sig = hex::decode(QUICKNET_123_SIG).expect("test value");
             sig.resize(len, 0);
             let r = BeaconRound {
                 round: 123,
@@ -643,7 +643,7 @@ mod tests {
     fn local_beacon_verifies() {
         let b = LocalBeacon::from_seed([42; 32], 1_700_000_000, 3);
         let info = b.info();
-        info.validate().unwrap();
+        info.validate().expect("test value");
         assert_eq!(info.scheme, SCHEME_RFC9380);
         for round in [1u64, 2, 123, 1_000_000, u64::MAX] {
             let r = b.round(round);
@@ -731,7 +731,7 @@ mod tests {
     #[test]
     fn json_round_trip() {
         let info = BeaconInfo::quicknet();
-        let json = serde_json::to_string(&info).unwrap();
+        let json = serde_json::to_string(&info).expect("test value");
         assert_eq!(
             json,
             format!(
@@ -739,14 +739,14 @@ mod tests {
             )
         );
         assert_eq!(BeaconInfo::from_json(&json), Ok(info.clone()));
-        assert_eq!(serde_json::from_str::<BeaconInfo>(&json).unwrap(), info);
+        assert_eq!(serde_json::from_str::<BeaconInfo>(&json).expect("test value"), info);
 
         let local = LocalBeacon::from_seed([9; 32], 5, 2).info();
-        let json = serde_json::to_string(&local).unwrap();
+        let json = serde_json::to_string(&local).expect("test value");
         assert_eq!(BeaconInfo::from_json(&json), Ok(local));
 
         let r = quicknet_123();
-        let json = serde_json::to_string(&r).unwrap();
+        let json = serde_json::to_string(&r).expect("test value");
         assert_eq!(
             json,
             format!(r#"{{"round":123,"signature":"{QUICKNET_123_SIG}"}}"#)
@@ -773,7 +773,7 @@ mod tests {
             r#"{{"round":123,"randomness":"{}","signature":"{QUICKNET_123_SIG}"}}"#,
             hex::encode(r.randomness())
         );
-        let parsed = BeaconRound::from_json(&json).unwrap();
+        let parsed = BeaconRound::from_json(&json).expect("test value");
         assert_eq!(parsed, r);
         assert!(verify_round(&BeaconInfo::quicknet(), &parsed).is_ok());
     }
@@ -869,7 +869,7 @@ mod tests {
             );
         }
         // Parsable but wrong-length signature: caught by verification, not by parsing.
-        let short = BeaconRound::from_json(r#"{"round":1,"signature":"00"}"#).unwrap();
+        let short = BeaconRound::from_json(r#"{"round":1,"signature":"00"}"#).expect("test value");
         assert_eq!(
             verify_round(&BeaconInfo::quicknet(), &short),
             Err(BeaconError::BadSignatureLength { got: 1 })
