@@ -12,6 +12,7 @@ use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::fixed::I32F32;
 use crate::gadgets::{enforce_range, pack_le_vars};
 use crate::poseidon::constraints::hash_many;
+use crate::poseidon::Domain;
 use crate::yuma::constraints::{
     bonds_and_emission, consensus_core, BondsInputs, BondsMode, ConsensusInputs,
 };
@@ -217,12 +218,24 @@ impl EpochCircuit {
         // Commitments: each row opens its validator's weight commitment; bonds in and out.
         let mut weight_commitments = Vec::with_capacity(v);
         for (row, blinding) in core.stored.iter().zip(&self.witness.weight_blindings) {
-            weight_commitments.push(u16_commitment(row, &witness(*blinding)?)?);
+            weight_commitments.push(u16_commitment(
+                Domain::WeightRow,
+                row,
+                &witness(*blinding)?,
+            )?);
         }
         let flat_old: Vec<FpVar<Fr>> = bonds.old_bonds.iter().flatten().cloned().collect();
-        let prev = u16_commitment(&flat_old, &witness(self.witness.prev_bonds_blinding)?)?;
+        let prev = u16_commitment(
+            Domain::Bonds,
+            &flat_old,
+            &witness(self.witness.prev_bonds_blinding)?,
+        )?;
         let flat_new: Vec<FpVar<Fr>> = bonds.new_bonds.iter().flatten().cloned().collect();
-        let new = u16_commitment(&flat_new, &witness(self.witness.new_bonds_blinding)?)?;
+        let new = u16_commitment(
+            Domain::Bonds,
+            &flat_new,
+            &witness(self.witness.new_bonds_blinding)?,
+        )?;
 
         // Statement digest, element by element as `EpochStatement::digest_elements`.
         let mut e: Vec<FpVar<Fr>> = vec![
@@ -277,7 +290,7 @@ impl EpochCircuit {
         e.extend(packed(&bonds.server_emission, RAO_BITS));
         e.extend(packed(&bonds.validator_emission, RAO_BITS));
         e.extend(packed(&bonds.emission, RAO_BITS));
-        hash_many(&e)?.enforce_equal(&public_input)?;
+        hash_many(Domain::EpochStatement, &e)?.enforce_equal(&public_input)?;
         Ok(())
     }
 }

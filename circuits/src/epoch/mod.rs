@@ -17,10 +17,10 @@
 #[cfg(feature = "r1cs")]
 pub mod constraints;
 
-use crate::commitment::{pack_u16, weight_commitment};
+use crate::commitment::{u16_commitment, weight_commitment};
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair, pack_le, serde_hex};
 use crate::fixed::I32F32;
-use crate::poseidon::hash_many;
+use crate::poseidon::{hash_many, Domain};
 use crate::yuma::median::{median_bounds, MedianAlgorithm};
 use crate::yuma::{run_core, weight_keep_mask, EpochCore, EpochError, EpochInput, EpochTrace};
 use alloc::format;
@@ -367,7 +367,7 @@ impl EpochStatement {
 
     /// The proof's single public input.
     pub fn public_digest(&self) -> Fr {
-        hash_many(&self.digest_elements())
+        hash_many(Domain::EpochStatement, &self.digest_elements())
     }
 
     /// The native check: holds exactly when the epoch circuit is satisfiable for this statement
@@ -763,9 +763,7 @@ fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, Epoch
 /// Commitment to V×N u16 bonds rows (row-major) with a blinding.
 pub fn bonds_commitment(rows: &[Vec<u16>], blinding: Fr) -> Fr {
     let flat: Vec<u16> = rows.iter().flatten().copied().collect();
-    let mut elements = pack_u16(&flat);
-    elements.push(blinding);
-    hash_many(&elements)
+    u16_commitment(Domain::Bonds, &flat, blinding)
 }
 
 /// The private witness of an epoch proof.
