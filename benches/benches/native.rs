@@ -36,11 +36,13 @@ fn native_epoch(c: &mut Criterion) {
 /// 256-miner score statement), which dominates verifying a score proof.
 fn poseidon(c: &mut Criterion) {
     use ark_bn254::Fr;
-    use zkyuma_circuits::poseidon::{hash4, hash_many};
+    use zkyuma_circuits::poseidon::{hash4, hash_many, Domain};
     let xs: Vec<Fr> = (0..275u64).map(|i| Fr::from(i * 7919 + 1)).collect();
     let mut group = c.benchmark_group("poseidon");
     group.bench_function("hash4", |b| b.iter(|| hash4(xs[0], xs[1], xs[2], xs[3])));
-    group.bench_function("hash_many_275", |b| b.iter(|| hash_many(&xs)));
+    group.bench_function("hash_many_275", |b| {
+        b.iter(|| hash_many(Domain::ScoreRest, &xs))
+    });
     use zkyuma_circuits::poseidon::{constants::*, permute};
     group.bench_function("plain_permutation_t5", |b| {
         b.iter(|| {

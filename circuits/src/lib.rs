@@ -10,7 +10,8 @@
 //! * [`weights`] — the set_weights storage rule (validity checks and max-upscaling to u16);
 //! * [`yuma`] — the Yuma epoch (`epoch_mechanism`): stake, permits, masks, consensus (weighted
 //!   median), clipping, trust, incentive, bonds (Yuma3 and original), dividends and emission;
-//! * [`poseidon`] — circom-compatible Poseidon over BN254, native and in R1CS;
+//! * [`poseidon`] — circom-compatible Poseidon over BN254, native and in R1CS, and the domain- and
+//!   length-separated `hash_many` every commitment and digest uses;
 //! * [`commitment`] — miner-output and weight commitments, the evaluation-set Merkle tree, query
 //!   digests and sample indices;
 //! * [`scoring`] — public scoring functions (native + R1CS twin);

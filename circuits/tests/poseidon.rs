@@ -5,11 +5,12 @@ use ark_ff::{PrimeField, UniformRand};
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
-use ark_relations::gr1cs::ConstraintSystem;
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
 use ark_std::test_rng;
 use light_poseidon::parameters::bn254_x5::get_poseidon_parameters;
 use light_poseidon::{Poseidon, PoseidonHasher};
-use zkyuma_circuits::poseidon::{self, constants::*};
+use zkyuma_circuits::commitment;
+use zkyuma_circuits::poseidon::{self, constants::*, Domain};
 
 #[test]
 fn embedded_constants_are_light_poseidons() {
@@ -52,6 +53,12 @@ fn num_bigint_str(s: &str) -> num_bigint::BigUint {
     s.parse().expect("decimal")
 }
 
+fn witnesses(cs: &ConstraintSystemRef<Fr>, xs: &[Fr]) -> Vec<FpVar<Fr>> {
+    xs.iter()
+        .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).expect("alloc"))
+        .collect()
+}
+
 #[test]
 fn native_equals_light_poseidon_and_gadget() {
     let mut rng = test_rng();
@@ -63,28 +70,184 @@ fn native_equals_light_poseidon_and_gadget() {
         let n4 = poseidon::hash4(xs[0], xs[1], xs[2], xs[3]);
         assert_eq!(n2, h2.hash(&xs[..2]).expect("hash"));
         assert_eq!(n4, h4.hash(&xs[..4]).expect("hash"));
-        let many = poseidon::hash_many(&xs);
-        let chained = poseidon::hash4(
-            poseidon::hash4(n4, xs[4], xs[5], xs[6]),
-            xs[7],
-            xs[8],
-            Fr::from(0u64),
-        );
+        let many = poseidon::hash_many(Domain::ScoreRest, &xs);
+        // The first permutation is light-poseidon's circom Poseidon(4) with the domain tag
+        // `capacity(domain, 9)` (circomlib's PoseidonEx initialState); the rest plain Poseidon(4).
+        let mut first =
+            Poseidon::<Fr>::with_domain_tag_circom(4, poseidon::capacity(Domain::ScoreRest, 9))
+                .expect("circom 4 tagged");
+        let h = first.hash(&xs[..4]).expect("hash");
+        let h = h4.hash(&[h, xs[4], xs[5], xs[6]]).expect("hash");
+        let chained = h4.hash(&[h, xs[7], xs[8], Fr::from(0u64)]).expect("hash");
         assert_eq!(many, chained);
 
         let cs = ConstraintSystem::<Fr>::new_ref();
-        let vars: Vec<FpVar<Fr>> = xs
-            .iter()
-            .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).expect("alloc"))
-            .collect();
+        let vars = witnesses(&cs, &xs);
         let g2 = poseidon::constraints::hash2(&vars[0], &vars[1]).expect("gadget");
         let g4 =
             poseidon::constraints::hash4(&vars[0], &vars[1], &vars[2], &vars[3]).expect("gadget");
-        let gm = poseidon::constraints::hash_many(&vars).expect("gadget");
+        let gm = poseidon::constraints::hash_many(Domain::ScoreRest, &vars).expect("gadget");
         assert_eq!(g2.value().expect("value"), n2);
         assert_eq!(g4.value().expect("value"), n4);
         assert_eq!(gm.value().expect("value"), many);
         assert!(cs.is_satisfied().expect("satisfiable"));
+    }
+}
+
+#[test]
+fn short_inputs_are_one_tagged_poseidon2() {
+    let mut rng = test_rng();
+    for domain in Domain::ALL {
+        for n in 0..=2usize {
+            let xs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let mut padded = xs.clone();
+            padded.resize(2, Fr::from(0u64));
+            let mut h = Poseidon::<Fr>::with_domain_tag_circom(2, poseidon::capacity(domain, n))
+                .expect("circom 2 tagged");
+            assert_eq!(
+                poseidon::hash_many(domain, &xs),
+                h.hash(&padded).expect("hash"),
+                "{domain:?} n={n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tags_are_distinct_nonzero_and_capacities_injective() {
+    let mut caps = std::collections::HashSet::new();
+    let mut tags = std::collections::HashSet::new();
+    for domain in Domain::ALL {
+        assert_ne!(domain.tag(), 0);
+        assert!(tags.insert(domain.tag()), "{domain:?}");
+        for n in [0usize, 1, 2, 3, 4, 5, 1 << 20, usize::MAX] {
+            let c = poseidon::capacity(domain, n);
+            assert_ne!(c, Fr::from(0u64));
+            assert!(caps.insert(c), "{domain:?} n={n}");
+        }
+    }
+}
+
+#[test]
+fn old_collisions_are_distinct() {
+    let mut rng = test_rng();
+    let xs: Vec<Fr> = (0..7).map(|_| Fr::rand(&mut rng)).collect();
+    let zero = Fr::from(0u64);
+    for domain in Domain::ALL {
+        // Trailing zeros: the length is hashed.
+        for n in 0..10usize {
+            let short: Vec<Fr> = (0..n).map(|i| xs[i % 7]).collect();
+            let mut long = short.clone();
+            long.push(zero);
+            assert_ne!(
+                poseidon::hash_many(domain, &short),
+                poseidon::hash_many(domain, &long),
+                "{domain:?} n={n}"
+            );
+        }
+        // A hashed prefix: the first permutation's capacity is not the chained steps' 0.
+        let h = poseidon::hash_many(domain, &xs);
+        let prefix4 = poseidon::hash4(xs[0], xs[1], xs[2], xs[3]);
+        let prefix_tagged = poseidon::hash4_with_capacity(
+            poseidon::capacity(domain, 7),
+            xs[0],
+            xs[1],
+            xs[2],
+            xs[3],
+        );
+        for p in [
+            prefix4,
+            prefix_tagged,
+            poseidon::hash_many(domain, &xs[..4]),
+        ] {
+            assert_ne!(h, poseidon::hash_many(domain, &[p, xs[4], xs[5], xs[6]]));
+        }
+        // Equal inputs of different uses.
+        for other in Domain::ALL {
+            if other != domain {
+                assert_ne!(h, poseidon::hash_many(other, &xs), "{domain:?} {other:?}");
+            }
+        }
+    }
+    // Leaves against nodes, for the same pair.
+    let (fd, label) = (xs[0], 7u16);
+    assert_ne!(
+        commitment::record_leaf(fd, label),
+        commitment::merkle_node(fd, Fr::from(label))
+    );
+    // Miner outputs against a weight row of the same values and blinding.
+    assert_ne!(
+        commitment::miner_commitment(&[1, 2, 3], xs[1]),
+        commitment::weight_commitment(&[1, 2, 3], xs[1])
+    );
+}
+
+#[test]
+fn native_equals_gadget_for_every_domain_and_length() {
+    let mut rng = test_rng();
+    for domain in Domain::ALL {
+        for n in (0..=10usize).chain([13, 16, 31]) {
+            let xs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let vars = witnesses(&cs, &xs);
+            let g = poseidon::constraints::hash_many(domain, &vars).expect("gadget");
+            assert_eq!(
+                g.value().expect("value"),
+                poseidon::hash_many(domain, &xs),
+                "{domain:?} n={n}"
+            );
+            assert!(cs.is_satisfied().expect("satisfiable"));
+        }
+    }
+    // The commitment gadgets against their native rules.
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let (fd, label, blinding) = (Fr::rand(&mut rng), 9u16, Fr::rand(&mut rng));
+    let [fd_v, label_v, blinding_v] = witnesses(&cs, &[fd, Fr::from(label), blinding])
+        .try_into()
+        .expect("three");
+    let leaf = commitment::constraints::record_leaf(&fd_v, &label_v).expect("gadget");
+    assert_eq!(
+        leaf.value().expect("value"),
+        commitment::record_leaf(fd, label)
+    );
+    let node = commitment::constraints::merkle_node(&fd_v, &label_v).expect("gadget");
+    assert_eq!(
+        node.value().expect("value"),
+        commitment::merkle_node(fd, Fr::from(label))
+    );
+    let values: Vec<u16> = (0..20).map(|i| i * 3001).collect();
+    let vs = witnesses(
+        &cs,
+        &values.iter().map(|v| Fr::from(*v)).collect::<Vec<_>>(),
+    );
+    for domain in [Domain::MinerOutputs, Domain::WeightRow, Domain::Bonds] {
+        let c = commitment::constraints::u16_commitment(domain, &vs, &blinding_v).expect("gadget");
+        assert_eq!(
+            c.value().expect("value"),
+            commitment::u16_commitment(domain, &values, blinding)
+        );
+    }
+    let p = commitment::constraints::public_weights_digest(&vs).expect("gadget");
+    assert_eq!(
+        p.value().expect("value"),
+        commitment::public_weights_digest(&values)
+    );
+    let q = commitment::constraints::query_digest(&vs[..5]).expect("gadget");
+    assert_eq!(
+        q.value().expect("value"),
+        commitment::query_digest(&values[..5].iter().map(|v| Fr::from(*v)).collect::<Vec<_>>())
+    );
+    assert!(cs.is_satisfied().expect("satisfiable"));
+}
+
+#[test]
+fn tags_cost_no_constraint() {
+    // hash_many of 2 (4) witnesses costs exactly one Poseidon(2) (Poseidon(4)) gadget.
+    for (n, single) in [(2usize, 3 * (8 * 3 + 57 - 1)), (4, 3 * (8 * 5 + 60 - 1))] {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let vars = witnesses(&cs, &vec![Fr::from(3u64); n]);
+        let _ = poseidon::constraints::hash_many(Domain::MerkleLeaf, &vars).expect("gadget");
+        assert_eq!(cs.num_constraints(), single, "n={n}");
     }
 }
 

@@ -51,38 +51,44 @@ fn check(name: &str, keys: Keys, public_inputs: usize) {
     );
 }
 
+/// Every score circuit whose keys `params/` holds: the 4 × 4 test circuit and the demo's 12 × 16.
 #[test]
 fn demo_score_params_are_pinned() {
-    let shape = ScoreShape {
-        miners: 4,
-        samples: 4,
-        depth: 3,
-        mode: WeightsMode::Hidden,
-    };
-    let keys = setup_score(
-        Mse::DEFAULT,
-        shape,
-        SetupKind::InsecureDeterministic {
-            seed: DEMO_SEED.into(),
-        },
-    )
-    .expect("setup");
-    check(&params_name(&Mse::DEFAULT, &shape), keys, 6);
+    for (miners, samples, depth) in [(4, 4, 3), (12, 16, 7)] {
+        let shape = ScoreShape {
+            miners,
+            samples,
+            depth,
+            mode: WeightsMode::Hidden,
+        };
+        let keys = setup_score(
+            Mse::DEFAULT,
+            shape,
+            SetupKind::InsecureDeterministic {
+                seed: DEMO_SEED.into(),
+            },
+        )
+        .expect("setup");
+        check(&params_name(&Mse::DEFAULT, &shape), keys, 6);
+    }
 }
 
+/// Every epoch circuit whose keys `params/` holds: 2 × 4, the demo's 4 × 12, and 4 × 16.
 #[test]
 fn demo_epoch_params_are_pinned() {
-    let shape = EpochShape {
-        validators: 2,
-        uids: 4,
-        bonds: BondsRule::Yuma3,
-    };
-    let keys = zkyuma_prover::epoch::setup_epoch(
-        shape,
-        SetupKind::InsecureDeterministic {
-            seed: DEMO_SEED.into(),
-        },
-    )
-    .expect("setup");
-    check(&zkyuma_prover::epoch::params_name(&shape), keys, 1);
+    for (validators, uids) in [(2, 4), (4, 12), (4, 16)] {
+        let shape = EpochShape {
+            validators,
+            uids,
+            bonds: BondsRule::Yuma3,
+        };
+        let keys = zkyuma_prover::epoch::setup_epoch(
+            shape,
+            SetupKind::InsecureDeterministic {
+                seed: DEMO_SEED.into(),
+            },
+        )
+        .expect("setup");
+        check(&zkyuma_prover::epoch::params_name(&shape), keys, 1);
+    }
 }

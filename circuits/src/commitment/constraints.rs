@@ -2,6 +2,7 @@
 
 use super::U16_PER_ELEMENT;
 use crate::poseidon::constraints::{hash2, hash_many};
+use crate::poseidon::Domain;
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 use ark_r1cs_std::boolean::Boolean;
@@ -15,26 +16,46 @@ pub fn pack_u16(values: &[FpVar<Fr>]) -> Vec<FpVar<Fr>> {
     crate::gadgets::pack_le_vars(values, 16, U16_PER_ELEMENT)
 }
 
-/// The commitment to range-checked u16 values with a blinding (miner outputs, weight rows).
+/// [`super::u16_commitment`]: the commitment to range-checked u16 values with a blinding (miner
+/// outputs, weight rows, bonds; the domain says which).
 pub fn u16_commitment(
+    domain: Domain,
     values: &[FpVar<Fr>],
     blinding: &FpVar<Fr>,
 ) -> Result<FpVar<Fr>, SynthesisError> {
     let mut elements = pack_u16(values);
     elements.push(blinding.clone());
-    hash_many(&elements)
+    hash_many(domain, &elements)
 }
 
-/// A record's Merkle leaf `Poseidon(features_digest, label)`.
+/// [`super::public_weights_digest`] of range-checked u16 values.
+pub fn public_weights_digest(values: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+    hash_many(Domain::PublicWeights, &pack_u16(values))
+}
+
+/// [`super::query_digest`] of the sampled features digests.
+pub fn query_digest(features_digests: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+    hash_many(Domain::Queries, features_digests)
+}
+
+/// [`super::record_leaf`]: `hash_many(MerkleLeaf, [features_digest, label])`.
 pub fn record_leaf(
     features_digest: &FpVar<Fr>,
     label: &FpVar<Fr>,
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    hash2(features_digest, label)
+    hash_many(
+        Domain::MerkleLeaf,
+        &[features_digest.clone(), label.clone()],
+    )
+}
+
+/// [`super::merkle_node`]: the plain `Poseidon(2)(left, right)`.
+pub fn merkle_node(left: &FpVar<Fr>, right: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+    hash2(left, right)
 }
 
 /// The root reached from `leaf` along `path`, turning left or right by the index bits
-/// (little-endian, one per level): 2 selections and one `Poseidon(2)` per level.
+/// (little-endian, one per level): 2 selections and one [`merkle_node`] per level.
 pub fn merkle_root(
     leaf: &FpVar<Fr>,
     index_bits: &[Boolean<Fr>],
@@ -44,7 +65,7 @@ pub fn merkle_root(
     for (bit, sibling) in index_bits.iter().zip(path) {
         let left = FpVar::conditionally_select(bit, sibling, &node)?;
         let right = FpVar::conditionally_select(bit, &node, sibling)?;
-        node = hash2(&left, &right)?;
+        node = merkle_node(&left, &right)?;
     }
     Ok(node)
 }

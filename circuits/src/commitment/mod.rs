@@ -1,22 +1,27 @@
-//! Commitments: what miners, validators and the chain commit to, and how each opens.
+//! Commitments: what miners, validators and the chain commit to, and how each opens. Every hash
+//! is [`hash_many`] with its own [`Domain`] (tag and length in the first permutation's capacity).
 //!
-//! * **Miner outputs** (DESIGN §1 step 2): `c = hash_many(pack(outputs) ‖ blinding)`, the K
-//!   fixed-point u16 outputs packed 15 to a field element (16 bits each, little-endian).
-//! * **Weight row**: `cw = hash_many(pack(row) ‖ blinding)`, the u16 row packed the same way.
+//! * **Miner outputs** (DESIGN §1 step 2): `c = hash_many(MinerOutputs, pack(outputs) ‖ blinding)`,
+//!   the K fixed-point u16 outputs packed 15 to a field element (16 bits each, little-endian).
+//! * **Weight row**: `cw = hash_many(WeightRow, pack(row) ‖ blinding)`, the u16 row packed the
+//!   same way.
 //! * **Evaluation set** (step 0): a Poseidon Merkle tree of depth `d` over the validator's
-//!   records, leaf `Poseidon(features_digest, label)`, unused leaves 0, node `Poseidon(left, right)`.
-//! * **Queries** (step 1): `features_digest = hash_many(features)` per record and
-//!   `query_digest = hash_many(features digests)` over the sampled records, in sample order.
+//!   records, leaf `hash_many(MerkleLeaf, [features_digest, label])`, unused leaves 0, node
+//!   `Poseidon(2)(left, right)` (see [`merkle_node`] for why leaves and nodes cannot be confused).
+//! * **Queries** (step 1): `features_digest = hash_many(Features, features)` per record and
+//!   `query_digest = hash_many(Queries, features digests)` over the sampled records, in sample
+//!   order.
 //! * **Sample indices**: `blake3("zkyuma/sample/v1" ‖ seed ‖ hotkey ‖ k)` read as a u64,
 //!   modulo the evaluation-set size, for `k = 0..K`.
 //!
-//! The constraint twins live in `constraints` (feature `r1cs`).
+//! The constraint twins live in `constraints` (feature `r1cs`), one per function here with the
+//! same domain.
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
 
 use crate::field::pack_le;
-use crate::poseidon::{hash2, hash_many};
+use crate::poseidon::{hash2, hash_many, Domain};
 use alloc::vec;
 use alloc::vec::Vec;
 use ark_bn254::Fr;
@@ -31,32 +36,57 @@ pub fn pack_u16(values: &[u16]) -> Vec<Fr> {
     pack_le(&wide, 16, U16_PER_ELEMENT)
 }
 
-/// A miner's commitment to its outputs for one validator's task.
-pub fn miner_commitment(outputs: &[u16], blinding: Fr) -> Fr {
-    let mut elements = pack_u16(outputs);
+/// The commitment `hash_many(domain, pack(values) ‖ blinding)` to u16 values with a blinding.
+pub fn u16_commitment(domain: Domain, values: &[u16], blinding: Fr) -> Fr {
+    let mut elements = pack_u16(values);
     elements.push(blinding);
-    hash_many(&elements)
+    hash_many(domain, &elements)
 }
 
-/// A validator's commitment to its weight row.
+/// A miner's commitment to its outputs for one validator's task ([`Domain::MinerOutputs`]).
+pub fn miner_commitment(outputs: &[u16], blinding: Fr) -> Fr {
+    u16_commitment(Domain::MinerOutputs, outputs, blinding)
+}
+
+/// A validator's commitment to its weight row ([`Domain::WeightRow`]).
 pub fn weight_commitment(row: &[u16], blinding: Fr) -> Fr {
-    miner_commitment(row, blinding)
+    u16_commitment(Domain::WeightRow, row, blinding)
+}
+
+/// The public-mode weights input: `hash_many(PublicWeights, pack(row))`, no blinding.
+pub fn public_weights_digest(row: &[u16]) -> Fr {
+    hash_many(Domain::PublicWeights, &pack_u16(row))
 }
 
 /// Digest of one record's features (fixed-point integers, e.g. values scaled by 2^16).
 pub fn features_digest(features: &[i64]) -> Fr {
     let elements: Vec<Fr> = features.iter().map(|f| Fr::from(*f)).collect();
-    hash_many(&elements)
+    hash_many(Domain::Features, &elements)
 }
 
-/// The digest of the queries a miner received: `hash_many` of the sampled features digests.
+/// The digest of the queries a miner received: `hash_many(Queries, …)` of the sampled features
+/// digests.
 pub fn query_digest(features_digests: &[Fr]) -> Fr {
-    hash_many(features_digests)
+    hash_many(Domain::Queries, features_digests)
 }
 
-/// A record's Merkle leaf.
+/// A record's Merkle leaf: `hash_many(MerkleLeaf, [features_digest, label])`, a `Poseidon(2)`
+/// from the capacity `tag(MerkleLeaf)·2^64 + 2`.
 pub fn record_leaf(features_digest: Fr, label: u16) -> Fr {
-    hash2(features_digest, Fr::from(label))
+    hash_many(Domain::MerkleLeaf, &[features_digest, Fr::from(label)])
+}
+
+/// A Merkle node: circom's plain `Poseidon(2)(left, right)` (capacity 0).
+///
+/// Leaves and nodes are both width-3 permutations, but a leaf starts from the capacity
+/// `tag(MerkleLeaf)·2^64 + 2 ≠ 0` and a node from 0, so a node equal to a leaf (for any
+/// inputs, including the same pair) is a Poseidon collision on distinct states; a leaf cannot be
+/// passed off as a node or the other way round. The other tagged digests (features, queries,
+/// commitments) are separated from leaves by their own tags and from nodes by their non-zero
+/// capacity in the same way. An unused leaf is the value 0 (no preimage is known, and none is
+/// needed: the circuit only opens sampled records' leaves).
+pub fn merkle_node(left: Fr, right: Fr) -> Fr {
+    hash2(left, right)
 }
 
 /// The epoch's sample indices for one validator.
@@ -100,7 +130,7 @@ impl MerkleTree {
         let mut levels = vec![level];
         for _ in 0..depth {
             let prev = levels.last().map(Vec::as_slice).unwrap_or(&[]);
-            let next: Vec<Fr> = prev.chunks(2).map(|p| hash2(p[0], p[1])).collect();
+            let next: Vec<Fr> = prev.chunks(2).map(|p| merkle_node(p[0], p[1])).collect();
             levels.push(next);
         }
         Some(Self { levels })
@@ -140,9 +170,9 @@ pub fn merkle_root_from_path(leaf: Fr, index: u64, path: &[Fr]) -> Fr {
     let mut node = leaf;
     for (level, sibling) in path.iter().enumerate() {
         node = if (index >> level) & 1 == 0 {
-            hash2(node, *sibling)
+            merkle_node(node, *sibling)
         } else {
-            hash2(*sibling, node)
+            merkle_node(*sibling, node)
         };
     }
     node

@@ -13,6 +13,7 @@ use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::fixed::I32F32;
 use crate::gadgets::{enforce_range, pack_le_vars};
 use crate::poseidon::constraints::hash_many;
+use crate::poseidon::Domain;
 use crate::yuma::constraints::{
     bonds_and_emission, consensus_core, BondsInputs, BondsMode, ConsensusInputs,
 };
@@ -219,7 +220,11 @@ impl EpochCircuit {
         // Commitments: each row opens its validator's weight commitment; bonds in and out.
         let mut weight_commitments = Vec::with_capacity(v);
         for (row, blinding) in core.stored.iter().zip(&self.witness.weight_blindings) {
-            weight_commitments.push(u16_commitment(row, &witness(*blinding)?)?);
+            weight_commitments.push(u16_commitment(
+                Domain::WeightRow,
+                row,
+                &witness(*blinding)?,
+            )?);
         }
         // Bonds rows are committed with their rows' uids (`super::bonds_commitment`): the
         // previous ones with the statement's `prev_validators` (packed, as in the digest), the
@@ -303,7 +308,7 @@ impl EpochCircuit {
         e.extend(packed(&bonds.server_emission, RAO_BITS));
         e.extend(packed(&bonds.validator_emission, RAO_BITS));
         e.extend(packed(&bonds.emission, RAO_BITS));
-        hash_many(&e)?.enforce_equal(&public_input)?;
+        hash_many(Domain::EpochStatement, &e)?.enforce_equal(&public_input)?;
         Ok(())
     }
 }
@@ -325,7 +330,7 @@ fn bonds_commitment(
     let mut elements = packed_uids;
     elements.extend(pack_u16(values));
     elements.push(blinding.clone());
-    hash_many(&elements)
+    hash_many(Domain::Bonds, &elements)
 }
 
 /// The shape's circuit id.

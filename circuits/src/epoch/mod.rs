@@ -20,7 +20,7 @@ pub mod constraints;
 use crate::commitment::{pack_u16, weight_commitment};
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair, pack_le, serde_hex};
 use crate::fixed::I32F32;
-use crate::poseidon::hash_many;
+use crate::poseidon::{hash_many, Domain};
 use crate::yuma::median::{median_bounds, MedianAlgorithm};
 use crate::yuma::{run_core, weight_keep_mask, EpochCore, EpochError, EpochInput, EpochTrace};
 use alloc::format;
@@ -389,7 +389,7 @@ impl EpochStatement {
 
     /// The proof's single public input.
     pub fn public_digest(&self) -> Fr {
-        hash_many(&self.digest_elements())
+        hash_many(Domain::EpochStatement, &self.digest_elements())
     }
 
     /// The native check: holds exactly when the epoch circuit is satisfiable for this statement
@@ -846,14 +846,14 @@ fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, Epoch
 }
 
 /// Commitment to V×N u16 bonds rows (row-major) held by the uids `uids` (one per row), with a
-/// blinding: `hash_many(pack(uids) ‖ pack(rows) ‖ blinding)`. The uids bind each row to its
+/// blinding: `hash_many(Bonds, pack(uids) ‖ pack(rows) ‖ blinding)`. The uids bind each row to its
 /// validator, so a row cannot be opened as another uid's.
 pub fn bonds_commitment(uids: &[u16], rows: &[Vec<u16>], blinding: Fr) -> Fr {
     let flat: Vec<u16> = rows.iter().flatten().copied().collect();
     let mut elements = pack_u16(uids);
     elements.extend(pack_u16(&flat));
     elements.push(blinding);
-    hash_many(&elements)
+    hash_many(Domain::Bonds, &elements)
 }
 
 /// The private witness of an epoch proof.

@@ -2,10 +2,10 @@
 //!
 //! `hash2(a, b)` is circom's `Poseidon(2)` (width 3) and `hash4(a, b, c, d)` circom's
 //! `Poseidon(4)` (width 5), bit-identical with `light-poseidon`'s `new_circom`, so commitments and
-//! roots interoperate with circom and EVM Poseidon tools. Longer inputs go through
-//! [`hash_many`]: the first four elements are absorbed by one `Poseidon(4)`, every further three
-//! by `Poseidon(4)(h, x, y, z)`, zero-padded; callers hash fixed-length inputs only (the length is
-//! fixed by the shape in the statement), so padding is unambiguous.
+//! roots interoperate with circom and EVM Poseidon tools. Every commitment, digest and Merkle leaf
+//! goes through [`hash_many`]`(domain, elements)`: the [`Domain`] tag and the length form the
+//! first permutation's capacity element (circomlib's `PoseidonEx` `initialState`), so inputs of
+//! different uses or lengths never collide; Merkle nodes are the plain `Poseidon(2)` (capacity 0).
 //!
 //! The constraint twin (`constraints`, feature `r1cs`) applies the same rounds to `FpVar`s with the
 //! same constants; `tests/poseidon.rs` shows native, in-circuit and `light-poseidon` agree.
@@ -110,9 +110,71 @@ fn sbox(x: Fr) -> Fr {
     x2.square() * x
 }
 
+/// What a [`hash_many`] digest is of. Each use has its own tag, so that digests of different uses
+/// (or of the same use at different lengths) are digests of different Poseidon inputs.
+///
+/// The tags are small distinct non-zero integers, fixed forever for their use (a new use takes a
+/// new tag; a tag is never reused). With the length they make the first permutation's capacity
+/// element, see [`capacity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u64)]
+pub enum Domain {
+    /// A miner's commitment to its outputs, `pack(outputs) ‖ blinding`.
+    MinerOutputs = 1,
+    /// A validator's hidden weight-row commitment `cw`, `pack(row) ‖ blinding`.
+    WeightRow = 2,
+    /// The bonds commitment, `pack(V×N rows, row-major) ‖ blinding`.
+    Bonds = 3,
+    /// One record's features digest, the features as field elements.
+    Features = 4,
+    /// The query digest, the sampled records' features digests in sample order.
+    Queries = 5,
+    /// An evaluation-set Merkle leaf, `[features_digest, label]`.
+    MerkleLeaf = 6,
+    /// The score statement's `rest_digest`, `ScoreStatement::rest_elements`.
+    ScoreRest = 7,
+    /// The epoch statement's digest, `EpochStatement::digest_elements`.
+    EpochStatement = 8,
+    /// The public-mode weights input, `pack(row)` (no blinding).
+    PublicWeights = 9,
+}
+
+impl Domain {
+    /// Every domain, in tag order.
+    pub const ALL: [Domain; 9] = [
+        Domain::MinerOutputs,
+        Domain::WeightRow,
+        Domain::Bonds,
+        Domain::Features,
+        Domain::Queries,
+        Domain::MerkleLeaf,
+        Domain::ScoreRest,
+        Domain::EpochStatement,
+        Domain::PublicWeights,
+    ];
+
+    /// The domain's tag (1 ..= 9).
+    pub const fn tag(self) -> u64 {
+        self as u64
+    }
+}
+
+/// The capacity element of [`hash_many`]'s first permutation: `tag(domain) · 2^64 + len`.
+/// Injective in `(domain, len)` for `len < 2^64`, and never 0 (tags are ≥ 1), so it is never the
+/// capacity 0 of the plain `Poseidon(2)` / `Poseidon(4)` (Merkle nodes, the chained steps).
+pub fn capacity(domain: Domain, len: usize) -> Fr {
+    Fr::from(domain.tag()) * Fr::from(u128::from(u64::MAX) + 1) + Fr::from(len as u64)
+}
+
 /// circom `Poseidon(2)` (the sparse-round permutation, bit-identical with [`permute`]).
 pub fn hash2(a: Fr, b: Fr) -> Fr {
-    let mut state = [Fr::zero(), a, b];
+    hash2_with_capacity(Fr::zero(), a, b)
+}
+
+/// `Poseidon(2)` from the initial state `(capacity, a, b)`: circomlib's `PoseidonEx` with
+/// `initialState = capacity`, `light-poseidon`'s `with_domain_tag_circom(2, capacity)`.
+pub fn hash2_with_capacity(capacity: Fr, a: Fr, b: Fr) -> Fr {
+    let mut state = [capacity, a, b];
     permute_sparse(
         &mut state,
         &ARK_T3,
@@ -127,7 +189,12 @@ pub fn hash2(a: Fr, b: Fr) -> Fr {
 
 /// circom `Poseidon(4)` (the sparse-round permutation, bit-identical with [`permute`]).
 pub fn hash4(a: Fr, b: Fr, c: Fr, d: Fr) -> Fr {
-    let mut state = [Fr::zero(), a, b, c, d];
+    hash4_with_capacity(Fr::zero(), a, b, c, d)
+}
+
+/// `Poseidon(4)` from the initial state `(capacity, a, b, c, d)` (see [`hash2_with_capacity`]).
+pub fn hash4_with_capacity(capacity: Fr, a: Fr, b: Fr, c: Fr, d: Fr) -> Fr {
+    let mut state = [capacity, a, b, c, d];
     permute_sparse(
         &mut state,
         &ARK_T5,
@@ -140,12 +207,28 @@ pub fn hash4(a: Fr, b: Fr, c: Fr, d: Fr) -> Fr {
     state[0]
 }
 
-/// Hash of a fixed-length sequence: `Poseidon(4)` over the first four elements, then
-/// `h = Poseidon(4)(h, x, y, z)` for every further three, zero-padded. An empty input hashes as
-/// four zeros.
-pub fn hash_many(elements: &[Fr]) -> Fr {
+/// The domain- and length-separated hash of `elements` (`n` of them), with capacity
+/// `c = capacity(domain, n)`:
+///
+/// * `n ≤ 2`: `Poseidon(2)` from the state `(c, x0, x1)`, zero-padded;
+/// * `n > 2`: `h = Poseidon(4)` from `(c, x0, x1, x2, x3)`, zero-padded, then
+///   `h = Poseidon(4)(h, x, y, z)` (capacity 0) for every further three, zero-padded.
+///
+/// Separation: two inputs with different `(domain, n)` start from different capacities, so equal
+/// digests need a Poseidon collision. Walking back from the last permutation, equal outputs with
+/// different inputs are a collision; equal inputs either both are first permutations (then equal
+/// `c`, so equal domain and length, and the padding is fixed by `n`), or both are chained steps
+/// (recurse on `h`), or one is a first permutation (capacity `c ≠ 0`) and the other a chained
+/// step (capacity 0) — different inputs. So trailing zeros and hashed prefixes no longer collide,
+/// and neither do digests of different uses. The `constraints::hash_many` gadget (feature
+/// `r1cs`) is the same function; `c` is a constant there, so the tag costs no constraint.
+pub fn hash_many(domain: Domain, elements: &[Fr]) -> Fr {
     let at = |i: usize| elements.get(i).copied().unwrap_or_else(Fr::zero);
-    let mut h = hash4(at(0), at(1), at(2), at(3));
+    let c = capacity(domain, elements.len());
+    if elements.len() <= 2 {
+        return hash2_with_capacity(c, at(0), at(1));
+    }
+    let mut h = hash4_with_capacity(c, at(0), at(1), at(2), at(3));
     let mut i = 4;
     while i < elements.len() {
         h = hash4(h, at(i), at(i + 1), at(i + 2));
@@ -154,7 +237,8 @@ pub fn hash_many(elements: &[Fr]) -> Fr {
     h
 }
 
-/// Number of `Poseidon(4)` calls [`hash_many`] makes for `n` elements.
+/// Number of permutations [`hash_many`] runs for `n` elements: one `Poseidon(2)` for `n ≤ 2`,
+/// else `Poseidon(4)` calls.
 pub fn hash_many_calls(n: usize) -> usize {
     1 + n.saturating_sub(4).div_ceil(3)
 }

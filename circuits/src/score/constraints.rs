@@ -5,10 +5,13 @@ use super::{
     blank, circuit_id, ScoreShape, ScoreStatement, ScoreWitness, WeightsBinding, WeightsMode,
     INDICES_PER_ELEMENT,
 };
-use crate::commitment::constraints::{merkle_root, pack_u16, record_leaf, u16_commitment};
+use crate::commitment::constraints::{
+    merkle_root, public_weights_digest, query_digest, record_leaf, u16_commitment,
+};
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair};
 use crate::gadgets::{alloc_u16, from_bits_le, value_or_zero};
 use crate::poseidon::constraints::hash_many;
+use crate::poseidon::Domain;
 use crate::scoring::ScoringGadget;
 use crate::weights::constraints::u16_max_upscale;
 use alloc::vec::Vec;
@@ -143,7 +146,7 @@ impl<S: ScoringGadget> ScoreCircuit<S> {
         let root = root.unwrap_or_else(FpVar::zero);
 
         // Queries: the sampled features digests hash to the query digest the miners signed.
-        let query_digest = hash_many(&features)?;
+        let query_digest = query_digest(&features)?;
 
         // Miners: range-checked outputs open each commitment; each is scored. An absent miner
         // (`present = 0`) enters the statement as commitment 0 and scores 0; a present one enters
@@ -159,7 +162,7 @@ impl<S: ScoringGadget> ScoreCircuit<S> {
             let blinding = witness(wit.blindings[i])?;
             let here = Boolean::new_witness(cs.clone(), || Ok(st.present(i)))?;
             let flag = FpVar::from(here.clone());
-            commitments.push(&flag * u16_commitment(&outputs, &blinding)?);
+            commitments.push(&flag * u16_commitment(Domain::MinerOutputs, &outputs, &blinding)?);
             let score = &flag * self.scoring.score_gadget(&outputs, &labels)?;
             let allocated = witness(value_or_zero(&score))?;
             allocated.enforce_equal(&score)?;
@@ -174,9 +177,9 @@ impl<S: ScoringGadget> ScoreCircuit<S> {
         let binding = match shape.mode {
             WeightsMode::Hidden => {
                 let blinding = witness(wit.weight_blinding)?;
-                u16_commitment(&row, &blinding)?
+                u16_commitment(Domain::WeightRow, &row, &blinding)?
             }
-            WeightsMode::Public => hash_many(&pack_u16(&row))?,
+            WeightsMode::Public => public_weights_digest(&row)?,
         };
         binding.enforce_equal(&inputs[4])?;
         let vars = ScoreVars {
@@ -213,7 +216,7 @@ impl<S: ScoringGadget> ScoreCircuit<S> {
             elements.push(packed);
         }
         elements.extend(commitments);
-        hash_many(&elements)?.enforce_equal(&inputs[5])?;
+        hash_many(Domain::ScoreRest, &elements)?.enforce_equal(&inputs[5])?;
         Ok(vars)
     }
 }

@@ -26,11 +26,11 @@
 pub mod constraints;
 
 use crate::commitment::{
-    merkle_root_from_path, miner_commitment, pack_u16, query_digest, record_leaf, sample_indices,
-    weight_commitment, MerkleTree,
+    merkle_root_from_path, miner_commitment, public_weights_digest, query_digest, record_leaf,
+    sample_indices, weight_commitment, MerkleTree,
 };
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair, pack_le, serde_hex};
-use crate::poseidon::hash_many;
+use crate::poseidon::{hash_many, Domain};
 use crate::scoring::ScoringFunction;
 use crate::weights::u16_max_upscale;
 use alloc::format;
@@ -287,7 +287,7 @@ impl ScoreStatement {
     pub fn weights_element(&self) -> Fr {
         match &self.weights {
             WeightsBinding::Hidden { commitment } => *commitment,
-            WeightsBinding::Public { row } => hash_many(&pack_u16(row)),
+            WeightsBinding::Public { row } => public_weights_digest(row),
         }
     }
 
@@ -300,7 +300,7 @@ impl ScoreStatement {
             hotkey_lo,
             hotkey_hi,
             self.weights_element(),
-            hash_many(&self.rest_elements()),
+            hash_many(Domain::ScoreRest, &self.rest_elements()),
         ]
     }
 
