@@ -448,7 +448,10 @@ mod tests {
 
     fn rfc_local_info() -> BeaconInfo {
         BeaconInfo {
-            public_key: hex::decode(RFC_LOCAL_PK).expect("test value").try_into().expect("test value"),
+            public_key: hex::decode(RFC_LOCAL_PK)
+                .expect("test value")
+                .try_into()
+                .expect("test value"),
             genesis_time: 0,
             period_secs: 3,
             scheme: SCHEME_RFC9380.into(),
@@ -739,7 +742,10 @@ mod tests {
             )
         );
         assert_eq!(BeaconInfo::from_json(&json), Ok(info.clone()));
-        assert_eq!(serde_json::from_str::<BeaconInfo>(&json).expect("test value"), info);
+        assert_eq!(
+            serde_json::from_str::<BeaconInfo>(&json).expect("test value"),
+            info
+        );
 
         let local = LocalBeacon::from_seed([9; 32], 5, 2).info();
         let json = serde_json::to_string(&local).expect("test value");
