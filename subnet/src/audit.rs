@@ -260,11 +260,13 @@ fn check(
             if prev_digest != [0; 32] {
                 f.push("first epoch with a non-zero previous digest".into());
             }
-            if b.epoch_statement.commitments.prev_bonds_commitment
-                != genesis_bonds_commitment(
-                    &b.epoch_statement.shape(),
-                    &permit_rows(&b.epoch_input),
-                )
+            // (A malformed statement is reported below; its shape is not trusted here.)
+            if b.epoch_statement.validate().is_ok()
+                && b.epoch_statement.commitments.prev_bonds_commitment
+                    != genesis_bonds_commitment(
+                        &b.epoch_statement.shape(),
+                        &permit_rows(&b.epoch_input),
+                    )
             {
                 f.push("first epoch does not start from the genesis bonds".into());
             }
@@ -441,6 +443,10 @@ fn check(
     // the chain's own rule.
     let mut dropped = Vec::new();
     for d in &b.dropped {
+        if dropped.contains(&d.uid) {
+            f.push(format!("uid {}: dropped twice", d.uid));
+            continue;
+        }
         let Some(cw) = accepted_cw
             .iter()
             .find(|(v, _)| *v == d.uid)

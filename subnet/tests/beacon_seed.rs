@@ -11,6 +11,7 @@ use zkyuma_subnet::chain::beacon::{verify_round, LocalBeacon};
 use zkyuma_subnet::chain::{epoch_seed, Refusal};
 use zkyuma_subnet::net::protocol::{pb, verdict};
 use zkyuma_subnet::net::serve::chain_client;
+use zkyuma_subnet::roles::epoch_prover::EpochProverError;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -43,6 +44,16 @@ async fn the_seed_comes_from_the_beacon_not_the_epoch_prover() {
             expected: None,
             got: early.round
         })
+    );
+    // The epoch prover cannot close an epoch whose seed is not known (it would pick which rows
+    // count, and re-roll the next seed).
+    let early = net.prover.prove_and_submit(1).await;
+    assert!(
+        matches!(
+            early,
+            Err(EpochProverError::Refused(Refusal::SeedUnknown { epoch: 1 }))
+        ),
+        "{early:?}"
     );
     // Asking fixes a round that is not published yet.
     let asked_at = now();

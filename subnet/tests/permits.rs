@@ -23,7 +23,11 @@ async fn bonds_follow_uids_when_a_permit_changes_hands() {
         "permits",
         &[2_000_000, 3_000_000],
         &[1_000_000, 0, 0, 0, 0],
-        |c| c.stake_emission = true,
+        |c| {
+            c.stake_emission = true;
+            // Epoch 3's new permit holder (uid 2) never submits: the epoch closes with the window.
+            c.score_window_secs = 20;
+        },
     )
     .await;
     let (chain, prover, validators) = (&net.chain, &net.prover, &net.validators);
@@ -57,6 +61,22 @@ async fn bonds_follow_uids_when_a_permit_changes_hands() {
     assert_eq!(state.rows, vec![2, 1]);
     let v1 = validators[1].run_epoch(3, None).await.expect("v1 epoch 3");
     assert_eq!(v1.accepted, (true, String::new()));
+
+    // Until the score window closes (uid 2, a permit holder, has not submitted), the epoch
+    // prover cannot close the epoch: it cannot leave a row out by closing early.
+    let early = prover.prove_and_submit(3).await;
+    assert!(
+        matches!(
+            early,
+            Err(
+                zkyuma_subnet::roles::epoch_prover::EpochProverError::Refused(
+                    Refusal::ScoreWindowOpen { .. }
+                )
+            )
+        ),
+        "{early:?}"
+    );
+    net.wait_until_ready().await;
 
     // The attack: the epoch prover re-maps the rows to [1, 2], so uid 1 would read uid 0's
     // cleared bonds row and uid 2 uid 1's bonds. The statement is malformed (uid 1 left its

@@ -78,6 +78,34 @@ pub struct SubnetConfig {
     /// The epoch prover's hotkey: validators seal their weight openings to it.
     #[serde(with = "serde_hex::bytes32", default = "demo_epoch_prover")]
     pub epoch_prover: [u8; 32],
+    /// Seconds after the seed is known during which score proofs are accepted; the epoch can be
+    /// paid before the window closes only once every permit holder has submitted.
+    #[serde(default = "default_score_window")]
+    pub score_window_secs: u64,
+}
+
+fn default_score_window() -> u64 {
+    300
+}
+
+/// The most rounds an epoch's beacon round may lie ahead when it is fixed.
+pub const MAX_BEACON_DELAY_ROUNDS: u64 = 1000;
+
+impl SubnetConfig {
+    /// Check what the chain relies on: a valid beacon (a key, a non-zero period) and a delay in
+    /// `1..=MAX_BEACON_DELAY_ROUNDS`.
+    pub fn validate(&self) -> Result<(), ChainError> {
+        self.beacon
+            .validate()
+            .map_err(|e| ChainError::Config(format!("beacon: {e}")))?;
+        if !(1..=MAX_BEACON_DELAY_ROUNDS).contains(&self.beacon_delay_rounds) {
+            return Err(ChainError::Config(format!(
+                "beacon_delay_rounds {} is not in 1..={MAX_BEACON_DELAY_ROUNDS}",
+                self.beacon_delay_rounds
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The demo epoch prover's hotkey (`Hotkey::demo("epoch-prover")`).
@@ -90,7 +118,7 @@ fn demo_beacon_info() -> BeaconInfo {
 }
 
 fn default_beacon_delay() -> u64 {
-    1
+    2
 }
 
 impl SubnetConfig {
@@ -113,6 +141,7 @@ impl SubnetConfig {
             beacon: demo_beacon_info(),
             beacon_delay_rounds: default_beacon_delay(),
             epoch_prover: demo_epoch_prover(),
+            score_window_secs: default_score_window(),
         }
     }
 }
@@ -148,6 +177,23 @@ pub struct EpochState {
     pub prev_rows: Vec<u16>,
     /// This epoch's rows: the slots kept from `prev_rows` (`slot_rows`).
     pub rows: Vec<u16>,
+    /// Permit holders.
+    pub permit_holders: Vec<u16>,
+    /// Permit holders with a recorded score submission (accepted or refused).
+    pub submitted: Vec<u16>,
+    /// When the score window closes (Unix seconds), once the seed is known.
+    pub score_window_closes_at: Option<u64>,
+}
+
+impl EpochState {
+    /// Whether the epoch may be closed at `now`: its seed is known and every permit holder has
+    /// submitted, or the score window has closed.
+    pub fn ready(&self, now: u64) -> bool {
+        match self.score_window_closes_at {
+            None => false,
+            Some(closes_at) => now >= closes_at || self.submitted == self.permit_holders,
+        }
+    }
 }
 
 /// One accepted weight commitment.
@@ -345,6 +391,10 @@ struct State {
     round: Option<u64>,
     /// That round, once published and verified: the seed derives from it.
     beacon: Option<BeaconRound>,
+    /// When the seed became known (Unix seconds): the score window runs from then.
+    seed_known_at: Option<u64>,
+    /// The previous epoch's beacon round (0 before the first): rounds only increase.
+    last_round: u64,
     prev_digest: [u8; 32],
     bonds_commitment: Fr,
     /// The uid of each row of `bonds_commitment`.
@@ -454,6 +504,7 @@ impl EmbeddedChain {
         epoch_vk: KeyRegistration,
         bundle_dir: PathBuf,
     ) -> Result<Self, ChainError> {
+        config.validate()?;
         let n = neurons.len();
         if n != config.score_shape.miners as usize || n != config.epoch_shape.uids as usize {
             return Err(ChainError::Config(format!(
@@ -477,6 +528,8 @@ impl EmbeddedChain {
         let state = State {
             round: None,
             beacon: None,
+            seed_known_at: None,
+            last_round: 0,
             bonds_commitment: genesis_bonds_commitment(&config.epoch_shape, &genesis_rows),
             bonds_rows: genesis_rows,
             config,
@@ -523,8 +576,15 @@ impl EmbeddedChain {
                 Some(r) => r,
                 None => {
                     let mut s = guard.clone();
+                    // A round after the current one by this clock and after the previous epoch's,
+                    // so it is unpublished when fixed and rounds only increase.
                     let delay = s.config.beacon_delay_rounds.max(1);
-                    let r = s.config.beacon.round_at(now).saturating_add(delay);
+                    let r = s
+                        .config
+                        .beacon
+                        .round_at(now)
+                        .max(s.last_round)
+                        .saturating_add(delay);
                     s.round = Some(r);
                     self.commit(&mut guard, s, None)?;
                     r
@@ -553,21 +613,31 @@ impl EmbeddedChain {
     /// Accept the open epoch's beacon round from anyone (a relay of drand's): it must be the
     /// round the epoch fixed and verify against the subnet's beacon key.
     pub fn post_beacon_round(&self, round: &BeaconRound) -> Result<(), ChainError> {
-        let mut guard = self.lock();
-        if guard.round != Some(round.round) {
+        let (expected, info) = {
+            let s = self.lock();
+            if s.beacon.is_some() && s.round == Some(round.round) {
+                return Ok(());
+            }
+            (s.round, s.config.beacon.clone())
+        };
+        if expected != Some(round.round) {
             return refuse(Refusal::WrongBeaconRound {
-                expected: guard.round,
+                expected,
                 got: round.round,
             });
         }
-        if guard.beacon.is_some() {
-            return Ok(());
-        }
-        verify_round(&guard.config.beacon, round).map_err(|e| Refusal::BadBeaconRound {
+        // The pairing check runs without the chain's lock, so a flood of bad rounds stalls
+        // nobody else.
+        verify_round(&info, round).map_err(|e| Refusal::BadBeaconRound {
             reason: e.to_string(),
         })?;
+        let mut guard = self.lock();
+        if guard.round != Some(round.round) || guard.beacon.is_some() {
+            return Ok(());
+        }
         let mut s = guard.clone();
         s.beacon = Some(round.clone());
+        s.seed_known_at = Some(unix_now());
         self.commit(&mut guard, s, None)
     }
 
@@ -582,6 +652,7 @@ impl EmbeddedChain {
         bundle_dir: PathBuf,
         store: ChainStore,
     ) -> Result<(Self, bool), ChainError> {
+        config.validate()?;
         let store = Arc::new(store);
         if let Some(state) = store.load(bundle_dir.clone(), register_key)? {
             // The store is the chain; a configuration that means another chain is refused.
@@ -694,8 +765,8 @@ impl EmbeddedChain {
     }
 
     /// Register a validator's evaluation-set root (signed by the validator for the open epoch).
-    /// A first registration is active at once; a replacement only from the next epoch, so no
-    /// validator can change its labels after seeing the epoch's seed and the miners' answers.
+    /// It is active in the open epoch only while that epoch's beacon round is not fixed, else
+    /// from the next epoch, so no validator picks its labels after the seed can be known.
     pub fn register_dataset(&self, r: &pb::DatasetRegistration) -> Result<(), ChainError> {
         let hotkey = protocol::bytes32("validator_hotkey", &r.validator_hotkey)?;
         let root = protocol::fr_from_bytes("root", &r.root)?;
@@ -764,6 +835,20 @@ impl EmbeddedChain {
             bytes: sub.proof.clone(),
         };
         let mut guard = self.lock();
+        // Refusals that depend on when the submission comes (no seed yet, the window closed)
+        // are not recorded: the same statement may be accepted at another time.
+        if statement.netuid == guard.config.netuid && statement.epoch == guard.epoch {
+            if guard.beacon.is_none() {
+                return refuse(Refusal::SeedUnknown { epoch: guard.epoch });
+            }
+            if let Some(closes_at) = window_closes_at(&guard) {
+                if unix_now() >= closes_at {
+                    return refuse(Refusal::ScoreWindowClosed {
+                        closed_at: closes_at,
+                    });
+                }
+            }
+        }
         let outcome = check_score(&guard, &statement, sub, &proof);
         let Some(uid) = guard
             .neurons
@@ -859,6 +944,17 @@ impl EmbeddedChain {
         let mut guard = self.lock();
         let mut s = guard.clone();
         let state = epoch_state(&s);
+        // The epoch closes only once its seed is known and either every permit holder has
+        // submitted or the score window has closed: the epoch prover cannot pick which rows
+        // count by closing early.
+        if s.beacon.is_none() {
+            return refuse(Refusal::SeedUnknown { epoch: s.epoch });
+        }
+        if !state.ready(unix_now()) {
+            return refuse(Refusal::ScoreWindowOpen {
+                closes_at: state.score_window_closes_at.unwrap_or(u64::MAX),
+            });
+        }
         // The statement's chain state must be exactly the one the chain derives (one function,
         // shared with the epoch prover and the auditor).
         let expected = EpochChainState::derive(
@@ -1009,8 +1105,10 @@ impl EmbeddedChain {
         s.bonds_rows = statement.chain.validators.clone();
         s.prev_digest = protocol::fr_to_bytes(&statement.public_digest());
         s.epoch += 1;
+        s.last_round = s.round.unwrap_or(s.last_round);
         s.round = None;
         s.beacon = None;
+        s.seed_known_at = None;
         s.scores.clear();
         s.accepted.clear();
         let pending = std::mem::take(&mut s.pending_datasets);
@@ -1202,6 +1300,20 @@ fn check_score(
     Ok(cw)
 }
 
+/// When the open epoch's score window closes (Unix seconds), once its seed is known.
+fn window_closes_at(s: &State) -> Option<u64> {
+    s.seed_known_at
+        .map(|t| t.saturating_add(s.config.score_window_secs))
+}
+
+/// Permit holders with a recorded score submission this epoch (accepted or refused).
+fn submitted(s: &State) -> Vec<u16> {
+    (0..s.neurons.len() as u16)
+        .filter(|u| s.permits[usize::from(*u)])
+        .filter(|u| s.scores.iter().any(|r| r.validator_uid == Some(*u)))
+        .collect()
+}
+
 /// The sealed opening of uid `uid`'s accepted submission (checked at admission).
 fn accepted_opening(s: &State, uid: u16) -> Option<Envelope> {
     let record = s
@@ -1253,6 +1365,11 @@ fn epoch_state(s: &State) -> EpochState {
     EpochState {
         rows: slot_rows(&s.bonds_rows, &input),
         prev_rows: s.bonds_rows.clone(),
+        permit_holders: (0..n as u16)
+            .filter(|u| s.permits[usize::from(*u)])
+            .collect(),
+        submitted: submitted(s),
+        score_window_closes_at: window_closes_at(s),
         netuid: c.netuid,
         epoch: s.epoch,
         input,

@@ -126,6 +126,19 @@ pub enum Refusal {
         /// The open epoch.
         epoch: u64,
     },
+    /// The score window closed: the epoch takes no more score proofs.
+    #[error("the score window closed at {closed_at} (Unix seconds)")]
+    ScoreWindowClosed {
+        /// When it closed.
+        closed_at: u64,
+    },
+    /// The epoch cannot be closed yet: a permit holder has not submitted and the score window
+    /// is open.
+    #[error("the score window is open until {closes_at} (Unix seconds) and a permit holder has not submitted")]
+    ScoreWindowOpen {
+        /// When it closes.
+        closes_at: u64,
+    },
     /// A beacon round other than the one the open epoch fixed.
     #[error("beacon round {got} is not the open epoch's (round {expected:?})")]
     WrongBeaconRound {

@@ -92,6 +92,8 @@ struct Snapshot {
     epoch: u64,
     round: Option<u64>,
     beacon: Option<super::beacon::BeaconRound>,
+    seed_known_at: Option<u64>,
+    last_round: u64,
     #[serde(with = "serde_hex::bytes32")]
     prev_digest: [u8; 32],
     #[serde(with = "serde_hex::fr")]
@@ -187,6 +189,8 @@ impl ChainStore {
             epoch: s.epoch,
             round: s.round,
             beacon: s.beacon.clone(),
+            seed_known_at: s.seed_known_at,
+            last_round: s.last_round,
             prev_digest: s.prev_digest,
             bonds_commitment: s.bonds_commitment,
             bonds_rows: s.bonds_rows.clone(),
@@ -294,6 +298,8 @@ impl ChainStore {
             epoch: snap.epoch,
             round: snap.round,
             beacon: snap.beacon,
+            seed_known_at: snap.seed_known_at,
+            last_round: snap.last_round,
             prev_digest: snap.prev_digest,
             bonds_commitment: snap.bonds_commitment,
             bonds_rows: snap.bonds_rows,

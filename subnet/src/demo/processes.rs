@@ -219,7 +219,6 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         state_dir: root.join("epoch-prover"),
         poll_ms: 200,
         epochs: Some(opts.epochs),
-        settle_ms: 5_000,
     };
     let path = write_config(&root.join("epoch-prover.json"), &prover_config)?;
     let (mut prover, _) = RoleProcess::start(exe, "epoch-prover", "epoch-prover", &path, false)?;

@@ -309,10 +309,10 @@ impl EpochProver {
 ///   "shape": { "validators": 4, "uids": 12, "bonds": "yuma3" },
 ///   "state_dir": "zkyuma-data/epoch-prover", "poll_ms": 200, "epochs": null }
 /// ```
-/// It proves the chain's open epoch once every permit holder has an accepted score proof, or
-/// some have and no new row was accepted for `settle_ms` (a refused or silent validator's row is
-/// dropped); `epochs` (if set) stops it after that many proofs. Its hotkey must be the subnet's
-/// `epoch_prover`.
+/// It proves the chain's open epoch once the chain takes it: the seed is known and every permit
+/// holder has submitted, or the chain's score window has closed (a refused or silent
+/// validator's row is dropped); `epochs` (if set) stops it after that many proofs. Its hotkey
+/// must be the subnet's `epoch_prover`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EpochProverConfig {
     /// The epoch prover's hotkey (the weight openings are sealed to it).
@@ -336,18 +336,16 @@ pub struct EpochProverConfig {
     /// Stop after this many proven epochs (run until shut down when absent).
     #[serde(default)]
     pub epochs: Option<u64>,
-    /// Prove without the missing permit holders once the accepted rows have not changed for
-    /// this long (milliseconds).
-    #[serde(default = "default_settle_ms")]
-    pub settle_ms: u64,
-}
-
-fn default_settle_ms() -> u64 {
-    10_000
 }
 
 fn default_poll_ms() -> u64 {
     200
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Where the chain's open epoch stands, as the epoch prover sees it.
@@ -359,13 +357,9 @@ pub struct Readiness {
     pub accepted: usize,
     /// Permit holders.
     pub permits: usize,
-}
-
-impl Readiness {
-    /// Every permit holder has an accepted row (whose sealed opening is on the chain).
-    pub fn complete(&self) -> bool {
-        self.accepted > 0 && self.accepted == self.permits
-    }
+    /// Whether the chain will take the epoch's proof now: its seed is known and every permit
+    /// holder has submitted, or the score window has closed.
+    pub ready: bool,
 }
 
 impl EpochProver {
@@ -405,6 +399,7 @@ impl EpochProver {
             epoch: meta.epoch,
             accepted: state.accepted.len(),
             permits: meta.neurons.iter().filter(|n| n.validator_permit).count(),
+            ready: state.ready(unix_now()),
         })
     }
 }
@@ -435,8 +430,6 @@ pub async fn run(
     )?;
     tokio::pin!(shutdown);
     let mut proven = 0u64;
-    // The last (epoch, accepted rows) seen, and since when.
-    let mut seen: Option<((u64, usize), Instant)> = None;
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
@@ -450,14 +443,8 @@ pub async fn run(
                 continue;
             }
         };
-        let key = (readiness.epoch, readiness.accepted);
-        if seen.map(|(k, _)| k) != Some(key) {
-            seen = Some((key, Instant::now()));
-        }
-        let settled = seen
-            .is_some_and(|(_, since)| since.elapsed() >= Duration::from_millis(config.settle_ms));
         let epoch = readiness.epoch;
-        if readiness.complete() || (readiness.accepted > 0 && settled) {
+        if readiness.ready {
             match prover.prove_and_submit(epoch).await {
                 Ok(r) => {
                     println!(

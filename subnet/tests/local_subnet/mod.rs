@@ -187,6 +187,22 @@ impl LocalSubnet {
         self.tmp.path().join("bundles")
     }
 
+    /// Wait until the chain takes the open epoch's proof (its seed known, and every permit
+    /// holder submitted or the score window closed).
+    pub async fn wait_until_ready(&self) {
+        for _ in 0..1200 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs();
+            if self.chain.epoch_state().ready(now) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the epoch never became ready");
+    }
+
     /// Stop every server.
     pub async fn stop(self) {
         for s in self.served {
