@@ -326,6 +326,12 @@ pub(crate) fn demo_keys(opts: &DemoOptions) -> Result<DemoKeys, DemoError> {
     })
 }
 
+/// The demo's score window: its hospitals prove one at a time, so it grows with their number
+/// (the network shape's 64 score proofs take minutes).
+pub fn score_window_secs(validators: u32) -> u64 {
+    300 + 60 * u64::from(validators)
+}
+
 /// Run the demo.
 pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let shape = opts.shape;
@@ -418,7 +424,8 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     }
 
     // The chain, with the pinned verifying keys.
-    let config = SubnetConfig::local(scoring, score_shape, epoch_shape);
+    let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
+    config.score_window_secs = score_window_secs(epoch_shape.validators);
     let chain = EmbeddedChain::genesis(
         config,
         neurons,

@@ -192,7 +192,10 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         score_key: score_name.clone(),
         epoch_key: epoch_name.clone(),
         proof_system: zkyuma_circuits::statement::ProofSystem::Groth16,
-        subnet: SubnetConfig::local(scoring, score_shape, epoch_shape),
+        subnet: SubnetConfig {
+            score_window_secs: super::score_window_secs(epoch_shape.validators),
+            ..SubnetConfig::local(scoring, score_shape, epoch_shape)
+        },
         neurons,
     };
     let path = write_config(&root.join("chain.json"), &chain_config)?;
