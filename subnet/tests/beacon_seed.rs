@@ -14,10 +14,7 @@ use zkyuma_subnet::net::serve::chain_client;
 use zkyuma_subnet::roles::epoch_prover::EpochProverError;
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs()
+    zkyuma_subnet::chain::unix_now()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -117,6 +117,12 @@ fn demo_beacon_info() -> BeaconInfo {
     LocalBeacon::demo().info()
 }
 
+/// The chain's own beacon source: the demo beacon when the subnet uses it, else none (rounds
+/// are posted).
+fn demo_source(config: &SubnetConfig) -> Option<Arc<LocalBeacon>> {
+    (config.beacon == demo_beacon_info()).then(|| Arc::new(LocalBeacon::demo()))
+}
+
 fn default_beacon_delay() -> u64 {
     2
 }
@@ -434,7 +440,7 @@ pub fn epoch_seed(netuid: u16, epoch: u64, round: u64, randomness: &[u8; 32]) ->
 }
 
 /// Seconds since the Unix epoch, by this machine's clock.
-fn unix_now() -> u64 {
+pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -548,8 +554,7 @@ impl EmbeddedChain {
             results: Vec::new(),
             bundle_dir,
         };
-        let beacon_source =
-            (state.config.beacon == demo_beacon_info()).then(|| Arc::new(LocalBeacon::demo()));
+        let beacon_source = demo_source(&state.config);
         Ok(Self {
             state: Arc::new(Mutex::new(state)),
             store: None,
@@ -678,8 +683,7 @@ impl EmbeddedChain {
                     "the store holds a chain whose {what} differ from the configuration's"
                 )));
             }
-            let beacon_source =
-                (state.config.beacon == demo_beacon_info()).then(|| Arc::new(LocalBeacon::demo()));
+            let beacon_source = demo_source(&state.config);
             let chain = Self {
                 state: Arc::new(Mutex::new(state)),
                 store: Some(store),

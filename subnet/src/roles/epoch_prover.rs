@@ -6,7 +6,7 @@
 //! sees the weight rows (a trust assumption stated in the README). Its bonds are kept on disk,
 //! written atomically, so a restart loses nothing.
 
-use crate::chain::{opening_context, DroppedRow, EpochState, WeightOpening};
+use crate::chain::{opening_context, unix_now, DroppedRow, EpochState, WeightOpening};
 use crate::net::hotkey::Hotkey;
 use crate::net::protocol::{self, pb};
 use crate::net::sealed;
@@ -340,12 +340,6 @@ pub struct EpochProverConfig {
 
 fn default_poll_ms() -> u64 {
     200
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Where the chain's open epoch stands, as the epoch prover sees it.

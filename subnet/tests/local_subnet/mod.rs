@@ -191,11 +191,11 @@ impl LocalSubnet {
     /// holder submitted or the score window closed).
     pub async fn wait_until_ready(&self) {
         for _ in 0..1200 {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .as_secs();
-            if self.chain.epoch_state().ready(now) {
+            if self
+                .chain
+                .epoch_state()
+                .ready(zkyuma_subnet::chain::unix_now())
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
