@@ -5,10 +5,11 @@
 
 use crate::bundle::EpochBundle;
 use crate::chain::beacon::verify_round;
+use crate::chain::tasks::{check_commitment, check_task, judge_complaint, MinerDrop, TaskBoard};
 use crate::chain::{
     admit_score, dropped_row_commitment, epoch_seed, genesis_bonds_commitment, ScoreContext,
 };
-use crate::chain::{judge_drop, opening_context};
+use crate::chain::{judge_drop, opening_context, Submitted};
 use crate::net::hotkey::{dataset_payload, verify_signature};
 use crate::net::protocol::{self, fr_to_bytes};
 use crate::net::sealed::Envelope;
@@ -207,6 +208,77 @@ fn key(
     }
 }
 
+/// The bundle's task board, re-checked with the chain's own rules: every task (signature, an
+/// envelope for every miner), every commitment (the miner's signature, its sealed opening) and
+/// every complaint (its disclosure judged again). What fails is reported and left out of the
+/// board the score statements are then checked against.
+fn check_board(b: &EpochBundle, neurons: &[([u8; 32], bool)], f: &mut Vec<String>) -> TaskBoard {
+    let mut board = TaskBoard::default();
+    for t in &b.tasks.tasks {
+        if board.task(t.validator_uid).is_some() {
+            f.push(format!("validator uid {} has two tasks", t.validator_uid));
+            continue;
+        }
+        match check_task(b.netuid, b.epoch, neurons, t) {
+            Ok(()) => board.tasks.push(t.clone()),
+            Err(e) => f.push(format!("task of uid {}: {e}", t.validator_uid)),
+        }
+    }
+    for c in &b.tasks.commitments {
+        let Some(task) = board.task(c.validator_uid) else {
+            f.push(format!(
+                "commitment of uid {} to uid {} answers no valid task",
+                c.miner_uid, c.validator_uid
+            ));
+            continue;
+        };
+        if board.commitment(c.validator_uid, c.miner_uid).is_some() {
+            f.push(format!(
+                "uid {} has two commitments to uid {}",
+                c.miner_uid, c.validator_uid
+            ));
+            continue;
+        }
+        match check_commitment(b.netuid, b.epoch, neurons, task, c) {
+            Ok(()) => board.commitments.push(c.clone()),
+            Err(e) => f.push(format!(
+                "commitment of uid {} to uid {}: {e}",
+                c.miner_uid, c.validator_uid
+            )),
+        }
+    }
+    for c in &b.tasks.complaints {
+        let Some(task) = board.task(c.validator_uid) else {
+            f.push(format!(
+                "complaint of uid {} about uid {} concerns no valid task",
+                c.miner_uid, c.validator_uid
+            ));
+            continue;
+        };
+        if board.commitment(c.validator_uid, c.miner_uid).is_some()
+            || board.complaint(c.validator_uid, c.miner_uid).is_some()
+        {
+            f.push(format!(
+                "uid {} both committed to and complained about uid {}'s task",
+                c.miner_uid, c.validator_uid
+            ));
+            continue;
+        }
+        match judge_complaint(b.netuid, b.epoch, neurons, task, c.miner_uid, &c.disclosure) {
+            Ok(reason) if reason == c.reason => board.complaints.push(c.clone()),
+            Ok(reason) => f.push(format!(
+                "complaint of uid {} about uid {}: recorded as {:?}, it is {reason:?}",
+                c.miner_uid, c.validator_uid, c.reason
+            )),
+            Err(e) => f.push(format!(
+                "complaint of uid {} about uid {}: {e}",
+                c.miner_uid, c.validator_uid
+            )),
+        }
+    }
+    board
+}
+
 fn check(
     b: &EpochBundle,
     previous: Option<&EpochBundle>,
@@ -317,30 +389,38 @@ fn check(
         dataset: &lookup,
         epoch_prover,
     };
+    let board = check_board(b, &ctx.neurons, f);
     // Score submissions: accepted ones pass every check and go to one batch verification.
     let mut batch = Vec::new();
     let mut accepted_cw: Vec<(u16, Fr)> = Vec::new();
     for s in &b.scores {
-        let commitments: Vec<(u32, Vec<u8>, Vec<u8>)> = s
-            .commitments
-            .iter()
-            .map(|c| {
-                (
-                    c.uid,
-                    hex::decode(&c.commitment).unwrap_or_default(),
-                    hex::decode(&c.signature).unwrap_or_default(),
-                )
-            })
-            .collect();
         let signature = hex::decode(&s.signature).unwrap_or_default();
         let sealed_opening = hex::decode(&s.sealed_opening).unwrap_or_default();
-        let admitted = admit_score(
-            &ctx,
-            &s.statement,
-            &commitments,
-            &signature,
-            &sealed_opening,
-        );
+        let dropped_json = hex::decode(&s.dropped_miners).unwrap_or_default();
+        let drops: Result<Vec<MinerDrop>, _> = if dropped_json.is_empty() {
+            Ok(Vec::new())
+        } else {
+            serde_json::from_slice(&dropped_json)
+        };
+        let admitted = match &drops {
+            Ok(drops) => admit_score(
+                &ctx,
+                &board,
+                &s.statement,
+                &Submitted {
+                    signature: &signature,
+                    sealed_opening: &sealed_opening,
+                    dropped_json: &dropped_json,
+                    drops,
+                },
+            ),
+            Err(e) => Err(crate::chain::ChainError::Wire(
+                crate::net::protocol::WireError::Json {
+                    field: "dropped_miners",
+                    message: e.to_string(),
+                },
+            )),
+        };
         let proof = hex::decode(&s.proof).ok().map(|bytes| SystemProof {
             system: s.proof_system,
             bytes,

@@ -11,7 +11,7 @@ use zkyuma_circuits::scoring::Scoring;
 use zkyuma_circuits::statement::ProofSystem;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u32 = 4;
+pub const BUNDLE_VERSION: u32 = 5;
 
 /// A neuron as the epoch saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,17 +70,6 @@ impl BundleKey {
     }
 }
 
-/// A miner's signed commitment as the validator submitted it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedCommitmentRecord {
-    /// Miner uid.
-    pub uid: u32,
-    /// Commitment (32 bytes little-endian, hex).
-    pub commitment: String,
-    /// The miner's signature (hex).
-    pub signature: String,
-}
-
 /// One score submission and the chain's verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleScore {
@@ -93,8 +82,10 @@ pub struct BundleScore {
     pub statement: ScoreStatement,
     /// The proof (hex).
     pub proof: String,
-    /// The miners' signed commitments.
-    pub commitments: Vec<SignedCommitmentRecord>,
+    /// The posted miners the validator scores 0, as submitted (hex of the JSON of
+    /// `[chain::tasks::MinerDrop]`; empty for none): each with its disclosure.
+    #[serde(default)]
+    pub dropped_miners: String,
     /// The validator's signature (hex), over the public inputs and the sealed opening.
     pub signature: String,
     /// The weight opening, sealed to the epoch prover (hex of the submitted bytes).
@@ -160,6 +151,11 @@ pub struct EpochBundle {
     /// invalid.
     #[serde(default)]
     pub dropped: Vec<BundleDrop>,
+    /// The epoch's task board: every posted task (with its sealed envelopes), miner commitment
+    /// (with its signature and sealed opening) and justified complaint. Each score statement's
+    /// miner commitments are re-derived from it.
+    #[serde(default)]
+    pub tasks: crate::chain::tasks::TaskBoard,
 }
 
 /// An accepted row the epoch prover dropped, and why.

@@ -72,25 +72,6 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     // Every role process is killed when the test ends, however it ends.
     let mut procs: Vec<RoleProcess> = Vec::new();
 
-    // Two miners.
-    let mut endpoints = Vec::new();
-    for (i, model) in [
-        json!({ "kind": "linear", "columns": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }),
-        json!({ "kind": "mean" }),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let cfg = write(
-            &dir.join(format!("miner-{i}.json")),
-            &json!({ "listen": "127.0.0.1:0", "hotkey": { "demo": format!("miner-{i}") },
-                     "model": model, "data": data, "behaviour": "honest" }),
-        );
-        let (child, addr) = start("miner", &cfg, true);
-        procs.push(child);
-        endpoints.push(format!("http://{}", addr.expect("address")));
-    }
-
     // The chain: first on a free port, then always on that one.
     let subnet = SubnetConfig::local(scoring, score_shape, epoch_shape);
     let chain_config = |listen: &str| {
@@ -101,8 +82,8 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
             "neurons": [
                 { "hotkey": { "demo": "hospital-0" }, "stake": 2_000_000_000_000u64 },
                 { "hotkey": { "demo": "hospital-1" }, "stake": 1_000_000_000_000u64 },
-                { "hotkey": { "demo": "miner-0" }, "stake": 0, "endpoint": endpoints[0] },
-                { "hotkey": { "demo": "miner-1" }, "stake": 0, "endpoint": endpoints[1] },
+                { "hotkey": { "demo": "miner-0" }, "stake": 0 },
+                { "hotkey": { "demo": "miner-1" }, "stake": 0 },
             ]
         })
     };
@@ -113,6 +94,22 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
     let chain_cfg = write(&dir.join("chain.json"), &chain_config(&chain_addr));
     procs.push(child);
     let mut chain_index = procs.len() - 1;
+
+    // Two miners, each watching the chain's task board (they outlive its restarts).
+    for (i, model) in [
+        json!({ "kind": "linear", "columns": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }),
+        json!({ "kind": "mean" }),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let cfg = write(
+            &dir.join(format!("miner-{i}.json")),
+            &json!({ "chain": chain_url, "netuid": 1, "hotkey": { "demo": format!("miner-{i}") },
+                     "model": model, "data": data, "behaviour": "honest", "poll_ms": 100 }),
+        );
+        procs.push(start("miner", &cfg, false).0);
+    }
 
     // The epoch prover: one epoch, then it exits.
     let cfg = write(
@@ -134,7 +131,7 @@ fn one_epoch_with_every_role_a_process_and_the_chain_killed_twice() {
                      "records": { "patients": { "data": data, "hospital": i } },
                      "uids": 4, "samples": 4, "depth": 3, "scoring": scoring,
                      "keys": { "params": params, "keys": keys, "name": score_name },
-                     "state_dir": dir.join(format!("hospital-{i}")), "deadline_ms": 10_000,
+                     "state_dir": dir.join(format!("hospital-{i}")),
                      "epochs": epochs, "poll_ms": 100 }),
         );
         start("validator", &cfg, false).0

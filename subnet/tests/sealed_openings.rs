@@ -41,12 +41,16 @@ async fn a_withheld_or_bad_opening_drops_its_row_and_the_epoch_goes_on() {
     let withheld = pb::ScoreSubmission {
         statement_json: to_json(&statement),
         proof,
-        commitments: Vec::new(),
         signature: key
-            .sign(&score_submission_payload(&statement.public_inputs(), &[]))
+            .sign(&score_submission_payload(
+                &statement.public_inputs(),
+                &[],
+                &[],
+            ))
             .to_vec(),
         proof_system: "groth16".into(),
         sealed_opening: Vec::new(),
+        dropped_miners_json: Vec::new(),
     };
     let r = client
         .submit_score(withheld)

@@ -1,8 +1,9 @@
 //! The subnet end to end over real loopback gRPC (port 0) at a tiny shape: 2 validators and 5
-//! miners (one honest, one silent, one slow past its deadline, one mis-signing, one sending an
-//! oversized answer). Two epochs are proven and paid; along the way: a validator restarted
-//! mid-epoch, forged and replayed score submissions, an oversized message to the chain, a bad
-//! weight opening, and tampered bundles caught by the auditor.
+//! miners answering through the chain's task board (one honest, one silent, one slow past the
+//! commit window, one mis-signing, one posting an oversized sealed opening). Two epochs are
+//! proven and paid; along the way: a validator restarted mid-epoch, forged and replayed score
+//! submissions, an oversized message to the chain, a bad weight opening, and tampered bundles
+//! caught by the auditor.
 
 use ark_bn254::Fr;
 use std::path::Path;
@@ -19,11 +20,11 @@ use zkyuma_subnet::chain::{
 };
 use zkyuma_subnet::net::hotkey::{score_submission_payload, Hotkey};
 use zkyuma_subnet::net::protocol::{fr_to_bytes, pb, to_json, verdict};
-use zkyuma_subnet::net::serve::{chain_client, serve_chain, serve_miner};
+use zkyuma_subnet::net::serve::{chain_client, serve_chain};
 use zkyuma_subnet::roles::epoch_prover::EpochProver;
-use zkyuma_subnet::roles::miner::{Behaviour, Miner};
+use zkyuma_subnet::roles::miner::{Behaviour, Miner, MinerSession, TaskOutcome};
 use zkyuma_subnet::roles::validator::{
-    AnswerCheck, Behaviour as ValidatorBehaviour, MinerStatus, Phase, Validator,
+    Behaviour as ValidatorBehaviour, MinerStatus, Phase, Validator,
 };
 
 const SEED: &str = "zkyuma-e2e-test-setup";
@@ -81,31 +82,6 @@ fn proved(dir: &Path, epoch: u64) -> (ScoreStatement, Vec<u8>) {
     (statement, proof)
 }
 
-/// The miners' signed commitments a validator kept in its progress file.
-fn signed_commitments(
-    dir: &Path,
-    epoch: u64,
-    statement: &ScoreStatement,
-) -> Vec<pb::SignedCommitment> {
-    let bytes = std::fs::read(dir.join(format!("epoch-{epoch:06}.json"))).expect("progress");
-    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-    v["miners"]
-        .as_array()
-        .expect("miners")
-        .iter()
-        .filter(|m| !m["answer"].is_null())
-        .map(|m| {
-            let uid = m["uid"].as_u64().expect("uid") as usize;
-            pb::SignedCommitment {
-                uid: uid as u32,
-                commitment: fr_to_bytes(&statement.miner_commitments[uid]).to_vec(),
-                signature: hex::decode(m["answer"]["signature"].as_str().expect("signature"))
-                    .expect("hex"),
-            }
-        })
-        .collect()
-}
-
 fn signed_submission(
     statement: &ScoreStatement,
     proof: Vec<u8>,
@@ -134,15 +110,16 @@ fn signed_submission(
     pb::ScoreSubmission {
         statement_json: to_json(statement),
         proof,
-        commitments: Vec::new(),
         signature: key
             .sign(&score_submission_payload(
                 &statement.public_inputs(),
                 &sealed_opening,
+                &[],
             ))
             .to_vec(),
         proof_system: "groth16".into(),
         sealed_opening,
+        dropped_miners_json: Vec::new(),
     }
 }
 
@@ -178,19 +155,17 @@ async fn two_epochs_end_to_end_with_faults() {
     let mut miners = Vec::new();
     for (i, b) in behaviours.iter().enumerate() {
         let key = Hotkey::demo(&format!("e2e-miner-{i}"));
-        let served = serve_miner(Miner::new(key.clone(), perfect.clone(), b.clone()), any)
-            .await
-            .expect("miner serves");
+        miners.push(Miner::new(key.clone(), perfect.clone(), b.clone()));
         neurons.push(Neuron {
             hotkey: key.public(),
             stake: 0,
-            endpoint: served.url(),
+            endpoint: String::new(),
         });
-        miners.push(served);
     }
 
     // Chain and epoch prover.
-    let config = SubnetConfig::local(scoring, score_shape, epoch_shape);
+    let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
+    config.commit_window_ms = 1500;
     let bundles = tmp.path().join("bundles");
     let chain = EmbeddedChain::genesis(
         config,
@@ -209,6 +184,25 @@ async fn two_epochs_end_to_end_with_faults() {
     )
     .expect("genesis");
     let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
+    // The miners watch the task board; what each did with each task is kept for the test.
+    type Outcomes = Arc<std::sync::Mutex<Vec<(usize, (u64, u16), TaskOutcome)>>>;
+    let outcomes: Outcomes = Arc::default();
+    let (stop_miners, stopped) = tokio::sync::watch::channel(false);
+    let mut miner_tasks = tokio::task::JoinSet::new();
+    for (i, miner) in miners.into_iter().enumerate() {
+        let (url, outcomes, stopped) = (chain_served.url(), outcomes.clone(), stopped.clone());
+        miner_tasks.spawn(async move {
+            let mut chain = chain_client(&url).expect("client");
+            let mut session = MinerSession::default();
+            while !*stopped.borrow() {
+                if let Ok(done) = miner.answer_open_tasks(&mut chain, 1, &mut session).await {
+                    let mut o = outcomes.lock().expect("outcomes");
+                    o.extend(done.into_iter().map(|(k, r)| (i + V, k, r)));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+    }
     let prover = EpochProver::open(
         1,
         Hotkey::demo("epoch-prover"),
@@ -232,7 +226,6 @@ async fn two_epochs_end_to_end_with_faults() {
             keys: score_prover.clone(),
             chain_url: chain_served.url(),
             state_dir: tmp.path().join(format!("v{i}")),
-            deadline: Duration::from_millis(800),
             behaviour: ValidatorBehaviour::Honest,
         })
         .collect();
@@ -242,7 +235,7 @@ async fn two_epochs_end_to_end_with_faults() {
     let mut client = chain_client(&chain_served.url()).expect("client");
 
     // ---- epoch 1 ----
-    // v0 is killed after collecting answers, then restarted: it resumes without re-querying.
+    // v0 is killed after collecting answers, then restarted: it resumes without posting again.
     let first = validators[0]
         .run_epoch(1, Some(Phase::Answered))
         .await
@@ -250,25 +243,45 @@ async fn two_epochs_end_to_end_with_faults() {
     assert!(!first.resumed);
     let statuses: Vec<MinerStatus> = first.miners.iter().map(|m| m.status.clone()).collect();
     assert_eq!(statuses[2], MinerStatus::Answered, "honest miner");
-    assert_eq!(statuses[3], MinerStatus::Deadline, "silent miner");
-    assert_eq!(statuses[4], MinerStatus::Deadline, "slow miner");
     assert!(
-        matches!(
-            statuses[5],
-            MinerStatus::Rejected {
-                check: AnswerCheck::Signature,
-                ..
-            }
-        ),
-        "mis-signer: {}",
-        statuses[5]
+        statuses[3..]
+            .iter()
+            .all(|s| *s == MinerStatus::NoCommitment),
+        "silent, slow, mis-signing and oversized miners have no commitment: {statuses:?}"
     );
-    assert!(
-        matches!(&statuses[6], MinerStatus::Unreachable { code, message }
-            if code == "OutOfRange" || message.contains("too large")),
-        "oversized answer: {}",
-        statuses[6]
-    );
+    // What the chain told the faulty miners (the slow one answers after the window closed).
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    {
+        let o = outcomes.lock().expect("outcomes");
+        let told = |uid: usize| {
+            o.iter()
+                .find(|(u, (e, v), _)| *u == uid && *e == 1 && *v == 0)
+                .map(|(_, _, r)| r.clone())
+        };
+        assert_eq!(told(2), Some(TaskOutcome::Committed), "honest miner");
+        assert_eq!(told(3), None, "the silent miner posts nothing");
+        assert!(
+            matches!(
+                told(4),
+                Some(TaskOutcome::Refused(Refusal::CommitWindowClosed { .. }))
+            ),
+            "slow miner: {:?}",
+            told(4)
+        );
+        assert_eq!(
+            told(5),
+            Some(TaskOutcome::Refused(Refusal::MinerSignature { uid: 5 })),
+            "mis-signer"
+        );
+        assert!(
+            matches!(
+                told(6),
+                Some(TaskOutcome::Refused(Refusal::MinerOpening { uid: 6, .. }))
+            ),
+            "oversized sealed opening: {:?}",
+            told(6)
+        );
+    }
     let resumed = validators[0].run_epoch(1, None).await.expect("v0 resumes");
     assert!(resumed.resumed);
     assert_eq!(
@@ -293,8 +306,7 @@ async fn two_epochs_end_to_end_with_faults() {
     let (st1, proof1) = proved(&tmp.path().join("v1"), 1);
     let mut forged = proof1.clone();
     forged[5] ^= 1;
-    let mut forged_submission = signed_submission(&st1, forged, &validator_keys[1]);
-    forged_submission.commitments = signed_commitments(&tmp.path().join("v1"), 1, &st1);
+    let forged_submission = signed_submission(&st1, forged, &validator_keys[1]);
     let r = client
         .submit_score(forged_submission)
         .await
@@ -311,8 +323,7 @@ async fn two_epochs_end_to_end_with_faults() {
     );
     // A well-formed proof of another statement (v0's) for v1's statement does not verify.
     let (_, other_proof) = proved(&tmp.path().join("v0"), 1);
-    let mut wrong = signed_submission(&st1, other_proof, &validator_keys[1]);
-    wrong.commitments = signed_commitments(&tmp.path().join("v1"), 1, &st1);
+    let wrong = signed_submission(&st1, other_proof, &validator_keys[1]);
     let r = client.submit_score(wrong).await.expect("rpc").into_inner();
     assert!(
         matches!(verdict(&r), Err(Refusal::ProofRejected { .. })),
@@ -614,6 +625,51 @@ async fn two_epochs_end_to_end_with_faults() {
             );
         }
     }
+    // The miner commitments are re-derived from the bundle's task board: the honest miner's
+    // commitment removed from it (so the statement seems to carry one nobody posted), or its
+    // signature changed, re-addressed, fails the audit by name.
+    let board_tampers: Vec<(&str, BundleTamper, &str)> = vec![
+        (
+            "commitment removed",
+            Box::new(|b| {
+                let c = b["tasks"]["commitments"]
+                    .as_array_mut()
+                    .expect("commitments");
+                c.retain(|c| c["miner_uid"] != serde_json::json!(2));
+            }),
+            "is not the one posted to the chain",
+        ),
+        (
+            "miner signature",
+            Box::new(|b| {
+                let c = &mut b["tasks"]["commitments"][0]["signature"];
+                let s = c.as_str().expect("signature").to_string();
+                let flipped = if s.starts_with('0') { "1" } else { "0" };
+                *c = serde_json::json!(format!("{flipped}{}", &s[1..]));
+            }),
+            "miner signature does not verify",
+        ),
+    ];
+    for (what, tamper, expected) in board_tampers {
+        let mut b = honest.clone();
+        tamper(&mut b);
+        let bytes = serde_json::to_vec(&b).expect("json");
+        let dir = tmp
+            .path()
+            .join(format!("tampered-{}", what.replace(' ', "-")));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::copy(
+            &results[0].bundle,
+            dir.join(results[0].bundle.file_name().expect("name")),
+        )
+        .expect("copy");
+        let name = zkyuma_subnet::bundle::EpochBundle::file_name(2, &bytes).0;
+        std::fs::write(dir.join(name), &bytes).expect("write");
+        let report = audit_dir(&dir, None).expect("audit runs");
+        assert!(!report.passed(), "tampered board ({what}) must fail");
+        let failures = report.epochs[1].failures.join("; ");
+        assert!(failures.contains(expected), "{what}: {failures}");
+    }
     let gap = tmp.path().join("gap");
     std::fs::create_dir_all(&gap).expect("dir");
     std::fs::copy(&e2_path, gap.join(e2_path.file_name().expect("name"))).expect("copy");
@@ -621,8 +677,8 @@ async fn two_epochs_end_to_end_with_faults() {
     let report = audit_dir(&gap, None).expect("audit runs");
     assert!(!report.passed(), "a malformed bundle fails the audit");
 
+    let _ = stop_miners.send(true);
+    while miner_tasks.join_next().await.is_some() {}
+    drop(stopped);
     chain_served.stop().await;
-    for m in miners {
-        m.stop().await;
-    }
 }

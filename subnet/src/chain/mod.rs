@@ -8,10 +8,8 @@
 
 pub mod subtensor;
 
-use crate::bundle::{BundleKey, BundleNeuron, BundleScore, EpochBundle, SignedCommitmentRecord};
-use crate::net::hotkey::{
-    dataset_payload, miner_commitment_payload, score_submission_payload, verify_signature,
-};
+use crate::bundle::{BundleKey, BundleNeuron, BundleScore, EpochBundle};
+use crate::net::hotkey::{dataset_payload, score_submission_payload, verify_signature};
 use crate::net::protocol::{self, pb, WireError};
 use ark_bn254::Fr;
 use serde::{Deserialize, Serialize};
@@ -33,10 +31,15 @@ pub mod beacon;
 pub mod node;
 mod refusal;
 pub mod store;
+pub mod tasks;
 use crate::net::sealed::{self, Disclosure, Envelope};
 use beacon::{verify_round, BeaconInfo, BeaconRound, LocalBeacon};
 pub use refusal::{Refusal, Signed};
 pub use store::ChainStore;
+use tasks::{
+    check_commitment, check_task, expected_miner_commitments, judge_complaint, MinerDrop,
+    PostedCommitment, PostedTask, TaskBoard, TaskComplaint, TaskEnvelope,
+};
 
 /// The subnet's parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,10 +85,19 @@ pub struct SubnetConfig {
     /// paid before the window closes only once every permit holder has submitted.
     #[serde(default = "default_score_window")]
     pub score_window_secs: u64,
+    /// Milliseconds after a validator posts its task during which miners post their
+    /// commitments (it closes early once every miner has posted); its score proof is accepted
+    /// only after.
+    #[serde(default = "default_commit_window")]
+    pub commit_window_ms: u64,
 }
 
 fn default_score_window() -> u64 {
     300
+}
+
+fn default_commit_window() -> u64 {
+    30_000
 }
 
 /// The most rounds an epoch's beacon round may lie ahead when it is fixed.
@@ -102,6 +114,14 @@ impl SubnetConfig {
             return Err(ChainError::Config(format!(
                 "beacon_delay_rounds {} is not in 1..={MAX_BEACON_DELAY_ROUNDS}",
                 self.beacon_delay_rounds
+            )));
+        }
+        if self.commit_window_ms == 0
+            || self.commit_window_ms >= self.score_window_secs.saturating_mul(1000)
+        {
+            return Err(ChainError::Config(format!(
+                "commit_window_ms {} must be positive and shorter than the score window ({} s)",
+                self.commit_window_ms, self.score_window_secs
             )));
         }
         Ok(())
@@ -148,6 +168,7 @@ impl SubnetConfig {
             beacon_delay_rounds: default_beacon_delay(),
             epoch_prover: demo_epoch_prover(),
             score_window_secs: default_score_window(),
+            commit_window_ms: default_commit_window(),
         }
     }
 }
@@ -160,7 +181,9 @@ pub struct Neuron {
     pub hotkey: [u8; 32],
     /// Stake (RAO).
     pub stake: u64,
-    /// Where its miner service listens (empty for a validator).
+    /// Where the neuron says it can be reached (informational: tasks, commitments and
+    /// submissions all travel through the chain).
+    #[serde(default)]
     pub endpoint: String,
 }
 
@@ -407,6 +430,8 @@ struct State {
     bonds_rows: Vec<u16>,
     scores: Vec<BundleScore>,
     accepted: BTreeMap<u16, (Fr, ScoreStatement)>,
+    /// The open epoch's tasks, miner commitments and complaints.
+    board: TaskBoard,
     results: Vec<EpochResult>,
     bundle_dir: PathBuf,
 }
@@ -441,9 +466,14 @@ pub fn epoch_seed(netuid: u16, epoch: u64, round: u64, randomness: &[u8; 32]) ->
 
 /// Seconds since the Unix epoch, by this machine's clock.
 pub fn unix_now() -> u64 {
+    unix_now_ms() / 1000
+}
+
+/// Milliseconds since the Unix epoch, by this machine's clock.
+pub fn unix_now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Where the open epoch's seed stands.
@@ -551,6 +581,7 @@ impl EmbeddedChain {
             prev_digest,
             scores: Vec::new(),
             accepted: BTreeMap::new(),
+            board: TaskBoard::default(),
             results: Vec::new(),
             bundle_dir,
         };
@@ -827,6 +858,199 @@ impl EmbeddedChain {
         self.commit(&mut guard, s, None)
     }
 
+    /// (hotkey, permit) per uid: what the task board's rules judge against.
+    fn board_neurons(s: &State) -> Vec<([u8; 32], bool)> {
+        s.neurons
+            .iter()
+            .zip(&s.permits)
+            .map(|(n, p)| (n.hotkey, *p))
+            .collect()
+    }
+
+    /// The uid of `hotkey` and the checks every post to the open epoch's board shares: this
+    /// subnet, the open epoch, a registered hotkey.
+    fn board_post(s: &State, netuid: u32, epoch: u64, hotkey: &[u8; 32]) -> Result<u16, Refusal> {
+        if netuid != u32::from(s.config.netuid) {
+            return Err(Refusal::WrongNetuid {
+                expected: s.config.netuid,
+                got: netuid,
+            });
+        }
+        if epoch != s.epoch {
+            return Err(Refusal::WrongEpoch {
+                netuid: s.config.netuid,
+                epoch,
+                chain_netuid: s.config.netuid,
+                chain_epoch: s.epoch,
+            });
+        }
+        s.neurons
+            .iter()
+            .position(|n| n.hotkey == *hotkey)
+            .map(|u| u as u16)
+            .ok_or(Refusal::UnknownHotkey)
+    }
+
+    /// Take a validator's task (DESIGN §1 step 1): once the seed is known and while the score
+    /// window is open, one per validator and epoch, with a well-formed envelope for every miner;
+    /// its commit window opens now.
+    pub fn post_task(&self, p: &pb::TaskPost) -> Result<(), ChainError> {
+        let hotkey = protocol::bytes32("validator_hotkey", &p.validator_hotkey)?;
+        let query_digest = protocol::fr_from_bytes("query_digest", &p.query_digest)?;
+        let envelopes: Vec<TaskEnvelope> =
+            protocol::json_field("envelopes_json", &p.envelopes_json)?;
+        let (uid, neurons, netuid, epoch, window) = {
+            let s = self.lock();
+            let uid = Self::board_post(&s, p.netuid, p.epoch, &hotkey)?;
+            if s.beacon.is_none() {
+                return refuse(Refusal::SeedUnknown { epoch: s.epoch });
+            }
+            (
+                uid,
+                Self::board_neurons(&s),
+                s.config.netuid,
+                s.epoch,
+                s.config.commit_window_ms,
+            )
+        };
+        let now = unix_now_ms();
+        let task = PostedTask {
+            validator_uid: uid,
+            query_digest,
+            envelopes,
+            signature: hex::encode(&p.signature),
+            posted_at_ms: now,
+            commit_closes_at_ms: now.saturating_add(window),
+        };
+        // One Schnorr check per miner: without the chain's lock.
+        check_task(netuid, epoch, &neurons, &task)?;
+        let mut guard = self.lock();
+        if guard.epoch != epoch {
+            return refuse(Refusal::WrongEpoch {
+                netuid,
+                epoch,
+                chain_netuid: netuid,
+                chain_epoch: guard.epoch,
+            });
+        }
+        if let Some(closes_at) = window_closes_at(&guard) {
+            if unix_now() >= closes_at {
+                return refuse(Refusal::ScoreWindowClosed {
+                    closed_at: closes_at,
+                });
+            }
+        }
+        if let Some(existing) = guard.board.task(uid) {
+            let same = existing.query_digest == task.query_digest
+                && existing.envelopes == task.envelopes
+                && existing.signature == task.signature;
+            return if same {
+                Ok(())
+            } else {
+                refuse(Refusal::TaskAlreadyPosted)
+            };
+        }
+        let mut s = guard.clone();
+        s.board.tasks.push(task);
+        self.commit(&mut guard, s, None)
+    }
+
+    /// Take a miner's commitment to a validator's task (DESIGN §1 step 2): within the task's
+    /// commit window, one per (validator, miner), signed by the miner over the task's query
+    /// digest, with a well-formed opening sealed to the validator.
+    pub fn post_commitment(&self, p: &pb::CommitmentPost) -> Result<(), ChainError> {
+        let validator = protocol::bytes32("validator_hotkey", &p.validator_hotkey)?;
+        let miner = protocol::bytes32("miner_hotkey", &p.miner_hotkey)?;
+        let commitment = protocol::fr_from_bytes("commitment", &p.commitment)?;
+        let sealed_opening: Envelope = protocol::json_field("sealed_opening", &p.sealed_opening)?;
+        let mut guard = self.lock();
+        let v = Self::board_post(&guard, p.netuid, p.epoch, &validator)?;
+        let m = Self::board_post(&guard, p.netuid, p.epoch, &miner)?;
+        let now = unix_now_ms();
+        let Some(task) = guard.board.task(v) else {
+            return refuse(Refusal::NoTask { uid: v });
+        };
+        let closes_at = guard.board.commit_closes_at(v, now).unwrap_or(0);
+        let posted = PostedCommitment {
+            validator_uid: v,
+            miner_uid: m,
+            commitment,
+            signature: hex::encode(&p.signature),
+            sealed_opening,
+        };
+        if let Some(existing) = guard.board.commitment(v, m) {
+            return if *existing == posted {
+                Ok(())
+            } else {
+                refuse(Refusal::AlreadyCommitted { uid: m })
+            };
+        }
+        if guard.board.complaint(v, m).is_some() {
+            return refuse(Refusal::AlreadyCommitted { uid: m });
+        }
+        if now >= closes_at {
+            return refuse(Refusal::CommitWindowClosed {
+                closed_at_ms: closes_at,
+            });
+        }
+        let neurons = Self::board_neurons(&guard);
+        check_commitment(guard.config.netuid, guard.epoch, &neurons, task, &posted)?;
+        let mut s = guard.clone();
+        s.board.commitments.push(posted);
+        self.commit(&mut guard, s, None)
+    }
+
+    /// Take a miner's complaint about the task sealed to it: within the commit window, instead
+    /// of a commitment, and only if its disclosure shows the envelope invalid. A justified
+    /// complaint refuses the validator's score submission.
+    pub fn post_complaint(&self, p: &pb::ComplaintPost) -> Result<(), ChainError> {
+        let validator = protocol::bytes32("validator_hotkey", &p.validator_hotkey)?;
+        let miner = protocol::bytes32("miner_hotkey", &p.miner_hotkey)?;
+        let disclosure: Disclosure = protocol::json_field("disclosure_json", &p.disclosure_json)?;
+        let mut guard = self.lock();
+        let v = Self::board_post(&guard, p.netuid, p.epoch, &validator)?;
+        let m = Self::board_post(&guard, p.netuid, p.epoch, &miner)?;
+        let now = unix_now_ms();
+        let Some(task) = guard.board.task(v) else {
+            return refuse(Refusal::NoTask { uid: v });
+        };
+        if guard.board.complaint(v, m).is_some() {
+            return Ok(());
+        }
+        if guard.board.commitment(v, m).is_some() {
+            return refuse(Refusal::AlreadyCommitted { uid: m });
+        }
+        let closes_at = guard.board.commit_closes_at(v, now).unwrap_or(0);
+        if now >= closes_at {
+            return refuse(Refusal::CommitWindowClosed {
+                closed_at_ms: closes_at,
+            });
+        }
+        let neurons = Self::board_neurons(&guard);
+        let reason = judge_complaint(
+            guard.config.netuid,
+            guard.epoch,
+            &neurons,
+            task,
+            m,
+            &disclosure,
+        )?;
+        let mut s = guard.clone();
+        s.board.complaints.push(TaskComplaint {
+            validator_uid: v,
+            miner_uid: m,
+            disclosure,
+            reason,
+        });
+        self.commit(&mut guard, s, None)
+    }
+
+    /// The open epoch and its task board.
+    pub fn task_board(&self) -> (u64, TaskBoard) {
+        let s = self.lock();
+        (s.epoch, s.board.clone())
+    }
+
     /// Accept or refuse a score submission. A submission of a registered hotkey is recorded
     /// either way (it goes into the epoch's bundle), refused ones up to
     /// [`MAX_REFUSED_PER_HOTKEY`] per hotkey and epoch; only an accepted one gives its validator a
@@ -838,12 +1062,30 @@ impl EmbeddedChain {
             system: protocol::proof_system("proof_system", &sub.proof_system)?,
             bytes: sub.proof.clone(),
         };
+        let drops: Vec<MinerDrop> = if sub.dropped_miners_json.is_empty() {
+            Vec::new()
+        } else {
+            protocol::json_field("dropped_miners_json", &sub.dropped_miners_json)?
+        };
         let mut guard = self.lock();
-        // Refusals that depend on when the submission comes (no seed yet, the window closed)
-        // are not recorded: the same statement may be accepted at another time.
+        // Refusals that depend on when the submission comes (no seed yet, the commit window
+        // still open, the score window closed) are not recorded: the same statement may be
+        // accepted at another time.
         if statement.netuid == guard.config.netuid && statement.epoch == guard.epoch {
             if guard.beacon.is_none() {
                 return refuse(Refusal::SeedUnknown { epoch: guard.epoch });
+            }
+            let uid = guard
+                .neurons
+                .iter()
+                .position(|n| n.hotkey == statement.validator_hotkey);
+            let now = unix_now_ms();
+            if let Some(closes_at) = uid.and_then(|u| guard.board.commit_closes_at(u as u16, now)) {
+                if now < closes_at {
+                    return refuse(Refusal::CommitWindowOpen {
+                        closes_at_ms: closes_at,
+                    });
+                }
             }
             if let Some(closes_at) = window_closes_at(&guard) {
                 if unix_now() >= closes_at {
@@ -853,7 +1095,7 @@ impl EmbeddedChain {
                 }
             }
         }
-        let outcome = check_score(&guard, &statement, sub, &proof);
+        let outcome = check_score(&guard, &statement, sub, &drops, &proof);
         let Some(uid) = guard
             .neurons
             .iter()
@@ -891,15 +1133,7 @@ impl EmbeddedChain {
             validator_uid: Some(uid),
             statement: statement.clone(),
             proof: hex::encode(&sub.proof),
-            commitments: sub
-                .commitments
-                .iter()
-                .map(|c| SignedCommitmentRecord {
-                    uid: c.uid,
-                    commitment: hex::encode(&c.commitment),
-                    signature: hex::encode(&c.signature),
-                })
-                .collect(),
+            dropped_miners: hex::encode(&sub.dropped_miners_json),
             signature: hex::encode(&sub.signature),
             sealed_opening: hex::encode(&sub.sealed_opening),
             accepted: refusal.is_none() && outcome.is_ok(),
@@ -1079,6 +1313,7 @@ impl EmbeddedChain {
             epoch_input: state.input.clone(),
             stake_emission: s.config.stake_emission,
             epoch_prover: hex::encode(s.config.epoch_prover),
+            tasks: s.board.clone(),
             dropped: drops
                 .iter()
                 .map(|(uid, disclosure, reason)| crate::bundle::BundleDrop {
@@ -1115,6 +1350,7 @@ impl EmbeddedChain {
         s.seed_known_at = None;
         s.scores.clear();
         s.accepted.clear();
+        s.board = TaskBoard::default();
         let pending = std::mem::take(&mut s.pending_datasets);
         s.datasets.extend(pending);
         s.results.push(result.clone());
@@ -1163,15 +1399,34 @@ pub struct ScoreContext<'a> {
 /// Looks up a validator's registered evaluation set: (root, size).
 pub type DatasetLookup<'a> = dyn Fn(&[u8; 32]) -> Option<(Fr, u64)> + 'a;
 
+/// What a validator submits beside its statement and proof: its signature, its sealed weight
+/// opening and the miners it drops (the raw bytes the signature covers, and their parse).
+pub struct Submitted<'a> {
+    /// The validator's signature over [`score_submission_payload`].
+    pub signature: &'a [u8],
+    /// The weight opening sealed to the epoch prover (JSON of an [`Envelope`]).
+    pub sealed_opening: &'a [u8],
+    /// The JSON of the dropped miners, as submitted (empty for none).
+    pub dropped_json: &'a [u8],
+    /// Those drops.
+    pub drops: &'a [MinerDrop],
+}
+
 /// Every check of a score submission except the proof itself; the weight commitment on success.
-/// `commitments` are the miners' signed commitments: (uid, commitment bytes, signature).
+/// `board` is the epoch's task board: the statement's miner commitments must be exactly the
+/// ones posted to this validator's task ([`tasks::expected_miner_commitments`]).
 pub fn admit_score(
     ctx: &ScoreContext<'_>,
+    board: &TaskBoard,
     st: &ScoreStatement,
-    commitments: &[(u32, Vec<u8>, Vec<u8>)],
-    signature: &[u8],
-    sealed_opening: &[u8],
+    submitted: &Submitted<'_>,
 ) -> Result<Fr, ChainError> {
+    let Submitted {
+        signature,
+        sealed_opening,
+        dropped_json,
+        drops,
+    } = *submitted;
     st.validate().map_err(|e| Refusal::MalformedStatement {
         reason: e.to_string(),
     })?;
@@ -1217,7 +1472,7 @@ pub fn admit_score(
     };
     if !verify_signature(
         &st.validator_hotkey,
-        &score_submission_payload(&st.public_inputs(), sealed_opening),
+        &score_submission_payload(&st.public_inputs(), sealed_opening, dropped_json),
         signature,
     ) {
         return refuse(Refusal::BadSignature {
@@ -1233,31 +1488,27 @@ pub fn admit_score(
             sealed::check_envelope(&ctx.epoch_prover, &context, &env).map_err(|e| e.to_string())
         })
         .map_err(|reason| Refusal::SealedOpening { reason })?;
-    // Every present miner commitment carries that miner's signature.
-    let mut signed = vec![false; ctx.neurons.len()];
-    for (uid, c, sig) in commitments {
-        let u = usize::try_from(*uid).unwrap_or(usize::MAX);
-        let Some(neuron) = ctx.neurons.get(u) else {
-            return refuse(Refusal::UnknownUid { uid: *uid });
-        };
-        let commitment = protocol::fr_from_bytes("commitment", c)?;
-        if st.miner_commitments.get(u) != Some(&commitment) {
-            return refuse(Refusal::CommitmentMismatch { uid: u as u16 });
-        }
-        let payload = miner_commitment_payload(
-            st.netuid,
-            st.epoch,
-            &st.validator_hotkey,
-            &st.query_digest,
-            &commitment,
-        );
-        if !verify_signature(&neuron.0, &payload, sig) {
-            return refuse(Refusal::MinerSignature { uid: u as u16 });
-        }
-        signed[u] = true;
+    // The miner commitments are the chain's, not the validator's choice (DESIGN §1 step 2):
+    // exactly those posted to this validator's task, zero only where nothing was posted or
+    // where the validator shows the miner's opening invalid.
+    let v = uid as u16;
+    let Some(task) = board.task(v) else {
+        return refuse(Refusal::NoTask { uid: v });
+    };
+    if st.query_digest != task.query_digest {
+        return refuse(Refusal::QueryDigestMismatch);
     }
-    if let Some(u) = (0..signed.len()).find(|u| st.present(*u) && !signed[*u]) {
-        return refuse(Refusal::UnsignedCommitment { uid: u as u16 });
+    let expected = expected_miner_commitments(
+        ctx.netuid,
+        ctx.epoch,
+        &ctx.neurons,
+        board,
+        v,
+        drops,
+        ctx.shape.samples as usize,
+    )?;
+    if let Some(u) = (0..expected.len()).find(|u| st.miner_commitments[*u] != expected[*u]) {
+        return refuse(Refusal::CommitmentMismatch { uid: u as u16 });
     }
     Ok(*commitment)
 }
@@ -1267,6 +1518,7 @@ fn check_score(
     s: &State,
     st: &ScoreStatement,
     sub: &pb::ScoreSubmission,
+    drops: &[MinerDrop],
     proof: &SystemProof,
 ) -> Result<Fr, ChainError> {
     let dataset = |hk: &[u8; 32]| s.datasets.get(hk).map(|d| (d.root, d.size));
@@ -1294,12 +1546,13 @@ fn check_score(
         dataset: &dataset,
         epoch_prover: s.config.epoch_prover,
     };
-    let commitments: Vec<(u32, Vec<u8>, Vec<u8>)> = sub
-        .commitments
-        .iter()
-        .map(|c| (c.uid, c.commitment.clone(), c.signature.clone()))
-        .collect();
-    let cw = admit_score(&ctx, st, &commitments, &sub.signature, &sub.sealed_opening)?;
+    let submitted = Submitted {
+        signature: &sub.signature,
+        sealed_opening: &sub.sealed_opening,
+        dropped_json: &sub.dropped_miners_json,
+        drops,
+    };
+    let cw = admit_score(&ctx, &s.board, st, &submitted)?;
     verify_proof(&s.score_key.key, st, proof, "score")?;
     Ok(cw)
 }
@@ -1478,6 +1731,55 @@ impl pb::chain_server::Chain for ChainService {
         request: tonic::Request<pb::DatasetRegistration>,
     ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
         receipt(self.chain.register_dataset(request.get_ref()))
+    }
+
+    async fn post_task(
+        &self,
+        request: tonic::Request<pb::TaskPost>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let chain = self.chain.clone();
+        // One Schnorr check per miner: off the async workers.
+        let r = tokio::task::spawn_blocking(move || chain.post_task(request.get_ref()))
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        receipt(r)
+    }
+
+    async fn post_commitment(
+        &self,
+        request: tonic::Request<pb::CommitmentPost>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let chain = self.chain.clone();
+        let r = tokio::task::spawn_blocking(move || chain.post_commitment(request.get_ref()))
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        receipt(r)
+    }
+
+    async fn post_complaint(
+        &self,
+        request: tonic::Request<pb::ComplaintPost>,
+    ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
+        let chain = self.chain.clone();
+        let r = tokio::task::spawn_blocking(move || chain.post_complaint(request.get_ref()))
+            .await
+            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        receipt(r)
+    }
+
+    async fn get_task_board(
+        &self,
+        request: tonic::Request<pb::MetagraphRequest>,
+    ) -> Result<tonic::Response<pb::TaskBoard>, tonic::Status> {
+        if request.get_ref().netuid != u32::from(self.chain.config().netuid) {
+            return Err(tonic::Status::not_found("no such subnet"));
+        }
+        let (epoch, board) = self.chain.task_board();
+        Ok(tonic::Response::new(pb::TaskBoard {
+            epoch,
+            board_json: protocol::to_json(&board),
+            now_ms: unix_now_ms(),
+        }))
     }
 
     async fn submit_score(

@@ -13,6 +13,8 @@ pub enum Signed {
     DatasetRegistration,
     /// A validator's score submission.
     ScoreSubmission,
+    /// A validator's posted task.
+    Task,
 }
 
 /// A rule the chain enforces, broken.
@@ -112,10 +114,11 @@ pub enum Refusal {
         /// The row's validator uid.
         uid: u16,
     },
-    /// A dropped row's disclosure is not a valid proof of the sealed opening's key.
-    #[error("validator uid {uid}: the disclosure of its sealed opening does not verify: {reason}")]
+    /// A disclosure (of a dropped row's, a dropped miner's or a complaining miner's envelope)
+    /// that is not a valid proof of the envelope's key.
+    #[error("uid {uid}: the disclosure of its sealed envelope does not verify: {reason}")]
     BadDisclosure {
-        /// The row's validator uid.
+        /// The uid whose envelope it is (the row's validator, or the miner).
         uid: u16,
         /// Why.
         reason: String,
@@ -156,14 +159,9 @@ pub enum Refusal {
     /// This subnet keeps weight rows hidden.
     #[error("this subnet keeps weight rows hidden")]
     PublicWeights,
-    /// A signed commitment for a uid outside the metagraph.
-    #[error("signed commitment for unknown uid {uid}")]
-    UnknownUid {
-        /// The uid given.
-        uid: u32,
-    },
-    /// A signed commitment that differs from the statement's.
-    #[error("uid {uid}: signed commitment differs from the statement's")]
+    /// The statement's miner commitment is not the one the chain holds for that miner (the
+    /// one posted to this validator's task, or 0 if none was or the miner was shown dropped).
+    #[error("uid {uid}: the statement's miner commitment is not the one posted to the chain")]
     CommitmentMismatch {
         /// The miner.
         uid: u16,
@@ -171,12 +169,6 @@ pub enum Refusal {
     /// A miner's signature that does not verify.
     #[error("uid {uid}: miner signature does not verify")]
     MinerSignature {
-        /// The miner.
-        uid: u16,
-    },
-    /// A present commitment without its miner's signature.
-    #[error("uid {uid}: commitment without the miner's signature")]
-    UnsignedCommitment {
         /// The miner.
         uid: u16,
     },
@@ -226,6 +218,91 @@ pub enum Refusal {
     TooManyRefused {
         /// The limit.
         limit: usize,
+    },
+    /// No task of this validator is on the board this epoch.
+    #[error("validator uid {uid} posted no task this epoch")]
+    NoTask {
+        /// The validator.
+        uid: u16,
+    },
+    /// A second, different task of the same validator.
+    #[error("a different task of this validator is already posted this epoch")]
+    TaskAlreadyPosted,
+    /// A task without an envelope for a miner (so that miner could not answer).
+    #[error("the task has no envelope for miner uid {uid}")]
+    TaskIncomplete {
+        /// The miner left out.
+        uid: u16,
+    },
+    /// A task envelope that is bad on its face.
+    #[error("the task envelope for uid {uid}: {reason}")]
+    TaskEnvelope {
+        /// The miner.
+        uid: u16,
+        /// Why.
+        reason: String,
+    },
+    /// A uid that is not one of the task's miners (a validator, a stranger or a repeat).
+    #[error("uid {uid} is not a miner of this task")]
+    NotAMiner {
+        /// The uid.
+        uid: u16,
+    },
+    /// A miner commitment of zero (the absent miner's value).
+    #[error("uid {uid}: a zero commitment")]
+    ZeroCommitment {
+        /// The miner.
+        uid: u16,
+    },
+    /// A miner's sealed opening that is bad on its face.
+    #[error("uid {uid}: sealed miner opening: {reason}")]
+    MinerOpening {
+        /// The miner.
+        uid: u16,
+        /// Why.
+        reason: String,
+    },
+    /// A second, different commitment of the same miner to the same task.
+    #[error("uid {uid} already posted a different commitment to this task")]
+    AlreadyCommitted {
+        /// The miner.
+        uid: u16,
+    },
+    /// The task's commit window has closed.
+    #[error("the task's commit window closed at {closed_at_ms} (Unix ms)")]
+    CommitWindowClosed {
+        /// When.
+        closed_at_ms: u64,
+    },
+    /// A score submission before its task's commit window has closed.
+    #[error("the task's commit window is open until {closes_at_ms} (Unix ms)")]
+    CommitWindowOpen {
+        /// When it closes.
+        closes_at_ms: u64,
+    },
+    /// The statement's query digest is not the posted task's.
+    #[error("the statement's query digest is not the posted task's")]
+    QueryDigestMismatch,
+    /// A miner complained, justly, about the task sealed to it: the validator's score
+    /// submission is refused.
+    #[error("miner uid {uid} showed its task envelope invalid")]
+    TaskComplaint {
+        /// The miner.
+        uid: u16,
+    },
+    /// A complaint whose disclosure opens a valid task.
+    #[error("miner uid {uid}: complaint, but its task envelope opens to the posted features")]
+    UnjustifiedComplaint {
+        /// The miner.
+        uid: u16,
+    },
+    /// A validator scored a posted miner 0 without showing its opening invalid.
+    #[error(
+        "miner uid {uid}: dropped, but it posted no commitment or its sealed opening opens it"
+    )]
+    UnjustifiedMinerDrop {
+        /// The miner.
+        uid: u16,
     },
     /// A refusal whose rule the receipt did not name (a chain of another version).
     #[error("{reason}")]

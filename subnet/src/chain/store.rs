@@ -101,6 +101,8 @@ struct Snapshot {
     bonds_rows: Vec<u16>,
     scores: Vec<BundleScore>,
     accepted: Vec<AcceptedRecord>,
+    #[serde(default)]
+    board: super::tasks::TaskBoard,
 }
 
 fn datasets(m: &BTreeMap<[u8; 32], Dataset>) -> Vec<DatasetRecord> {
@@ -195,6 +197,7 @@ impl ChainStore {
             bonds_commitment: s.bonds_commitment,
             bonds_rows: s.bonds_rows.clone(),
             scores: s.scores.clone(),
+            board: s.board.clone(),
             accepted: s
                 .accepted
                 .iter()
@@ -304,6 +307,7 @@ impl ChainStore {
             bonds_commitment: snap.bonds_commitment,
             bonds_rows: snap.bonds_rows,
             scores: snap.scores,
+            board: snap.board,
             accepted: snap
                 .accepted
                 .into_iter()

@@ -69,8 +69,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             }
             Role::Miner => {
                 let c: crate::roles::miner::MinerConfig = config(&args.config)?;
-                let listener = bind("miner", c.listen).await?;
-                crate::roles::miner::run(&c, listener, ctrl_c())
+                crate::roles::miner::run(&c, ctrl_c())
                     .await
                     .map_err(|e| failed("miner", &e))
             }

@@ -28,10 +28,11 @@ pub struct DemoArgs {
     /// Address the embedded chain serves on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub chain_addr: std::net::SocketAddr,
-    /// Per-miner answer deadline, in milliseconds [default: 3000; with --network 30000, as 64
-    /// hospitals query 192 miners at once on one machine].
+    /// Each task's commit window (how long miners have to post their commitments to the
+    /// chain), in milliseconds [default: 3000; with --network 30000, as 192 miners answer 64
+    /// hospitals at once on one machine].
     #[arg(long)]
-    pub deadline_ms: Option<u64>,
+    pub commit_window_ms: Option<u64>,
     /// Run every role (chain, miners, hospitals, epoch prover) as its own OS process
     /// (`zkyuma serve ...`, configuration files under `<out>/processes/`) instead of in this one.
     #[arg(long)]
@@ -66,8 +67,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 /// Run the demo and print how to audit its bundles.
 pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
-    let deadline_ms = args
-        .deadline_ms
+    let window_ms = args
+        .commit_window_ms
         .unwrap_or(if args.network { 30_000 } else { 3_000 });
     let opts = DemoOptions {
         shape: if args.network {
@@ -80,8 +81,8 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         keys: args.keys.clone(),
         out: args.out.clone(),
         chain_addr: args.chain_addr,
-        deadline: Duration::from_millis(deadline_ms),
-        slow_delay: Duration::from_millis(deadline_ms.saturating_mul(2)),
+        commit_window: Duration::from_millis(window_ms),
+        slow_delay: Duration::from_millis(window_ms.saturating_mul(2)),
     };
     if args.processes {
         let exe = std::env::current_exe()

@@ -1,18 +1,20 @@
 //! `zkyuma demo`: a whole local subnet on loopback gRPC over real patient data.
 //!
 //! Hospitals (validators) hold private evaluation sets of the diabetes dataset; miners of
-//! different quality answer their tasks; an embedded chain verifies every score proof and the
-//! epoch proof before it pays; every epoch's bundle is written for `zkyuma audit`. Two collusion
-//! attempts run inside it: a validator that forges a high weight for a useless friend (the chain
-//! refuses its proof and drops its row), and a validator whose evaluation set leaked to a friendly
-//! miner (its honestly proven high score is clipped to the stake-weighted consensus).
+//! different quality answer their tasks through the chain; an embedded chain verifies every score
+//! proof and the epoch proof before it pays; every epoch's bundle is written for `zkyuma audit`.
+//! Three collusion attempts run inside it: a validator that drops every miner but a useless
+//! friend (the chain refuses the row: the miner commitments are the chain's, not its choice), the
+//! same validator forging a high weight for the friend (the chain refuses its proof and drops its
+//! row), and a validator whose evaluation set leaked to a friendly miner (its honestly proven
+//! high score is clipped to the stake-weighted consensus).
 
 pub mod patients;
 pub mod processes;
 
 use crate::chain::{EmbeddedChain, EpochResult, KeyRegistration, Neuron, SubnetConfig};
 use crate::net::hotkey::Hotkey;
-use crate::net::serve::{serve_chain, serve_miner, Served};
+use crate::net::serve::serve_chain;
 use crate::progress::Spinner;
 use crate::roles::config::{ModelSpec, PatientData};
 use crate::roles::epoch_prover::EpochProver;
@@ -118,9 +120,9 @@ pub struct DemoOptions {
     pub out: PathBuf,
     /// Where the chain listens (port 0: any free port).
     pub chain_addr: SocketAddr,
-    /// Per-miner deadline.
-    pub deadline: Duration,
-    /// The slow miner's delay (past the deadline).
+    /// Each task's commit window (miners post their commitments to the chain within it).
+    pub commit_window: Duration,
+    /// The slow miner's delay (past the commit window).
     pub slow_delay: Duration,
 }
 
@@ -390,8 +392,8 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
         std::fs::create_dir_all(dir)?;
     }
 
-    // Miners on loopback.
-    let mut served: Vec<Served> = Vec::new();
+    // Neurons: hospitals, then miners.
+    let mut miners: Vec<Miner> = Vec::new();
     let mut neurons: Vec<Neuron> = Vec::new();
     for i in 0..v {
         neurons.push(Neuron {
@@ -407,25 +409,18 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
             MinerBehaviour::Slow(_) => MinerBehaviour::Slow(opts.slow_delay),
             ref b => b.clone(),
         };
-        let miner = Miner::new(hotkey.clone(), spec.model.clone(), behaviour);
-        let s = serve_miner(
-            miner,
-            "127.0.0.1:0"
-                .parse()
-                .map_err(|e| DemoError::Data(format!("{e}")))?,
-        )
-        .await?;
+        miners.push(Miner::new(hotkey.clone(), spec.model.clone(), behaviour));
         neurons.push(Neuron {
             hotkey: hotkey.public(),
             stake: 0,
-            endpoint: s.url(),
+            endpoint: String::new(),
         });
-        served.push(s);
     }
 
     // The chain, with the pinned verifying keys.
     let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
     config.score_window_secs = score_window_secs(epoch_shape.validators);
+    config.commit_window_ms = opts.commit_window.as_millis() as u64;
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
@@ -443,6 +438,21 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     )?;
     let chain_served = serve_chain(chain.clone(), opts.chain_addr).await?;
     eprintln!("chain: serving on {}", chain_served.url());
+    // Miners: each watches the chain's task board and answers what is sealed to it.
+    let (stop_miners, stopped) = tokio::sync::watch::channel(false);
+    let mut miner_tasks = tokio::task::JoinSet::new();
+    for miner in miners {
+        let (url, mut stopped) = (chain_served.url(), stopped.clone());
+        miner_tasks.spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            miner
+                .run(&url, 1, Duration::from_millis(100), shutdown, |_| {})
+                .await
+        });
+    }
+    drop(stopped);
     let prover = EpochProver::open(
         1,
         Hotkey::demo("epoch-prover"),
@@ -466,9 +476,10 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
             keys: score_prover.clone(),
             chain_url: chain_served.url(),
             state_dir: state.join(format!("hospital-{i}")),
-            deadline: opts.deadline,
             behaviour: if i == forger {
-                ValidatorBehaviour::ForgeWeight { uid: forge_friend }
+                ValidatorBehaviour::Colludes {
+                    friend: forge_friend,
+                }
             } else {
                 ValidatorBehaviour::Honest
             },
@@ -528,10 +539,9 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
         }
         validator_reports.push(reports);
     }
+    let _ = stop_miners.send(true);
+    while miner_tasks.join_next().await.is_some() {}
     chain_served.stop().await;
-    for s in served {
-        s.stop().await;
-    }
     Ok(DemoSummary {
         epochs: chain.results(),
         bundles,
@@ -636,15 +646,25 @@ fn render_epoch(
             totals.get(u).copied().unwrap_or(0)
         ));
     }
-    // The two collusion attempts, told from the private data the demo can see.
+    // The collusion attempts, told from the private data the demo can see.
     if let Some(rep) = reports.get(forger) {
+        for a in rep.attempts.iter().filter(|a| a.what.contains("dropped")) {
+            out.push_str(&format!(
+                "  collusion 1: hospital-{forger} proved a {}, so uid {forge_friend} (forger-friend) would take it all: {}\n",
+                a.what,
+                match &a.verdict {
+                    Ok(()) => "ACCEPTED (this must not happen)".to_string(),
+                    Err(r) => format!("the chain refused it ({r}): the miner commitments are the chain's"),
+                }
+            ));
+        }
         let honest = rep
             .scores
             .get(usize::from(forge_friend))
             .copied()
             .unwrap_or(0);
         out.push_str(&format!(
-            "  collusion 1: hospital-{forger} committed weight 65535 for uid {forge_friend} (forger-friend) though its scores give {honest}: {}\n",
+            "  collusion 2: hospital-{forger} committed weight 65535 for uid {forge_friend} (forger-friend) though its scores give {honest}: {}\n",
             if rep.accepted.0 { "ACCEPTED (this must not happen)".to_string() } else { "the chain refused the proof, the row counts as empty".to_string() }
         ));
     }
@@ -662,7 +682,7 @@ fn render_epoch(
             .map(|(_, r)| format!("{} {:.3}", r.name, share(r)))
             .collect();
         out.push_str(&format!(
-            "  collusion 2: hospital-{leaky}'s records leaked to uid {leak_friend} (leak-friend): its proven weight share {:.3} vs {} → consensus {:.3}; Yuma clips hospital-{leaky}'s weight to it, incentive {:.4}\n",
+            "  collusion 3: hospital-{leaky}'s records leaked to uid {leak_friend} (leak-friend): its proven weight share {:.3} vs {} → consensus {:.3}; Yuma clips hospital-{leaky}'s weight to it, incentive {:.4}\n",
             share(rep),
             others.join(", "),
             fixed(st.results.consensus_bits[usize::from(leak_friend)]),

@@ -142,9 +142,6 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         std::fs::remove_dir_all(&root)?;
     }
     std::fs::create_dir_all(&root)?;
-    let any: SocketAddr = "127.0.0.1:0"
-        .parse()
-        .map_err(|e| DemoError::Data(format!("{e}")))?;
     let v = shape.validators as usize;
     let data = shape.patient_data();
     let (_, forger) = colluders(v);
@@ -154,7 +151,7 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         .position(|m| m.name == "forger-friend")
         .map(|i| (v + i) as u16);
 
-    // Miners.
+    // Neurons: hospitals, then miners (demo hotkeys, so the chain can list them first).
     let mut roles: Vec<RoleProcess> = Vec::new();
     let mut neurons: Vec<NeuronSpec> = (0..v)
         .map(|i| NeuronSpec {
@@ -164,22 +161,10 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         })
         .collect();
     for (i, m) in roster.iter().enumerate() {
-        let name = format!("miner-{i}-{}", m.name);
-        let config = MinerConfig {
-            listen: any,
-            hotkey: HotkeySpec::Demo(name.clone()),
-            model: m.model.clone(),
-            data,
-            behaviour: m.behaviour.clone(),
-        };
-        let path = write_config(&root.join(format!("{name}.json")), &config)?;
-        let (p, addr) = RoleProcess::start(exe, "miner", &name, &path, true)?;
-        let addr = addr.ok_or_else(|| DemoError::Data(format!("{name}: no address")))?;
-        roles.push(p);
         neurons.push(NeuronSpec {
-            hotkey: PublicKeySpec::Demo(name),
+            hotkey: PublicKeySpec::Demo(format!("miner-{i}-{}", m.name)),
             stake: 0,
-            endpoint: format!("http://{addr}"),
+            endpoint: String::new(),
         });
     }
 
@@ -194,6 +179,7 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         proof_system: zkyuma_circuits::statement::ProofSystem::Groth16,
         subnet: SubnetConfig {
             score_window_secs: super::score_window_secs(epoch_shape.validators),
+            commit_window_ms: opts.commit_window.as_millis() as u64,
             ..SubnetConfig::local(scoring, score_shape, epoch_shape)
         },
         neurons,
@@ -206,6 +192,22 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
         addr.ok_or_else(|| DemoError::Data("chain: no address".into()))?
     );
     eprintln!("chain: serving on {chain_url} (its own process)");
+
+    // Miners: each its own process, watching the chain's task board.
+    for (i, m) in roster.iter().enumerate() {
+        let name = format!("miner-{i}-{}", m.name);
+        let config = MinerConfig {
+            chain: chain_url.clone(),
+            netuid: 1,
+            hotkey: HotkeySpec::Demo(name.clone()),
+            model: m.model.clone(),
+            data,
+            behaviour: m.behaviour.clone(),
+            poll_ms: 100,
+        };
+        let path = write_config(&root.join(format!("{name}.json")), &config)?;
+        roles.push(RoleProcess::start(exe, "miner", &name, &path, false)?.0);
+    }
 
     // The epoch prover: one proof per epoch, then it exits.
     let prover_config = EpochProverConfig {
@@ -249,11 +251,10 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
                 },
                 proof_system: zkyuma_circuits::statement::ProofSystem::Groth16,
                 state_dir: root.join(&name),
-                deadline_ms: opts.deadline.as_millis() as u64,
                 epochs,
                 poll_ms: 200,
                 behaviour: match forge_friend {
-                    Some(uid) if i == forger => ValidatorBehaviourSpec::ForgeWeight(uid),
+                    Some(uid) if i == forger => ValidatorBehaviourSpec::Colludes(uid),
                     _ => ValidatorBehaviourSpec::Honest,
                 },
             };

@@ -82,14 +82,38 @@ pub fn miner_commitment_payload(
     p
 }
 
+/// What a validator signs when it posts its task: (netuid, epoch, validator, query digest, the
+/// blake3 of its envelopes).
+pub fn task_payload(
+    netuid: u16,
+    epoch: u64,
+    validator: &[u8; 32],
+    query_digest: &Fr,
+    envelopes_digest: &[u8; 32],
+) -> Vec<u8> {
+    let mut p = b"zkyuma/task/v1".to_vec();
+    p.extend(netuid.to_le_bytes());
+    p.extend(epoch.to_le_bytes());
+    p.extend(validator);
+    p.extend(fr_to_bytes(query_digest));
+    p.extend(envelopes_digest);
+    p
+}
+
 /// What a validator signs when it submits a score proof: the proof's public inputs and the
-/// blake3 of its sealed weight opening (so nobody can attach another opening to its proof).
-pub fn score_submission_payload(public_inputs: &[Fr], sealed_opening: &[u8]) -> Vec<u8> {
-    let mut p = b"zkyuma/score-submission/v2".to_vec();
+/// blake3 of its sealed weight opening and of its dropped miners' JSON (so nobody can attach
+/// another opening or other drops to its proof).
+pub fn score_submission_payload(
+    public_inputs: &[Fr],
+    sealed_opening: &[u8],
+    dropped_miners: &[u8],
+) -> Vec<u8> {
+    let mut p = b"zkyuma/score-submission/v3".to_vec();
     for x in public_inputs {
         p.extend(fr_to_bytes(x));
     }
     p.extend(blake3::hash(sealed_opening).as_bytes());
+    p.extend(blake3::hash(dropped_miners).as_bytes());
     p
 }
 

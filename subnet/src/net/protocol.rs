@@ -16,9 +16,6 @@ pub mod pb {
 /// well below; anything larger is refused by the transport before it is decoded.
 pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
 
-/// Largest miner answer a validator accepts (bytes): K outputs plus fixed fields, with margin.
-pub const MAX_ANSWER_BYTES: usize = 64 << 10;
-
 /// A received message that does not decode into what it claims.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum WireError {

@@ -2,8 +2,7 @@
 //! them, with the message-size limits of [`crate::net::protocol`].
 
 use crate::chain::{ChainService, EmbeddedChain};
-use crate::net::protocol::{pb, MAX_ANSWER_BYTES, MAX_MESSAGE_BYTES};
-use crate::roles::miner::Miner;
+use crate::net::protocol::{pb, MAX_MESSAGE_BYTES};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -109,13 +108,6 @@ run_fn!(
     pb::chain_server::ChainServer<ChainService>,
     ChainService::new
 );
-run_fn!(
-    /// Run a miner on `listener` until `shutdown` resolves.
-    run_miner,
-    Miner,
-    pb::miner_server::MinerServer<Miner>,
-    std::convert::identity
-);
 
 serve_fn!(
     /// Serve the embedded chain.
@@ -123,13 +115,6 @@ serve_fn!(
     EmbeddedChain,
     pb::chain_server::ChainServer<ChainService>,
     ChainService::new
-);
-serve_fn!(
-    /// Serve a miner.
-    serve_miner,
-    Miner,
-    pb::miner_server::MinerServer<Miner>,
-    std::convert::identity
 );
 
 /// A lazy channel to `url` (connects on first use, fails fast when nothing listens).
@@ -146,12 +131,4 @@ pub fn chain_client(
     Ok(pb::chain_client::ChainClient::new(channel(url)?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES))
-}
-
-/// A miner client: answers above [`MAX_ANSWER_BYTES`] are refused.
-pub fn miner_client(
-    url: &str,
-) -> Result<pb::miner_client::MinerClient<Channel>, tonic::transport::Error> {
-    Ok(pb::miner_client::MinerClient::new(channel(url)?)
-        .max_decoding_message_size(MAX_ANSWER_BYTES))
 }

@@ -1,19 +1,22 @@
-//! The validator (DESIGN §1 steps 1–3): samples its task from the epoch's seed, queries every
-//! miner concurrently with a deadline and a size limit, checks each answer (signature, opening,
-//! query digest), scores against its private labels, proves its score proof, submits it to the
-//! chain, and sends its signed weight opening to the epoch prover.
+//! The validator (DESIGN §1 steps 1–3): samples its task from the epoch's seed, posts it to the
+//! chain sealed to every miner, waits out the task's commit window, opens the commitments the
+//! miners posted (dropping, with a public disclosure, any whose sealed opening is invalid),
+//! scores against its private labels, proves its score proof and submits it to the chain with its
+//! weight opening sealed to the epoch prover.
 //!
 //! Its progress through an epoch is persisted after every step (`<state_dir>/epoch-<E>.json`,
-//! written atomically): a validator killed mid-epoch resumes where it stopped, without querying
-//! the miners again (which would give new commitments) or submitting twice.
+//! written atomically): a validator killed mid-epoch resumes where it stopped, without posting its
+//! task again or submitting twice.
 
-use crate::chain::{opening_context, WeightOpening};
-use crate::net::hotkey::{
-    dataset_payload, miner_commitment_payload, score_submission_payload, verify_signature, Hotkey,
+use crate::chain::tasks::{
+    envelopes_digest, miner_opening_context, task_context, MinerDrop, MinerOpening, TaskBoard,
+    TaskEnvelope, TaskFeatures,
 };
-use crate::net::protocol::{self, fr_to_bytes, pb, WireError};
-use crate::net::sealed;
-use crate::net::serve::{chain_client, miner_client};
+use crate::chain::{opening_context, DropReason, Refusal, WeightOpening};
+use crate::net::hotkey::{dataset_payload, score_submission_payload, task_payload, Hotkey};
+use crate::net::protocol::{self, fr_to_bytes, pb};
+use crate::net::sealed::{self, Disclosure};
+use crate::net::serve::chain_client;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use serde::{Deserialize, Serialize};
@@ -21,7 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zkyuma_circuits::commitment::{
-    features_digest, miner_commitment, query_digest, sample_indices, weight_commitment,
+    features_digest, query_digest, sample_indices, weight_commitment,
 };
 use zkyuma_circuits::field::serde_hex;
 use zkyuma_circuits::score::{
@@ -31,7 +34,10 @@ use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::write_atomic;
 use zkyuma_prover::system::StatementProver;
 
-/// How a validator behaves.
+type ChainClient = pb::chain_client::ChainClient<tonic::transport::Channel>;
+
+/// How a validator behaves. Everything but `Honest` is an attack the chain must refuse (or, for
+/// `SealsBadOpening`, one the epoch prover must survive); the tests and the demo perform them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Behaviour {
     /// Follows the protocol.
@@ -45,22 +51,74 @@ pub enum Behaviour {
     /// Tries to stall the epoch: its score proof is honest, but the weight opening it seals to
     /// the epoch prover does not open its commitment. The epoch prover must drop the row.
     SealsBadOpening,
+    /// Drops every answering miner but `keep`: proves (honestly) the row in which they are
+    /// absent, so the friend takes the whole row. The chain must refuse it.
+    DropsMiners {
+        /// The friend.
+        keep: u16,
+    },
+    /// Leaves miner `uid` out of its task (no envelope), so it cannot answer. The chain must
+    /// refuse the task.
+    OmitsTask {
+        /// The miner kept out.
+        uid: u16,
+    },
+    /// Seals miner `uid` features that are not the task's. The miner's complaint must refuse
+    /// the score submission.
+    SealsBadTask {
+        /// The miner misled.
+        uid: u16,
+    },
+    /// Scores a miner whose opening is valid 0, with a (true) disclosure of that opening. The
+    /// chain must refuse it.
+    FalselyDrops {
+        /// The miner.
+        uid: u16,
+    },
+    /// The demo's colluding hospital: first drops every miner but `friend`, then forges the
+    /// friend's weight (both refused).
+    Colludes {
+        /// The friend.
+        friend: u16,
+    },
+}
+
+impl Behaviour {
+    /// The miners this behaviour proves absent although they answered.
+    fn drops_answering(&self, miners: &[MinerOutcome]) -> Vec<u16> {
+        match self {
+            Self::DropsMiners { keep } => miners
+                .iter()
+                .filter(|m| m.status == MinerStatus::Answered && m.uid != *keep)
+                .map(|m| m.uid)
+                .collect(),
+            Self::FalselyDrops { uid } => vec![*uid],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The uid whose weight it forges.
+    fn forged(&self) -> Option<u16> {
+        match self {
+            Self::ForgeWeight { uid } => Some(*uid),
+            Self::Colludes { friend } => Some(*friend),
+            _ => None,
+        }
+    }
 }
 
 /// A step of the validator's epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Phase {
-    /// Miners' answers collected.
+    /// Task posted, commit window closed, miners' commitments opened.
     Answered,
     /// Score proof made.
     Proved,
     /// Submitted to the chain.
     Submitted,
-    /// Opening sent to the epoch prover.
-    Opened,
 }
 
-/// One miner's answer as the validator checked and kept it.
+/// One miner's answer as the validator opened it from the chain.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CheckedAnswer {
     /// Outputs.
@@ -68,11 +126,9 @@ pub struct CheckedAnswer {
     /// Blinding.
     #[serde(with = "serde_hex::fr")]
     pub blinding: Fr,
-    /// Commitment.
+    /// Commitment (the one the chain holds).
     #[serde(with = "serde_hex::fr")]
     pub commitment: Fr,
-    /// The miner's signature (hex).
-    pub signature: String,
 }
 
 /// What happened to one miner this epoch.
@@ -80,62 +136,40 @@ pub struct CheckedAnswer {
 pub struct MinerOutcome {
     /// Uid.
     pub uid: u16,
-    /// The checked answer, or none.
+    /// The opened answer, or none.
     pub answer: Option<CheckedAnswer>,
     /// Answered, or why the miner scores 0.
     pub status: MinerStatus,
+    /// For a dropped miner: the disclosure of its sealed opening (submitted with the proof).
+    #[serde(default)]
+    pub disclosure: Option<Disclosure>,
 }
 
-/// Whether a miner's answer was kept, and why not.
+/// Whether a miner's answer counts, and why not.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, thiserror::Error)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MinerStatus {
-    /// Answered and passed every check.
+    /// Posted a commitment whose sealed opening opens it.
     #[error("ok")]
     Answered,
-    /// The uid serves no miner or holds a validator permit (a validator, scored 0).
+    /// The uid holds a validator permit (a validator is never scored).
     #[error("not a miner")]
     NotAMiner,
     /// The uid is this validator's own.
     #[error("self")]
     Own,
-    /// No answer before the deadline.
-    #[error("no answer before the deadline")]
-    Deadline,
-    /// The transport failed or the miner answered with an error.
-    #[error("{code}: {message}")]
-    Unreachable {
-        /// The gRPC status code.
-        code: String,
-        /// Its message.
-        message: String,
+    /// Posted no commitment to this validator's task within its commit window.
+    #[error("no commitment within the commit window")]
+    NoCommitment,
+    /// Posted a commitment whose sealed opening is invalid; the disclosure shows it.
+    #[error("its sealed opening is invalid ({reason:?}), shown by disclosure")]
+    Dropped {
+        /// What the disclosure shows.
+        reason: DropReason,
     },
-    /// The answer failed a check.
-    #[error("{detail}")]
-    Rejected {
-        /// Which check.
-        check: AnswerCheck,
-        /// The check's message.
-        detail: String,
-    },
-}
-
-/// The checks a miner's answer must pass (see [`check_answer`]).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum AnswerCheck {
-    /// The message decodes.
-    Wellformed,
-    /// From the miner's registered hotkey.
-    Hotkey,
-    /// As many outputs as samples.
-    Outputs,
-    /// Outputs and blinding open the commitment.
-    Opening,
-    /// The miner's query digest is the task's.
-    QueryDigest,
-    /// The miner's signature verifies.
-    Signature,
+    /// Complained (justly) about the task sealed to it.
+    #[error("complained about its task")]
+    Complained,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -145,6 +179,18 @@ struct Proved {
     row: Vec<u16>,
     scores: Vec<u16>,
     prove_ms: u64,
+    /// Miners the submission drops (disclosures).
+    #[serde(default)]
+    drops: Vec<MinerDrop>,
+}
+
+/// One score submission the validator made and the chain's verdict.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Attempt {
+    /// What was submitted.
+    pub what: String,
+    /// The chain's verdict: `Ok`, or the rule it names.
+    pub verdict: Result<(), Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -157,6 +203,9 @@ struct EpochProgress {
     miners: Vec<MinerOutcome>,
     proved: Option<Proved>,
     submitted: Option<(bool, String)>,
+    /// Every submission made, the last one being `submitted`'s.
+    #[serde(default)]
+    attempts: Vec<Attempt>,
 }
 
 /// Why a validator's epoch failed.
@@ -165,8 +214,11 @@ pub enum ValidatorError {
     /// The chain is unreachable or refused a query.
     #[error("chain: {0}")]
     Chain(String),
-    /// The weight opening could not be sealed to the epoch prover.
-    #[error("sealing the weight opening: {0}")]
+    /// The chain refused the validator's task.
+    #[error("the chain refused the task: {0}")]
+    TaskRefused(Refusal),
+    /// A task, an opening or a disclosure could not be sealed or made.
+    #[error("sealing: {0}")]
     Seal(String),
     /// The validator is not (or no longer) in the metagraph.
     #[error("validator hotkey not in the metagraph")]
@@ -207,8 +259,10 @@ pub struct ValidatorReport {
     pub scores: Vec<u16>,
     /// The committed row (private).
     pub row: Vec<u16>,
-    /// Whether the chain accepted the score proof, and why not.
+    /// Whether the chain accepted the (last) score proof, and why not.
     pub accepted: (bool, String),
+    /// Every submission made this epoch and its verdict.
+    pub attempts: Vec<Attempt>,
     /// Proving time.
     pub prove_time: Duration,
     /// Whether this run resumed saved progress.
@@ -238,10 +292,12 @@ pub struct Validator {
     pub chain_url: String,
     /// Where progress is kept.
     pub state_dir: PathBuf,
-    /// Per-miner deadline.
-    pub deadline: Duration,
     /// Behaviour.
     pub behaviour: Behaviour,
+}
+
+fn chain_err(e: tonic::Status) -> ValidatorError {
+    ValidatorError::Chain(e.message().to_string())
 }
 
 impl Validator {
@@ -264,6 +320,37 @@ impl Validator {
             .map_err(|e| ValidatorError::Storage(e.to_string()))
     }
 
+    fn client(&self) -> Result<ChainClient, ValidatorError> {
+        chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))
+    }
+
+    async fn metagraph(&self, chain: &mut ChainClient) -> Result<pb::Metagraph, ValidatorError> {
+        Ok(chain
+            .get_metagraph(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(chain_err)?
+            .into_inner())
+    }
+
+    /// The chain's task board: (epoch, board, the chain's clock in ms).
+    async fn board(
+        &self,
+        chain: &mut ChainClient,
+    ) -> Result<(u64, TaskBoard, u64), ValidatorError> {
+        let r = chain
+            .get_task_board(pb::MetagraphRequest {
+                netuid: u32::from(self.netuid),
+            })
+            .await
+            .map_err(chain_err)?
+            .into_inner();
+        let board = protocol::json_field("board_json", &r.board_json)
+            .map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        Ok((r.epoch, board, r.now_ms))
+    }
+
     /// The evaluation set's tree.
     pub fn dataset(&self) -> Result<zkyuma_circuits::commitment::MerkleTree, ValidatorError> {
         let leaves: Vec<Fr> = self
@@ -282,16 +369,8 @@ impl Validator {
         let root = self.dataset()?.root();
         let size = self.records.len() as u64;
         let hotkey = self.hotkey.public();
-        let mut chain =
-            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
-        let epoch = chain
-            .get_metagraph(pb::MetagraphRequest {
-                netuid: u32::from(self.netuid),
-            })
-            .await
-            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
-            .into_inner()
-            .epoch;
+        let mut chain = self.client()?;
+        let epoch = self.metagraph(&mut chain).await?.epoch;
         let sig = self
             .hotkey
             .sign(&dataset_payload(self.netuid, &hotkey, &root, size, epoch));
@@ -305,7 +384,7 @@ impl Validator {
                 epoch,
             })
             .await
-            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .map_err(chain_err)?
             .into_inner();
         Ok((r.accepted, r.reason))
     }
@@ -330,14 +409,41 @@ impl Validator {
             return Ok(self.report(&progress, resumed));
         }
         if progress.proved.is_none() {
-            progress.proved = Some(self.prove(&progress).await?);
+            // The demo's colluder first tries to drop every miner but its friend.
+            if let (Behaviour::Colludes { friend }, true) =
+                (&self.behaviour, progress.attempts.is_empty())
+            {
+                let dropper = Behaviour::DropsMiners { keep: *friend };
+                let attempt = self.prove(&progress, &dropper).await?;
+                let verdict = self.submit(&progress, &attempt, &dropper).await?;
+                progress.attempts.push(Attempt {
+                    what: format!("row with every miner but uid {friend} dropped"),
+                    verdict,
+                });
+                self.save(&progress)?;
+            }
+            progress.proved = Some(self.prove(&progress, &self.behaviour).await?);
             self.save(&progress)?;
         }
         if stop_after == Some(Phase::Proved) {
             return Ok(self.report(&progress, resumed));
         }
         if progress.submitted.is_none() {
-            progress.submitted = Some(self.submit(&progress).await?);
+            let Some(proved) = progress.proved.clone() else {
+                return Err(ValidatorError::Prove("nothing proven".into()));
+            };
+            let verdict = self.submit(&progress, &proved, &self.behaviour).await?;
+            progress.submitted = Some(match &verdict {
+                Ok(()) => (true, String::new()),
+                Err(r) => (false, r.to_string()),
+            });
+            progress.attempts.push(Attempt {
+                what: match self.behaviour.forged() {
+                    Some(uid) => format!("row with uid {uid}'s weight forged"),
+                    None => "score proof".into(),
+                },
+                verdict,
+            });
             self.save(&progress)?;
         }
         Ok(self.report(&progress, resumed))
@@ -357,6 +463,7 @@ impl Validator {
                 .submitted
                 .clone()
                 .unwrap_or((false, "not submitted".into())),
+            attempts: p.attempts.clone(),
             prove_time: Duration::from_millis(p.proved.as_ref().map_or(0, |x| x.prove_ms)),
             resumed,
         }
@@ -366,7 +473,7 @@ impl Validator {
     /// [`SEED_WAIT`] past the round's time).
     async fn wait_for_seed(
         &self,
-        chain: &mut pb::chain_client::ChainClient<tonic::transport::Channel>,
+        chain: &mut ChainClient,
         epoch: u64,
     ) -> Result<[u8; 32], ValidatorError> {
         let mut give_up: Option<std::time::Instant> = None;
@@ -376,7 +483,7 @@ impl Validator {
                     netuid: u32::from(self.netuid),
                 })
                 .await
-                .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+                .map_err(chain_err)?
                 .into_inner();
             if s.epoch != epoch {
                 return Err(ValidatorError::Epoch {
@@ -401,17 +508,67 @@ impl Validator {
         }
     }
 
-    /// Step 1–2: the task, and every miner's checked answer.
-    async fn collect(&self, epoch: u64) -> Result<EpochProgress, ValidatorError> {
-        let mut chain =
-            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
-        let meta = chain
-            .get_metagraph(pb::MetagraphRequest {
+    /// Post the task: the sampled features sealed to every miner, signed.
+    async fn post_task(
+        &self,
+        chain: &mut ChainClient,
+        meta: &pb::Metagraph,
+        epoch: u64,
+        features: &TaskFeatures,
+        q: &Fr,
+    ) -> Result<(), ValidatorError> {
+        let me = self.hotkey.public();
+        let mut envelopes = Vec::new();
+        for n in meta.neurons.iter().filter(|n| !n.validator_permit) {
+            let uid = n.uid as u16;
+            if self.behaviour == (Behaviour::OmitsTask { uid }) {
+                continue;
+            }
+            let miner = protocol::bytes32("hotkey", &n.hotkey)
+                .map_err(|e| ValidatorError::Chain(e.to_string()))?;
+            let mut sent = features.clone();
+            if self.behaviour == (Behaviour::SealsBadTask { uid }) {
+                if let Some(x) = sent.records.first_mut().and_then(|r| r.first_mut()) {
+                    *x = x.wrapping_add(1);
+                }
+            }
+            let context = task_context(self.netuid, epoch, &me, &miner, q);
+            let envelope = sealed::seal(
+                &miner,
+                &context,
+                &protocol::to_json(&sent),
+                rand::rngs::OsRng,
+            )
+            .map_err(|e| ValidatorError::Seal(e.to_string()))?;
+            envelopes.push(TaskEnvelope { uid, envelope });
+        }
+        let signature = self.hotkey.sign(&task_payload(
+            self.netuid,
+            epoch,
+            &me,
+            q,
+            &envelopes_digest(&envelopes),
+        ));
+        let receipt = chain
+            .post_task(pb::TaskPost {
                 netuid: u32::from(self.netuid),
+                epoch,
+                validator_hotkey: me.to_vec(),
+                query_digest: fr_to_bytes(q).to_vec(),
+                envelopes_json: protocol::to_json(&envelopes),
+                signature: signature.to_vec(),
             })
             .await
-            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .map_err(chain_err)?
             .into_inner();
+        protocol::verdict(&receipt).map_err(ValidatorError::TaskRefused)
+    }
+
+    /// Steps 1–2: post the task (unless it is already on the board), wait until its commit
+    /// window closes, and open every commitment the miners posted.
+    async fn collect(&self, epoch: u64) -> Result<EpochProgress, ValidatorError> {
+        let mut chain = self.client()?;
+        let meta = self.metagraph(&mut chain).await?;
         if meta.epoch != epoch {
             return Err(ValidatorError::Epoch {
                 chain: meta.epoch,
@@ -420,99 +577,109 @@ impl Validator {
         }
         let seed = self.wait_for_seed(&mut chain, epoch).await?;
         let me = self.hotkey.public();
-        if !meta.neurons.iter().any(|n| n.hotkey == me) {
-            return Err(ValidatorError::NotRegistered);
-        }
-        let indices = sample_indices(&seed, &me, self.samples as usize, self.records.len() as u64);
-        let sampled: Vec<&Record> = indices
-            .iter()
-            .filter_map(|i| self.records.get(*i as usize))
-            .collect();
-        let q = query_digest(
-            &sampled
-                .iter()
-                .map(|r| features_digest(&r.features))
-                .collect::<Vec<_>>(),
-        );
-        let task = pb::Task {
-            netuid: u32::from(self.netuid),
-            epoch,
-            validator_hotkey: me.to_vec(),
-            records: sampled
-                .iter()
-                .map(|r| pb::Features {
-                    values: r.features.clone(),
-                })
-                .collect(),
-        };
-        let mut queries = tokio::task::JoinSet::new();
-        for n in &meta.neurons {
-            let uid = n.uid as u16;
-            // Permit holders are validators, never scored (the chain's rule): not queried.
-            if n.endpoint.is_empty() || n.validator_permit || n.hotkey == me {
-                continue;
-            }
-            let (task, endpoint, deadline) = (task.clone(), n.endpoint.clone(), self.deadline);
-            queries.spawn(async move {
-                let answer = async {
-                    let mut client =
-                        miner_client(&endpoint).map_err(|e| MinerStatus::Unreachable {
-                            code: "Transport".into(),
-                            message: e.to_string(),
-                        })?;
-                    match tokio::time::timeout(deadline, client.query(task)).await {
-                        Err(_) => Err(MinerStatus::Deadline),
-                        Ok(Err(status)) => Err(MinerStatus::Unreachable {
-                            code: format!("{:?}", status.code()),
-                            message: status.message().to_string(),
-                        }),
-                        Ok(Ok(r)) => Ok(r.into_inner()),
-                    }
-                }
-                .await;
-                (uid, answer)
-            });
-        }
-        let mut miners: Vec<MinerOutcome> = meta
+        let Some(my_uid) = meta
             .neurons
             .iter()
-            .map(|n| MinerOutcome {
-                uid: n.uid as u16,
-                answer: None,
-                status: if n.endpoint.is_empty() || n.validator_permit {
-                    MinerStatus::NotAMiner
-                } else {
-                    MinerStatus::Own
-                },
-            })
-            .collect();
-        while let Some(joined) = queries.join_next().await {
-            let Ok((uid, answer)) = joined else { continue };
-            let Some(slot) = miners.get_mut(usize::from(uid)) else {
-                continue;
-            };
-            let hotkey = meta.neurons[usize::from(uid)].hotkey.as_slice();
-            match answer.and_then(|a| {
-                check_answer(
-                    &a,
-                    hotkey,
-                    self.netuid,
-                    epoch,
-                    &me,
-                    &q,
-                    self.samples as usize,
-                )
-                .map_err(|e| MinerStatus::Rejected {
-                    check: e.check(),
-                    detail: e.to_string(),
-                })
-            }) {
-                Ok(a) => {
-                    slot.answer = Some(a);
-                    slot.status = MinerStatus::Answered;
-                }
-                Err(why) => slot.status = why,
+            .position(|n| n.hotkey == me)
+            .map(|u| u as u16)
+        else {
+            return Err(ValidatorError::NotRegistered);
+        };
+        let indices = sample_indices(&seed, &me, self.samples as usize, self.records.len() as u64);
+        let features = TaskFeatures {
+            records: indices
+                .iter()
+                .filter_map(|i| self.records.get(*i as usize))
+                .map(|r| r.features.clone())
+                .collect(),
+        };
+        let q = query_digest(
+            &features
+                .records
+                .iter()
+                .map(|f| features_digest(f))
+                .collect::<Vec<_>>(),
+        );
+        // A validator restarted after posting finds its task on the board.
+        let (_, board, _) = self.board(&mut chain).await?;
+        if board.task(my_uid).is_none() {
+            self.post_task(&mut chain, &meta, epoch, &features, &q)
+                .await?;
+        }
+        // The commit window: until its deadline, or until every miner has posted.
+        let board = loop {
+            let (e, board, now_ms) = self.board(&mut chain).await?;
+            if e != epoch {
+                return Err(ValidatorError::Epoch {
+                    chain: e,
+                    asked: epoch,
+                });
             }
+            let Some(closes_at) = board.commit_closes_at(my_uid, now_ms) else {
+                return Err(ValidatorError::Chain("the task is not on the board".into()));
+            };
+            if now_ms >= closes_at {
+                break board;
+            }
+            let wait = Duration::from_millis(closes_at - now_ms);
+            tokio::time::sleep(wait.clamp(Duration::from_millis(20), Duration::from_millis(250)))
+                .await;
+        };
+        let secret = self.hotkey.recipient_secret();
+        let mut miners = Vec::new();
+        for n in &meta.neurons {
+            let uid = n.uid as u16;
+            let mut outcome = MinerOutcome {
+                uid,
+                answer: None,
+                status: MinerStatus::NoCommitment,
+                disclosure: None,
+            };
+            if uid == my_uid {
+                outcome.status = MinerStatus::Own;
+            } else if n.validator_permit {
+                outcome.status = MinerStatus::NotAMiner;
+            } else if board.complaint(my_uid, uid).is_some() {
+                outcome.status = MinerStatus::Complained;
+            } else if let Some(c) = board.commitment(my_uid, uid) {
+                let miner = protocol::bytes32("hotkey", &n.hotkey)
+                    .map_err(|e| ValidatorError::Chain(e.to_string()))?;
+                let context = miner_opening_context(self.netuid, epoch, &me, &miner, &c.commitment);
+                let opened = sealed::open(&secret, &context, &c.sealed_opening);
+                let parsed = opened
+                    .as_ref()
+                    .ok()
+                    .and_then(|pt| MinerOpening::parse(pt, &c.commitment, self.samples as usize));
+                match parsed {
+                    Some(o) => {
+                        outcome.status = MinerStatus::Answered;
+                        outcome.answer = Some(CheckedAnswer {
+                            outputs: o.outputs,
+                            blinding: o.blinding,
+                            commitment: c.commitment,
+                        });
+                    }
+                    None => {
+                        outcome.status = MinerStatus::Dropped {
+                            reason: if opened.is_ok() {
+                                DropReason::DoesNotOpen
+                            } else {
+                                DropReason::Undecryptable
+                            },
+                        };
+                        outcome.disclosure = Some(
+                            sealed::disclose(
+                                &secret,
+                                &context,
+                                &c.sealed_opening,
+                                rand::rngs::OsRng,
+                            )
+                            .map_err(|e| ValidatorError::Seal(e.to_string()))?,
+                        );
+                    }
+                }
+            }
+            miners.push(outcome);
         }
         Ok(EpochProgress {
             epoch,
@@ -521,11 +688,35 @@ impl Validator {
             miners,
             proved: None,
             submitted: None,
+            attempts: Vec::new(),
         })
     }
 
-    /// Step 3: score and prove.
-    async fn prove(&self, p: &EpochProgress) -> Result<Proved, ValidatorError> {
+    /// Step 3: score and prove, as `behaviour` does.
+    async fn prove(
+        &self,
+        p: &EpochProgress,
+        behaviour: &Behaviour,
+    ) -> Result<Proved, ValidatorError> {
+        let absent = behaviour.drops_answering(&p.miners);
+        let mut drops: Vec<MinerDrop> = p
+            .miners
+            .iter()
+            .filter_map(|m| {
+                Some(MinerDrop {
+                    uid: m.uid,
+                    disclosure: m.disclosure.clone()?,
+                })
+            })
+            .collect();
+        if let Behaviour::FalselyDrops { uid } = behaviour {
+            // A true disclosure of a valid opening: it shows the opening good, not bad.
+            let disclosure = self.disclose_opening(p, *uid).await?;
+            drops.push(MinerDrop {
+                uid: *uid,
+                disclosure,
+            });
+        }
         let round = ScoreRound {
             netuid: self.netuid,
             epoch: p.epoch,
@@ -539,6 +730,9 @@ impl Validator {
                 .miners
                 .iter()
                 .map(|m| {
+                    if absent.contains(&m.uid) {
+                        return None;
+                    }
                     m.answer.as_ref().map(|a| MinerAnswer {
                         outputs: a.outputs.clone(),
                         blinding: a.blinding,
@@ -568,7 +762,7 @@ impl Validator {
         let prove_ms = started.elapsed().as_millis() as u64;
         let mut statement = proof.statement;
         let mut row = proof.evaluation.row.clone();
-        if let Behaviour::ForgeWeight { uid } = self.behaviour {
+        if let Some(uid) = behaviour.forged() {
             // The collusion attempt: a row the scores do not give, with the honest proof.
             if let Some(w) = row.get_mut(usize::from(uid)) {
                 *w = 65535;
@@ -583,42 +777,64 @@ impl Validator {
             row,
             scores: proof.evaluation.scores,
             prove_ms,
+            drops,
         })
     }
 
-    async fn submit(&self, p: &EpochProgress) -> Result<(bool, String), ValidatorError> {
-        let Some(proved) = &p.proved else {
-            return Err(ValidatorError::Prove("nothing proven".into()));
-        };
+    /// A disclosure of miner `uid`'s sealed opening (the attack of [`Behaviour::FalselyDrops`]).
+    async fn disclose_opening(
+        &self,
+        p: &EpochProgress,
+        uid: u16,
+    ) -> Result<Disclosure, ValidatorError> {
+        let mut chain = self.client()?;
+        let meta = self.metagraph(&mut chain).await?;
+        let (_, board, _) = self.board(&mut chain).await?;
+        let me = self.hotkey.public();
+        let my_uid = meta
+            .neurons
+            .iter()
+            .position(|n| n.hotkey == me)
+            .ok_or(ValidatorError::NotRegistered)? as u16;
+        let c = board
+            .commitment(my_uid, uid)
+            .ok_or_else(|| ValidatorError::Chain(format!("uid {uid} posted no commitment")))?;
+        let miner = meta
+            .neurons
+            .get(usize::from(uid))
+            .and_then(|n| <[u8; 32]>::try_from(n.hotkey.as_slice()).ok())
+            .ok_or_else(|| ValidatorError::Chain(format!("no uid {uid}")))?;
+        let context = miner_opening_context(self.netuid, p.epoch, &me, &miner, &c.commitment);
+        sealed::disclose(
+            &self.hotkey.recipient_secret(),
+            &context,
+            &c.sealed_opening,
+            rand::rngs::OsRng,
+        )
+        .map_err(|e| ValidatorError::Seal(e.to_string()))
+    }
+
+    /// Submit `proved` to the chain with its weight opening sealed to the epoch prover; the
+    /// chain's verdict.
+    async fn submit(
+        &self,
+        p: &EpochProgress,
+        proved: &Proved,
+        behaviour: &Behaviour,
+    ) -> Result<Result<(), Refusal>, ValidatorError> {
         let proof =
             hex::decode(&proved.proof).map_err(|e| ValidatorError::Storage(e.to_string()))?;
-        let commitments = p
-            .miners
-            .iter()
-            .filter_map(|m| {
-                let a = m.answer.as_ref()?;
-                Some(pb::SignedCommitment {
-                    uid: u32::from(m.uid),
-                    commitment: fr_to_bytes(&a.commitment).to_vec(),
-                    signature: hex::decode(&a.signature).ok()?,
-                })
-            })
-            .collect();
-        let mut chain =
-            chain_client(&self.chain_url).map_err(|e| ValidatorError::Chain(e.to_string()))?;
+        let mut chain = self.client()?;
         // The weight opening travels with the row, sealed to the subnet's epoch prover.
-        let meta = chain
-            .get_metagraph(pb::MetagraphRequest {
-                netuid: u32::from(self.netuid),
-            })
-            .await
-            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
-            .into_inner();
+        let meta = self.metagraph(&mut chain).await?;
         let epoch_prover = protocol::bytes32("epoch_prover_hotkey", &meta.epoch_prover_hotkey)
             .map_err(|e| ValidatorError::Chain(e.to_string()))?;
-        let cw = weight_commitment(&proved.row, p.weight_blinding);
+        let cw = match &proved.statement.weights {
+            WeightsBinding::Hidden { commitment } => *commitment,
+            WeightsBinding::Public { .. } => weight_commitment(&proved.row, p.weight_blinding),
+        };
         let mut row = proved.row.clone();
-        if self.behaviour == Behaviour::SealsBadOpening {
+        if *behaviour == Behaviour::SealsBadOpening {
             if let Some(w) = row.first_mut() {
                 *w ^= 1;
             }
@@ -636,112 +852,30 @@ impl Validator {
         )
         .map_err(|e| ValidatorError::Seal(e.to_string()))?;
         let sealed_opening = protocol::to_json(&envelope);
+        let dropped_miners_json = if proved.drops.is_empty() {
+            Vec::new()
+        } else {
+            protocol::to_json(&proved.drops)
+        };
         let signature = self.hotkey.sign(&score_submission_payload(
             &proved.statement.public_inputs(),
             &sealed_opening,
+            &dropped_miners_json,
         ));
         let r = chain
             .submit_score(pb::ScoreSubmission {
                 statement_json: protocol::to_json(&proved.statement),
                 proof,
-                commitments,
                 signature: signature.to_vec(),
                 proof_system: self.keys.system().name().into(),
                 sealed_opening,
+                dropped_miners_json,
             })
             .await
-            .map_err(|e| ValidatorError::Chain(e.message().to_string()))?
+            .map_err(chain_err)?
             .into_inner();
-        Ok((r.accepted, r.reason))
+        Ok(protocol::verdict(&r))
     }
-}
-
-impl AnswerError {
-    /// The check it fails.
-    pub fn check(&self) -> AnswerCheck {
-        match self {
-            Self::Wire(_) => AnswerCheck::Wellformed,
-            Self::Hotkey => AnswerCheck::Hotkey,
-            Self::Outputs { .. } => AnswerCheck::Outputs,
-            Self::Opening => AnswerCheck::Opening,
-            Self::QueryDigest => AnswerCheck::QueryDigest,
-            Self::Signature => AnswerCheck::Signature,
-        }
-    }
-}
-
-/// A miner's answer that fails a check.
-#[derive(Debug, thiserror::Error)]
-pub enum AnswerError {
-    /// Malformed.
-    #[error("malformed answer: {0}")]
-    Wire(#[from] WireError),
-    /// From another hotkey.
-    #[error("answer from another hotkey")]
-    Hotkey,
-    /// Wrong number of outputs.
-    #[error("{got} outputs, {expected} asked")]
-    Outputs {
-        /// Asked.
-        expected: usize,
-        /// Received.
-        got: usize,
-    },
-    /// Outputs and blinding do not open the commitment.
-    #[error("outputs do not open the commitment")]
-    Opening,
-    /// The miner saw other queries.
-    #[error("query digest differs from the task's")]
-    QueryDigest,
-    /// Bad signature.
-    #[error("signature does not verify")]
-    Signature,
-}
-
-/// Check one answer against the miner's registered hotkey and the task.
-pub fn check_answer(
-    a: &pb::Answer,
-    hotkey: &[u8],
-    netuid: u16,
-    epoch: u64,
-    validator: &[u8; 32],
-    q: &Fr,
-    samples: usize,
-) -> Result<CheckedAnswer, AnswerError> {
-    let miner = protocol::bytes32("miner_hotkey", &a.miner_hotkey)?;
-    if miner.as_slice() != hotkey {
-        return Err(AnswerError::Hotkey);
-    }
-    if a.outputs.len() != samples {
-        return Err(AnswerError::Outputs {
-            expected: samples,
-            got: a.outputs.len(),
-        });
-    }
-    let outputs = a
-        .outputs
-        .iter()
-        .map(|o| protocol::u16_field("outputs", *o))
-        .collect::<Result<Vec<_>, _>>()?;
-    let blinding = protocol::fr_from_bytes("blinding", &a.blinding)?;
-    let commitment = protocol::fr_from_bytes("commitment", &a.commitment)?;
-    let their_q = protocol::fr_from_bytes("query_digest", &a.query_digest)?;
-    if miner_commitment(&outputs, blinding) != commitment || commitment == Fr::from(0u64) {
-        return Err(AnswerError::Opening);
-    }
-    if their_q != *q {
-        return Err(AnswerError::QueryDigest);
-    }
-    let payload = miner_commitment_payload(netuid, epoch, validator, q, &commitment);
-    if !verify_signature(&miner, &payload, &a.signature) {
-        return Err(AnswerError::Signature);
-    }
-    Ok(CheckedAnswer {
-        outputs,
-        blinding,
-        commitment,
-        signature: hex::encode(&a.signature),
-    })
 }
 
 /// A validator process's configuration (`zkyuma serve validator --config validator.json`):
@@ -753,7 +887,7 @@ pub fn check_answer(
 ///   "scoring": { "kind": "mse", "amplification": 16 },
 ///   "keys": { "params": "params", "keys": "zkyuma-data/keys",
 ///             "name": "score-mse-a16-12x16-d7-hidden" },
-///   "state_dir": "zkyuma-data/hospital-0", "deadline_ms": 3000, "epochs": 2 }
+///   "state_dir": "zkyuma-data/hospital-0", "epochs": 2 }
 /// ```
 /// It registers its evaluation set once, then runs `epochs` epochs from the chain's open one
 /// (waiting for each to open) and exits; its progress survives a kill (see the module doc).
@@ -784,8 +918,6 @@ pub struct ValidatorConfig {
     pub proof_system: zkyuma_circuits::statement::ProofSystem,
     /// Where progress is kept.
     pub state_dir: PathBuf,
-    /// Per-miner deadline (milliseconds).
-    pub deadline_ms: u64,
     /// Epochs to run (from the chain's open epoch).
     pub epochs: u64,
     /// How often the chain is polled while waiting for an epoch (milliseconds).
@@ -805,6 +937,10 @@ pub enum ValidatorBehaviourSpec {
     Honest,
     /// Commits a row giving this uid the maximum weight (the chain must refuse it).
     ForgeWeight(u16),
+    /// Proves a row in which every answering miner but this uid is absent (refused).
+    DropsMiners(u16),
+    /// First drops every miner but this uid, then forges its weight (both refused).
+    Colludes(u16),
 }
 
 fn default_poll_ms() -> u64 {
@@ -847,10 +983,11 @@ impl ValidatorConfig {
             keys,
             chain_url: self.chain.clone(),
             state_dir: self.state_dir.clone(),
-            deadline: Duration::from_millis(self.deadline_ms),
             behaviour: match self.behaviour {
                 ValidatorBehaviourSpec::Honest => Behaviour::Honest,
                 ValidatorBehaviourSpec::ForgeWeight(uid) => Behaviour::ForgeWeight { uid },
+                ValidatorBehaviourSpec::DropsMiners(keep) => Behaviour::DropsMiners { keep },
+                ValidatorBehaviourSpec::Colludes(friend) => Behaviour::Colludes { friend },
             },
         })
     }

@@ -1,8 +1,8 @@
 //! A local subnet over real loopback gRPC at a tiny shape, for the protocol tests: the embedded
-//! chain and the miners served on port 0, the epoch prover and the validators driven by the
-//! test.
-//! 7 uids: the validators first, then miners (the first answers with a perfect model, the
-//! others stay silent); 2 epoch-circuit rows.
+//! chain served on port 0, the miners watching its task board, the epoch prover and the
+//! validators driven by the test.
+//! 7 uids: the validators first, then miners (by default the first answers with a perfect
+//! model, the others stay silent); 2 epoch-circuit rows; a 1.5 s commit window.
 
 #![allow(dead_code)]
 
@@ -15,7 +15,7 @@ use zkyuma_prover::keys::SetupKind;
 use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
 use zkyuma_subnet::chain::{EmbeddedChain, KeyRegistration, Neuron, SubnetConfig};
 use zkyuma_subnet::net::hotkey::Hotkey;
-use zkyuma_subnet::net::serve::{serve_chain, serve_miner, Served};
+use zkyuma_subnet::net::serve::{serve_chain, Served};
 use zkyuma_subnet::roles::epoch_prover::EpochProver;
 use zkyuma_subnet::roles::miner::{Behaviour, Miner};
 use zkyuma_subnet::roles::validator::{Behaviour as ValidatorBehaviour, Validator};
@@ -40,6 +40,8 @@ pub struct LocalSubnet {
     /// blake3 of the epoch verifying key.
     pub epoch_vk_hash: [u8; 32],
     served: Vec<Served>,
+    stop_miners: tokio::sync::watch::Sender<bool>,
+    miners: tokio::task::JoinSet<()>,
 }
 
 /// Records whose first feature is the label: the honest miner reads it off.
@@ -63,7 +65,29 @@ pub async fn start(
     miner_stakes: &[u64],
     tweak: impl FnOnce(&mut SubnetConfig),
 ) -> LocalSubnet {
-    assert_eq!(validator_stakes.len() + miner_stakes.len(), UIDS as usize);
+    let miners: Vec<(u64, Behaviour)> = miner_stakes
+        .iter()
+        .enumerate()
+        .map(|(i, stake)| {
+            let b = if i == 0 {
+                Behaviour::Honest
+            } else {
+                Behaviour::Silent
+            };
+            (*stake, b)
+        })
+        .collect();
+    start_with(name, validator_stakes, &miners, tweak).await
+}
+
+/// Start a subnet whose miners have the given (stake, behaviour), all with the perfect model.
+pub async fn start_with(
+    name: &str,
+    validator_stakes: &[u64],
+    miner_specs: &[(u64, Behaviour)],
+    tweak: impl FnOnce(&mut SubnetConfig),
+) -> LocalSubnet {
+    assert_eq!(validator_stakes.len() + miner_specs.len(), UIDS as usize);
     let tmp = tempfile::tempdir().expect("tempdir");
     let score_shape = ScoreShape {
         miners: UIDS,
@@ -99,25 +123,19 @@ pub async fn start(
         .collect();
     let perfect: zkyuma_subnet::roles::miner::Model = Arc::new(|f: &[i64]| f[0] as u16);
     let mut served = Vec::new();
-    for (i, stake) in miner_stakes.iter().enumerate() {
+    let mut miner_roles = Vec::new();
+    for (i, (stake, behaviour)) in miner_specs.iter().enumerate() {
         let key = Hotkey::demo(&format!("{name}-miner-{i}"));
-        let behaviour = if i == 0 {
-            Behaviour::Honest
-        } else {
-            Behaviour::Silent
-        };
-        let miner = serve_miner(Miner::new(key.clone(), perfect.clone(), behaviour), any)
-            .await
-            .expect("miner serves");
+        miner_roles.push(Miner::new(key.clone(), perfect.clone(), behaviour.clone()));
         neurons.push(Neuron {
             hotkey: key.public(),
             stake: *stake,
-            endpoint: miner.url(),
+            endpoint: String::new(),
         });
-        served.push(miner);
     }
 
     let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
+    config.commit_window_ms = 1500;
     tweak(&mut config);
     let chain = EmbeddedChain::genesis(
         config,
@@ -137,6 +155,20 @@ pub async fn start(
     .expect("genesis");
     let chain_served = serve_chain(chain.clone(), any).await.expect("chain serves");
     let chain_url = chain_served.url();
+    let (stop_miners, stopped) = tokio::sync::watch::channel(false);
+    let mut miners = tokio::task::JoinSet::new();
+    for miner in miner_roles {
+        let (url, mut stopped) = (chain_url.clone(), stopped.clone());
+        miners.spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            miner
+                .run(&url, 1, Duration::from_millis(50), shutdown, |_| {})
+                .await
+                .expect("miner runs");
+        });
+    }
     let epoch_prover: Arc<dyn StatementProver<zkyuma_circuits::epoch::EpochStatement>> =
         Arc::new(Groth16Epoch::new(Arc::new(epoch_keys)));
     let epoch_vk_hash = epoch_prover.vk_hash();
@@ -164,7 +196,6 @@ pub async fn start(
             keys: score_prover.clone(),
             chain_url: chain_url.clone(),
             state_dir: tmp.path().join(format!("v{i}")),
-            deadline: Duration::from_millis(800),
             behaviour: ValidatorBehaviour::Honest,
         })
         .collect();
@@ -178,6 +209,8 @@ pub async fn start(
         validator_keys,
         epoch_vk_hash,
         served,
+        stop_miners,
+        miners,
     }
 }
 
@@ -204,7 +237,9 @@ impl LocalSubnet {
     }
 
     /// Stop every server.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
+        let _ = self.stop_miners.send(true);
+        while self.miners.join_next().await.is_some() {}
         for s in self.served {
             s.stop().await;
         }
