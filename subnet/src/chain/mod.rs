@@ -905,6 +905,17 @@ impl EmbeddedChain {
             if s.beacon.is_none() {
                 return refuse(Refusal::SeedUnknown { epoch: s.epoch });
             }
+            // A second task of the same validator is refused before any envelope is checked.
+            if let Some(existing) = s.board.task(uid) {
+                let same = existing.query_digest == query_digest
+                    && existing.envelopes == envelopes
+                    && existing.signature == hex::encode(&p.signature);
+                return if same {
+                    Ok(())
+                } else {
+                    refuse(Refusal::TaskAlreadyPosted)
+                };
+            }
             (
                 uid,
                 Self::board_neurons(&s),
