@@ -219,7 +219,13 @@ fn check_board(b: &EpochBundle, neurons: &[([u8; 32], bool)], f: &mut Vec<String
             f.push(format!("validator uid {} has two tasks", t.validator_uid));
             continue;
         }
-        match check_task(b.netuid, b.epoch, neurons, t) {
+        match check_task(
+            b.netuid,
+            b.epoch,
+            neurons,
+            b.score_shape.samples as usize,
+            t,
+        ) {
             Ok(()) => board.tasks.push(t.clone()),
             Err(e) => f.push(format!("task of uid {}: {e}", t.validator_uid)),
         }
@@ -239,7 +245,14 @@ fn check_board(b: &EpochBundle, neurons: &[([u8; 32], bool)], f: &mut Vec<String
             ));
             continue;
         }
-        match check_commitment(b.netuid, b.epoch, neurons, task, c) {
+        match check_commitment(
+            b.netuid,
+            b.epoch,
+            neurons,
+            b.score_shape.samples as usize,
+            task,
+            c,
+        ) {
             Ok(()) => board.commitments.push(c.clone()),
             Err(e) => f.push(format!(
                 "commitment of uid {} to uid {}: {e}",
@@ -286,6 +299,14 @@ fn check(
     a: &mut EpochAudit,
 ) {
     let f = &mut a.failures;
+    if b.version != crate::bundle::BUNDLE_VERSION {
+        f.push(format!(
+            "bundle format version {}, this auditor reads version {}",
+            b.version,
+            crate::bundle::BUNDLE_VERSION
+        ));
+        return;
+    }
     // The seed: from the epoch's beacon round, verified against the subnet's beacon key (the
     // same key, and a later round, than the previous epoch's). Then continuity of digests and
     // bonds from the previous epoch.

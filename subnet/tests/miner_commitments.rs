@@ -9,10 +9,10 @@ mod local_subnet;
 
 use local_subnet::LocalSubnet;
 use zkyuma_subnet::audit::audit_dir;
-use zkyuma_subnet::chain::tasks::{task_context, ComplaintReason};
+use zkyuma_subnet::chain::tasks::{miner_opening_context, task_context, ComplaintReason};
 use zkyuma_subnet::chain::{DropReason, Refusal};
-use zkyuma_subnet::net::hotkey::{score_submission_payload, Hotkey};
-use zkyuma_subnet::net::protocol::{pb, to_json, verdict};
+use zkyuma_subnet::net::hotkey::{miner_commitment_payload, score_submission_payload, Hotkey};
+use zkyuma_subnet::net::protocol::{fr_to_bytes, pb, to_json, verdict};
 use zkyuma_subnet::net::sealed;
 use zkyuma_subnet::net::serve::chain_client;
 use zkyuma_subnet::roles::miner::Behaviour as Miner;
@@ -230,6 +230,39 @@ async fn the_commit_window_and_the_disclosures_cannot_be_gamed() {
         .expect("rpc")
         .into_inner();
     assert_eq!(verdict(&r), Err(Refusal::AlreadyCommitted { uid: 2 }));
+    // 4. nor can anyone front-run a miner's commitment with another sealed opening: the
+    //    miner's signature covers its opening (miner 4 signs one, an attacker posts it with
+    //    another first).
+    let commitment = ark_bn254::Fr::from(77u64);
+    let seal_to_v0 = |payload: &[u8]| {
+        let context = miner_opening_context(1, 1, &v0_key.public(), &miner4.public(), &commitment);
+        to_json(
+            &sealed::seal(&v0_key.public(), &context, payload, rand::rngs::OsRng).expect("seal"),
+        )
+    };
+    let genuine = seal_to_v0(b"{\"outputs\":[1,2,3,4],\"blinding\":\"0x01\"}");
+    let signature = miner4.sign(&miner_commitment_payload(
+        1,
+        1,
+        &v0_key.public(),
+        &task.query_digest,
+        &commitment,
+        &genuine,
+    ));
+    let r = client
+        .post_commitment(pb::CommitmentPost {
+            netuid: 1,
+            epoch: 1,
+            validator_hotkey: v0_key.public().to_vec(),
+            miner_hotkey: miner4.public().to_vec(),
+            commitment: fr_to_bytes(&commitment).to_vec(),
+            signature: signature.to_vec(),
+            sealed_opening: seal_to_v0(b"garbage"),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_eq!(verdict(&r), Err(Refusal::MinerSignature { uid: 4 }));
     let v0_report = v0_run.await.expect("join").expect("v0 runs");
     assert_eq!(v0_report.accepted, (true, String::new()));
     assert_eq!(v0_report.miners[4].status, MinerStatus::NoCommitment);

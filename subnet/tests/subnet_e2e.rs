@@ -469,7 +469,26 @@ async fn two_epochs_end_to_end_with_faults() {
         .expect("rpc")
         .into_inner();
     assert!(r.accepted, "replacement registration: {}", r.reason);
-    // A statement that scores a validator's own uid is refused (validators are not miners).
+    // A statement that scores a validator's own uid is refused (validators are not miners);
+    // v0 posts its epoch-2 task first (a statement before it has one is `NoTask`, unrecorded).
+    let r = client
+        .submit_score(signed_submission(
+            &{
+                let mut s = st0.clone();
+                s.epoch = 2;
+                s
+            },
+            proof0.clone(),
+            &validator_keys[0],
+        ))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_eq!(verdict(&r), Err(Refusal::NoTask { uid: 0 }));
+    validators[0]
+        .run_epoch(2, Some(Phase::Answered))
+        .await
+        .expect("v0 posts its epoch-2 task");
     let mut self_scored = st0.clone();
     self_scored.epoch = 2;
     self_scored.miner_commitments[0] = Fr::from(5u64);

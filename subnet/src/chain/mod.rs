@@ -116,11 +116,13 @@ impl SubnetConfig {
                 self.beacon_delay_rounds
             )));
         }
+        // A task's commit window fits in the first half of the score window, so a validator
+        // posting at once has the second half to prove.
         if self.commit_window_ms == 0
-            || self.commit_window_ms >= self.score_window_secs.saturating_mul(1000)
+            || self.commit_window_ms.saturating_mul(2) > self.score_window_secs.saturating_mul(1000)
         {
             return Err(ChainError::Config(format!(
-                "commit_window_ms {} must be positive and shorter than the score window ({} s)",
+                "commit_window_ms {} must be positive and at most half the score window ({} s)",
                 self.commit_window_ms, self.score_window_secs
             )));
         }
@@ -899,7 +901,7 @@ impl EmbeddedChain {
         let query_digest = protocol::fr_from_bytes("query_digest", &p.query_digest)?;
         let envelopes: Vec<TaskEnvelope> =
             protocol::json_field("envelopes_json", &p.envelopes_json)?;
-        let (uid, neurons, netuid, epoch, window) = {
+        let (uid, neurons, netuid, epoch, window, samples) = {
             let s = self.lock();
             let uid = Self::board_post(&s, p.netuid, p.epoch, &hotkey)?;
             if s.beacon.is_none() {
@@ -922,19 +924,19 @@ impl EmbeddedChain {
                 s.config.netuid,
                 s.epoch,
                 s.config.commit_window_ms,
+                s.config.score_shape.samples as usize,
             )
         };
-        let now = unix_now_ms();
-        let task = PostedTask {
+        let mut task = PostedTask {
             validator_uid: uid,
             query_digest,
             envelopes,
             signature: hex::encode(&p.signature),
-            posted_at_ms: now,
-            commit_closes_at_ms: now.saturating_add(window),
+            posted_at_ms: 0,
+            commit_closes_at_ms: 0,
         };
         // One Schnorr check per miner: without the chain's lock.
-        check_task(netuid, epoch, &neurons, &task)?;
+        check_task(netuid, epoch, &neurons, samples, &task)?;
         let mut guard = self.lock();
         if guard.epoch != epoch {
             return refuse(Refusal::WrongEpoch {
@@ -943,13 +945,6 @@ impl EmbeddedChain {
                 chain_netuid: netuid,
                 chain_epoch: guard.epoch,
             });
-        }
-        if let Some(closes_at) = window_closes_at(&guard) {
-            if unix_now() >= closes_at {
-                return refuse(Refusal::ScoreWindowClosed {
-                    closed_at: closes_at,
-                });
-            }
         }
         if let Some(existing) = guard.board.task(uid) {
             let same = existing.query_digest == task.query_digest
@@ -960,6 +955,18 @@ impl EmbeddedChain {
             } else {
                 refuse(Refusal::TaskAlreadyPosted)
             };
+        }
+        // The window opens when the task is on the board, and must close inside the score
+        // window (else the validator could not submit: refused now rather than silently).
+        let now = unix_now_ms();
+        task.posted_at_ms = now;
+        task.commit_closes_at_ms = now.saturating_add(window);
+        if let Some(closes_at) = window_closes_at(&guard) {
+            if task.commit_closes_at_ms >= closes_at.saturating_mul(1000) {
+                return refuse(Refusal::ScoreWindowClosed {
+                    closed_at: closes_at,
+                });
+            }
         }
         let mut s = guard.clone();
         s.board.tasks.push(task);
@@ -974,14 +981,25 @@ impl EmbeddedChain {
         let miner = protocol::bytes32("miner_hotkey", &p.miner_hotkey)?;
         let commitment = protocol::fr_from_bytes("commitment", &p.commitment)?;
         let sealed_opening: Envelope = protocol::json_field("sealed_opening", &p.sealed_opening)?;
-        let mut guard = self.lock();
-        let v = Self::board_post(&guard, p.netuid, p.epoch, &validator)?;
-        let m = Self::board_post(&guard, p.netuid, p.epoch, &miner)?;
-        let now = unix_now_ms();
-        let Some(task) = guard.board.task(v) else {
-            return refuse(Refusal::NoTask { uid: v });
+        // The signature and envelope checks run without the chain's lock, against a copy of
+        // the task; the post is then taken under the lock if nothing changed meanwhile.
+        let (v, m, task, neurons, netuid, epoch, samples) = {
+            let s = self.lock();
+            let v = Self::board_post(&s, p.netuid, p.epoch, &validator)?;
+            let m = Self::board_post(&s, p.netuid, p.epoch, &miner)?;
+            let Some(task) = s.board.task(v) else {
+                return refuse(Refusal::NoTask { uid: v });
+            };
+            (
+                v,
+                m,
+                task.clone(),
+                Self::board_neurons(&s),
+                s.config.netuid,
+                s.epoch,
+                s.config.score_shape.samples as usize,
+            )
         };
-        let closes_at = guard.board.commit_closes_at(v, now).unwrap_or(0);
         let posted = PostedCommitment {
             validator_uid: v,
             miner_uid: m,
@@ -989,6 +1007,16 @@ impl EmbeddedChain {
             signature: hex::encode(&p.signature),
             sealed_opening,
         };
+        check_commitment(netuid, epoch, &neurons, samples, &task, &posted)?;
+        let mut guard = self.lock();
+        if guard.epoch != epoch {
+            return refuse(Refusal::WrongEpoch {
+                netuid,
+                epoch,
+                chain_netuid: netuid,
+                chain_epoch: guard.epoch,
+            });
+        }
         if let Some(existing) = guard.board.commitment(v, m) {
             return if *existing == posted {
                 Ok(())
@@ -999,13 +1027,13 @@ impl EmbeddedChain {
         if guard.board.complaint(v, m).is_some() {
             return refuse(Refusal::AlreadyCommitted { uid: m });
         }
+        let now = unix_now_ms();
+        let closes_at = guard.board.commit_closes_at(v, now).unwrap_or(0);
         if now >= closes_at {
             return refuse(Refusal::CommitWindowClosed {
                 closed_at_ms: closes_at,
             });
         }
-        let neurons = Self::board_neurons(&guard);
-        check_commitment(guard.config.netuid, guard.epoch, &neurons, task, &posted)?;
         let mut s = guard.clone();
         s.board.commitments.push(posted);
         self.commit(&mut guard, s, None)
@@ -1018,34 +1046,52 @@ impl EmbeddedChain {
         let validator = protocol::bytes32("validator_hotkey", &p.validator_hotkey)?;
         let miner = protocol::bytes32("miner_hotkey", &p.miner_hotkey)?;
         let disclosure: Disclosure = protocol::json_field("disclosure_json", &p.disclosure_json)?;
-        let mut guard = self.lock();
-        let v = Self::board_post(&guard, p.netuid, p.epoch, &validator)?;
-        let m = Self::board_post(&guard, p.netuid, p.epoch, &miner)?;
-        let now = unix_now_ms();
-        let Some(task) = guard.board.task(v) else {
-            return refuse(Refusal::NoTask { uid: v });
+        // The disclosure is judged without the chain's lock, against a copy of the task.
+        let (v, m, task, neurons, netuid, epoch) = {
+            let s = self.lock();
+            let v = Self::board_post(&s, p.netuid, p.epoch, &validator)?;
+            let m = Self::board_post(&s, p.netuid, p.epoch, &miner)?;
+            let Some(task) = s.board.task(v) else {
+                return refuse(Refusal::NoTask { uid: v });
+            };
+            if s.board.complaint(v, m).is_some() {
+                return Ok(());
+            }
+            if s.board.commitment(v, m).is_some() {
+                return refuse(Refusal::AlreadyCommitted { uid: m });
+            }
+            (
+                v,
+                m,
+                task.clone(),
+                Self::board_neurons(&s),
+                s.config.netuid,
+                s.epoch,
+            )
         };
+        let reason = judge_complaint(netuid, epoch, &neurons, &task, m, &disclosure)?;
+        let mut guard = self.lock();
+        if guard.epoch != epoch {
+            return refuse(Refusal::WrongEpoch {
+                netuid,
+                epoch,
+                chain_netuid: netuid,
+                chain_epoch: guard.epoch,
+            });
+        }
         if guard.board.complaint(v, m).is_some() {
             return Ok(());
         }
         if guard.board.commitment(v, m).is_some() {
             return refuse(Refusal::AlreadyCommitted { uid: m });
         }
+        let now = unix_now_ms();
         let closes_at = guard.board.commit_closes_at(v, now).unwrap_or(0);
         if now >= closes_at {
             return refuse(Refusal::CommitWindowClosed {
                 closed_at_ms: closes_at,
             });
         }
-        let neurons = Self::board_neurons(&guard);
-        let reason = judge_complaint(
-            guard.config.netuid,
-            guard.epoch,
-            &neurons,
-            task,
-            m,
-            &disclosure,
-        )?;
         let mut s = guard.clone();
         s.board.complaints.push(TaskComplaint {
             validator_uid: v,
@@ -1060,6 +1106,20 @@ impl EmbeddedChain {
     pub fn task_board(&self) -> (u64, TaskBoard) {
         let s = self.lock();
         (s.epoch, s.board.clone())
+    }
+
+    /// The open epoch, the view of its board for `hotkey` (a miner's or a validator's; the whole
+    /// board for none or a stranger) and the chain's clock, all taken at one instant, so a view
+    /// that shows a window closed holds every post that window took.
+    pub fn task_board_view(&self, hotkey: Option<&[u8; 32]>) -> (u64, TaskBoard, u64) {
+        let s = self.lock();
+        let uid = hotkey.and_then(|h| s.neurons.iter().position(|n| n.hotkey == *h));
+        let board = match uid {
+            Some(u) if s.permits[u] => s.board.validator_view(u as u16),
+            Some(u) => s.board.miner_view(u as u16),
+            None => s.board.clone(),
+        };
+        (s.epoch, board, unix_now_ms())
     }
 
     /// Accept or refuse a score submission. A submission of a registered hotkey is recorded
@@ -1091,11 +1151,17 @@ impl EmbeddedChain {
                 .iter()
                 .position(|n| n.hotkey == statement.validator_hotkey);
             let now = unix_now_ms();
-            if let Some(closes_at) = uid.and_then(|u| guard.board.commit_closes_at(u as u16, now)) {
-                if now < closes_at {
-                    return refuse(Refusal::CommitWindowOpen {
-                        closes_at_ms: closes_at,
-                    });
+            if let Some(u) = uid {
+                // No task yet, or its window still open: the same statement may be taken
+                // later, so neither is recorded.
+                match guard.board.commit_closes_at(u as u16, now) {
+                    None => return refuse(Refusal::NoTask { uid: u as u16 }),
+                    Some(closes_at) if now < closes_at => {
+                        return refuse(Refusal::CommitWindowOpen {
+                            closes_at_ms: closes_at,
+                        })
+                    }
+                    Some(_) => {}
                 }
             }
             if let Some(closes_at) = window_closes_at(&guard) {
@@ -1780,16 +1846,22 @@ impl pb::chain_server::Chain for ChainService {
 
     async fn get_task_board(
         &self,
-        request: tonic::Request<pb::MetagraphRequest>,
+        request: tonic::Request<pb::TaskBoardRequest>,
     ) -> Result<tonic::Response<pb::TaskBoard>, tonic::Status> {
-        if request.get_ref().netuid != u32::from(self.chain.config().netuid) {
+        let r = request.get_ref();
+        if r.netuid != u32::from(self.chain.config().netuid) {
             return Err(tonic::Status::not_found("no such subnet"));
         }
-        let (epoch, board) = self.chain.task_board();
+        let hotkey = if r.for_hotkey.is_empty() {
+            None
+        } else {
+            Some(protocol::bytes32("for_hotkey", &r.for_hotkey)?)
+        };
+        let (epoch, board, now_ms) = self.chain.task_board_view(hotkey.as_ref());
         Ok(tonic::Response::new(pb::TaskBoard {
             epoch,
             board_json: protocol::to_json(&board),
-            now_ms: unix_now_ms(),
+            now_ms,
         }))
     }
 

@@ -224,6 +224,58 @@ impl TaskBoard {
         })
     }
 
+    /// Miner `m`'s view: every task with only its own envelope, and its own commitments and
+    /// complaints.
+    pub fn miner_view(&self, m: u16) -> TaskBoard {
+        TaskBoard {
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| PostedTask {
+                    envelopes: t.envelopes.iter().filter(|e| e.uid == m).cloned().collect(),
+                    ..t.clone()
+                })
+                .collect(),
+            commitments: self
+                .commitments
+                .iter()
+                .filter(|c| c.miner_uid == m)
+                .cloned()
+                .collect(),
+            complaints: self
+                .complaints
+                .iter()
+                .filter(|c| c.miner_uid == m)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Validator `v`'s view: its task and what was posted to it (its commit window closes as on
+    /// the whole board).
+    pub fn validator_view(&self, v: u16) -> TaskBoard {
+        TaskBoard {
+            tasks: self
+                .tasks
+                .iter()
+                .filter(|t| t.validator_uid == v)
+                .cloned()
+                .collect(),
+            commitments: self
+                .commitments
+                .iter()
+                .filter(|c| c.validator_uid == v)
+                .cloned()
+                .collect(),
+            complaints: self
+                .complaints
+                .iter()
+                .filter(|c| c.validator_uid == v)
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Whether validator `v`'s commit window is closed at `now_ms` (no task: not open either,
     /// `None`).
     pub fn commit_window_closed(&self, v: u16, now_ms: u64) -> Option<bool> {
@@ -231,13 +283,38 @@ impl TaskBoard {
     }
 }
 
+/// The largest task envelope the chain takes per sample (bytes of ciphertext): room for one
+/// record's features as JSON (a few dozen fixed-point values), so no task can bloat the board.
+pub const MAX_TASK_BYTES_PER_SAMPLE: usize = 2048;
+
+/// The largest sealed miner opening the chain takes per sample (bytes of ciphertext), beside
+/// [`OPENING_BASE_BYTES`]: one u16 output as JSON.
+pub const MAX_OPENING_BYTES_PER_SAMPLE: usize = 8;
+
+/// Room in a sealed miner opening for its JSON frame and blinding.
+pub const OPENING_BASE_BYTES: usize = 160;
+
+/// The largest task envelope ciphertext at `samples` samples.
+pub fn max_task_ciphertext(samples: usize) -> usize {
+    64 + samples.saturating_mul(MAX_TASK_BYTES_PER_SAMPLE)
+}
+
+/// The largest sealed miner opening ciphertext at `samples` samples.
+pub fn max_opening_ciphertext(samples: usize) -> usize {
+    OPENING_BASE_BYTES + samples.saturating_mul(MAX_OPENING_BYTES_PER_SAMPLE)
+}
+
 /// What the chain needs to know of the metagraph to judge the board: (hotkey, permit) per uid.
 pub type BoardNeurons<'a> = &'a [([u8; 32], bool)];
 
-/// The miners a task must reach: every uid without a validator permit, in uid order.
+/// The miners a task must reach: every uid without a validator permit whose hotkey can receive
+/// a sealed envelope (a valid sr25519 key), in uid order.
 pub fn task_miners(neurons: BoardNeurons<'_>) -> Vec<u16> {
     (0..neurons.len() as u16)
-        .filter(|u| !neurons[usize::from(*u)].1)
+        .filter(|u| {
+            let (hotkey, permit) = &neurons[usize::from(*u)];
+            !permit && sealed::check_recipient(hotkey).is_ok()
+        })
         .collect()
 }
 
@@ -252,6 +329,7 @@ pub fn check_task(
     netuid: u16,
     epoch: u64,
     neurons: BoardNeurons<'_>,
+    samples: usize,
     task: &PostedTask,
 ) -> Result<(), Refusal> {
     let v = usize::from(task.validator_uid);
@@ -289,6 +367,16 @@ pub fn check_task(
         return Err(Refusal::NotAMiner { uid });
     }
     for e in &task.envelopes {
+        if e.envelope.ciphertext.len() > max_task_ciphertext(samples) {
+            return Err(Refusal::TaskEnvelope {
+                uid: e.uid,
+                reason: format!(
+                    "{} bytes of ciphertext, at most {}",
+                    e.envelope.ciphertext.len(),
+                    max_task_ciphertext(samples)
+                ),
+            });
+        }
         let miner = &neurons[usize::from(e.uid)].0;
         let context = task_context(netuid, epoch, validator, miner, &task.query_digest);
         sealed::check_envelope(miner, &context, &e.envelope).map_err(|err| {
@@ -308,6 +396,7 @@ pub fn check_commitment(
     netuid: u16,
     epoch: u64,
     neurons: BoardNeurons<'_>,
+    samples: usize,
     task: &PostedTask,
     c: &PostedCommitment,
 ) -> Result<(), Refusal> {
@@ -322,10 +411,26 @@ pub fn check_commitment(
     if c.commitment == Fr::from(0u64) {
         return Err(Refusal::ZeroCommitment { uid: c.miner_uid });
     }
+    if c.sealed_opening.ciphertext.len() > max_opening_ciphertext(samples) {
+        return Err(Refusal::MinerOpening {
+            uid: c.miner_uid,
+            reason: format!(
+                "{} bytes of ciphertext, at most {}",
+                c.sealed_opening.ciphertext.len(),
+                max_opening_ciphertext(samples)
+            ),
+        });
+    }
     let validator = &neurons[usize::from(c.validator_uid)].0;
     let miner = &neurons[usize::from(c.miner_uid)].0;
-    let payload =
-        miner_commitment_payload(netuid, epoch, validator, &task.query_digest, &c.commitment);
+    let payload = miner_commitment_payload(
+        netuid,
+        epoch,
+        validator,
+        &task.query_digest,
+        &c.commitment,
+        &protocol::to_json(&c.sealed_opening),
+    );
     let signature = hex::decode(&c.signature).unwrap_or_default();
     if !verify_signature(miner, &payload, &signature) {
         return Err(Refusal::MinerSignature { uid: c.miner_uid });

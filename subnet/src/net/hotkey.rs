@@ -65,20 +65,23 @@ pub fn verify_signature(hotkey: &[u8; 32], payload: &[u8], signature: &[u8]) -> 
     )
 }
 
-/// What a miner signs: (netuid, epoch, validator, query digest, commitment).
+/// What a miner signs: (netuid, epoch, validator, query digest, commitment, blake3 of its
+/// sealed opening's canonical JSON), so nobody can post its commitment with another opening.
 pub fn miner_commitment_payload(
     netuid: u16,
     epoch: u64,
     validator: &[u8; 32],
     query_digest: &Fr,
     commitment: &Fr,
+    sealed_opening: &[u8],
 ) -> Vec<u8> {
-    let mut p = b"zkyuma/miner-commitment/v1".to_vec();
+    let mut p = b"zkyuma/miner-commitment/v2".to_vec();
     p.extend(netuid.to_le_bytes());
     p.extend(epoch.to_le_bytes());
     p.extend(validator);
     p.extend(fr_to_bytes(query_digest));
     p.extend(fr_to_bytes(commitment));
+    p.extend(blake3::hash(sealed_opening).as_bytes());
     p
 }
 

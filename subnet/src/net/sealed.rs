@@ -236,6 +236,11 @@ pub struct Disclosure {
     pub response: [u8; 32],
 }
 
+/// Whether `hotkey` can receive sealed payloads: a valid, non-identity Ristretto point.
+pub fn check_recipient(hotkey: &[u8; 32]) -> Result<(), SealError> {
+    point_from_bytes(hotkey, "recipient").map(|_| ())
+}
+
 /// Encrypt `payload` to the hotkey `recipient` under `context`.
 pub fn seal(
     recipient: &[u8; 32],

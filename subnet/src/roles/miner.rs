@@ -114,14 +114,17 @@ impl Miner {
             .await
             .map_err(|e| MinerError::Chain(e.message().to_string()))?
             .into_inner();
+        let me = self.hotkey.public();
         let reply = chain
-            .get_task_board(request)
+            .get_task_board(pb::TaskBoardRequest {
+                netuid: u32::from(netuid),
+                for_hotkey: me.to_vec(),
+            })
             .await
             .map_err(|e| MinerError::Chain(e.message().to_string()))?
             .into_inner();
         let board: TaskBoard = protocol::json_field("board_json", &reply.board_json)
             .map_err(|e| MinerError::Chain(e.to_string()))?;
-        let me = self.hotkey.public();
         let Some(my_uid) = meta
             .neurons
             .iter()
@@ -153,11 +156,19 @@ impl Miner {
             else {
                 continue;
             };
-            let outcome = self
+            // One task failing (the chain unreachable a moment) does not hold up the others;
+            // it is tried again on the next pass.
+            match self
                 .answer(chain, netuid, reply.epoch, task, &validator, my_uid)
-                .await?;
-            session.handled.insert(key, outcome.clone());
-            done.push((key, outcome));
+                .await
+            {
+                Ok(outcome) => {
+                    session.handled.insert(key, outcome.clone());
+                    done.push((key, outcome));
+                }
+                Err(MinerError::Chain(_)) => continue,
+                Err(e) => return Err(e),
+            }
         }
         Ok(done)
     }
@@ -205,12 +216,6 @@ impl Miner {
         let outputs: Vec<u16> = features.records.iter().map(|r| (self.model)(r)).collect();
         let blinding = Fr::rand(&mut rand::rngs::OsRng);
         let commitment = miner_commitment(&outputs, blinding);
-        let payload =
-            miner_commitment_payload(netuid, epoch, validator, &task.query_digest, &commitment);
-        let signature = match self.behaviour {
-            Behaviour::MisSigns => Hotkey::demo("not-my-hotkey").sign(&payload),
-            _ => self.hotkey.sign(&payload),
-        };
         let mut opening = MinerOpening { outputs, blinding };
         if self.behaviour == Behaviour::SealsBadOpening {
             opening.blinding += Fr::from(1u64);
@@ -224,8 +229,21 @@ impl Miner {
         )
         .map_err(|e| MinerError::Seal(e.to_string()))?;
         if self.behaviour == Behaviour::Oversized {
-            sealed_opening.ciphertext = vec![7; sealed::MAX_CIPHERTEXT + 1];
+            sealed_opening.ciphertext = vec![7; 1 << 20];
         }
+        let sealed_json = protocol::to_json(&sealed_opening);
+        let payload = miner_commitment_payload(
+            netuid,
+            epoch,
+            validator,
+            &task.query_digest,
+            &commitment,
+            &sealed_json,
+        );
+        let signature = match self.behaviour {
+            Behaviour::MisSigns => Hotkey::demo("not-my-hotkey").sign(&payload),
+            _ => self.hotkey.sign(&payload),
+        };
         let receipt = chain
             .post_commitment(pb::CommitmentPost {
                 netuid: u32::from(netuid),
@@ -234,7 +252,7 @@ impl Miner {
                 miner_hotkey: me.to_vec(),
                 commitment: fr_to_bytes(&commitment).to_vec(),
                 signature: signature.to_vec(),
-                sealed_opening: protocol::to_json(&sealed_opening),
+                sealed_opening: sealed_json,
             })
             .await
             .map_err(|e| MinerError::Chain(e.message().to_string()))?

@@ -340,8 +340,9 @@ impl Validator {
         chain: &mut ChainClient,
     ) -> Result<(u64, TaskBoard, u64), ValidatorError> {
         let r = chain
-            .get_task_board(pb::MetagraphRequest {
+            .get_task_board(pb::TaskBoardRequest {
                 netuid: u32::from(self.netuid),
+                for_hotkey: self.hotkey.public().to_vec(),
             })
             .await
             .map_err(chain_err)?
