@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod ceremony;
 pub mod epoch;
 pub mod groth16;
 pub mod keys;

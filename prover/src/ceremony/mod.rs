@@ -1,0 +1,11 @@
+//! Keys nobody can forge: Groth16's circuit-specific phase 2 on a universal phase 1.
+//!
+//! * [`ptau`]: the phase 1, a powers-of-tau file in snarkjs's `.ptau` format (the Perpetual
+//!   Powers of Tau), read a chunk at a time and checked for consistency;
+//! * [`phase2`]: the circuit's key derived from it — its `A`, `B`, `C` queries from the
+//!   Lagrange bases of the circuit's domain, the quotient query from the powers — with
+//!   `δ = γ = 1`; such a key is **not** secure until at least one honest party has contributed
+//!   a secret `δ` to it.
+
+pub mod phase2;
+pub mod ptau;

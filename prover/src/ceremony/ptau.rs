@@ -1,0 +1,490 @@
+//! Phase 1: a universal powers-of-tau file in snarkjs's `.ptau` format (the Perpetual Powers of
+//! Tau are distributed in it), read section by section a chunk of points at a time, with its
+//! consistency checked by random-linear-combination pairing checks.
+//!
+//! Format (snarkjs `powersoftau_*.js`, `@iden3/binfileutils`): the magic `ptau`, a `u32`
+//! version (1), a `u32` section count, then sections, each a `u32` type, a `u64` byte length and
+//! its bytes. Section 1 is the header (`u32` field size 32, the base-field modulus, `u32` power
+//! `p`, `u32` ceremony power); 2 `τ^i·G1` for `i < 2^(p+1) − 1`; 3 `τ^i·G2`, 4 `α·τ^i·G1`, 5
+//! `β·τ^i·G1` for `i < 2^p`; 6 `β·G2`; 7 the contributions. A file prepared for phase 2 adds 12–15:
+//! the same four series in the Lagrange basis of every domain `2^k`, `k = 0..=p` (and `p + 1`
+//! for section 12), one after the other. Points are affine, each coordinate 32 bytes
+//! little-endian in Montgomery form; G2 coordinates are `c0` then `c1`; the point at infinity is
+//! all zeros.
+
+use crate::ProverError;
+use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::pairing::Pairing;
+use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ff::{BigInt, BigInteger, FftField, PrimeField, UniformRand, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Points read and checked per chunk: bounds memory whatever the file's power.
+const CHUNK: usize = 1 << 16;
+
+/// The sections of a `.ptau` file zkyuma reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// `τ^i·G1`.
+    TauG1 = 2,
+    /// `τ^i·G2`.
+    TauG2 = 3,
+    /// `α·τ^i·G1`.
+    AlphaTauG1 = 4,
+    /// `β·τ^i·G1`.
+    BetaTauG1 = 5,
+    /// `β·G2`.
+    BetaG2 = 6,
+    /// `L_i(τ)·G1` per domain.
+    LagrangeG1 = 12,
+    /// `L_i(τ)·G2` per domain.
+    LagrangeG2 = 13,
+    /// `α·L_i(τ)·G1` per domain.
+    AlphaLagrangeG1 = 14,
+    /// `β·L_i(τ)·G1` per domain.
+    BetaLagrangeG1 = 15,
+}
+
+impl Section {
+    fn is_g2(self) -> bool {
+        matches!(self, Self::TauG2 | Self::BetaG2 | Self::LagrangeG2)
+    }
+
+    fn point_bytes(self) -> u64 {
+        if self.is_g2() {
+            128
+        } else {
+            64
+        }
+    }
+}
+
+/// A powers-of-tau file, its sections indexed.
+#[derive(Debug)]
+pub struct Ptau {
+    path: PathBuf,
+    /// `p`: the file holds `τ^i·G1` for `i < 2^(p+1) − 1` and domains up to `2^p`.
+    pub power: u32,
+    /// The ceremony's power (the file may be truncated from a larger one).
+    pub ceremony_power: u32,
+    sections: Vec<(u32, u64, u64)>,
+}
+
+fn malformed(path: &Path, message: impl Into<String>) -> ProverError {
+    ProverError::Malformed {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+fn io(path: &Path, source: std::io::Error) -> ProverError {
+    ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn read_array<const N: usize>(f: &mut impl Read, path: &Path) -> Result<[u8; N], ProverError> {
+    let mut b = [0u8; N];
+    f.read_exact(&mut b).map_err(|e| io(path, e))?;
+    Ok(b)
+}
+
+/// A base-field element from 32 little-endian bytes in Montgomery form (canonical only).
+fn fq_from_montgomery(bytes: &[u8]) -> Option<Fq> {
+    let mut limbs = [0u64; 4];
+    for (i, l) in limbs.iter_mut().enumerate() {
+        *l = u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().ok()?);
+    }
+    let raw = BigInt::new(limbs);
+    (raw < Fq::MODULUS).then(|| Fq::new_unchecked(raw))
+}
+
+fn g1_from_bytes(b: &[u8]) -> Option<G1Affine> {
+    if b.iter().all(|x| *x == 0) {
+        return Some(G1Affine::zero());
+    }
+    let p = G1Affine::new_unchecked(
+        fq_from_montgomery(&b[..32])?,
+        fq_from_montgomery(&b[32..64])?,
+    );
+    // BN254's G1 has cofactor 1: on the curve is in the group.
+    p.is_on_curve().then_some(p)
+}
+
+fn g2_from_bytes(b: &[u8]) -> Option<G2Affine> {
+    if b.iter().all(|x| *x == 0) {
+        return Some(G2Affine::zero());
+    }
+    let x = Fq2::new(
+        fq_from_montgomery(&b[..32])?,
+        fq_from_montgomery(&b[32..64])?,
+    );
+    let y = Fq2::new(
+        fq_from_montgomery(&b[64..96])?,
+        fq_from_montgomery(&b[96..128])?,
+    );
+    let p = G2Affine::new_unchecked(x, y);
+    (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+}
+
+/// Points of a section, G1 or G2.
+pub enum Points {
+    /// G1 points.
+    G1(Vec<G1Affine>),
+    /// G2 points.
+    G2(Vec<G2Affine>),
+}
+
+impl Ptau {
+    /// Open and index a `.ptau` file: its magic, version, header and section table (no points
+    /// are read yet).
+    pub fn open(path: &Path) -> Result<Self, ProverError> {
+        let mut f = std::fs::File::open(path).map_err(|e| io(path, e))?;
+        let len = f.metadata().map_err(|e| io(path, e))?.len();
+        let magic: [u8; 4] = read_array(&mut f, path)?;
+        if &magic != b"ptau" {
+            return Err(malformed(path, "not a .ptau file (no `ptau` magic)"));
+        }
+        let version = u32::from_le_bytes(read_array(&mut f, path)?);
+        if version != 1 {
+            return Err(malformed(path, format!(".ptau version {version}, not 1")));
+        }
+        let count = u32::from_le_bytes(read_array(&mut f, path)?);
+        let mut sections = Vec::new();
+        let mut pos = 12u64;
+        for _ in 0..count {
+            let kind = u32::from_le_bytes(read_array(&mut f, path)?);
+            let size = u64::from_le_bytes(read_array(&mut f, path)?);
+            let start = pos + 12;
+            if start.checked_add(size).is_none_or(|end| end > len) {
+                return Err(malformed(
+                    path,
+                    format!("section {kind} runs past the file's end"),
+                ));
+            }
+            sections.push((kind, start, size));
+            pos = start + size;
+            f.seek(SeekFrom::Start(pos)).map_err(|e| io(path, e))?;
+        }
+        let header = sections.iter().filter(|s| s.0 == 1).collect::<Vec<_>>();
+        let &[&(_, start, size)] = header.as_slice() else {
+            return Err(malformed(path, "the file has no single header section"));
+        };
+        if size != 4 + 32 + 4 + 4 {
+            return Err(malformed(path, format!("header of {size} bytes, not 44")));
+        }
+        f.seek(SeekFrom::Start(start)).map_err(|e| io(path, e))?;
+        let n8 = u32::from_le_bytes(read_array(&mut f, path)?);
+        let q: [u8; 32] = read_array(&mut f, path)?;
+        let modulus: Vec<u8> = Fq::MODULUS.to_bytes_le();
+        if n8 != 32 || q.as_slice() != modulus.as_slice() {
+            return Err(malformed(path, "not a BN254 (bn128) powers of tau"));
+        }
+        let power = u32::from_le_bytes(read_array(&mut f, path)?);
+        let ceremony_power = u32::from_le_bytes(read_array(&mut f, path)?);
+        if power == 0 || power > Fr::TWO_ADICITY || ceremony_power < power {
+            return Err(malformed(
+                path,
+                format!("power {power} (ceremony power {ceremony_power}) out of range"),
+            ));
+        }
+        let ptau = Self {
+            path: path.to_path_buf(),
+            power,
+            ceremony_power,
+            sections,
+        };
+        for s in [
+            Section::TauG1,
+            Section::TauG2,
+            Section::AlphaTauG1,
+            Section::BetaTauG1,
+            Section::BetaG2,
+        ] {
+            ptau.expect_len(s, ptau.points_in(s))?;
+        }
+        Ok(ptau)
+    }
+
+    /// Whether the file is prepared for phase 2 (holds the Lagrange sections).
+    pub fn prepared(&self) -> bool {
+        [12u32, 13, 14, 15]
+            .iter()
+            .all(|k| self.sections.iter().any(|s| s.0 == *k))
+    }
+
+    /// How many points section `s` holds.
+    pub fn points_in(&self, s: Section) -> u64 {
+        let n = 1u64 << self.power;
+        match s {
+            Section::TauG1 => 2 * n - 1,
+            Section::TauG2 | Section::AlphaTauG1 | Section::BetaTauG1 => n,
+            Section::BetaG2 => 1,
+            // Every domain 2^0..=2^p: 2^(p+1) − 1 points; section 12 adds the domain 2^(p+1).
+            Section::LagrangeG1 => 2 * n - 1 + 2 * n,
+            Section::LagrangeG2 | Section::AlphaLagrangeG1 | Section::BetaLagrangeG1 => 2 * n - 1,
+        }
+    }
+
+    fn section(&self, s: Section) -> Result<(u64, u64), ProverError> {
+        let found: Vec<_> = self.sections.iter().filter(|x| x.0 == s as u32).collect();
+        match found.as_slice() {
+            [one] => Ok((one.1, one.2)),
+            [] => Err(malformed(&self.path, format!("no section {}", s as u32))),
+            _ => Err(malformed(&self.path, format!("section {} twice", s as u32))),
+        }
+    }
+
+    fn expect_len(&self, s: Section, points: u64) -> Result<(), ProverError> {
+        let (_, size) = self.section(s)?;
+        if size != points * s.point_bytes() {
+            return Err(malformed(
+                &self.path,
+                format!(
+                    "section {} has {size} bytes, {} expected",
+                    s as u32,
+                    points * s.point_bytes()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `count` points of section `s` from point `first`, each checked on the curve (and, in
+    /// G2, in the prime-order subgroup).
+    pub fn read(&self, s: Section, first: u64, count: usize) -> Result<Points, ProverError> {
+        let (start, size) = self.section(s)?;
+        let width = s.point_bytes();
+        first
+            .checked_add(count as u64)
+            .and_then(|e| e.checked_mul(width))
+            .filter(|e| *e <= size)
+            .ok_or_else(|| malformed(&self.path, format!("section {} too short", s as u32)))?;
+        let mut f = std::fs::File::open(&self.path).map_err(|e| io(&self.path, e))?;
+        f.seek(SeekFrom::Start(start + first * width))
+            .map_err(|e| io(&self.path, e))?;
+        let mut buf = vec![0u8; count * width as usize];
+        f.read_exact(&mut buf).map_err(|e| io(&self.path, e))?;
+        let bad = |i: usize| {
+            malformed(
+                &self.path,
+                format!(
+                    "section {} point {}: not a valid curve point",
+                    s as u32,
+                    first + i as u64
+                ),
+            )
+        };
+        if s.is_g2() {
+            buf.chunks(128)
+                .enumerate()
+                .map(|(i, b)| g2_from_bytes(b).ok_or_else(|| bad(i)))
+                .collect::<Result<_, _>>()
+                .map(Points::G2)
+        } else {
+            buf.chunks(64)
+                .enumerate()
+                .map(|(i, b)| g1_from_bytes(b).ok_or_else(|| bad(i)))
+                .collect::<Result<_, _>>()
+                .map(Points::G1)
+        }
+    }
+
+    /// G1 points of section `s` (an error for a G2 section).
+    pub fn read_g1(
+        &self,
+        s: Section,
+        first: u64,
+        count: usize,
+    ) -> Result<Vec<G1Affine>, ProverError> {
+        match self.read(s, first, count)? {
+            Points::G1(p) => Ok(p),
+            Points::G2(_) => Err(malformed(&self.path, "a G2 section read as G1")),
+        }
+    }
+
+    /// G2 points of section `s` (an error for a G1 section).
+    pub fn read_g2(
+        &self,
+        s: Section,
+        first: u64,
+        count: usize,
+    ) -> Result<Vec<G2Affine>, ProverError> {
+        match self.read(s, first, count)? {
+            Points::G2(p) => Ok(p),
+            Points::G1(_) => Err(malformed(&self.path, "a G1 section read as G2")),
+        }
+    }
+
+    /// Where the Lagrange basis of the domain `2^k` starts in a Lagrange section.
+    pub fn lagrange_offset(k: u32) -> u64 {
+        (1u64 << k) - 1
+    }
+
+    fn inconsistent(&self, what: impl std::fmt::Display) -> ProverError {
+        malformed(&self.path, format!("inconsistent powers of tau: {what}"))
+    }
+
+    /// `Σ r_i·P_i` and `Σ r_i·P_{i+1}` over the first `len` points of a G1 section, streamed.
+    fn shifted_sums_g1(
+        &self,
+        s: Section,
+        len: u64,
+        rng: &mut impl rand_core::RngCore,
+    ) -> Result<(G1Projective, G1Projective), ProverError> {
+        let (mut lo, mut hi) = (G1Projective::zero(), G1Projective::zero());
+        let mut first = 0u64;
+        while first + 1 < len {
+            let count = (len - first).min(CHUNK as u64 + 1) as usize;
+            let pts = self.read_g1(s, first, count)?;
+            let r: Vec<Fr> = (0..count - 1).map(|_| Fr::rand(rng)).collect();
+            lo += G1Projective::msm_unchecked(&pts[..count - 1], &r);
+            hi += G1Projective::msm_unchecked(&pts[1..], &r);
+            first += count as u64 - 1;
+        }
+        Ok((lo, hi))
+    }
+
+    fn shifted_sums_g2(
+        &self,
+        len: u64,
+        rng: &mut impl rand_core::RngCore,
+    ) -> Result<(G2Projective, G2Projective), ProverError> {
+        let (mut lo, mut hi) = (G2Projective::zero(), G2Projective::zero());
+        let mut first = 0u64;
+        while first + 1 < len {
+            let count = (len - first).min(CHUNK as u64 + 1) as usize;
+            let pts = self.read_g2(Section::TauG2, first, count)?;
+            let r: Vec<Fr> = (0..count - 1).map(|_| Fr::rand(rng)).collect();
+            lo += G2Projective::msm_unchecked(&pts[..count - 1], &r);
+            hi += G2Projective::msm_unchecked(&pts[1..], &r);
+            first += count as u64 - 1;
+        }
+        Ok((lo, hi))
+    }
+
+    /// Check the powers: `τ^0·G1` and `τ^0·G2` are the generators; consecutive points of every
+    /// series differ by the same `τ` (`e(Σ r_i·P_i, τ·G2) = e(Σ r_i·P_{i+1}, G2)` for random
+    /// `r`, and in G2 against `τ·G1`); `α·G1`, `β·G1` series likewise, and `β·G2` matches `β·G1`;
+    /// and, in a prepared file, every Lagrange basis is the one of those powers
+    /// (`Σ c_i·L_i = Σ d_j·τ^j` with `d = IFFT(c)` for random `c`). A file that passes is a
+    /// consistent phase 1 (whoever made it); its secrets are as safe as its contributions.
+    pub fn verify(&self, rng: &mut impl rand_core::RngCore) -> Result<(), ProverError> {
+        let g1 = G1Affine::generator();
+        let g2 = G2Affine::generator();
+        let tau_g1 = self.read_g1(Section::TauG1, 0, 2)?;
+        let tau_g2 = self.read_g2(Section::TauG2, 0, 2)?;
+        if tau_g1[0] != g1 || tau_g2[0] != g2 {
+            return Err(self.inconsistent("τ^0 is not the generator"));
+        }
+        if tau_g1[1].is_zero() || tau_g2[1].is_zero() {
+            return Err(self.inconsistent("τ is zero"));
+        }
+        let same = |a: G1Projective, b: G2Affine, c: G1Projective, d: G2Affine| {
+            Bn254::pairing(a, b) == Bn254::pairing(c, d)
+        };
+        // τ·G1 and τ·G2 carry the same τ.
+        if !same(tau_g1[1].into(), g2, g1.into(), tau_g2[1]) {
+            return Err(self.inconsistent("τ·G1 and τ·G2 differ"));
+        }
+        let n = 1u64 << self.power;
+        let (lo, hi) = self.shifted_sums_g1(Section::TauG1, 2 * n - 1, rng)?;
+        if !same(lo, tau_g2[1], hi, g2) {
+            return Err(self.inconsistent("τ^i·G1"));
+        }
+        let (lo, hi) = self.shifted_sums_g2(n, rng)?;
+        if Bn254::pairing(tau_g1[1], lo) != Bn254::pairing(g1, hi) {
+            return Err(self.inconsistent("τ^i·G2"));
+        }
+        for (s, name) in [
+            (Section::AlphaTauG1, "α·τ^i·G1"),
+            (Section::BetaTauG1, "β·τ^i·G1"),
+        ] {
+            let (lo, hi) = self.shifted_sums_g1(s, n, rng)?;
+            if !same(lo, tau_g2[1], hi, g2) {
+                return Err(self.inconsistent(name));
+            }
+        }
+        let beta_g1 = self.read_g1(Section::BetaTauG1, 0, 1)?[0];
+        let beta_g2 = self.read_g2(Section::BetaG2, 0, 1)?[0];
+        let alpha_g1 = self.read_g1(Section::AlphaTauG1, 0, 1)?[0];
+        if alpha_g1.is_zero() || beta_g1.is_zero() {
+            return Err(self.inconsistent("α or β is zero"));
+        }
+        if !same(beta_g1.into(), g2, g1.into(), beta_g2) {
+            return Err(self.inconsistent("β·G2 does not match β·G1"));
+        }
+        if self.prepared() {
+            self.verify_lagrange(rng)?;
+        }
+        Ok(())
+    }
+
+    /// Each Lagrange basis against the powers it is the IFFT of.
+    fn verify_lagrange(&self, rng: &mut impl rand_core::RngCore) -> Result<(), ProverError> {
+        self.expect_len(Section::LagrangeG1, self.points_in(Section::LagrangeG1))?;
+        for s in [
+            Section::LagrangeG2,
+            Section::AlphaLagrangeG1,
+            Section::BetaLagrangeG1,
+        ] {
+            self.expect_len(s, self.points_in(s))?;
+        }
+        for k in 0..=self.power + 1 {
+            let size = 1usize << k;
+            let domain = Radix2EvaluationDomain::<Fr>::new(size)
+                .ok_or_else(|| self.inconsistent(format!("no domain of size 2^{k}")))?;
+            let c: Vec<Fr> = (0..size).map(|_| Fr::rand(rng)).collect();
+            let mut d = domain.ifft(&c);
+            let at = Self::lagrange_offset(k);
+            let series: &[(Section, Section)] = if k <= self.power {
+                &[
+                    (Section::LagrangeG1, Section::TauG1),
+                    (Section::LagrangeG2, Section::TauG2),
+                    (Section::AlphaLagrangeG1, Section::AlphaTauG1),
+                    (Section::BetaLagrangeG1, Section::BetaTauG1),
+                ]
+            } else {
+                // The domain 2^(p+1) (section 12 only) lacks τ^(2^(p+1) − 1): snarkjs takes it
+                // as zero.
+                d.truncate(size - 1);
+                &[(Section::LagrangeG1, Section::TauG1)]
+            };
+            for (lagrange, powers) in series {
+                let ok = if lagrange.is_g2() {
+                    let l = self.read_g2(*lagrange, at, size)?;
+                    let p = self.read_g2(*powers, 0, d.len())?;
+                    G2Projective::msm_unchecked(&l, &c) == G2Projective::msm_unchecked(&p, &d)
+                } else {
+                    let l = self.read_g1(*lagrange, at, size)?;
+                    let p = self.read_g1(*powers, 0, d.len())?;
+                    G1Projective::msm_unchecked(&l, &c) == G1Projective::msm_unchecked(&p, &d)
+                };
+                if !ok {
+                    return Err(self.inconsistent(format!(
+                        "section {}'s Lagrange basis of 2^{k} is not the powers'",
+                        *lagrange as u32
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A G1 point in snarkjs's affine Montgomery form (for writing test files and `.zkey`s).
+pub fn g1_to_bytes(p: &G1Affine) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    if let Some((x, y)) = p.xy() {
+        for (i, c) in [x, y].iter().enumerate() {
+            let limbs = c.0 .0;
+            for (j, l) in limbs.iter().enumerate() {
+                out[32 * i + 8 * j..32 * i + 8 * j + 8].copy_from_slice(&l.to_le_bytes());
+            }
+        }
+    }
+    out
+}
