@@ -41,6 +41,16 @@ pub enum SetupKind {
     },
     /// Toxic waste from the OS, known (and discarded) by whoever ran the setup.
     LocalRandom,
+    /// A phase-2 ceremony on a universal phase 1 (`zkyuma ceremony`): secure if any one
+    /// contributor (to the phase 1 or the phase 2) kept its secret.
+    Ceremony {
+        /// blake3 of the phase-1 (`.ptau`) file.
+        ptau_blake3: String,
+        /// The transcript hash after the last contribution.
+        transcript_hash: String,
+        /// How many phase-2 contributions.
+        contributions: usize,
+    },
 }
 
 /// What `circuit.json` records about a circuit and its keys.
@@ -183,6 +193,12 @@ pub fn setup<C: ConstraintSynthesizer<Fr>>(
             ChaCha20Rng::from_seed(*blake3::hash(seed.as_bytes()).as_bytes())
         }
         SetupKind::LocalRandom => ChaCha20Rng::from_entropy(),
+        SetupKind::Ceremony { .. } => {
+            return Err(ProverError::Malformed {
+                path: circuit_id.to_string(),
+                message: "ceremony keys come from `ceremony::run::CeremonyDir`, not a setup".into(),
+            })
+        }
     };
     let start = std::time::Instant::now();
     let (pk, rows) = groth16::generate(circuit, &mut rng)?;

@@ -9,3 +9,4 @@
 
 pub mod phase2;
 pub mod ptau;
+pub mod run;

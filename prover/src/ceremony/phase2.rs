@@ -41,16 +41,50 @@ fn columns(
     cols
 }
 
-fn msm_g1(bases: &[G1Affine], terms: &[(usize, Fr)]) -> G1Projective {
-    let (points, scalars): (Vec<G1Affine>, Vec<Fr>) =
-        terms.iter().map(|(i, c)| (bases[*i], *c)).unzip();
-    G1Projective::msm_unchecked(&points, &scalars)
+/// Columns longer than this go to a (parallel) multi-scalar multiplication, one after the other;
+/// shorter ones are summed directly, many at once. No parallel work runs inside another.
+const LONG_COLUMN: usize = 32;
+
+/// `Σ c·bases[i]` over a short column: mostly a handful of terms with coefficient ±1.
+fn short_sum<G: CurveGroup<ScalarField = Fr>>(bases: &[G::Affine], terms: &[(usize, Fr)]) -> G {
+    let minus_one = -Fr::from(1u64);
+    let mut acc = G::zero();
+    for (i, c) in terms {
+        let p = bases[*i];
+        if *c == Fr::from(1u64) {
+            acc += p;
+        } else if *c == minus_one {
+            acc -= p;
+        } else {
+            acc += p * *c;
+        }
+    }
+    acc
 }
 
-fn msm_g2(bases: &[G2Affine], terms: &[(usize, Fr)]) -> G2Projective {
-    let (points, scalars): (Vec<G2Affine>, Vec<Fr>) =
-        terms.iter().map(|(i, c)| (bases[*i], *c)).unzip();
-    G2Projective::msm_unchecked(&points, &scalars)
+/// `Σ_i c_i·bases[i]` for every column (variable).
+fn column_sums<G: CurveGroup<ScalarField = Fr> + VariableBaseMSM>(
+    bases: &[G::Affine],
+    columns: &[Vec<(usize, Fr)>],
+) -> Vec<G> {
+    let mut out: Vec<G> = columns
+        .par_iter()
+        .map(|t| {
+            if t.len() > LONG_COLUMN {
+                G::zero()
+            } else {
+                short_sum::<G>(bases, t)
+            }
+        })
+        .collect();
+    for (o, t) in out.iter_mut().zip(columns) {
+        if t.len() > LONG_COLUMN {
+            let (points, scalars): (Vec<G::Affine>, Vec<Fr>) =
+                t.iter().map(|(i, c)| (bases[*i], *c)).unzip();
+            *o = G::msm_unchecked(&points, &scalars);
+        }
+    }
+    out
 }
 
 /// The key of `circuit` from the phase 1 in `ptau` (checked with [`Ptau::verify`] first by the
@@ -95,17 +129,14 @@ pub fn initial_key<C: ConstraintSynthesizer<Fr>>(
     let b_cols = columns(&rows.b, &rows.coefficients, constraints, variables);
     let c_cols = columns(&rows.c, &rows.coefficients, constraints, variables);
 
-    let a_query: Vec<G1Projective> = a_cols.par_iter().map(|t| msm_g1(&lagrange, t)).collect();
-    let b_g1_query: Vec<G1Projective> = b_cols.par_iter().map(|t| msm_g1(&lagrange, t)).collect();
-    let b_g2_query: Vec<G2Projective> =
-        b_cols.par_iter().map(|t| msm_g2(&lagrange_g2, t)).collect();
-    let abc: Vec<G1Projective> = (0..variables)
-        .into_par_iter()
-        .map(|j| {
-            msm_g1(&beta_lagrange, &a_cols[j])
-                + msm_g1(&alpha_lagrange, &b_cols[j])
-                + msm_g1(&lagrange, &c_cols[j])
-        })
+    let a_query: Vec<G1Projective> = column_sums(&lagrange, &a_cols);
+    let b_g1_query: Vec<G1Projective> = column_sums(&lagrange, &b_cols);
+    let b_g2_query: Vec<G2Projective> = column_sums(&lagrange_g2, &b_cols);
+    let abc: Vec<G1Projective> = column_sums::<G1Projective>(&beta_lagrange, &a_cols)
+        .into_iter()
+        .zip(column_sums::<G1Projective>(&alpha_lagrange, &b_cols))
+        .zip(column_sums::<G1Projective>(&lagrange, &c_cols))
+        .map(|((a, b), c)| a + b + c)
         .collect();
     drop((a_cols, b_cols, c_cols));
 

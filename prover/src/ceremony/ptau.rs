@@ -488,3 +488,83 @@ pub fn g1_to_bytes(p: &G1Affine) -> [u8; 64] {
     }
     out
 }
+
+/// A G2 point in snarkjs's affine Montgomery form.
+pub fn g2_to_bytes(p: &G2Affine) -> [u8; 128] {
+    let mut out = [0u8; 128];
+    if let Some((x, y)) = p.xy() {
+        for (i, c) in [x.c0, x.c1, y.c0, y.c1].iter().enumerate() {
+            for (j, l) in c.0 .0.iter().enumerate() {
+                out[32 * i + 8 * j..32 * i + 8 * j + 8].copy_from_slice(&l.to_le_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// **INSECURE — tests only**: write a prepared phase 1 of `power` in the `.ptau` format from
+/// the known secrets `τ, α, β` (whoever knows them can forge proofs for any key derived from
+/// the file). Tests use it where a snarkjs-made file of that power would take minutes.
+pub fn write_insecure(
+    path: &Path,
+    power: u32,
+    tau: Fr,
+    alpha: Fr,
+    beta: Fr,
+) -> Result<(), ProverError> {
+    use ark_ec::scalar_mul::BatchMulPreprocessing;
+    let n = 1usize << power;
+    let mut powers = Vec::with_capacity(2 * n);
+    let mut x = Fr::from(1u64);
+    for _ in 0..2 * n - 1 {
+        powers.push(x);
+        x *= tau;
+    }
+    let g1 = BatchMulPreprocessing::new(G1Projective::from(G1Affine::generator()), 4 * n);
+    let g2 = BatchMulPreprocessing::new(G2Projective::from(G2Affine::generator()), 2 * n);
+    let scaled = |s: Fr, v: &[Fr]| -> Vec<Fr> { v.iter().map(|x| s * x).collect() };
+    let g1s = |v: &[Fr]| -> Vec<u8> { g1.batch_mul(v).iter().flat_map(g1_to_bytes).collect() };
+    let g2s = |v: &[Fr]| -> Vec<u8> { g2.batch_mul(v).iter().flat_map(g2_to_bytes).collect() };
+    // The Lagrange series: for every domain 2^k, the IFFT of its powers (the domain 2^(p+1)
+    // with its missing last power taken as zero, as snarkjs does).
+    let lagrange = |k: u32| -> Vec<Fr> {
+        let size = 1usize << k;
+        let mut v: Vec<Fr> = powers.iter().take(size).copied().collect();
+        v.resize(size, Fr::from(0u64));
+        Radix2EvaluationDomain::<Fr>::new(size)
+            .map(|d| d.ifft(&v))
+            .unwrap_or_default()
+    };
+    let mut sections: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut header = 32u32.to_le_bytes().to_vec();
+    header.extend(Fq::MODULUS.to_bytes_le());
+    header.extend(power.to_le_bytes());
+    header.extend(power.to_le_bytes());
+    sections.push((1, header));
+    sections.push((2, g1s(&powers)));
+    sections.push((3, g2s(&powers[..n])));
+    sections.push((4, g1s(&scaled(alpha, &powers[..n]))));
+    sections.push((5, g1s(&scaled(beta, &powers[..n]))));
+    sections.push((6, g2s(&[beta])));
+    sections.push((7, 0u32.to_le_bytes().to_vec()));
+    let (mut l1, mut l2, mut la, mut lb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for k in 0..=power + 1 {
+        let l = lagrange(k);
+        l1.extend(g1s(&l));
+        if k <= power {
+            l2.extend(g2s(&l));
+            la.extend(g1s(&scaled(alpha, &l)));
+            lb.extend(g1s(&scaled(beta, &l)));
+        }
+    }
+    sections.extend([(12, l1), (13, l2), (14, la), (15, lb)]);
+    let mut out = b"ptau".to_vec();
+    out.extend(1u32.to_le_bytes());
+    out.extend((sections.len() as u32).to_le_bytes());
+    for (kind, bytes) in sections {
+        out.extend(kind.to_le_bytes());
+        out.extend((bytes.len() as u64).to_le_bytes());
+        out.extend(bytes);
+    }
+    crate::keys::write_atomic(path, &out)
+}

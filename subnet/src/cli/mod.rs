@@ -1,5 +1,6 @@
 //! The `zkyuma` command line.
 
+pub mod ceremony;
 pub mod chain;
 pub mod serve;
 pub mod subnet;
@@ -60,6 +61,9 @@ pub enum Command {
     /// Talk to a subtensor node: metagraph, weights, proofs.
     #[command(subcommand)]
     Chain(crate::cli::chain::ChainCommand),
+    /// A Groth16 phase-2 ceremony for one circuit on a universal phase 1 (a snarkjs `.ptau`).
+    #[command(subcommand)]
+    Ceremony(crate::cli::ceremony::CeremonyCommand),
 }
 
 /// `zkyuma epoch ...`
@@ -525,6 +529,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Export(cmd) => crate::cli::chain::run_export(cmd)?,
         Command::Chain(cmd) => crate::cli::chain::run_chain(cmd)?,
+        Command::Ceremony(cmd) => crate::cli::ceremony::run(cmd)?,
         Command::Demo(args) => crate::cli::subnet::demo(&args)?,
         Command::Audit(args) => crate::cli::subnet::audit(&args)?,
         Command::Serve(args) => crate::cli::serve::serve(&args)?,

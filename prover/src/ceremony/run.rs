@@ -1,0 +1,391 @@
+//! A phase-2 ceremony on disk (`zkyuma ceremony ...`): one directory holding the transcript
+//! (`ceremony.json`: the circuit, the phase 1's blake3 and power, every contribution) and the
+//! key after the last contribution (`key-<N>.bin`, `N` contributions in) with the circuit's rows
+//! (`rows.bin`). Every file is written atomically and the key before the transcript that names
+//! it, so a contributor killed at any point leaves the ceremony at its last complete step.
+
+use super::phase2::{
+    beacon_secret, contribute, initial_hash, initial_key, verify_phase2, Beacon, Contribution,
+};
+use super::ptau::Ptau;
+use crate::groth16::ConstraintRows;
+use crate::keys::{
+    checksum, write_atomic, CircuitDescription, KeyPaths, Keys, ProvingKeySource, SetupKind,
+};
+use crate::ProverError;
+use ark_bn254::{Bn254, Fr};
+use ark_ff::PrimeField;
+use ark_groth16::ProvingKey;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use zkyuma_circuits::epoch::EpochShape;
+use zkyuma_circuits::score::ScoreShape;
+use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
+
+/// The circuit a ceremony is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "circuit")]
+pub enum CeremonyCircuit {
+    /// A score circuit.
+    Score {
+        /// Its scoring function.
+        scoring: Scoring,
+        /// Its shape.
+        shape: ScoreShape,
+    },
+    /// An epoch circuit.
+    Epoch {
+        /// Its shape.
+        shape: EpochShape,
+    },
+}
+
+impl CeremonyCircuit {
+    /// The circuit id statements carry.
+    pub fn circuit_id(&self) -> String {
+        match self {
+            Self::Score { scoring, shape } => {
+                zkyuma_circuits::score::circuit_id(&scoring.id(), shape)
+            }
+            Self::Epoch { shape } => zkyuma_circuits::epoch::circuit_id(shape),
+        }
+    }
+
+    /// Its `params/` directory name.
+    pub fn params_name(&self) -> String {
+        match self {
+            Self::Score { scoring, shape } => crate::score::params_name(scoring, shape),
+            Self::Epoch { shape } => crate::epoch::params_name(shape),
+        }
+    }
+
+    /// Its key from the phase 1, before any contribution.
+    pub fn initial_key(
+        &self,
+        ptau: &Ptau,
+    ) -> Result<(ProvingKey<Bn254>, ConstraintRows), ProverError> {
+        match self {
+            Self::Score { scoring, shape } => {
+                shape.validate()?;
+                initial_key(
+                    ptau,
+                    zkyuma_circuits::score::constraints::ScoreCircuit::blank(*scoring, *shape),
+                )
+            }
+            Self::Epoch { shape } => initial_key(
+                ptau,
+                zkyuma_circuits::epoch::constraints::EpochCircuit::blank(*shape),
+            ),
+        }
+    }
+}
+
+/// The transcript (`ceremony.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// The circuit.
+    #[serde(flatten)]
+    pub circuit: CeremonyCircuit,
+    /// Its circuit id.
+    pub circuit_id: String,
+    /// blake3 of the phase-1 file the key was derived from.
+    pub ptau_blake3: String,
+    /// Its power.
+    pub ptau_power: u32,
+    /// The transcript hash before the first contribution (hex).
+    pub initial_hash: String,
+    /// Every contribution, in order.
+    pub contributions: Vec<Contribution>,
+}
+
+impl Transcript {
+    /// The transcript hash now (the last contribution's, or the initial one).
+    pub fn hash(&self) -> String {
+        self.contributions
+            .last()
+            .map_or(self.initial_hash.clone(), |c| c.hash.clone())
+    }
+}
+
+/// blake3 of a file, streamed.
+pub fn file_blake3(path: &Path) -> Result<String, ProverError> {
+    let io = |source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut h = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// A ceremony directory.
+pub struct CeremonyDir {
+    dir: PathBuf,
+}
+
+fn malformed(path: &Path, message: impl std::fmt::Display) -> ProverError {
+    ProverError::Malformed {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn read_key(path: &Path) -> Result<ProvingKey<Bn254>, ProverError> {
+    let bytes = std::fs::read(path).map_err(|source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    ProvingKey::<Bn254>::deserialize_uncompressed(bytes.as_slice()).map_err(|e| malformed(path, e))
+}
+
+fn write_key(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), ProverError> {
+    let mut bytes = Vec::new();
+    pk.serialize_uncompressed(&mut bytes)
+        .map_err(|source| ProverError::Serialization {
+            what: "the ceremony key",
+            source,
+        })?;
+    write_atomic(path, &bytes)
+}
+
+/// A contribution's secret: 64 bytes of OS entropy and the contributor's text, hashed to a
+/// scalar (the text alone never decides it).
+pub fn contribution_secret(entropy: &[u8]) -> Fr {
+    let mut os = [0u8; 64];
+    OsRng.fill_bytes(&mut os);
+    let mut h = blake3::Hasher::new_derive_key("zkyuma/ceremony/secret/v1");
+    h.update(&os);
+    h.update(entropy);
+    let mut wide = [0u8; 64];
+    h.finalize_xof().fill(&mut wide);
+    os.fill(0);
+    Fr::from_le_bytes_mod_order(&wide)
+}
+
+/// What `verify` found: each contribution's name and hash, in order.
+pub type VerifiedTranscript = Vec<(String, String)>;
+
+impl CeremonyDir {
+    /// The ceremony in `dir`.
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn transcript_path(&self) -> PathBuf {
+        self.dir.join("ceremony.json")
+    }
+
+    fn key_path(&self, contributions: usize) -> PathBuf {
+        self.dir.join(format!("key-{contributions:04}.bin"))
+    }
+
+    /// The transcript.
+    pub fn transcript(&self) -> Result<Transcript, ProverError> {
+        let path = self.transcript_path();
+        let bytes = std::fs::read(&path).map_err(|source| ProverError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| malformed(&path, e))
+    }
+
+    fn save(&self, t: &Transcript) -> Result<(), ProverError> {
+        let bytes =
+            serde_json::to_vec_pretty(t).map_err(|e| malformed(&self.transcript_path(), e))?;
+        write_atomic(&self.transcript_path(), &bytes)
+    }
+
+    /// Start a ceremony for `circuit` on the phase 1 in `ptau` (checked first): the key with
+    /// `δ = 1` and no contribution. Refuses a directory that already holds one.
+    pub fn init(
+        &self,
+        circuit: CeremonyCircuit,
+        ptau_path: &Path,
+        rng: &mut impl RngCore,
+    ) -> Result<Transcript, ProverError> {
+        if self.transcript_path().exists() {
+            return Err(malformed(
+                &self.transcript_path(),
+                "a ceremony is already here: contribute to it, or start in another directory",
+            ));
+        }
+        let ptau = Ptau::open(ptau_path)?;
+        ptau.verify(rng)?;
+        let (pk, rows) = circuit.initial_key(&ptau)?;
+        let circuit_id = circuit.circuit_id();
+        let t = Transcript {
+            initial_hash: hex::encode(initial_hash(&circuit_id, &pk)),
+            circuit,
+            circuit_id,
+            ptau_blake3: file_blake3(ptau_path)?,
+            ptau_power: ptau.power,
+            contributions: Vec::new(),
+        };
+        let mut rows_bytes = Vec::new();
+        rows.serialize_uncompressed(&mut rows_bytes)
+            .map_err(|source| ProverError::Serialization {
+                what: "the constraint rows",
+                source,
+            })?;
+        write_atomic(&self.dir.join("rows.bin"), &rows_bytes)?;
+        write_key(&self.key_path(0), &pk)?;
+        self.save(&t)?;
+        Ok(t)
+    }
+
+    /// Add a contribution with the secret `d` (from [`contribution_secret`] or a beacon); the
+    /// new key is written before the transcript names it.
+    fn add(
+        &self,
+        name: &str,
+        d: Fr,
+        beacon: Option<Beacon>,
+        rng: &mut impl RngCore,
+    ) -> Result<Contribution, ProverError> {
+        let mut t = self.transcript()?;
+        let n = t.contributions.len();
+        let mut pk = read_key(&self.key_path(n))?;
+        let previous: [u8; 32] = hex::decode(t.hash())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| {
+                malformed(&self.transcript_path(), "a transcript hash is not 32 bytes")
+            })?;
+        let c = contribute(&mut pk, previous, d, name, beacon, rng)?;
+        write_key(&self.key_path(n + 1), &pk)?;
+        t.contributions.push(c.clone());
+        self.save(&t)?;
+        let _ = std::fs::remove_file(self.key_path(n));
+        Ok(c)
+    }
+
+    /// Contribute OS entropy (and the contributor's `entropy` text).
+    pub fn contribute(
+        &self,
+        name: &str,
+        entropy: &[u8],
+        rng: &mut impl RngCore,
+    ) -> Result<Contribution, ProverError> {
+        self.add(name, contribution_secret(entropy), None, rng)
+    }
+
+    /// The final contribution from a public beacon value (hex), hashed `2^iterations_log2`
+    /// times.
+    pub fn beacon(
+        &self,
+        value_hex: &str,
+        iterations_log2: u32,
+        rng: &mut impl RngCore,
+    ) -> Result<Contribution, ProverError> {
+        let value = hex::decode(value_hex).map_err(|e| malformed(&self.transcript_path(), e))?;
+        let d = beacon_secret(&value, iterations_log2)?;
+        let beacon = Beacon {
+            value: value_hex.to_lowercase(),
+            iterations_log2,
+        };
+        self.add("beacon", d, Some(beacon), rng)
+    }
+
+    /// Re-check the whole ceremony against the phase 1 in `ptau_path` and the circuit: the
+    /// phase 1 itself, its blake3, the initial key recomputed, every contribution and the
+    /// current key.
+    pub fn verify(
+        &self,
+        ptau_path: &Path,
+        rng: &mut impl RngCore,
+    ) -> Result<(Transcript, ProvingKey<Bn254>, VerifiedTranscript), ProverError> {
+        let t = self.transcript()?;
+        let blake3 = file_blake3(ptau_path)?;
+        if blake3 != t.ptau_blake3 {
+            return Err(ProverError::Checksum {
+                path: ptau_path.display().to_string(),
+                expected: t.ptau_blake3.clone(),
+                got: blake3,
+            });
+        }
+        if t.circuit_id != t.circuit.circuit_id() {
+            return Err(malformed(
+                &self.transcript_path(),
+                "the circuit id is not the circuit's",
+            ));
+        }
+        let ptau = Ptau::open(ptau_path)?;
+        ptau.verify(rng)?;
+        let (initial, _) = t.circuit.initial_key(&ptau)?;
+        if hex::encode(initial_hash(&t.circuit_id, &initial)) != t.initial_hash {
+            return Err(malformed(
+                &self.transcript_path(),
+                "the initial hash is not the recomputed initial key's",
+            ));
+        }
+        let key = read_key(&self.key_path(t.contributions.len()))?;
+        let hashes = verify_phase2(&t.circuit_id, &initial, &key, &t.contributions, rng)?;
+        let named = t
+            .contributions
+            .iter()
+            .zip(hashes)
+            .map(|(c, h)| (c.name.clone(), h))
+            .collect();
+        Ok((t, key, named))
+    }
+
+    /// Verify, then write the keys: `vk.bin`, `circuit.json` (its setup the ceremony, with the
+    /// phase 1's blake3 and the transcript hash) and `checksums.b3` under `params`, the proving
+    /// key and rows under `keys`.
+    pub fn finalize(
+        &self,
+        ptau_path: &Path,
+        params: &Path,
+        keys_root: &Path,
+        rng: &mut impl RngCore,
+    ) -> Result<Keys, ProverError> {
+        let (t, pk, _) = self.verify(ptau_path, rng)?;
+        let rows_path = self.dir.join("rows.bin");
+        let rows_bytes = std::fs::read(&rows_path).map_err(|source| ProverError::Io {
+            path: rows_path.display().to_string(),
+            source,
+        })?;
+        let rows = ConstraintRows::deserialize_uncompressed(rows_bytes.as_slice())
+            .map_err(|e| malformed(&rows_path, e))?;
+        let (pk_blake3, pk_bytes) = checksum(&pk)?;
+        let (rows_blake3, rows_len) = checksum(&rows)?;
+        let mut keys = Keys {
+            vk: pk.vk.clone(),
+            pk: ProvingKeySource::Memory(Box::new(pk)),
+            description: CircuitDescription {
+                circuit_id: t.circuit_id.clone(),
+                constraints: rows.constraints(),
+                witness_variables: rows.witness_variables,
+                public_inputs: rows.instance_variables - 1,
+                setup: SetupKind::Ceremony {
+                    ptau_blake3: t.ptau_blake3.clone(),
+                    transcript_hash: t.hash(),
+                    contributions: t.contributions.len(),
+                },
+                vk_blake3: String::new(),
+                pk_blake3,
+                pk_bytes,
+                rows_blake3: Some(rows_blake3),
+                rows_bytes: Some(rows_len),
+                setup_seconds: 0.0,
+            },
+            rows: Some(rows),
+        };
+        keys.description.vk_blake3 = blake3::hash(&keys.vk_bytes()).to_hex().to_string();
+        KeyPaths::new(params, keys_root, &t.circuit.params_name()).save(&keys)?;
+        Ok(keys)
+    }
+}
