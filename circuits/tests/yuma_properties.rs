@@ -143,6 +143,7 @@ fn epoch_input() -> impl Strategy<Value = EpochInput> {
                     alpha_sigmoid_steepness: steep,
                     rao_emission: rao,
                     commit_reveal_commit_blocks: crc,
+                    ..EpochInput::default_modes()
                 },
             )
     })

@@ -642,6 +642,16 @@ fn check_epoch_input(
     {
         f.push("the epoch input's blocks do not follow from its epoch and tempo".into());
     }
+    // The chain runs Yuma, keeps no separate Yuma step block and no stored consensus for liquid
+    // alpha (which its epoch circuit does not prove).
+    let modes = zkyuma_circuits::yuma::EpochInput::default_modes();
+    if input.last_yuma_step_block != modes.last_yuma_step_block
+        || input.consensus_kind != modes.consensus_kind
+        || input.liquid_alpha_consensus_mode != modes.liquid_alpha_consensus_mode
+        || input.previous_consensus != modes.previous_consensus
+    {
+        f.push("the epoch input's runtime modes are not the chain's".into());
+    }
     let is_accepted = |u: usize| accepted.iter().any(|(v, _)| usize::from(*v) == u);
     for (u, updated) in input.last_update.iter().enumerate() {
         let expected = if is_accepted(u) {

@@ -537,6 +537,7 @@ impl EpochStatement {
             bonds_moving_average: c.bonds_moving_average,
             yuma3: c.shape.bonds == BondsRule::Yuma3,
             liquid_alpha: None,
+            liquid_alpha_consensus: None,
             rao_emission: c.rao_emission,
         }
     }
@@ -741,11 +742,7 @@ impl EpochChainState {
     ) -> Self {
         let keep = weight_keep_mask(input);
         let at = |i: &u16| usize::from(*i);
-        let last_tempo = if input.last_mechanism_step_block == 0 {
-            input.current_block.saturating_sub(input.tempo)
-        } else {
-            input.last_mechanism_step_block.saturating_add(1)
-        };
+        let last_tempo = input.bonds_cutoff_block();
         Self {
             netuid,
             epoch,

@@ -15,7 +15,7 @@ pub mod median;
 pub mod synthetic;
 mod types;
 
-pub use types::{EpochError, EpochInput, EpochOutput, EpochTrace};
+pub use types::{ConsensusMode, EpochConsensus, EpochError, EpochInput, EpochOutput, EpochTrace};
 
 use crate::fixed::{proportion_to_rao, sum, I32F32, I64F64};
 use liquid_alpha::{liquid_alpha_matrix_sparse, LiquidAlphaParams};
@@ -133,6 +133,9 @@ pub struct EpochCore {
     pub yuma3: bool,
     /// Liquid alpha's parameters when it is on.
     pub liquid_alpha: Option<LiquidAlphaParams>,
+    /// The consensus the liquid-alpha sigmoid reads in place of this epoch's (the previous
+    /// epoch's stored one, as I32F32), when the consensus mode says so and one is stored.
+    pub liquid_alpha_consensus: Option<Vec<I32F32>>,
     /// Epoch emission in RAO.
     pub rao_emission: u64,
 }
@@ -203,11 +206,7 @@ impl EpochCore {
         }
 
         // == Bonds surviving registration == (registered since the last tempo: bonds dropped)
-        let last_tempo = if input.last_mechanism_step_block == 0 {
-            input.current_block.saturating_sub(input.tempo)
-        } else {
-            input.last_mechanism_step_block.saturating_add(1)
-        };
+        let last_tempo = input.bonds_cutoff_block();
         let recently_registered = |last_tempo: u64, registered: u64| last_tempo <= registered;
         let bonds_kept: Vec<Vec<(u16, u16)>> = input
             .bonds
@@ -245,9 +244,32 @@ impl EpochCore {
                 alpha_high: input.alpha_high,
                 steepness: input.alpha_sigmoid_steepness,
             }),
+            liquid_alpha_consensus: liquid_alpha_consensus(input),
             rao_emission: input.rao_emission,
         })
     }
+}
+
+/// The consensus the liquid-alpha sigmoid reads when it is not this epoch's
+/// (`compute_consensus_for_liquid_alpha`): the previous epoch's stored u16 consensus, each
+/// `I32F32(c) / I32F32(65535)` (`safe_div`), in `previous` mode, and in `auto` mode when the bonds
+/// penalty is 65535; `None` (this epoch's) otherwise or when nothing is stored.
+pub fn liquid_alpha_consensus(input: &EpochInput) -> Option<Vec<I32F32>> {
+    let previous = match input.liquid_alpha_consensus_mode {
+        ConsensusMode::Current => return None,
+        ConsensusMode::Previous => true,
+        ConsensusMode::Auto => input.bonds_penalty == u16::MAX,
+    };
+    let stored = input
+        .previous_consensus
+        .as_ref()
+        .filter(|p| !p.is_empty())?;
+    previous.then(|| {
+        stored
+            .iter()
+            .map(|c| I32F32::from_u16_proportion(*c))
+            .collect()
+    })
 }
 
 /// The epoch proper, from the chain state as read: row normalisation, consensus, clipping,
@@ -291,8 +313,8 @@ pub fn run_core(core: &EpochCore, median: MedianAlgorithm) -> EpochTrace {
             .liquid_alpha
             .filter(|_| consensus.iter().any(|c| *c != I32F32::ZERO));
         let ema_bonds = if let Some(params) = liquid {
-            let alphas =
-                liquid_alpha_matrix_sparse(&params, &weights_for_bonds, &bonds, &consensus);
+            let fed = core.liquid_alpha_consensus.as_ref().unwrap_or(&consensus);
+            let alphas = liquid_alpha_matrix_sparse(&params, &weights_for_bonds, &bonds, fed);
             mat_ema_alpha_sparse(&weights_for_bonds, &bonds, &alphas)
         } else {
             mat_ema_sparse(&weights_for_bonds, &bonds, alpha)

@@ -112,6 +112,7 @@ impl SyntheticEpoch {
             alpha_sigmoid_steepness: 1000,
             rao_emission: 1_000_000_000,
             commit_reveal_commit_blocks: None,
+            ..EpochInput::default_modes()
         }
     }
 }

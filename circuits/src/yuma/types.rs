@@ -62,6 +62,48 @@ pub struct EpochInput {
     /// commit-reveal is off.
     #[serde(default)]
     pub commit_reveal_commit_blocks: Option<Vec<Option<u64>>>,
+    /// Which consensus feeds the liquid-alpha sigmoid (subtensor's `LiquidAlphaConsensusMode`,
+    /// runtime 446). Absent: `current`, the rule of the runtimes before it (every older vector).
+    #[serde(default)]
+    pub liquid_alpha_consensus_mode: ConsensusMode,
+    /// The consensus the previous epoch stored (u16 per uid, subtensor's `Consensus`); absent,
+    /// `null` or empty when none is stored.
+    #[serde(default)]
+    pub previous_consensus: Option<Vec<u16>>,
+    /// The subnet's epoch consensus (subtensor's `SubnetEpochConsensus`, runtime 475). Absent:
+    /// `yuma`.
+    #[serde(default)]
+    pub consensus_kind: EpochConsensus,
+    /// Block of the last Yuma epoch (subtensor's `LastYumaStepBlock`): the bonds registration
+    /// mask reads it in place of `last_mechanism_step_block`. Absent or `null`: that block.
+    #[serde(default)]
+    pub last_yuma_step_block: Option<u64>,
+}
+
+/// Which consensus the liquid-alpha sigmoid reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsensusMode {
+    /// This epoch's consensus.
+    #[default]
+    Current,
+    /// The previous epoch's stored consensus (this epoch's when none is stored).
+    Previous,
+    /// `previous` when the bonds penalty is 65535 (the runtime default), else `current`: the
+    /// runtime's default mode.
+    Auto,
+}
+
+/// The epoch consensus a subnet runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EpochConsensus {
+    /// Yuma consensus.
+    #[default]
+    Yuma,
+    /// The Null consensus (the largest-stake uid's raw row pays the miners, dividends follow
+    /// stake, bonds freeze): not reproduced here, refused by name.
+    Null,
 }
 
 /// Everything the chain writes for one epoch.
@@ -156,9 +198,62 @@ pub enum EpochError {
     /// The total stake does not fit the chain's `I64F64` (above 2^63 − 1 RAO).
     #[error("epoch input: field `stake`: total stake exceeds the I64F64 range of the chain")]
     StakeOverflow,
+    /// The Null epoch consensus: its runtime implementation is not reproduced (only its tests
+    /// were available), so no output is claimed for it.
+    #[error("epoch input: `consensus_kind: null` (the Null epoch consensus) is not reproduced")]
+    NullConsensus,
 }
 
 impl EpochInput {
+    /// The first block after the last Yuma epoch (subtensor's bond cutoff): bonds to a uid
+    /// registered at or after it are dropped. It reads `LastYumaStepBlock` where the chain keeps
+    /// one, else `LastMechansimStepBlock`; a chain that never stepped takes `current − tempo`.
+    pub fn bonds_cutoff_block(&self) -> u64 {
+        let last_step = self
+            .last_yuma_step_block
+            .unwrap_or(self.last_mechanism_step_block);
+        if last_step == 0 {
+            self.current_block.saturating_sub(self.tempo)
+        } else {
+            last_step.saturating_add(1)
+        }
+    }
+
+    /// An empty input whose runtime-mode fields (consensus mode, previous consensus, consensus
+    /// kind, last Yuma step block) have their defaults, to complete a literal with `..`.
+    pub fn default_modes() -> Self {
+        Self {
+            n: 0,
+            current_block: 0,
+            tempo: 0,
+            activity_cutoff_blocks: 0,
+            last_mechanism_step_block: 0,
+            last_update: Vec::new(),
+            block_at_registration: Vec::new(),
+            stake: Vec::new(),
+            stake_threshold: 0,
+            owner_uid: None,
+            validator_permit: Vec::new(),
+            max_allowed_validators: 0,
+            weights: Vec::new(),
+            bonds: Vec::new(),
+            kappa: 0,
+            bonds_penalty: 0,
+            bonds_moving_average: 0,
+            yuma3: false,
+            liquid_alpha: false,
+            alpha_low: 0,
+            alpha_high: 0,
+            alpha_sigmoid_steepness: 0,
+            rao_emission: 0,
+            commit_reveal_commit_blocks: None,
+            liquid_alpha_consensus_mode: ConsensusMode::Current,
+            previous_consensus: None,
+            consensus_kind: EpochConsensus::Yuma,
+            last_yuma_step_block: None,
+        }
+    }
+
     /// Parse an epoch input from JSON, naming the offending field on error.
     #[cfg(feature = "std")]
     pub fn from_json_str(s: &str) -> Result<Self, EpochError> {
@@ -193,6 +288,14 @@ impl EpochInput {
         check("bonds", self.bonds.len())?;
         if let Some(cb) = &self.commit_reveal_commit_blocks {
             check("commit_reveal_commit_blocks", cb.len())?;
+        }
+        // A stored consensus of another length (the subnet grew or shrank since) is refused
+        // rather than guessed at.
+        if let Some(pc) = self.previous_consensus.as_ref().filter(|p| !p.is_empty()) {
+            check("previous_consensus", pc.len())?;
+        }
+        if self.consensus_kind == EpochConsensus::Null {
+            return Err(EpochError::NullConsensus);
         }
         Ok(())
     }

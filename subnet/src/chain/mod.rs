@@ -1695,6 +1695,7 @@ fn epoch_state(s: &State) -> EpochState {
         rao_emission: c.rao_emission,
         commit_reveal_commit_blocks: None,
         yuma3: c.epoch_shape.bonds == zkyuma_circuits::epoch::BondsRule::Yuma3,
+        ..EpochInput::default_modes()
     };
     EpochState {
         rows: slot_rows(&s.bonds_rows, &input),
