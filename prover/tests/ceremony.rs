@@ -5,15 +5,15 @@
 use ark_bn254::{Bn254, Fr, G1Affine};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
 use ark_groth16::Groth16;
-use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable,
-};
 use ark_snark::SNARK;
 use rand_chacha::rand_core::SeedableRng;
 use std::path::{Path, PathBuf};
 use zkyuma_prover::ceremony::phase2::initial_key;
 use zkyuma_prover::ceremony::ptau::{g1_to_bytes, Ptau, Section};
 use zkyuma_prover::ProverError;
+
+mod common;
+use common::{run_snarkjs, Toy};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pot8.ptau")
@@ -145,32 +145,6 @@ fn every_kind_of_damage_is_refused_by_name() {
     }
 }
 
-/// A small circuit with two public inputs: `x·y = z`, `(x + y)·1 = s`, `x·x = q` (q private).
-#[derive(Clone)]
-struct Toy {
-    x: Fr,
-    y: Fr,
-}
-
-impl ConstraintSynthesizer<Fr> for Toy {
-    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        let z = cs.new_input_variable(|| Ok(self.x * self.y))?;
-        let s = cs.new_input_variable(|| Ok(self.x + self.y))?;
-        let x = cs.new_witness_variable(|| Ok(self.x))?;
-        let y = cs.new_witness_variable(|| Ok(self.y))?;
-        let q = cs.new_witness_variable(|| Ok(self.x * self.x))?;
-        let lc = |v: Variable| LinearCombination::from(v);
-        cs.enforce_r1cs_constraint(|| lc(x), || lc(y), || lc(z))?;
-        cs.enforce_r1cs_constraint(
-            || lc(x) + lc(y),
-            || LinearCombination::from(Variable::One),
-            || lc(s),
-        )?;
-        cs.enforce_r1cs_constraint(|| lc(x), || lc(x), || lc(q))?;
-        Ok(())
-    }
-}
-
 #[test]
 fn a_key_derived_from_the_powers_of_tau_proves_and_verifies() {
     let ptau = Ptau::open(&fixture()).expect("opens");
@@ -292,44 +266,6 @@ fn phase_two_contributions_chain_verify_and_give_a_key_that_proves() {
         &transcript,
         &k,
         "α, β, γ, A or B queries are not the phase 1's",
-    );
-}
-
-/// The snarkjs CLI: `$ZKYUMA_SNARKJS`, or `.ci/snarkjs/node_modules/.bin/snarkjs`, installed there
-/// from the pinned `.ci/snarkjs/package-lock.json` (`npm ci`) on first use.
-fn snarkjs() -> PathBuf {
-    if let Some(p) = std::env::var_os("ZKYUMA_SNARKJS") {
-        return PathBuf::from(p);
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/snarkjs");
-    let path = dir.join("node_modules/.bin/snarkjs");
-    if !path.exists() {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .status();
-        assert!(
-            matches!(status, Ok(s) if s.success()) && path.exists(),
-            "snarkjs is not installed at {} and `npm ci --prefix .ci/snarkjs` failed ({status:?}): \
-             install Node.js and npm, or set ZKYUMA_SNARKJS to a snarkjs 0.7.6 binary",
-            path.display()
-        );
-    }
-    path
-}
-
-fn run_snarkjs(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new(snarkjs())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run snarkjs");
-    // snarkjs reports some errors on stdout and still exits 0: the error line counts too.
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && !stdout.contains("[ERROR]"),
-        "snarkjs {args:?}: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 

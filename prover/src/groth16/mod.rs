@@ -41,4 +41,4 @@ pub use key_file::KeyFile;
 pub(crate) use prover::prove;
 pub use prover::{prove_from_file, prove_with, prove_with_rows};
 pub use rows::{ConstraintRows, SparseRows};
-pub(crate) use witness::domain;
+pub(crate) use witness::{assignment, domain};
