@@ -100,3 +100,94 @@ pub fn write_wtns<C: ConstraintSynthesizer<Fr>>(
     let values: Vec<u8> = z.iter().flat_map(fr_bytes).collect();
     write_atomic(path, &container(b"wtns", 2, vec![(1, header), (2, values)]))
 }
+
+// ---------------------------------------------------------------------------------------------
+// snarkjs JSON: verifying keys, proofs and public signals (`snarkjs groth16 verify`)
+
+use ark_bn254::{Bn254, Fq, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
+use serde_json::{json, Value};
+
+fn dec(x: &Fq) -> String {
+    x.into_bigint().to_string()
+}
+
+fn g1_json(p: &G1Affine) -> Value {
+    match p.xy() {
+        Some((x, y)) => json!([dec(&x), dec(&y), "1"]),
+        None => json!(["0", "1", "0"]),
+    }
+}
+
+fn g2_json(p: &G2Affine) -> Value {
+    match p.xy() {
+        Some((x, y)) => json!([
+            [dec(&x.c0), dec(&x.c1)],
+            [dec(&y.c0), dec(&y.c1)],
+            ["1", "0"]
+        ]),
+        None => json!([["0", "0"], ["1", "0"], ["0", "0"]]),
+    }
+}
+
+/// A Groth16 verifying key as snarkjs's `verification_key.json`.
+pub fn vk_json(vk: &ark_groth16::VerifyingKey<Bn254>) -> Value {
+    json!({
+        "protocol": "groth16",
+        "curve": "bn128",
+        "nPublic": vk.gamma_abc_g1.len().saturating_sub(1),
+        "vk_alpha_1": g1_json(&vk.alpha_g1),
+        "vk_beta_2": g2_json(&vk.beta_g2),
+        "vk_gamma_2": g2_json(&vk.gamma_g2),
+        "vk_delta_2": g2_json(&vk.delta_g2),
+        "IC": vk.gamma_abc_g1.iter().map(g1_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A Groth16 proof as snarkjs's `proof.json`.
+pub fn proof_json(proof: &ark_groth16::Proof<Bn254>) -> Value {
+    json!({
+        "protocol": "groth16",
+        "curve": "bn128",
+        "pi_a": g1_json(&proof.a),
+        "pi_b": g2_json(&proof.b),
+        "pi_c": g1_json(&proof.c),
+    })
+}
+
+/// Public inputs as snarkjs's `public.json` (decimal strings, in order).
+pub fn public_json(inputs: &[Fr]) -> Value {
+    Value::Array(
+        inputs
+            .iter()
+            .map(|x| Value::String(x.into_bigint().to_string()))
+            .collect(),
+    )
+}
+
+/// snarkjs's three files for a zkyuma proof: `verification_key.json`, `proof.json` and
+/// `public.json`, from the compressed verifying key (`vk.bin`), the compressed proof and the
+/// statement's public inputs.
+pub fn snarkjs_verification(
+    vk_bytes: &[u8],
+    proof_bytes: &[u8],
+    public_inputs: &[Fr],
+) -> Result<(Value, Value, Value), ProverError> {
+    use ark_serialize::CanonicalDeserialize;
+    let malformed = |what: &str, e: ark_serialize::SerializationError| ProverError::Malformed {
+        path: what.to_string(),
+        message: e.to_string(),
+    };
+    let vk = ark_groth16::VerifyingKey::<Bn254>::deserialize_compressed(vk_bytes)
+        .map_err(|e| malformed("the verifying key", e))?;
+    let proof = ark_groth16::Proof::<Bn254>::deserialize_compressed(proof_bytes)
+        .map_err(|e| malformed("the proof", e))?;
+    if vk.gamma_abc_g1.len() != public_inputs.len() + 1 {
+        return Err(ProverError::KeySize {
+            name: "public-input points",
+            expected: public_inputs.len() as u64 + 1,
+            got: vk.gamma_abc_g1.len() as u64,
+        });
+    }
+    Ok((vk_json(&vk), proof_json(&proof), public_json(public_inputs)))
+}

@@ -93,3 +93,86 @@ fn snarkjs_checks_a_real_score_circuit_and_its_witness() {
     let (ok, text) = check(dir, "score.r1cs", "score.wtns");
     assert!(ok && text.contains("WITNESS IS CORRECT"), "{text}");
 }
+
+fn write_json(path: &std::path::Path, v: &serde_json::Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(v).expect("json")).expect("write");
+}
+
+#[test]
+fn snarkjs_verifies_zkyuma_proofs_with_zkyuma_keys() {
+    use ark_bn254::Bn254;
+    use ark_groth16::Groth16;
+    use ark_serialize::CanonicalDeserialize;
+    use ark_snark::SNARK;
+    use rand_chacha::rand_core::SeedableRng;
+    use zkyuma_prover::interop::{proof_json, public_json, vk_json};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let verify = |vk: &str, public: &str, proof: &str| {
+        snarkjs_output(dir, &["groth16", "verify", vk, public, proof])
+    };
+    // A small circuit.
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+    let (x, y) = (Fr::from(4u64), Fr::from(10u64));
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(Toy { x, y }, &mut rng).expect("setup");
+    let proof = Groth16::<Bn254>::prove(&pk, Toy { x, y }, &mut rng).expect("proof");
+    write_json(&dir.join("toy_vk.json"), &vk_json(&vk));
+    write_json(&dir.join("toy_proof.json"), &proof_json(&proof));
+    write_json(&dir.join("toy_public.json"), &public_json(&[x * y, x + y]));
+    write_json(
+        &dir.join("toy_other.json"),
+        &public_json(&[x * y, x + y + Fr::from(1u64)]),
+    );
+    let (ok, text) = verify("toy_vk.json", "toy_public.json", "toy_proof.json");
+    assert!(ok && text.contains("OK!"), "{text}");
+    let (ok, text) = verify("toy_vk.json", "toy_other.json", "toy_proof.json");
+    assert!(!ok && text.contains("Invalid proof"), "{text}");
+
+    // A real score proof, made by zkyuma's prover with zkyuma's keys.
+    let scoring = Scoring::Mse { amplification: 16 };
+    let shape = ScoreShape {
+        miners: 1,
+        samples: 1,
+        depth: 1,
+        mode: WeightsMode::Hidden,
+    };
+    let keys = zkyuma_prover::score::setup_score(
+        scoring,
+        shape,
+        zkyuma_prover::keys::SetupKind::InsecureDeterministic {
+            seed: "interop".into(),
+        },
+    )
+    .expect("setup");
+    let round = ScoreRound {
+        netuid: 1,
+        epoch: 7,
+        validator_hotkey: [8; 32],
+        depth: 1,
+        mode: WeightsMode::Hidden,
+        sample_seed: [1; 32],
+        records: (0..2)
+            .map(|r| Record {
+                features: vec![r, r + 5],
+                label: 10_000 + 20_000 * r as u16,
+            })
+            .collect(),
+        samples: 1,
+        miners: vec![Some(MinerAnswer {
+            outputs: vec![12_000],
+            blinding: Fr::from(3u64),
+        })],
+        weight_blinding: Fr::from(2u64),
+    };
+    let proved = zkyuma_prover::score::prove_score(&keys, scoring, &round).expect("proves");
+    let proof = ark_groth16::Proof::<Bn254>::deserialize_compressed(proved.proof.as_slice())
+        .expect("proof");
+    write_json(&dir.join("score_vk.json"), &vk_json(keys.vk()));
+    write_json(&dir.join("score_proof.json"), &proof_json(&proof));
+    write_json(
+        &dir.join("score_public.json"),
+        &public_json(&proved.statement.public_inputs()),
+    );
+    let (ok, text) = verify("score_vk.json", "score_public.json", "score_proof.json");
+    assert!(ok && text.contains("OK!"), "{text}");
+}

@@ -55,6 +55,47 @@ fn setup_prove_verify_and_rejections() {
     ));
     assert!(valid.starts_with("valid"), "{valid}");
 
+    // The same proof as snarkjs's files: snarkjs itself accepts it.
+    let exported = ok(&zkyuma(
+        d,
+        &[
+            "export",
+            "snarkjs",
+            "--proof",
+            "p.bin",
+            "--statement",
+            "p.bin.statement.json",
+            "--out",
+            "snarkjs",
+        ],
+    ));
+    assert!(exported.contains("snarkjs groth16 verify"), "{exported}");
+    let snarkjs = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../.ci/snarkjs/node_modules/.bin/snarkjs");
+    if !snarkjs.exists() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/snarkjs"))
+            .status();
+        assert!(
+            matches!(status, Ok(s) if s.success()),
+            "npm ci .ci/snarkjs: {status:?}"
+        );
+    }
+    let out = std::process::Command::new(&snarkjs)
+        .args([
+            "groth16",
+            "verify",
+            "verification_key.json",
+            "public.json",
+            "proof.json",
+        ])
+        .current_dir(d.join("snarkjs"))
+        .output()
+        .expect("snarkjs runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("OK!"), "{text}");
+
     // Another statement.
     let text = std::fs::read_to_string(d.join("p.bin.statement.json")).expect("statement");
     let mut st: serde_json::Value = serde_json::from_str(&text).expect("json");

@@ -27,6 +27,22 @@ pub enum CircuitArg {
 /// `zkyuma export ...`
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// A zkyuma proof as snarkjs's `verification_key.json`, `proof.json` and `public.json`, so
+    /// `snarkjs groth16 verify` checks it.
+    Snarkjs {
+        /// The proof (128 bytes, as `zkyuma prove` writes it).
+        #[arg(long)]
+        proof: PathBuf,
+        /// Its statement (`<proof>.statement.json`): a score or an epoch statement.
+        #[arg(long)]
+        statement: PathBuf,
+        /// Directory of verifying keys.
+        #[arg(long, default_value = "params")]
+        params: PathBuf,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write a Solidity Groth16 verifier with the verifying key embedded, and the registry
     /// contract, for Bittensor's EVM (or Ethereum's precompile addresses with `--ethereum`).
     EvmVerifier {
@@ -475,6 +491,64 @@ async fn commit(
 /// Run `zkyuma export ...`.
 pub fn run_export(cmd: ExportCommand) -> Result<(), CliError> {
     match cmd {
+        ExportCommand::Snarkjs {
+            proof,
+            statement,
+            params,
+            out,
+        } => {
+            use zkyuma_circuits::statement::Statement;
+            let text = crate::cli::read_input(&statement)?;
+            // A score statement, else an epoch statement (the error names the score form).
+            let (name, inputs) =
+                match serde_json::from_str::<zkyuma_circuits::score::ScoreStatement>(&text) {
+                    Ok(st) => {
+                        let scoring = crate::cli::parse_scoring(&st.scoring)?;
+                        (
+                            zkyuma_prover::score::params_name(&scoring, &st.shape),
+                            Statement::public_inputs(&st),
+                        )
+                    }
+                    Err(score_err) => {
+                        match serde_json::from_str::<zkyuma_circuits::epoch::EpochStatement>(&text)
+                        {
+                            Ok(st) => (
+                                zkyuma_prover::epoch::params_name(&st.shape()),
+                                Statement::public_inputs(&st),
+                            ),
+                            Err(_) => {
+                                return Err(CliError::Usage(format!(
+                                    "{}: neither a score nor an epoch statement ({score_err})",
+                                    statement.display()
+                                )))
+                            }
+                        }
+                    }
+                };
+            let paths =
+                zkyuma_prover::keys::KeyPaths::new(&params, std::path::Path::new("."), &name);
+            let vk = paths.load_vk_bytes()?;
+            let proof_bytes = std::fs::read(&proof).map_err(|source| CliError::Read {
+                path: proof.display().to_string(),
+                source,
+            })?;
+            let (vk_json, proof_json, public_json) =
+                zkyuma_prover::interop::snarkjs_verification(&vk, &proof_bytes, &inputs)?;
+            for (file, v) in [
+                ("verification_key.json", vk_json),
+                ("proof.json", proof_json),
+                ("public.json", public_json),
+            ] {
+                zkyuma_prover::keys::write_atomic(
+                    &out.join(file),
+                    &serde_json::to_vec_pretty(&v)?,
+                )?;
+            }
+            println!(
+                "snarkjs files in {}: snarkjs groth16 verify verification_key.json public.json proof.json",
+                out.display()
+            );
+        }
         ExportCommand::EvmVerifier {
             circuit,
             shape,
