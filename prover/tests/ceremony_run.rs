@@ -7,36 +7,13 @@
 
 use ark_bn254::Fr;
 use rand_chacha::rand_core::SeedableRng;
-use zkyuma_circuits::score::{MinerAnswer, Record, ScoreRound, ScoreShape, WeightsMode};
-use zkyuma_circuits::scoring::Scoring;
+mod common;
+use common::{tiny_score_round, tiny_score_shape};
 use zkyuma_prover::ceremony::ptau::write_insecure;
 use zkyuma_prover::ceremony::run::{CeremonyCircuit, CeremonyDir};
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{params_name, prove_score};
 use zkyuma_verifier::{verify_score, PreparedVerifyingKey, Proof, VerifyingKey};
-
-fn round() -> ScoreRound {
-    ScoreRound {
-        netuid: 1,
-        epoch: 4,
-        validator_hotkey: [9; 32],
-        depth: 1,
-        mode: WeightsMode::Hidden,
-        sample_seed: [4; 32],
-        records: (0..2)
-            .map(|r| Record {
-                features: vec![r, 3 * r + 1],
-                label: 20_000 + 9_000 * r as u16,
-            })
-            .collect(),
-        samples: 1,
-        miners: vec![Some(MinerAnswer {
-            outputs: vec![21_000],
-            blinding: Fr::from(41u64),
-        })],
-        weight_blinding: Fr::from(6u64),
-    }
-}
 
 #[test]
 fn a_ceremony_on_disk_gives_keys_that_prove_and_verify() {
@@ -46,13 +23,7 @@ fn a_ceremony_on_disk_gives_keys_that_prove_and_verify() {
     let secret = |x: u64| Fr::from(x);
     write_insecure(&ptau, 12, secret(0x1234_5678), secret(77), secret(1999)).expect("ptau");
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
-    let scoring = Scoring::Mse { amplification: 16 };
-    let shape = ScoreShape {
-        miners: 1,
-        samples: 1,
-        depth: 1,
-        mode: WeightsMode::Hidden,
-    };
+    let (scoring, shape) = tiny_score_shape();
     let circuit = CeremonyCircuit::Score { scoring, shape };
     let ceremony = CeremonyDir::new(&dir.join("ceremony"));
     let t = ceremony
@@ -114,7 +85,7 @@ fn a_ceremony_on_disk_gives_keys_that_prove_and_verify() {
     let loaded = paths
         .load(&finalized.description.circuit_id)
         .expect("the finalized keys load");
-    let proof = prove_score(&loaded, scoring, &round()).expect("proves");
+    let proof = prove_score(&loaded, scoring, &tiny_score_round(4, 21_000)).expect("proves");
     let vk = VerifyingKey::from_bytes(
         &paths.load_vk_bytes().expect("vk"),
         zkyuma_circuits::score::PUBLIC_INPUTS,
@@ -130,7 +101,10 @@ fn a_ceremony_on_disk_gives_keys_that_prove_and_verify() {
 
     // Another phase 1, or a transcript edited after the fact, is refused by name.
     let other = dir.join("other.ptau");
-    write_insecure(&other, 12, secret(5), secret(6), secret(7)).expect("ptau");
+    let mut bytes = std::fs::read(&ptau).expect("ptau");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&other, bytes).expect("write");
     let err = ceremony
         .verify(&other, &mut rng)
         .expect_err("other ptau")

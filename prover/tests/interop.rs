@@ -6,10 +6,8 @@
 mod common;
 
 use ark_bn254::Fr;
-use common::{snarkjs_output, Toy};
+use common::{snarkjs_output, tiny_score_round, tiny_score_shape, Toy};
 use zkyuma_circuits::score::constraints::ScoreCircuit;
-use zkyuma_circuits::score::{MinerAnswer, Record, ScoreRound, ScoreShape, WeightsMode};
-use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::interop::{write_r1cs, write_wtns};
 
 fn check(dir: &std::path::Path, r1cs: &str, wtns: &str) -> (bool, String) {
@@ -50,33 +48,8 @@ fn snarkjs_checks_a_small_circuit_and_its_witness() {
 fn snarkjs_checks_a_real_score_circuit_and_its_witness() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    let scoring = Scoring::Mse { amplification: 16 };
-    let shape = ScoreShape {
-        miners: 1,
-        samples: 1,
-        depth: 1,
-        mode: WeightsMode::Hidden,
-    };
-    let round = ScoreRound {
-        netuid: 1,
-        epoch: 2,
-        validator_hotkey: [3; 32],
-        depth: 1,
-        mode: WeightsMode::Hidden,
-        sample_seed: [5; 32],
-        records: (0..2)
-            .map(|r| Record {
-                features: vec![r, 2 * r + 3],
-                label: 30_000 + 5_000 * r as u16,
-            })
-            .collect(),
-        samples: 1,
-        miners: vec![Some(MinerAnswer {
-            outputs: vec![31_000],
-            blinding: Fr::from(9u64),
-        })],
-        weight_blinding: Fr::from(4u64),
-    };
+    let (scoring, shape) = tiny_score_shape();
+    let round = tiny_score_round(2, 31_000);
     let (statement, witness, _) = round.build(&scoring, [1; 32]).expect("round");
     write_r1cs(ScoreCircuit::blank(scoring, shape), &dir.join("score.r1cs")).expect("r1cs");
     write_wtns(
@@ -129,13 +102,7 @@ fn snarkjs_verifies_zkyuma_proofs_with_zkyuma_keys() {
     assert!(!ok && text.contains("Invalid proof"), "{text}");
 
     // A real score proof, made by zkyuma's prover with zkyuma's keys.
-    let scoring = Scoring::Mse { amplification: 16 };
-    let shape = ScoreShape {
-        miners: 1,
-        samples: 1,
-        depth: 1,
-        mode: WeightsMode::Hidden,
-    };
+    let (scoring, shape) = tiny_score_shape();
     let keys = zkyuma_prover::score::setup_score(
         scoring,
         shape,
@@ -144,26 +111,7 @@ fn snarkjs_verifies_zkyuma_proofs_with_zkyuma_keys() {
         },
     )
     .expect("setup");
-    let round = ScoreRound {
-        netuid: 1,
-        epoch: 7,
-        validator_hotkey: [8; 32],
-        depth: 1,
-        mode: WeightsMode::Hidden,
-        sample_seed: [1; 32],
-        records: (0..2)
-            .map(|r| Record {
-                features: vec![r, r + 5],
-                label: 10_000 + 20_000 * r as u16,
-            })
-            .collect(),
-        samples: 1,
-        miners: vec![Some(MinerAnswer {
-            outputs: vec![12_000],
-            blinding: Fr::from(3u64),
-        })],
-        weight_blinding: Fr::from(2u64),
-    };
+    let round = tiny_score_round(7, 12_000);
     let proved = zkyuma_prover::score::prove_score(&keys, scoring, &round).expect("proves");
     let proof = ark_groth16::Proof::<Bn254>::deserialize_compressed(proved.proof.as_slice())
         .expect("proof");

@@ -88,3 +88,45 @@ pub fn snarkjs_output(dir: &Path, args: &[&str]) -> (bool, String) {
     );
     (out.status.success() && !text.contains("[ERROR]"), text)
 }
+
+/// A round of the smallest score circuit (1 miner × 1 sample, tree depth 1): two records, one
+/// miner answer.
+pub fn tiny_score_round(epoch: u64, output: u16) -> zkyuma_circuits::score::ScoreRound {
+    use zkyuma_circuits::score::{MinerAnswer, Record, ScoreRound, WeightsMode};
+    ScoreRound {
+        netuid: 1,
+        epoch,
+        validator_hotkey: [9; 32],
+        depth: 1,
+        mode: WeightsMode::Hidden,
+        sample_seed: [epoch as u8; 32],
+        records: (0..2)
+            .map(|r| Record {
+                features: vec![r, 3 * r + 1],
+                label: 20_000 + 9_000 * r as u16,
+            })
+            .collect(),
+        samples: 1,
+        miners: vec![Some(MinerAnswer {
+            outputs: vec![output],
+            blinding: Fr::from(41u64),
+        })],
+        weight_blinding: Fr::from(6u64),
+    }
+}
+
+/// The smallest score circuit's shape and scoring function.
+pub fn tiny_score_shape() -> (
+    zkyuma_circuits::scoring::Scoring,
+    zkyuma_circuits::score::ScoreShape,
+) {
+    (
+        zkyuma_circuits::scoring::Scoring::Mse { amplification: 16 },
+        zkyuma_circuits::score::ScoreShape {
+            miners: 1,
+            samples: 1,
+            depth: 1,
+            mode: zkyuma_circuits::score::WeightsMode::Hidden,
+        },
+    )
+}

@@ -1736,6 +1736,18 @@ impl ChainService {
     }
 }
 
+/// Run `f` on the chain off the async workers: signature checks, pairings and digests take
+/// milliseconds.
+async fn off_workers<T: Send + 'static>(
+    chain: &EmbeddedChain,
+    f: impl FnOnce(&EmbeddedChain) -> Result<T, ChainError> + Send + 'static,
+) -> Result<Result<T, ChainError>, tonic::Status> {
+    let chain = chain.clone();
+    tokio::task::spawn_blocking(move || f(&chain))
+        .await
+        .map_err(|e| tonic::Status::internal(e.to_string()))
+}
+
 fn receipt(r: Result<(), ChainError>) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
     match r {
         Ok(()) => Ok(tonic::Response::new(pb::Receipt {
@@ -1815,11 +1827,7 @@ impl pb::chain_server::Chain for ChainService {
         &self,
         request: tonic::Request<pb::TaskPost>,
     ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
-        let chain = self.chain.clone();
-        // One Schnorr check per miner: off the async workers.
-        let r = tokio::task::spawn_blocking(move || chain.post_task(request.get_ref()))
-            .await
-            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        let r = off_workers(&self.chain, move |c| c.post_task(request.get_ref())).await?;
         receipt(r)
     }
 
@@ -1827,10 +1835,7 @@ impl pb::chain_server::Chain for ChainService {
         &self,
         request: tonic::Request<pb::CommitmentPost>,
     ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
-        let chain = self.chain.clone();
-        let r = tokio::task::spawn_blocking(move || chain.post_commitment(request.get_ref()))
-            .await
-            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        let r = off_workers(&self.chain, move |c| c.post_commitment(request.get_ref())).await?;
         receipt(r)
     }
 
@@ -1838,10 +1843,7 @@ impl pb::chain_server::Chain for ChainService {
         &self,
         request: tonic::Request<pb::ComplaintPost>,
     ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
-        let chain = self.chain.clone();
-        let r = tokio::task::spawn_blocking(move || chain.post_complaint(request.get_ref()))
-            .await
-            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        let r = off_workers(&self.chain, move |c| c.post_complaint(request.get_ref())).await?;
         receipt(r)
     }
 
@@ -1870,11 +1872,7 @@ impl pb::chain_server::Chain for ChainService {
         &self,
         request: tonic::Request<pb::ScoreSubmission>,
     ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
-        let chain = self.chain.clone();
-        // Pairings and digests take milliseconds: off the async workers.
-        let r = tokio::task::spawn_blocking(move || chain.submit_score(request.get_ref()))
-            .await
-            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        let r = off_workers(&self.chain, move |c| c.submit_score(request.get_ref())).await?;
         receipt(r)
     }
 
@@ -1882,10 +1880,7 @@ impl pb::chain_server::Chain for ChainService {
         &self,
         request: tonic::Request<pb::EpochSubmission>,
     ) -> Result<tonic::Response<pb::Receipt>, tonic::Status> {
-        let chain = self.chain.clone();
-        let r = tokio::task::spawn_blocking(move || chain.submit_epoch(request.get_ref()))
-            .await
-            .map_err(|e| tonic::Status::internal(e.to_string()))?;
+        let r = off_workers(&self.chain, move |c| c.submit_epoch(request.get_ref())).await?;
         receipt(r.map(|_| ()))
     }
 
