@@ -254,7 +254,9 @@ pub fn run_processes(opts: &DemoOptions, exe: &Path) -> Result<ProcessesSummary,
                 epochs,
                 poll_ms: 200,
                 behaviour: match forge_friend {
-                    Some(uid) if i == forger => ValidatorBehaviourSpec::Colludes(uid),
+                    // One attempt only: as a process, the epoch closes once every permit holder
+                    // has submitted, so a second attempt would come after it.
+                    Some(uid) if i == forger => ValidatorBehaviourSpec::DropsMiners(uid),
                     _ => ValidatorBehaviourSpec::Honest,
                 },
             };
