@@ -617,11 +617,14 @@ async fn two_epochs_end_to_end_with_faults() {
             }),
         ),
     ];
-    for (what, tamper) in tampers {
+    // Epoch 2's bundle tampered, re-addressed, audited beside the honest epoch 1: its failures.
+    let audit_tampered = |what: &str, tamper: &dyn Fn(&mut serde_json::Value)| -> String {
         let mut b = honest.clone();
         tamper(&mut b);
         let bytes = serde_json::to_vec(&b).expect("json");
-        let dir = tmp.path().join(format!("tampered-{what}"));
+        let dir = tmp
+            .path()
+            .join(format!("tampered-{}", what.replace(' ', "-")));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::copy(
             &results[0].bundle,
@@ -632,7 +635,10 @@ async fn two_epochs_end_to_end_with_faults() {
         std::fs::write(dir.join(name), &bytes).expect("write");
         let report = audit_dir(&dir, None).expect("audit runs");
         assert!(!report.passed(), "tampered {what} must fail");
-        let failures = report.epochs[1].failures.join("; ");
+        report.epochs[1].failures.join("; ")
+    };
+    for (what, tamper) in tampers {
+        let failures = audit_tampered(what, &tamper);
         assert!(
             failures.contains("not the one derived from the epoch input"),
             "{what}: {failures}"
@@ -670,23 +676,7 @@ async fn two_epochs_end_to_end_with_faults() {
         ),
     ];
     for (what, tamper, expected) in board_tampers {
-        let mut b = honest.clone();
-        tamper(&mut b);
-        let bytes = serde_json::to_vec(&b).expect("json");
-        let dir = tmp
-            .path()
-            .join(format!("tampered-{}", what.replace(' ', "-")));
-        std::fs::create_dir_all(&dir).expect("dir");
-        std::fs::copy(
-            &results[0].bundle,
-            dir.join(results[0].bundle.file_name().expect("name")),
-        )
-        .expect("copy");
-        let name = zkyuma_subnet::bundle::EpochBundle::file_name(2, &bytes).0;
-        std::fs::write(dir.join(name), &bytes).expect("write");
-        let report = audit_dir(&dir, None).expect("audit runs");
-        assert!(!report.passed(), "tampered board ({what}) must fail");
-        let failures = report.epochs[1].failures.join("; ");
+        let failures = audit_tampered(what, &tamper);
         assert!(failures.contains(expected), "{what}: {failures}");
     }
     let gap = tmp.path().join("gap");
