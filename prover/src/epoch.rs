@@ -52,6 +52,21 @@ pub fn prove_epoch(keys: &Keys, round: &EpochRound) -> Result<EpochProof, Prover
     Ok(EpochProof { statement, proof })
 }
 
+/// Write the files snarkjs proves `round` from with the same key and witness
+/// ([`crate::interop::write_snarkjs_files`]).
+pub fn write_snarkjs_files(
+    keys: &Keys,
+    round: &EpochRound,
+    dir: &std::path::Path,
+) -> Result<(), ProverError> {
+    let (statement, witness) = round
+        .build(keys.vk_hash())
+        .map_err(|e| ProverError::Epoch(e.into()))?;
+    statement.check(&witness)?;
+    let circuit = EpochCircuit::new(statement, witness)?;
+    crate::interop::write_snarkjs_files(keys, circuit, dir)
+}
+
 /// Prove an epoch statement from its witness (the native check first; the circuit made from
 /// both).
 pub(crate) fn prove_statement(

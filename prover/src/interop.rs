@@ -191,3 +191,124 @@ pub fn snarkjs_verification(
     }
     Ok((vk_json(&vk), proof_json(&proof), public_json(public_inputs)))
 }
+
+fn bad_json(what: &str) -> ProverError {
+    ProverError::Malformed {
+        path: "snarkjs proof.json".into(),
+        message: format!("{what} is not a decimal field element in range"),
+    }
+}
+
+fn fq_json(v: &Value, what: &str) -> Result<Fq, ProverError> {
+    use std::str::FromStr;
+    let s = v.as_str().ok_or_else(|| bad_json(what))?;
+    let x = Fq::from_str(s).map_err(|_| bad_json(what))?;
+    // `from_str` reduces modulo p: refuse anything but the canonical decimal.
+    if x.into_bigint().to_string() != s {
+        return Err(bad_json(what));
+    }
+    Ok(x)
+}
+
+fn g1_from_json(v: &Value, what: &str) -> Result<G1Affine, ProverError> {
+    let at = |i: usize| v.get(i).ok_or_else(|| bad_json(what));
+    if fq_json(at(2)?, what)? == Fq::from(0u64) {
+        return Ok(G1Affine::zero());
+    }
+    if fq_json(at(2)?, what)? != Fq::from(1u64) {
+        return Err(bad_json(what));
+    }
+    let p = G1Affine::new_unchecked(fq_json(at(0)?, what)?, fq_json(at(1)?, what)?);
+    p.is_on_curve().then_some(p).ok_or_else(|| bad_json(what))
+}
+
+fn g2_from_json(v: &Value, what: &str) -> Result<G2Affine, ProverError> {
+    let pair = |i: usize| -> Result<ark_bn254::Fq2, ProverError> {
+        let c = v.get(i).ok_or_else(|| bad_json(what))?;
+        Ok(ark_bn254::Fq2::new(
+            fq_json(c.get(0).ok_or_else(|| bad_json(what))?, what)?,
+            fq_json(c.get(1).ok_or_else(|| bad_json(what))?, what)?,
+        ))
+    };
+    if pair(2)? != ark_bn254::Fq2::new(Fq::from(1u64), Fq::from(0u64)) {
+        return Err(bad_json(what));
+    }
+    let p = G2Affine::new_unchecked(pair(0)?, pair(1)?);
+    (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve())
+        .then_some(p)
+        .ok_or_else(|| bad_json(what))
+}
+
+/// A Groth16 proof from snarkjs's `proof.json` (`snarkjs groth16 prove`): every point checked on
+/// its curve (G2 in its group).
+pub fn proof_from_json(v: &Value) -> Result<ark_groth16::Proof<Bn254>, ProverError> {
+    if v.get("protocol").and_then(Value::as_str) != Some("groth16") {
+        return Err(ProverError::Malformed {
+            path: "snarkjs proof.json".into(),
+            message: "not a Groth16 proof".into(),
+        });
+    }
+    let field = |k: &str| v.get(k).ok_or_else(|| bad_json(k));
+    Ok(ark_groth16::Proof {
+        a: g1_from_json(field("pi_a")?, "pi_a")?,
+        b: g2_from_json(field("pi_b")?, "pi_b")?,
+        c: g1_from_json(field("pi_c")?, "pi_c")?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// One proof's inputs for snarkjs: the circuit, the key and the witness
+
+/// The files snarkjs needs to prove what zkyuma proves, with the same key and witness: `dir/`
+/// `circuit.r1cs`, `circuit.zkey` (zkyuma's proving key; its ceremony's contributions are in a
+/// ceremony's own export, `zkyuma ceremony export-zkey`) and `witness.wtns`. `snarkjs groth16
+/// prove circuit.zkey witness.wtns proof.json public.json` then proves, and zkyuma's verifiers
+/// accept the proof.
+pub fn write_snarkjs_files<C: ConstraintSynthesizer<Fr> + Clone>(
+    keys: &crate::keys::Keys,
+    circuit: C,
+    dir: &Path,
+) -> Result<(), ProverError> {
+    use ark_serialize::CanonicalDeserialize;
+    std::fs::create_dir_all(dir).map_err(|source| ProverError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let derived;
+    let rows = match &keys.rows {
+        Some(rows) => rows,
+        None => {
+            derived = ConstraintRows::of(circuit.clone())?;
+            &derived
+        }
+    };
+    let loaded;
+    let pk = match &keys.pk {
+        crate::keys::ProvingKeySource::Memory(pk) => pk.as_ref(),
+        crate::keys::ProvingKeySource::File(path) => {
+            let bytes = std::fs::read(path).map_err(|source| ProverError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let got = blake3::hash(&bytes).to_hex().to_string();
+            if got != keys.description.pk_blake3 {
+                return Err(ProverError::Checksum {
+                    path: path.display().to_string(),
+                    expected: keys.description.pk_blake3.clone(),
+                    got,
+                });
+            }
+            loaded = ark_groth16::ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(
+                bytes.as_slice(),
+            )
+            .map_err(|e| ProverError::Malformed {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            &loaded
+        }
+    };
+    write_r1cs(circuit.clone(), &dir.join("circuit.r1cs"))?;
+    crate::ceremony::zkey::write_zkey(&dir.join("circuit.zkey"), pk, rows, &[0; 64], &[])?;
+    write_wtns(circuit, &dir.join("witness.wtns"))
+}

@@ -58,6 +58,24 @@ pub fn prove_score<S: ScoringGadget + Clone>(
     })
 }
 
+/// Write the files snarkjs proves `round` from with the same key and witness
+/// ([`crate::interop::write_snarkjs_files`]).
+pub fn write_snarkjs_files<S: ScoringGadget + Clone>(
+    keys: &Keys,
+    scoring: S,
+    round: &ScoreRound,
+    dir: &std::path::Path,
+) -> Result<(), ProverError> {
+    let (statement, witness, _) = round.build(&scoring, keys.vk_hash())?;
+    evaluate(&statement, &witness, &scoring)?;
+    let circuit = ScoreCircuit {
+        statement,
+        witness,
+        scoring,
+    };
+    crate::interop::write_snarkjs_files(keys, circuit, dir)
+}
+
 /// Prove a score statement from its witness (the native check first).
 pub(crate) fn prove_statement<S: ScoringGadget + Clone>(
     keys: &Keys,

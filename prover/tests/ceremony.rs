@@ -10,6 +10,7 @@ use rand_chacha::rand_core::SeedableRng;
 use std::path::{Path, PathBuf};
 use zkyuma_prover::ceremony::phase2::initial_key;
 use zkyuma_prover::ceremony::ptau::{g1_to_bytes, Ptau, Section};
+use zkyuma_prover::groth16::SnarkjsReduction;
 use zkyuma_prover::ProverError;
 
 mod common;
@@ -151,8 +152,8 @@ fn a_key_derived_from_the_powers_of_tau_proves_and_verifies() {
     ptau.verify(&mut rng()).expect("consistent");
     let (x, y) = (Fr::from(3u64), Fr::from(11u64));
     let (pk, _rows) = initial_key(&ptau, Toy { x, y }).expect("key");
-    let proof =
-        Groth16::<Bn254>::prove(&pk, Toy { x, y }, &mut rng()).expect("a proof with the key");
+    let proof = Groth16::<Bn254, SnarkjsReduction>::prove(&pk, Toy { x, y }, &mut rng())
+        .expect("a proof with the key");
     let pvk = Groth16::<Bn254>::process_vk(&pk.vk).expect("vk");
     assert!(
         Groth16::<Bn254>::verify_with_processed_vk(&pvk, &[x * y, x + y], &proof).expect("runs"),
@@ -167,42 +168,47 @@ fn a_key_derived_from_the_powers_of_tau_proves_and_verifies() {
 
 #[test]
 fn phase_two_contributions_chain_verify_and_give_a_key_that_proves() {
-    use zkyuma_prover::ceremony::phase2::{
-        beacon_secret, contribute, contribution_hash, initial_hash, verify_phase2, Beacon,
-    };
+    use zkyuma_prover::ceremony::phase2::{circuit_hash, contribute, verify_phase2, Beacon};
+    use zkyuma_prover::ceremony::snarkjs::{beacon_rng, ChaCha};
     let ptau = Ptau::open(&fixture()).expect("opens");
     let (x, y) = (Fr::from(5u64), Fr::from(9u64));
-    let (initial, _) = initial_key(&ptau, Toy { x, y }).expect("key");
-    let id = "toy";
+    let (initial, rows) = initial_key(&ptau, Toy { x, y }).expect("key");
+    let domain = rows.constraints() + rows.instance_variables;
+    let cs = circuit_hash(&initial, &ptau, domain.next_power_of_two()).expect("circuit hash");
     let mut key = initial.clone();
-    let mut rng = rng();
     let mut transcript = Vec::new();
-    let mut previous = initial_hash(id, &initial);
-    for (name, d) in [("alice", Fr::from(1234567u64)), ("bob", Fr::from(89u64))] {
-        let c = contribute(&mut key, previous, d, name, None, &mut rng).expect("contributes");
-        previous = hex::decode(&c.hash)
-            .expect("hex")
-            .try_into()
-            .expect("32 bytes");
+    for (name, seed) in [("alice", [1u32; 8]), ("bob", [2u32; 8])] {
+        let c = contribute(
+            &mut key,
+            &cs,
+            &transcript,
+            &mut ChaCha::new(seed),
+            name,
+            None,
+        )
+        .expect("contributes");
         transcript.push(c);
     }
+    let value = "0102030405060708090a0b0c0d0e0f10";
     let beacon = Beacon {
-        value: "0102030405060708090a0b0c0d0e0f10".into(),
-        iterations_log2: 4,
+        value: value.into(),
+        iterations_exp: 10,
     };
-    let d = beacon_secret(&hex::decode(&beacon.value).expect("hex"), 4).expect("secret");
-    let c = contribute(&mut key, previous, d, "beacon", Some(beacon), &mut rng).expect("beacon");
+    let mut r = beacon_rng(&hex::decode(value).expect("hex"), 10);
+    let c = contribute(&mut key, &cs, &transcript, &mut r, "beacon", Some(beacon)).expect("beacon");
     transcript.push(c);
-    let hashes = verify_phase2(id, &initial, &key, &transcript, &mut rng).expect("verifies");
+    let mut rng = rng();
+    let hashes = verify_phase2(&cs, &initial, &key, &transcript, &mut rng).expect("verifies");
     assert_eq!(hashes.len(), 3);
     assert_eq!(hashes[2], transcript[2].hash);
     // The final key proves and verifies; the initial one (δ = 1) is refused as unfinished.
-    let proof = Groth16::<Bn254>::prove(&key, Toy { x, y }, &mut rng).expect("proves");
+    let proof =
+        Groth16::<Bn254, SnarkjsReduction>::prove(&key, Toy { x, y }, &mut rng).expect("proves");
     let pvk = Groth16::<Bn254>::process_vk(&key.vk).expect("vk");
     assert!(
         Groth16::<Bn254>::verify_with_processed_vk(&pvk, &[x * y, x + y], &proof).expect("runs")
     );
-    let err = message(verify_phase2(id, &initial, &initial, &[], &mut rng).expect_err("empty"));
+    let err = message(verify_phase2(&cs, &initial, &initial, &[], &mut rng).expect_err("empty"));
     assert!(err.contains("no contribution"), "{err}");
 
     // Damage, each refused by name.
@@ -211,7 +217,7 @@ fn phase_two_contributions_chain_verify_and_give_a_key_that_proves() {
                  expected: &str| {
         let err = message(
             verify_phase2(
-                id,
+                &cs,
                 &initial,
                 k,
                 t,
@@ -221,32 +227,29 @@ fn phase_two_contributions_chain_verify_and_give_a_key_that_proves() {
         );
         assert!(err.contains(expected), "{expected}: {err}");
     };
-    // Contributions out of order.
+    // Contributions out of order; another circuit hash.
     let mut swapped = transcript.clone();
     swapped.swap(0, 1);
     check(&swapped, &key, "does not continue the transcript");
-    // A contribution's content changed (its hash no longer its content's).
-    let mut renamed = transcript.clone();
-    renamed[1].name = "mallory".into();
-    check(&renamed, &key, "its hash is not its content's");
-    // The last contribution's proof of knowledge forged (another d·H), its hash recomputed.
-    let rehash = |t: &mut Vec<zkyuma_prover::ceremony::phase2::Contribution>| {
-        let last = t.len() - 1;
-        t[last].hash = hex::encode(contribution_hash(&t[last]));
-    };
+    let err = message(
+        verify_phase2(&[9u8; 64], &initial, &key, &transcript, &mut rng).expect_err("hash"),
+    );
+    assert!(err.contains("does not continue the transcript"), "{err}");
+    // A recorded hash that is not the contribution's.
+    let mut rehashed = transcript.clone();
+    rehashed[1].hash = transcript[0].hash.clone();
+    check(&rehashed, &key, "its hash is not its content's");
+    // The last contribution's proof of knowledge forged (another d·H).
     let mut forged = transcript.clone();
-    forged[2].spx_g2 = transcript[1].spx_g2.clone();
-    rehash(&mut forged);
+    forged[2].g2_spx = transcript[1].g2_spx.clone();
     check(&forged, &key, "its proof of knowledge does not verify");
-    // A beacon contribution whose δ did not come from its (changed) beacon.
+    // A beacon contribution whose key did not come from its (changed) beacon.
     let mut other_beacon = transcript.clone();
     if let Some(b) = other_beacon[2].beacon.as_mut() {
         b.value = "ff".into();
     }
-    check(&other_beacon, &key, "its hash is not its content's");
-    rehash(&mut other_beacon);
-    check(&other_beacon, &key, "δ is not moved by the beacon's secret");
-    // The key: another δ, an L point changed, an A point changed.
+    check(&other_beacon, &key, "its key is not the beacon's");
+    // The key: another δ, an L point changed, an H point changed, an A point changed.
     let mut k = key.clone();
     k.delta_g1 = initial.delta_g1;
     check(
@@ -311,7 +314,8 @@ fn a_fresh_snarkjs_ceremony_is_imported_and_keys_a_circuit() {
     assert_eq!(ptau.power, 5);
     ptau.verify(&mut rng()).expect("consistent");
     let (pk, _) = initial_key(&ptau, Toy { x, y }).expect("key");
-    let proof = Groth16::<Bn254>::prove(&pk, Toy { x, y }, &mut rng()).expect("proves");
+    let proof =
+        Groth16::<Bn254, SnarkjsReduction>::prove(&pk, Toy { x, y }, &mut rng()).expect("proves");
     let pvk = Groth16::<Bn254>::process_vk(&pk.vk).expect("vk");
     assert!(
         Groth16::<Bn254>::verify_with_processed_vk(&pvk, &[x * y, x + y], &proof).expect("runs")

@@ -1,6 +1,7 @@
-//! The small-memory prover and key generator (`zkyuma_prover::groth16`) against arkworks' own: from
-//! the same randomness the proving key is the same byte for byte, and a proof with the same `r, s`
-//! is the same proof; a key of another circuit is refused with an error.
+//! The small-memory prover and key generator (`zkyuma_prover::groth16`) against arkworks' own
+//! (with snarkjs's QAP reduction, `SnarkjsReduction`): from the same randomness the proving key is
+//! the same byte for byte, and a proof with the same `r, s` is the same proof; a key of another
+//! circuit is refused with an error.
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Groth16;
 use ark_serialize::CanonicalSerialize;
@@ -10,7 +11,7 @@ use rand_chacha::ChaCha20Rng;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
 use zkyuma_circuits::epoch::{BondsRule, EpochRound, EpochShape};
 use zkyuma_circuits::yuma::synthetic::SyntheticEpoch;
-use zkyuma_prover::groth16::{generate, prove_with, ConstraintRows};
+use zkyuma_prover::groth16::{generate, prove_with, ConstraintRows, SnarkjsReduction};
 use zkyuma_prover::ProverError;
 
 fn bytes(x: &impl CanonicalSerialize) -> Vec<u8> {
@@ -55,9 +56,11 @@ fn keys_and_proofs_equal_arkworks() {
         });
         let (ours, rows) =
             generate(blank.clone(), &mut ChaCha20Rng::from_seed([3; 32])).expect("generate");
-        let (theirs, _) =
-            Groth16::<Bn254>::circuit_specific_setup(blank, &mut ChaCha20Rng::from_seed([3; 32]))
-                .expect("arkworks setup");
+        let (theirs, _) = Groth16::<Bn254, SnarkjsReduction>::circuit_specific_setup(
+            blank,
+            &mut ChaCha20Rng::from_seed([3; 32]),
+        )
+        .expect("arkworks setup");
         assert_eq!(bytes(&ours), bytes(&theirs), "proving keys differ");
         assert!(rows.c.is_empty(), "C rows are dropped after key generation");
         assert!(rows.a.entries() > 0 && rows.b.entries() > 0);
@@ -66,7 +69,8 @@ fn keys_and_proofs_equal_arkworks() {
         let (r, s) = (Fr::from(11u64), Fr::from(12u64));
         let proof = prove_with(&ours, c.clone(), r, s).expect("prove");
         let reference =
-            Groth16::<Bn254>::create_proof_with_reduction(c, &theirs, r, s).expect("arkworks");
+            Groth16::<Bn254, SnarkjsReduction>::create_proof_with_reduction(c, &theirs, r, s)
+                .expect("arkworks");
         assert_eq!(bytes(&proof), bytes(&reference), "proofs differ");
     }
 }

@@ -1,5 +1,5 @@
 //! `zkyuma setup/prove/verify score` as a user runs them, in a scratch directory: a valid proof
-//! verifies; a changed statement, a flipped proof byte, missing keys and bad arguments each fail
+//! verifies (in zkyuma and in snarkjs, which also proves the round with zkyuma's key); a changed statement, a flipped proof byte, missing keys and bad arguments each fail
 //! with a clear message and a non-zero exit.
 mod common;
 use common::{fails, ok, zkyuma};
@@ -39,7 +39,16 @@ fn setup_prove_verify_and_rejections() {
     assert!(setup.contains("\"constraints\""), "{setup}");
     ok(&zkyuma(
         d,
-        &["prove", "score", "--input", "round.json", "--out", "p.bin"],
+        &[
+            "prove",
+            "score",
+            "--input",
+            "round.json",
+            "--out",
+            "p.bin",
+            "--snarkjs",
+            "sj",
+        ],
     ));
     assert_eq!(std::fs::read(d.join("p.bin")).expect("proof").len(), 128);
     let valid = ok(&zkyuma(
@@ -89,6 +98,44 @@ fn setup_prove_verify_and_rejections() {
             "verification_key.json",
             "public.json",
             "proof.json",
+        ])
+        .current_dir(d.join("snarkjs"))
+        .output()
+        .expect("snarkjs runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("OK!"), "{text}");
+
+    // snarkjs proves the same round with zkyuma's key and witness (`--snarkjs sj`): the same
+    // public signals, and the proof verifies against zkyuma's verifying key.
+    let out = std::process::Command::new(&snarkjs)
+        .args([
+            "groth16",
+            "prove",
+            "../sj/circuit.zkey",
+            "../sj/witness.wtns",
+            "theirs.json",
+            "their_public.json",
+        ])
+        .current_dir(d.join("snarkjs"))
+        .output()
+        .expect("snarkjs runs");
+    assert!(
+        out.status.success(),
+        "snarkjs groth16 prove: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signals = |f: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join("snarkjs").join(f)).expect("read"))
+            .expect("json")
+    };
+    assert_eq!(signals("their_public.json"), signals("public.json"));
+    let out = std::process::Command::new(&snarkjs)
+        .args([
+            "groth16",
+            "verify",
+            "verification_key.json",
+            "their_public.json",
+            "theirs.json",
         ])
         .current_dir(d.join("snarkjs"))
         .output()

@@ -1,7 +1,8 @@
 //! The circuit's Groth16 key from a phase 1, before any phase-2 contribution (`δ = γ = 1`).
 //!
-//! With `L_i(τ)` the Lagrange basis of the circuit's domain (the one arkworks' `LibsnarkReduction`
-//! uses, so the prover's quotient applies unchanged) and `A`, `B`, `C` the constraint rows
+//! With `L_i(τ)` the Lagrange basis of the circuit's domain (arkworks' and snarkjs's: one point
+//! per constraint and per instance variable, rounded up to a power of two) and `A`, `B`, `C` the
+//! constraint rows
 //! (each instance variable `j` also in row `constraints + j` of `A`, as arkworks adds it):
 //!
 //! * `a_j = Σ_i A_ij·[L_i]₁` (plus `[L_{m+j}]₁` for an instance variable), `b_j` likewise in G1
@@ -9,7 +10,8 @@
 //! * `l_j = Σ_i (A_ij·[β·L_i]₁ + B_ij·[α·L_i]₁ + C_ij·[L_i]₁)` for a witness variable (divided
 //!   by `δ`, here 1), the same for an instance variable into the verifying key (divided by
 //!   `γ = 1`);
-//! * `h_i = [τ^(i+n)]₁ − [τ^i]₁ = [τ^i·Z(τ)]₁` for `i < n − 1` (divided by `δ`).
+//! * `h_j = [L'_{2j+1}]₁` for `j < n`, `L'` the Lagrange basis of the domain of size `2n`
+//!   (snarkjs's reduction, [`crate::groth16::SnarkjsReduction`]; divided by `δ`).
 //!
 //! This is the key arkworks' generator makes for `t = τ` and secrets `α, β` of the phase 1, `γ =
 //! δ = 1` (a test checks a proof made with it verifies). Anyone who knows `δ` can forge proofs,
@@ -97,10 +99,11 @@ pub fn initial_key<C: ConstraintSynthesizer<Fr>>(
     let domain = crate::groth16::domain(&rows)?;
     let n = domain.size();
     let k = n.trailing_zeros();
-    if k > ptau.power {
+    // The `H` query needs the Lagrange basis of the domain twice the circuit's (snarkjs's rule).
+    if k + 1 > ptau.power {
         return Err(ProverError::TooLarge {
-            what: "evaluation domain points (the powers of tau's domain)",
-            max: 1u64 << ptau.power,
+            what: "evaluation domain points (half the powers of tau's largest domain)",
+            max: 1u64 << ptau.power.saturating_sub(1),
             got: n as u64,
         });
     }
@@ -140,10 +143,12 @@ pub fn initial_key<C: ConstraintSynthesizer<Fr>>(
         .collect();
     drop((a_cols, b_cols, c_cols));
 
-    let powers = ptau.read_g1(Section::TauG1, 0, 2 * n - 1)?;
-    let h_query: Vec<G1Projective> = (0..n - 1)
-        .into_par_iter()
-        .map(|i| powers[i + n].into_group() - powers[i])
+    // snarkjs's reduction: `H_j = L_{2j+1}(τ)` over the domain of size `2n`.
+    let h_query: Vec<G1Affine> = ptau
+        .read_g1(Section::LagrangeG1, Ptau::lagrange_offset(k + 1), 2 * n)?
+        .into_iter()
+        .skip(1)
+        .step_by(2)
         .collect();
 
     let alpha_g1 = ptau.read_g1(Section::AlphaTauG1, 0, 1)?[0];
@@ -163,7 +168,7 @@ pub fn initial_key<C: ConstraintSynthesizer<Fr>>(
         a_query: G1Projective::normalize_batch(&a_query),
         b_g1_query: G1Projective::normalize_batch(&b_g1_query),
         b_g2_query: G2Projective::normalize_batch(&b_g2_query),
-        h_query: G1Projective::normalize_batch(&h_query),
+        h_query,
         l_query: G1Projective::normalize_batch(&abc[instances..]),
     };
     let keep = ConstraintRows {
@@ -174,43 +179,53 @@ pub fn initial_key<C: ConstraintSynthesizer<Fr>>(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Contributions
+// Contributions, in snarkjs's format (`super::snarkjs`), so that either tool verifies the other's
 
+use super::snarkjs::{
+    beacon_rng, blake2b, fr_from_rng, g1_from_rng, g1_from_uncompressed, g1_uncompressed,
+    g2_from_uncompressed, g2_uncompressed, hash_to_g2, ChaCha,
+};
 use ark_ec::pairing::Pairing;
-use ark_ff::{Field, PrimeField, UniformRand, Zero};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_ff::{Field, UniformRand};
 use serde::{Deserialize, Serialize};
 
-/// A beacon contribution's public randomness: its secret is `beacon_secret(value, iterations)`.
+/// A beacon contribution's public randomness (snarkjs's `zkey beacon`): its secret and `s·G1`
+/// are drawn from ChaCha keyed by the value SHA-256'd `2^iterations_exp` times.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Beacon {
-    /// The beacon's value (hex), e.g. a drand round's randomness fixed in advance.
+    /// The beacon's value (hex, 1 to 255 bytes), e.g. a drand round's randomness fixed in
+    /// advance.
     pub value: String,
-    /// `log2` of the hash iterations.
-    pub iterations_log2: u32,
+    /// `log2` of the hash iterations (snarkjs allows 10 to 63).
+    pub iterations_exp: u32,
 }
 
-/// One phase-2 contribution as the transcript records it (points compressed, hex).
+/// The fewest and most beacon hash iterations (`log2`) accepted: snarkjs's lower bound, and an
+/// upper one that keeps verification within hours.
+pub const BEACON_ITERATIONS_EXP: std::ops::RangeInclusive<u32> = 10..=40;
+
+/// One phase-2 contribution as snarkjs's `.zkey` records it (points in snarkjs's uncompressed
+/// encoding, hex).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contribution {
-    /// The contributor's name (free text).
+    /// The contributor's name (free text, at most 255 bytes; empty for none).
     pub name: String,
     /// `δ·G1` after this contribution.
-    pub delta_g1: String,
-    /// `δ·G2` after this contribution.
-    pub delta_g2: String,
+    pub delta_after: String,
     /// Proof of knowledge of the secret `d`: `s·G1`.
-    pub s_g1: String,
+    pub g1_s: String,
     /// `s·d·G1`.
-    pub sx_g1: String,
-    /// `d·H` for `H = hash_to_g2(previous ‖ s·G1 ‖ s·d·G1)`.
-    pub spx_g2: String,
+    pub g1_sx: String,
+    /// `d·H` for `H = hashToG2(transcript)`.
+    pub g2_spx: String,
+    /// blake2b-512 of the circuit hash, every earlier contribution's public key and this one's
+    /// `s·G1`, `s·d·G1` (hex).
+    pub transcript: String,
     /// For a beacon contribution, the beacon the secret comes from.
     #[serde(default)]
     pub beacon: Option<Beacon>,
-    /// The transcript hash before this contribution (hex).
-    pub previous: String,
-    /// The transcript hash after it (hex): contributors find theirs by it.
+    /// The contribution's hash (blake2b-512 of its public key, hex), the one snarkjs prints:
+    /// contributors find theirs by it.
     pub hash: String,
 }
 
@@ -222,127 +237,156 @@ fn bad(what: impl Into<String>) -> ProverError {
     }
 }
 
-fn compressed(p: &impl CanonicalSerialize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let _ = p.serialize_compressed(&mut out);
-    out
+/// A contribution's points, decoded.
+struct PublicKey {
+    delta_after: G1Affine,
+    g1_s: G1Affine,
+    g1_sx: G1Affine,
+    g2_spx: G2Affine,
+    transcript: [u8; 64],
 }
 
-fn point<T: CanonicalDeserialize>(hex_str: &str, what: &str) -> Result<T, ProverError> {
-    let bytes = hex::decode(hex_str).map_err(|e| bad(format!("{what}: {e}")))?;
-    T::deserialize_compressed(bytes.as_slice()).map_err(|e| bad(format!("{what}: {e}")))
+fn hex64(s: &str, what: &str) -> Result<[u8; 64], ProverError> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad(format!("{what} is not 64 bytes of hex")))
 }
 
-/// The transcript hash a ceremony starts from: the circuit and its initial key's public part.
-pub fn initial_hash(circuit_id: &str, pk: &ProvingKey<Bn254>) -> [u8; 32] {
-    let mut h = blake3::Hasher::new();
-    h.update(b"zkyuma/ceremony/initial/v1");
-    h.update(&(circuit_id.len() as u64).to_le_bytes());
-    h.update(circuit_id.as_bytes());
-    h.update(&compressed(&pk.vk));
-    *h.finalize().as_bytes()
-}
-
-/// The transcript hash after contribution `c`: blake3 of its fields, the previous hash among
-/// them (anyone recomputes it; the verifier checks each recorded one).
-pub fn contribution_hash(c: &Contribution) -> [u8; 32] {
-    let mut h = blake3::Hasher::new();
-    h.update(b"zkyuma/ceremony/contribution/v1");
-    for field in [
-        &c.previous,
-        &c.name,
-        &c.delta_g1,
-        &c.delta_g2,
-        &c.s_g1,
-        &c.sx_g1,
-        &c.spx_g2,
-    ] {
-        h.update(&(field.len() as u64).to_le_bytes());
-        h.update(field.as_bytes());
+impl Contribution {
+    fn public_key(&self) -> Result<PublicKey, ProverError> {
+        let g1 = |s: &str, what: &str| {
+            hex::decode(s)
+                .ok()
+                .and_then(|b| g1_from_uncompressed(&b))
+                .ok_or_else(|| bad(format!("{what} is not a G1 point")))
+        };
+        let g2 = hex::decode(&self.g2_spx)
+            .ok()
+            .and_then(|b| g2_from_uncompressed(&b))
+            .ok_or_else(|| bad("g2_spx is not a G2 point"))?;
+        Ok(PublicKey {
+            delta_after: g1(&self.delta_after, "delta_after")?,
+            g1_s: g1(&self.g1_s, "g1_s")?,
+            g1_sx: g1(&self.g1_sx, "g1_sx")?,
+            g2_spx: g2,
+            transcript: hex64(&self.transcript, "transcript")?,
+        })
     }
-    match &c.beacon {
-        None => h.update(&[0]),
-        Some(b) => {
-            h.update(&[1]);
-            h.update(&b.iterations_log2.to_le_bytes());
-            h.update(b.value.as_bytes())
+
+    /// snarkjs's `hashPubKey`: the bytes a transcript and the contribution hash absorb.
+    fn public_key_bytes(&self) -> Result<Vec<u8>, ProverError> {
+        let k = self.public_key()?;
+        let mut out = g1_uncompressed(&k.delta_after).to_vec();
+        out.extend(g1_uncompressed(&k.g1_s));
+        out.extend(g1_uncompressed(&k.g1_sx));
+        out.extend(g2_uncompressed(&k.g2_spx));
+        out.extend(k.transcript);
+        Ok(out)
+    }
+}
+
+/// The transcript hash after `contributions`: blake2b-512 of the circuit hash and every
+/// contribution's public key — what the next contribution's transcript starts from, and what
+/// `circuit.json` and bundles record for a finished ceremony.
+pub fn transcript_hash(
+    circuit_hash: &[u8; 64],
+    contributions: &[Contribution],
+) -> Result<[u8; 64], ProverError> {
+    let mut parts = vec![circuit_hash.to_vec()];
+    for c in contributions {
+        parts.push(c.public_key_bytes()?);
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Ok(blake2b(&refs))
+}
+
+/// A contribution's transcript: blake2b-512 of the circuit hash, the `previous` contributions'
+/// public keys and its `s·G1`, `s·d·G1`.
+fn contribution_transcript(
+    circuit_hash: &[u8; 64],
+    previous: &[Contribution],
+    g1_s: &G1Affine,
+    g1_sx: &G1Affine,
+) -> Result<[u8; 64], ProverError> {
+    let mut parts = vec![circuit_hash.to_vec()];
+    for c in previous {
+        parts.push(c.public_key_bytes()?);
+    }
+    parts.push(g1_uncompressed(g1_s).to_vec());
+    parts.push(g1_uncompressed(g1_sx).to_vec());
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Ok(blake2b(&refs))
+}
+
+/// snarkjs's circuit hash of an initial key (`δ = γ = 1`): blake2b-512 of `α·G1`, `β·G1`,
+/// `β·G2`, the generators for `γ·G2`, `δ·G1`, `δ·G2`, then each series with its length (a
+/// big-endian `u32`) — the public-input points, the quotient bases `[τ^(i+n)]₁ − [τ^i]₁`
+/// (`i < n − 1`, from the phase 1's powers), `L`, `A`, `B` in G1 and in G2.
+pub fn circuit_hash(
+    initial: &ProvingKey<Bn254>,
+    ptau: &Ptau,
+    domain_size: usize,
+) -> Result<[u8; 64], ProverError> {
+    let mut h = blake2::Blake2b512::default();
+    use blake2::Digest;
+    let g1 = |h: &mut blake2::Blake2b512, p: &G1Affine| h.update(g1_uncompressed(p));
+    g1(&mut h, &initial.vk.alpha_g1);
+    g1(&mut h, &initial.beta_g1);
+    h.update(g2_uncompressed(&initial.vk.beta_g2));
+    h.update(g2_uncompressed(&G2Affine::generator()));
+    g1(&mut h, &G1Affine::generator());
+    h.update(g2_uncompressed(&G2Affine::generator()));
+    let series = |h: &mut blake2::Blake2b512, points: &[G1Affine]| {
+        h.update((points.len() as u32).to_be_bytes());
+        for p in points {
+            h.update(g1_uncompressed(p));
         }
     };
-    *h.finalize().as_bytes()
+    series(&mut h, &initial.vk.gamma_abc_g1);
+    let n = domain_size;
+    let powers = ptau.read_g1(Section::TauG1, 0, 2 * n - 1)?;
+    let quotient: Vec<G1Projective> = (0..n - 1)
+        .into_par_iter()
+        .map(|i| powers[i + n].into_group() - powers[i])
+        .collect();
+    drop(powers);
+    series(&mut h, &G1Projective::normalize_batch(&quotient));
+    drop(quotient);
+    series(&mut h, &initial.l_query);
+    series(&mut h, &initial.a_query);
+    series(&mut h, &initial.b_g1_query);
+    h.update((initial.b_g2_query.len() as u32).to_be_bytes());
+    for p in &initial.b_g2_query {
+        h.update(g2_uncompressed(p));
+    }
+    Ok(h.finalize().into())
 }
 
-/// A G2 point nobody knows a discrete logarithm of, from `input` (try-and-increment on the
-/// x-coordinate, then the cofactor cleared).
-pub fn hash_to_g2(input: &[u8]) -> G2Affine {
-    use ark_bn254::{Fq, Fq2};
-    for counter in 0u64.. {
-        let mut h = blake3::Hasher::new_derive_key("zkyuma/ceremony/hash-to-g2/v1");
-        h.update(input);
-        h.update(&counter.to_le_bytes());
-        let mut wide = [0u8; 128];
-        h.finalize_xof().fill(&mut wide);
-        let x = Fq2::new(
-            Fq::from_le_bytes_mod_order(&wide[..64]),
-            Fq::from_le_bytes_mod_order(&wide[64..]),
-        );
-        if let Some(p) = G2Affine::get_point_from_x_unchecked(x, wide[0] & 1 == 1) {
-            let q = p.clear_cofactor();
-            if !q.is_zero() {
-                return q;
-            }
-        }
-    }
-    unreachable!("some x is on the curve")
-}
-
-fn pok_base(previous: &str, s_g1: &G1Affine, sx_g1: &G1Affine) -> G2Affine {
-    let mut input = previous.as_bytes().to_vec();
-    input.extend(compressed(s_g1));
-    input.extend(compressed(sx_g1));
-    hash_to_g2(&input)
-}
-
-/// The secret of a beacon contribution: `value` hashed `2^iterations_log2` times (blake3), as a
-/// scalar.
-pub fn beacon_secret(value: &[u8], iterations_log2: u32) -> Result<Fr, ProverError> {
-    if iterations_log2 > 40 {
-        return Err(bad(format!(
-            "2^{iterations_log2} beacon iterations: at most 2^40"
-        )));
-    }
-    let mut x = *blake3::hash(value).as_bytes();
-    for _ in 1..(1u64 << iterations_log2) {
-        x = *blake3::hash(&x).as_bytes();
-    }
-    let d = Fr::from_le_bytes_mod_order(&x);
-    if d.is_zero() {
-        return Err(bad("the beacon gives a zero secret"));
-    }
-    Ok(d)
-}
-
-/// Contribute the secret `d` to `pk`: `δ ← d·δ`, the `L` and `H` queries divided by `d`, with a
-/// proof of knowledge of `d` bound to the transcript hash `previous`. Returns the record (its
-/// `hash` is the new transcript hash). `d` should come from the OS (plus the contributor's text)
-/// and be forgotten at once.
+/// Contribute to `pk` drawing from `rng` as snarkjs does (the secret `d`, then `s·G1`): `δ ←
+/// d·δ`, the `L` and `H` queries divided by `d`, and the proof of knowledge of `d` bound to the
+/// transcript so far (`circuit_hash` and the `previous` contributions). `rng` comes from
+/// [`super::snarkjs::entropy_rng`] (OS randomness and the contributor's text) or, for a beacon,
+/// [`beacon_rng`]; it should be dropped at once.
 pub fn contribute(
     pk: &mut ProvingKey<Bn254>,
-    previous: [u8; 32],
-    d: Fr,
+    circuit_hash: &[u8; 64],
+    previous: &[Contribution],
+    rng: &mut ChaCha,
     name: &str,
     beacon: Option<Beacon>,
-    rng: &mut impl rand_core::RngCore,
 ) -> Result<Contribution, ProverError> {
+    if name.len() > 255 {
+        return Err(bad("a contributor's name is at most 255 bytes"));
+    }
+    let d = fr_from_rng(rng);
     let d_inv = d.inverse().ok_or(ProverError::Degenerate {
         what: "a zero contribution secret",
     })?;
-    let s = Fr::rand(rng);
-    let g1 = G1Affine::generator();
-    let s_g1 = (g1 * s).into_affine();
-    let sx_g1 = (g1 * (s * d)).into_affine();
-    let previous_hex = hex::encode(previous);
-    let base = pok_base(&previous_hex, &s_g1, &sx_g1);
-    let spx_g2 = (base * d).into_affine();
+    let g1_s = g1_from_rng(rng);
+    let g1_sx = (g1_s * d).into_affine();
+    let transcript = contribution_transcript(circuit_hash, previous, &g1_s, &g1_sx)?;
+    let g2_spx = (hash_to_g2(&transcript) * d).into_affine();
     pk.delta_g1 = (pk.delta_g1 * d).into_affine();
     pk.vk.delta_g2 = (pk.vk.delta_g2 * d).into_affine();
     let scale = |points: &[G1Affine]| -> Vec<G1Affine> {
@@ -353,83 +397,115 @@ pub fn contribute(
     pk.h_query = scale(&pk.h_query);
     let mut c = Contribution {
         name: name.to_string(),
-        delta_g1: hex::encode(compressed(&pk.delta_g1)),
-        delta_g2: hex::encode(compressed(&pk.vk.delta_g2)),
-        s_g1: hex::encode(compressed(&s_g1)),
-        sx_g1: hex::encode(compressed(&sx_g1)),
-        spx_g2: hex::encode(compressed(&spx_g2)),
+        delta_after: hex::encode(g1_uncompressed(&pk.delta_g1)),
+        g1_s: hex::encode(g1_uncompressed(&g1_s)),
+        g1_sx: hex::encode(g1_uncompressed(&g1_sx)),
+        g2_spx: hex::encode(g2_uncompressed(&g2_spx)),
+        transcript: hex::encode(transcript),
         beacon,
-        previous: previous_hex,
         hash: String::new(),
     };
-    c.hash = hex::encode(contribution_hash(&c));
+    c.hash = hex::encode(blake2b(&[&c.public_key_bytes()?]));
     Ok(c)
 }
 
-/// Check a whole phase 2: every contribution continues the transcript, proves knowledge of its
-/// secret and moves `δ` by it (a beacon contribution by exactly its beacon's secret); and the
-/// final key is the initial key (recomputed from the phase 1 and the circuit by the caller) with
-/// the last `δ`: every query but `L` and `H` unchanged, and `L`, `H` the initial ones divided by
-/// `δ` (random-linear-combination pairing checks). Returns each contribution's hash, in order.
+/// `e(a, d) = e(b, c)`: `(a, b)` and `(c, d)` have the same ratio (snarkjs's `sameRatio`).
+fn same_ratio(a: G1Affine, b: G1Affine, c: G2Affine, d: G2Affine) -> bool {
+    Bn254::pairing(a, d) == Bn254::pairing(b, c)
+}
+
+/// Check a whole phase 2 as `snarkjs zkey verify` does, and more: the contributions
+/// ([`verify_contributions`]) and the final key against the initial key (recomputed from the
+/// phase 1 and the circuit by the caller; [`verify_key`]). Returns each contribution's hash, in
+/// order.
 pub fn verify_phase2(
-    circuit_id: &str,
+    circuit_hash: &[u8; 64],
     initial: &ProvingKey<Bn254>,
     last: &ProvingKey<Bn254>,
     contributions: &[Contribution],
     rng: &mut impl rand_core::RngCore,
 ) -> Result<Vec<String>, ProverError> {
+    let (hashes, delta) = verify_contributions(circuit_hash, contributions)?;
+    verify_key(initial, last, delta, rng)?;
+    Ok(hashes)
+}
+
+/// Check the contributions alone (a pairing or two each, no key): there is at least one; every
+/// transcript continues the one before from `circuit_hash`, every proof of knowledge verifies
+/// and `δ` (from `δ = 1`) moves by the proven secret, a beacon contribution's points are exactly
+/// its beacon's, no point is zero and every recorded hash is its contribution's. Returns the
+/// hashes in order and the final `δ·G1`.
+pub fn verify_contributions(
+    circuit_hash: &[u8; 64],
+    contributions: &[Contribution],
+) -> Result<(Vec<String>, G1Affine), ProverError> {
     if contributions.is_empty() {
         return Err(bad(
             "no contribution: a key with δ = 1 can be forged by anyone",
         ));
     }
-    let mut previous = hex::encode(initial_hash(circuit_id, initial));
-    let (mut delta_g1, mut delta_g2) = (initial.delta_g1, initial.vk.delta_g2);
+    let mut delta = G1Affine::generator();
     let mut hashes = Vec::new();
     for (i, c) in contributions.iter().enumerate() {
         let which = |what: &str| format!("contribution {} ({:?}): {what}", i + 1, c.name);
-        if c.previous != previous {
+        let k = c.public_key().map_err(|e| bad(which(&e.to_string())))?;
+        if contribution_transcript(circuit_hash, &contributions[..i], &k.g1_s, &k.g1_sx)?
+            != k.transcript
+        {
             return Err(bad(which("does not continue the transcript")));
         }
-        if hex::encode(contribution_hash(c)) != c.hash {
-            return Err(bad(which("its hash is not its content's")));
-        }
-        let new_g1: G1Affine = point(&c.delta_g1, "delta_g1")?;
-        let new_g2: G2Affine = point(&c.delta_g2, "delta_g2")?;
-        let s_g1: G1Affine = point(&c.s_g1, "s_g1")?;
-        let sx_g1: G1Affine = point(&c.sx_g1, "sx_g1")?;
-        let spx_g2: G2Affine = point(&c.spx_g2, "spx_g2")?;
-        if [new_g1.is_zero(), s_g1.is_zero(), sx_g1.is_zero()].contains(&true) {
+        if [k.delta_after.is_zero(), k.g1_s.is_zero(), k.g1_sx.is_zero()].contains(&true) {
             return Err(bad(which("a zero point")));
         }
-        let base = pok_base(&c.previous, &s_g1, &sx_g1);
-        // Knowledge of d: e(s·d·G1, H) = e(s·G1, d·H).
-        if Bn254::pairing(sx_g1, base) != Bn254::pairing(s_g1, spx_g2) {
+        let base = hash_to_g2(&k.transcript);
+        // Knowledge of d: (s·G1, s·d·G1) and (H, d·H) have the same ratio.
+        if !same_ratio(k.g1_s, k.g1_sx, base, k.g2_spx) {
             return Err(bad(which("its proof of knowledge does not verify")));
         }
-        // δ moved by that d: e(δ_prev, d·H) = e(δ_new, H); and δ in G1 and G2 agree.
-        if Bn254::pairing(delta_g1, spx_g2) != Bn254::pairing(new_g1, base) {
+        // δ moved by that d.
+        if !same_ratio(delta, k.delta_after, base, k.g2_spx) {
             return Err(bad(which("δ did not move by the proven secret")));
         }
-        if Bn254::pairing(new_g1, G2Affine::generator())
-            != Bn254::pairing(G1Affine::generator(), new_g2)
-        {
-            return Err(bad(which("δ·G1 and δ·G2 differ")));
-        }
         if let Some(b) = &c.beacon {
+            if !BEACON_ITERATIONS_EXP.contains(&b.iterations_exp) {
+                return Err(bad(which("beacon iterations out of range")));
+            }
             let value = hex::decode(&b.value).map_err(|e| bad(which(&format!("beacon: {e}"))))?;
-            let d = beacon_secret(&value, b.iterations_log2)?;
-            if (delta_g1 * d).into_affine() != new_g1 {
-                return Err(bad(which("δ is not moved by the beacon's secret")));
+            let mut r = beacon_rng(&value, b.iterations_exp);
+            let d = fr_from_rng(&mut r);
+            let s = g1_from_rng(&mut r);
+            if s != k.g1_s || (s * d).into_affine() != k.g1_sx {
+                return Err(bad(which("its key is not the beacon's")));
             }
         }
-        delta_g1 = new_g1;
-        delta_g2 = new_g2;
-        previous = c.hash.clone();
+        if hex::encode(blake2b(&[&c.public_key_bytes()?])) != c.hash {
+            return Err(bad(which("its hash is not its content's")));
+        }
+        delta = k.delta_after;
         hashes.push(c.hash.clone());
     }
-    // The final key: δ the last contribution's, the rest the initial key's, L and H scaled.
-    if last.delta_g1 != delta_g1 || last.vk.delta_g2 != delta_g2 {
+    Ok((hashes, delta))
+}
+
+/// Check the final key `last` against the `initial` one with the last contribution's `delta`:
+/// `δ` in G1 and G2 the contributions', every query but `L` and `H` unchanged, and `L`, `H` the
+/// initial ones divided by `δ` (random-linear-combination pairing checks).
+pub fn verify_key(
+    initial: &ProvingKey<Bn254>,
+    last: &ProvingKey<Bn254>,
+    delta: G1Affine,
+    rng: &mut impl rand_core::RngCore,
+) -> Result<(), ProverError> {
+    // The final key: δ the last contribution's (in G1 and G2), the rest the initial key's, L and
+    // H scaled.
+    if last.delta_g1 != delta
+        || !same_ratio(
+            G1Affine::generator(),
+            delta,
+            G2Affine::generator(),
+            last.vk.delta_g2,
+        )
+    {
         return Err(bad("the key's δ is not the last contribution's"));
     }
     let same = last.vk.alpha_g1 == initial.vk.alpha_g1
@@ -453,14 +529,14 @@ pub fn verify_phase2(
             return Err(bad(format!("the key's {name} query has another length")));
         }
         let r: Vec<Fr> = (0..fin.len()).map(|_| Fr::rand(rng)).collect();
-        let f = G1Projective::msm_unchecked(fin, &r);
-        let i = G1Projective::msm_unchecked(init, &r);
-        // e(Σ r·L_final, δ·G2) = e(Σ r·L_initial, δ_initial·G2).
-        if Bn254::pairing(f, delta_g2) != Bn254::pairing(i, initial.vk.delta_g2) {
+        let f = G1Projective::msm_unchecked(fin, &r).into_affine();
+        let i = G1Projective::msm_unchecked(init, &r).into_affine();
+        // e(Σ r·L_final, δ·G2) = e(Σ r·L_initial, G2).
+        if !same_ratio(f, i, initial.vk.delta_g2, last.vk.delta_g2) {
             return Err(bad(format!(
                 "the key's {name} query is not the phase 1's over δ"
             )));
         }
     }
-    Ok(hashes)
+    Ok(())
 }

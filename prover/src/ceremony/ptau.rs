@@ -18,6 +18,7 @@ use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{BigInt, BigInteger, FftField, PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use rayon::prelude::*;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -102,7 +103,8 @@ fn fq_from_montgomery(bytes: &[u8]) -> Option<Fq> {
     (raw < Fq::MODULUS).then(|| Fq::new_unchecked(raw))
 }
 
-fn g1_from_bytes(b: &[u8]) -> Option<G1Affine> {
+/// A G1 point from snarkjs's affine Montgomery encoding (`None` off the curve).
+pub(crate) fn g1_from_bytes(b: &[u8]) -> Option<G1Affine> {
     if b.iter().all(|x| *x == 0) {
         return Some(G1Affine::zero());
     }
@@ -114,7 +116,8 @@ fn g1_from_bytes(b: &[u8]) -> Option<G1Affine> {
     p.is_on_curve().then_some(p)
 }
 
-fn g2_from_bytes(b: &[u8]) -> Option<G2Affine> {
+/// A G2 point from snarkjs's affine Montgomery encoding (`None` off the curve or the group).
+pub(crate) fn g2_from_bytes(b: &[u8]) -> Option<G2Affine> {
     if b.iter().all(|x| *x == 0) {
         return Some(G2Affine::zero());
     }
@@ -279,13 +282,14 @@ impl Ptau {
             )
         };
         if s.is_g2() {
-            buf.chunks(128)
+            // Decoding checks every point (G2 in its subgroup): on all cores.
+            buf.par_chunks(128)
                 .enumerate()
                 .map(|(i, b)| g2_from_bytes(b).ok_or_else(|| bad(i)))
                 .collect::<Result<_, _>>()
                 .map(Points::G2)
         } else {
-            buf.chunks(64)
+            buf.par_chunks(64)
                 .enumerate()
                 .map(|(i, b)| g1_from_bytes(b).ok_or_else(|| bad(i)))
                 .collect::<Result<_, _>>()

@@ -5,16 +5,18 @@
 //! it, so a contributor killed at any point leaves the ceremony at its last complete step.
 
 use super::phase2::{
-    beacon_secret, contribute, initial_hash, initial_key, verify_phase2, Beacon, Contribution,
+    circuit_hash, contribute, initial_key, transcript_hash, verify_contributions, verify_key,
+    Beacon, Contribution, BEACON_ITERATIONS_EXP,
 };
 use super::ptau::Ptau;
+use super::snarkjs::{beacon_rng, entropy_rng, ChaCha};
+use super::zkey::{read_zkey, write_zkey};
 use crate::groth16::ConstraintRows;
 use crate::keys::{
     checksum, write_atomic, CircuitDescription, KeyPaths, Keys, ProvingKeySource, SetupKind,
 };
 use crate::ProverError;
-use ark_bn254::{Bn254, Fr};
-use ark_ff::PrimeField;
+use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rand_core::{OsRng, RngCore};
@@ -95,18 +97,32 @@ pub struct Transcript {
     pub ptau_blake3: String,
     /// Its power.
     pub ptau_power: u32,
-    /// The transcript hash before the first contribution (hex).
-    pub initial_hash: String,
+    /// snarkjs's circuit hash of the initial key (hex, 64 bytes): the hash `snarkjs zkey new`
+    /// prints for the exported `.r1cs` and the same `.ptau`.
+    pub circuit_hash: String,
     /// Every contribution, in order.
     pub contributions: Vec<Contribution>,
 }
 
 impl Transcript {
-    /// The transcript hash now (the last contribution's, or the initial one).
-    pub fn hash(&self) -> String {
-        self.contributions
-            .last()
-            .map_or(self.initial_hash.clone(), |c| c.hash.clone())
+    /// The circuit hash's bytes.
+    pub fn circuit_hash_bytes(&self) -> Result<[u8; 64], ProverError> {
+        hex::decode(&self.circuit_hash)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| ProverError::Malformed {
+                path: "ceremony.json".into(),
+                message: "the circuit hash is not 64 bytes of hex".into(),
+            })
+    }
+
+    /// The transcript hash now: blake2b-512 of the circuit hash and every contribution's public
+    /// key (hex).
+    pub fn hash(&self) -> Result<String, ProverError> {
+        Ok(hex::encode(transcript_hash(
+            &self.circuit_hash_bytes()?,
+            &self.contributions,
+        )?))
     }
 }
 
@@ -159,18 +175,14 @@ fn write_key(path: &Path, pk: &ProvingKey<Bn254>) -> Result<(), ProverError> {
     write_atomic(path, &bytes)
 }
 
-/// A contribution's secret: 64 bytes of OS entropy and the contributor's text, hashed to a
-/// scalar (the text alone never decides it).
-pub fn contribution_secret(entropy: &[u8]) -> Fr {
+/// The random-number generator a contribution's secret comes from: 64 bytes of OS entropy and
+/// the contributor's text (the text alone never decides it), as snarkjs's `zkey contribute`.
+pub fn contribution_rng(entropy: &[u8]) -> ChaCha {
     let mut os = [0u8; 64];
     OsRng.fill_bytes(&mut os);
-    let mut h = blake3::Hasher::new_derive_key("zkyuma/ceremony/secret/v1");
-    h.update(&os);
-    h.update(entropy);
-    let mut wide = [0u8; 64];
-    h.finalize_xof().fill(&mut wide);
+    let rng = entropy_rng(&os, entropy);
     os.fill(0);
-    Fr::from_le_bytes_mod_order(&wide)
+    rng
 }
 
 /// What `verify` found: each contribution's name and hash, in order.
@@ -226,8 +238,9 @@ impl CeremonyDir {
         ptau.verify(rng)?;
         let (pk, rows) = circuit.initial_key(&ptau)?;
         let circuit_id = circuit.circuit_id();
+        let domain_size = ark_poly::EvaluationDomain::size(&crate::groth16::domain(&rows)?);
         let t = Transcript {
-            initial_hash: hex::encode(initial_hash(&circuit_id, &pk)),
+            circuit_hash: hex::encode(circuit_hash(&pk, &ptau, domain_size)?),
             circuit,
             circuit_id,
             ptau_blake3: file_blake3(ptau_path)?,
@@ -246,25 +259,25 @@ impl CeremonyDir {
         Ok(t)
     }
 
-    /// Add a contribution with the secret `d` (from [`contribution_secret`] or a beacon); the
-    /// new key is written before the transcript names it.
+    /// Add a contribution drawn from `rng`; the new key is written before the transcript names
+    /// it.
     fn add(
         &self,
         name: &str,
-        d: Fr,
+        rng: &mut ChaCha,
         beacon: Option<Beacon>,
-        rng: &mut impl RngCore,
     ) -> Result<Contribution, ProverError> {
         let mut t = self.transcript()?;
         let n = t.contributions.len();
         let mut pk = read_key(&self.key_path(n))?;
-        let previous: [u8; 32] = hex::decode(t.hash())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| {
-                malformed(&self.transcript_path(), "a transcript hash is not 32 bytes")
-            })?;
-        let c = contribute(&mut pk, previous, d, name, beacon, rng)?;
+        let c = contribute(
+            &mut pk,
+            &t.circuit_hash_bytes()?,
+            &t.contributions,
+            rng,
+            name,
+            beacon,
+        )?;
         write_key(&self.key_path(n + 1), &pk)?;
         t.contributions.push(c.clone());
         self.save(&t)?;
@@ -273,41 +286,120 @@ impl CeremonyDir {
     }
 
     /// Contribute OS entropy (and the contributor's `entropy` text).
-    pub fn contribute(
-        &self,
-        name: &str,
-        entropy: &[u8],
-        rng: &mut impl RngCore,
-    ) -> Result<Contribution, ProverError> {
-        self.add(name, contribution_secret(entropy), None, rng)
+    pub fn contribute(&self, name: &str, entropy: &[u8]) -> Result<Contribution, ProverError> {
+        self.add(name, &mut contribution_rng(entropy), None)
     }
 
-    /// The final contribution from a public beacon value (hex), hashed `2^iterations_log2`
-    /// times.
+    /// The final contribution from a public beacon value (hex, 1 to 255 bytes), SHA-256'd
+    /// `2^iterations_exp` times (snarkjs's `zkey beacon`, 10 to 40 here).
     pub fn beacon(
         &self,
         value_hex: &str,
-        iterations_log2: u32,
-        rng: &mut impl RngCore,
+        iterations_exp: u32,
     ) -> Result<Contribution, ProverError> {
         let value = hex::decode(value_hex).map_err(|e| malformed(&self.transcript_path(), e))?;
-        let d = beacon_secret(&value, iterations_log2)?;
+        if value.is_empty() || value.len() > 255 {
+            return Err(malformed(
+                &self.transcript_path(),
+                "a beacon value is 1 to 255 bytes",
+            ));
+        }
+        if !BEACON_ITERATIONS_EXP.contains(&iterations_exp) {
+            return Err(malformed(
+                &self.transcript_path(),
+                format!(
+                    "beacon iterations 2^{iterations_exp}: from 2^{} to 2^{}",
+                    BEACON_ITERATIONS_EXP.start(),
+                    BEACON_ITERATIONS_EXP.end()
+                ),
+            ));
+        }
         let beacon = Beacon {
             value: value_hex.to_lowercase(),
-            iterations_log2,
+            iterations_exp,
         };
-        self.add("beacon", d, Some(beacon), rng)
+        self.add(
+            "beacon",
+            &mut beacon_rng(&value, iterations_exp),
+            Some(beacon),
+        )
     }
 
-    /// Re-check the whole ceremony against the phase 1 in `ptau_path` and the circuit: the
-    /// phase 1 itself, its blake3, the initial key recomputed, every contribution and the
-    /// current key.
-    pub fn verify(
+    /// The ceremony's current key as a snarkjs `.zkey` at `path`, its contributions in
+    /// section 10: `snarkjs zkey verify` checks it against the `.r1cs` and the `.ptau`, and
+    /// `snarkjs zkey contribute` extends it (take the result back with
+    /// [`CeremonyDir::import_zkey`]).
+    pub fn export_zkey(&self, path: &Path) -> Result<(), ProverError> {
+        let t = self.transcript()?;
+        let pk = read_key(&self.key_path(t.contributions.len()))?;
+        let rows = self.rows()?;
+        write_zkey(path, &pk, &rows, &t.circuit_hash_bytes()?, &t.contributions)
+    }
+
+    /// Take back a `.zkey` that extends this ceremony (snarkjs's `zkey contribute` or `zkey
+    /// beacon` on an exported key): refused before any long computation if it is for another
+    /// circuit or another circuit hash, or does not start with this ceremony's contributions;
+    /// then the whole transcript and the key are verified against the phase 1 before the new
+    /// contributions are recorded. Returns the new contributions.
+    pub fn import_zkey(
         &self,
+        zkey_path: &Path,
         ptau_path: &Path,
         rng: &mut impl RngCore,
-    ) -> Result<(Transcript, ProvingKey<Bn254>, VerifiedTranscript), ProverError> {
-        let t = self.transcript()?;
+    ) -> Result<Vec<Contribution>, ProverError> {
+        let mut t = self.transcript()?;
+        let rows = self.rows()?;
+        let z = read_zkey(zkey_path)?;
+        z.check_circuit(&rows, zkey_path)?;
+        if z.circuit_hash != t.circuit_hash_bytes()? {
+            return Err(malformed(
+                zkey_path,
+                "the key's circuit hash is not this ceremony's (another phase 1 or circuit)",
+            ));
+        }
+        let n = t.contributions.len();
+        if z.contributions.len() <= n
+            || z.contributions[..n]
+                .iter()
+                .zip(&t.contributions)
+                .any(|(a, b)| a.hash != b.hash)
+        {
+            return Err(malformed(
+                zkey_path,
+                "the key does not extend this ceremony (its first contributions are not ours, \
+                 or it adds none)",
+            ));
+        }
+        // The contributions first (a pairing or two each), then the phase 1 and the key.
+        let (_, delta) = verify_contributions(&t.circuit_hash_bytes()?, &z.contributions)?;
+        let (_, initial) = self.checked_initial(&t, ptau_path, rng)?;
+        verify_key(&initial, &z.pk, delta, rng)?;
+        let added = z.contributions[n..].to_vec();
+        write_key(&self.key_path(z.contributions.len()), &z.pk)?;
+        t.contributions = z.contributions;
+        self.save(&t)?;
+        let _ = std::fs::remove_file(self.key_path(n));
+        Ok(added)
+    }
+
+    fn rows(&self) -> Result<ConstraintRows, ProverError> {
+        let rows_path = self.dir.join("rows.bin");
+        let rows_bytes = std::fs::read(&rows_path).map_err(|source| ProverError::Io {
+            path: rows_path.display().to_string(),
+            source,
+        })?;
+        ConstraintRows::deserialize_uncompressed(rows_bytes.as_slice())
+            .map_err(|e| malformed(&rows_path, e))
+    }
+
+    /// The phase 1 checked (its blake3 the recorded one, its consistency) and the initial key
+    /// recomputed from it, its circuit hash the recorded one.
+    fn checked_initial(
+        &self,
+        t: &Transcript,
+        ptau_path: &Path,
+        rng: &mut impl RngCore,
+    ) -> Result<(Ptau, ProvingKey<Bn254>), ProverError> {
         let blake3 = file_blake3(ptau_path)?;
         if blake3 != t.ptau_blake3 {
             return Err(ProverError::Checksum {
@@ -324,15 +416,32 @@ impl CeremonyDir {
         }
         let ptau = Ptau::open(ptau_path)?;
         ptau.verify(rng)?;
-        let (initial, _) = t.circuit.initial_key(&ptau)?;
-        if hex::encode(initial_hash(&t.circuit_id, &initial)) != t.initial_hash {
+        let (initial, rows) = t.circuit.initial_key(&ptau)?;
+        let domain_size = ark_poly::EvaluationDomain::size(&crate::groth16::domain(&rows)?);
+        if circuit_hash(&initial, &ptau, domain_size)? != t.circuit_hash_bytes()? {
             return Err(malformed(
                 &self.transcript_path(),
-                "the initial hash is not the recomputed initial key's",
+                "the circuit hash is not the recomputed initial key's",
             ));
         }
+        Ok((ptau, initial))
+    }
+
+    /// Re-check the whole ceremony against the phase 1 in `ptau_path` and the circuit: the
+    /// phase 1 itself, its blake3, the initial key recomputed, every contribution and the
+    /// current key.
+    pub fn verify(
+        &self,
+        ptau_path: &Path,
+        rng: &mut impl RngCore,
+    ) -> Result<(Transcript, ProvingKey<Bn254>, VerifiedTranscript), ProverError> {
+        let t = self.transcript()?;
+        // The contributions first (a pairing or two each): an empty or edited transcript is
+        // refused before the phase 1 is read.
+        let (hashes, delta) = verify_contributions(&t.circuit_hash_bytes()?, &t.contributions)?;
+        let (_, initial) = self.checked_initial(&t, ptau_path, rng)?;
         let key = read_key(&self.key_path(t.contributions.len()))?;
-        let hashes = verify_phase2(&t.circuit_id, &initial, &key, &t.contributions, rng)?;
+        verify_key(&initial, &key, delta, rng)?;
         let named = t
             .contributions
             .iter()
@@ -353,13 +462,7 @@ impl CeremonyDir {
         rng: &mut impl RngCore,
     ) -> Result<Keys, ProverError> {
         let (t, pk, _) = self.verify(ptau_path, rng)?;
-        let rows_path = self.dir.join("rows.bin");
-        let rows_bytes = std::fs::read(&rows_path).map_err(|source| ProverError::Io {
-            path: rows_path.display().to_string(),
-            source,
-        })?;
-        let rows = ConstraintRows::deserialize_uncompressed(rows_bytes.as_slice())
-            .map_err(|e| malformed(&rows_path, e))?;
+        let rows = self.rows()?;
         let (pk_blake3, pk_bytes) = checksum(&pk)?;
         let (rows_blake3, rows_len) = checksum(&rows)?;
         let mut keys = Keys {
@@ -372,7 +475,7 @@ impl CeremonyDir {
                 public_inputs: rows.instance_variables - 1,
                 setup: SetupKind::Ceremony {
                     ptau_blake3: t.ptau_blake3.clone(),
-                    transcript_hash: t.hash(),
+                    transcript_hash: t.hash()?,
                     contributions: t.contributions.len(),
                 },
                 vk_blake3: String::new(),

@@ -1,5 +1,6 @@
 //! Circuit-specific Groth16 key generation from the compressed constraint rows.
 
+use super::reduction::SnarkjsReduction;
 use super::rows::{synthesis_error, ConstraintRows, SparseRows};
 use super::witness::domain;
 use crate::ProverError;
@@ -7,14 +8,14 @@ use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::CurveGroup;
 use ark_ff::{Field, UniformRand, Zero};
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_groth16::r1cs_to_qap::R1CSToQAP;
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::ConstraintSynthesizer;
 use rayon::prelude::*;
 
 /// Circuit-specific Groth16 key generation from the constraint rows: arkworks' generator
-/// (`generate_random_parameters_with_reduction` with `LibsnarkReduction`) step for step — the same
+/// (`generate_random_parameters_with_reduction` with [`SnarkjsReduction`]) step for step — the same
 /// draws from `rng` in the same order, the same QAP evaluation at `t` — without keeping the
 /// constraint system: only the compressed rows, the Lagrange coefficients at `t` and the
 /// per-variable evaluations are held while the key's points are computed. The key equals the one
@@ -89,7 +90,7 @@ pub fn generate<C: ConstraintSynthesizer<Fr>>(
     drop(a);
     let b_g1_query = g1_table.batch_mul(&b);
     drop(b);
-    let h_scalars = <LibsnarkReduction as R1CSToQAP>::h_query_scalars::<
+    let h_scalars = <SnarkjsReduction as R1CSToQAP>::h_query_scalars::<
         Fr,
         GeneralEvaluationDomain<Fr>,
     >(domain_size - 1, t, zt, delta_inverse)

@@ -1,5 +1,5 @@
 //! Groth16 over BN254 in small memory: key generation and proving, key for key and proof for
-//! proof the same as `ark-groth16`'s.
+//! proof the same as `ark-groth16`'s with snarkjs's QAP reduction.
 //!
 //! arkworks' prover synthesizes the circuit once with everything at hand: every linear
 //! combination kept, inlined into a second copy, turned into three sparse matrices of `(field
@@ -15,9 +15,10 @@
 //!    synthesize the circuit twice;
 //! 2. **the assignment** (module `witness`): a second synthesis that keeps values only (no linear
 //!    combination is stored);
-//! 3. **the quotient `h`** (module `witness`): the R1CS-to-QAP witness map of arkworks'
-//!    `LibsnarkReduction` — the same evaluation domain, coset and order of FFTs — so that the
-//!    proving keys of `ark-groth16` apply unchanged;
+//! 3. **the quotient** (module `witness`): the R1CS-to-QAP witness map of snarkjs's reduction
+//!    ([`SnarkjsReduction`], module `reduction`: `A·B − C` on the odd coset of the domain), so
+//!    that keys and proofs are exchangeable with snarkjs and with arkworks'
+//!    `Groth16::<Bn254, SnarkjsReduction>`;
 //! 4. **the proof** ([`prove_with`], [`prove_with_rows`], module `prover`): the five multi-scalar
 //!    multiplications of Groth16, giving the points `ark-groth16` gives (the constant's query
 //!    point inside the multiplication rather than added apart), chunk by chunk;
@@ -32,6 +33,7 @@
 mod generator;
 mod key_file;
 mod prover;
+mod reduction;
 mod rows;
 mod witness;
 
@@ -40,5 +42,6 @@ pub(crate) use key_file::CheckedFile;
 pub use key_file::KeyFile;
 pub(crate) use prover::prove;
 pub use prover::{prove_from_file, prove_with, prove_with_rows};
+pub use reduction::SnarkjsReduction;
 pub use rows::{ConstraintRows, SparseRows};
 pub(crate) use witness::{assignment, domain};

@@ -217,8 +217,8 @@ fn prove_from<C: ConstraintSynthesizer<Fr>>(
     }
     let h = quotient(rows, &z)?;
     let big = |xs: &[Fr]| xs.par_iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
-    // `h_query` has one point fewer than the domain (deg h <= size − 2), as in arkworks.
-    let h_big = big(&h[..h.len() - 1]);
+    // One `H` query point per value on the odd coset (snarkjs's reduction).
+    let h_big = big(&h);
     drop(h);
     let public_inputs = z[1..instances].to_vec();
     // The constant 1 included: `Σ_i z_i·A_i` is arkworks' `A_0 + Σ_{i≥1} z_i·A_i`.

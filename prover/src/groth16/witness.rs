@@ -1,10 +1,10 @@
 //! The witness side of proving: a values-only synthesis giving the assignment, and the
-//! R1CS-to-QAP witness map giving the quotient `h`.
+//! R1CS-to-QAP witness map (snarkjs's) giving the quotient's values.
 
 use super::rows::{synthesis_error, ConstraintRows};
 use crate::ProverError;
 use ark_bn254::Fr;
-use ark_ff::{FftField, Field, Zero};
+use ark_ff::{FftField, Zero};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -42,8 +42,9 @@ pub(crate) fn domain(rows: &ConstraintRows) -> Result<GeneralEvaluationDomain<Fr
     })
 }
 
-/// The coefficients of `h(X) = (A(X)·B(X) − C(X)) / Z(X)` over arkworks' Groth16 domain, as
-/// `LibsnarkReduction::witness_map_from_matrices` computes them (`C·z` taken as `(A·z)∘(B·z)`).
+/// The quotient's values as snarkjs's reduction hands them to the prover
+/// ([`super::reduction`]): `A·B − C` on the odd coset of the circuit's domain (`C·z` taken as
+/// `(A·z)∘(B·z)`), one value per `H` query point.
 pub(crate) fn quotient(rows: &ConstraintRows, z: &[Fr]) -> Result<Vec<Fr>, ProverError> {
     let (constraints, instance_variables) = (rows.constraints(), rows.instance_variables);
     let domain = domain(rows)?;
@@ -59,30 +60,5 @@ pub(crate) fn quotient(rows: &ConstraintRows, z: &[Fr]) -> Result<Vec<Fr>, Prove
             *b = rows.b.evaluate(i, &rows.coefficients, z);
         });
     a[constraints..constraints + instance_variables].copy_from_slice(&z[..instance_variables]);
-    let mut c: Vec<Fr> = a.par_iter().zip(&b).map(|(a, b)| *a * b).collect();
-    let coset = domain
-        .get_coset(Fr::GENERATOR)
-        .ok_or(ProverError::Degenerate {
-            what: "no coset of the evaluation domain",
-        })?;
-    domain.ifft_in_place(&mut a);
-    domain.ifft_in_place(&mut b);
-    coset.fft_in_place(&mut a);
-    coset.fft_in_place(&mut b);
-    a.par_iter_mut().zip(&b).for_each(|(a, b)| *a *= b);
-    drop(b);
-    domain.ifft_in_place(&mut c);
-    coset.fft_in_place(&mut c);
-    let vanishing_inverse = domain
-        .evaluate_vanishing_polynomial(Fr::GENERATOR)
-        .inverse()
-        .ok_or(ProverError::Degenerate {
-            what: "the vanishing polynomial is zero on the coset",
-        })?;
-    a.par_iter_mut().zip(c).for_each(|(ab, c)| {
-        *ab -= &c;
-        *ab *= &vanishing_inverse;
-    });
-    coset.ifft_in_place(&mut a);
-    Ok(a)
+    super::reduction::odd_coset_values(&domain, a, b).map_err(synthesis_error)
 }

@@ -52,7 +52,7 @@ pub enum CeremonyCommand {
         entropy: String,
     },
     /// The last contribution, from a public beacon value fixed in advance (e.g. a future drand
-    /// round's randomness), hashed `2^iterations` times.
+    /// round's randomness), SHA-256'd `2^iterations` times (snarkjs's `zkey beacon`).
     Beacon {
         /// The ceremony's directory.
         #[arg(long)]
@@ -60,9 +60,32 @@ pub enum CeremonyCommand {
         /// The beacon's value (hex).
         #[arg(long)]
         value: String,
-        /// `log2` of the hash iterations.
+        /// `log2` of the hash iterations (10 to 40).
         #[arg(long, default_value_t = 10)]
         iterations: u32,
+    },
+    /// Write the ceremony's current key as a snarkjs `.zkey` (contributions included), for
+    /// `snarkjs zkey verify`, `snarkjs zkey contribute` or `snarkjs groth16 prove`.
+    ExportZkey {
+        /// The ceremony's directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The `.zkey` to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Take back a `.zkey` that snarkjs contributed to (it must extend this ceremony); the
+    /// whole transcript is verified before its contributions are recorded.
+    ImportZkey {
+        /// The ceremony's directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The `.zkey` snarkjs wrote.
+        #[arg(long)]
+        zkey: PathBuf,
+        /// The phase 1 the ceremony was started on.
+        #[arg(long)]
+        ptau: PathBuf,
     },
     /// Re-check the whole ceremony against the phase 1 and the circuit; prints each
     /// contribution's hash so contributors can find theirs.
@@ -124,18 +147,21 @@ pub fn run(cmd: CeremonyCommand) -> Result<(), CliError> {
             ));
             let t = CeremonyDir::new(&out).init(circuit, &ptau, &mut rng)?;
             spinner.finish(format!(
-                "ceremony for {} started in {} (phase 1 power {}, blake3 {}); initial hash {}",
+                "ceremony for {} started in {} (phase 1 power {}, blake3 {}); circuit hash {}",
                 t.circuit.params_name(),
                 out.display(),
                 t.ptau_power,
                 t.ptau_blake3,
-                t.initial_hash
+                t.circuit_hash
             ));
         }
         CeremonyCommand::Contribute { dir, name, entropy } => {
             let spinner = Spinner::start(format!("contributing as {name}"));
-            let c = CeremonyDir::new(&dir).contribute(&name, entropy.as_bytes(), &mut rng)?;
-            spinner.finish(format!("contributed: your hash is {}", c.hash));
+            let c = CeremonyDir::new(&dir).contribute(&name, entropy.as_bytes())?;
+            spinner.finish(format!(
+                "contributed: your contribution's hash is {}",
+                c.hash
+            ));
         }
         CeremonyCommand::Beacon {
             dir,
@@ -143,8 +169,25 @@ pub fn run(cmd: CeremonyCommand) -> Result<(), CliError> {
             iterations,
         } => {
             let spinner = Spinner::start("the beacon's contribution".into());
-            let c = CeremonyDir::new(&dir).beacon(&value, iterations, &mut rng)?;
+            let c = CeremonyDir::new(&dir).beacon(&value, iterations)?;
             spinner.finish(format!("beacon contributed: hash {}", c.hash));
+        }
+        CeremonyCommand::ExportZkey { dir, out } => {
+            let spinner = Spinner::start(format!("writing {}", out.display()));
+            CeremonyDir::new(&dir).export_zkey(&out)?;
+            spinner.finish(format!("wrote {}", out.display()));
+        }
+        CeremonyCommand::ImportZkey { dir, zkey, ptau } => {
+            let spinner = Spinner::start(format!("verifying {}", zkey.display()));
+            let added = CeremonyDir::new(&dir).import_zkey(&zkey, &ptau, &mut rng)?;
+            spinner.finish(format!(
+                "{} contributions taken from {}",
+                added.len(),
+                zkey.display()
+            ));
+            for c in &added {
+                println!("     {}  {}", c.hash, c.name);
+            }
         }
         CeremonyCommand::Verify { dir, ptau } => {
             let spinner = Spinner::start("verifying the ceremony".into());

@@ -209,6 +209,10 @@ pub enum ProveCommand {
         /// Where to write the statement (default: `<out>.statement.json`).
         #[arg(long)]
         statement_out: Option<PathBuf>,
+        /// Also write `circuit.r1cs`, `circuit.zkey` and `witness.wtns` here, for `snarkjs groth16
+        /// prove` with the same key and witness.
+        #[arg(long)]
+        snarkjs: Option<PathBuf>,
         /// Key directories.
         #[command(flatten)]
         dirs: KeyDirs,
@@ -224,6 +228,10 @@ pub enum ProveCommand {
         /// Where to write the statement (default: `<out>.statement.json`).
         #[arg(long)]
         statement_out: Option<PathBuf>,
+        /// Also write `circuit.r1cs`, `circuit.zkey` and `witness.wtns` here, for `snarkjs groth16
+        /// prove` with the same key and witness.
+        #[arg(long)]
+        snarkjs: Option<PathBuf>,
         /// Scoring function.
         #[arg(long, default_value = "mse")]
         scoring: String,
@@ -557,6 +565,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             input,
             out,
             statement_out,
+            snarkjs,
             dirs,
         }) => {
             let round: EpochRound = parse_json(&input, &read_input(&input)?)?;
@@ -583,6 +592,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 zkyuma_prover::epoch::prove_epoch(&keys, &round)
             })?;
             write_proof(&out, statement_out, &proof.proof, &proof.statement)?;
+            if let Some(dir) = snarkjs {
+                zkyuma_prover::epoch::write_snarkjs_files(&keys, &round, &dir)?;
+                println!("snarkjs files in {}", dir.display());
+            }
         }
         Command::Verify(VerifyCommand::Epoch {
             proof,
@@ -654,6 +667,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             input,
             out,
             statement_out,
+            snarkjs,
             scoring,
             dirs,
         }) => {
@@ -684,6 +698,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             })?;
             write_proof(&out, statement_out, &proof.proof, &proof.statement)?;
             println!("row: {:?}", proof.evaluation.row);
+            if let Some(dir) = snarkjs {
+                zkyuma_prover::score::write_snarkjs_files(&keys, scoring, &round, &dir)?;
+                println!("snarkjs files in {}", dir.display());
+            }
         }
         Command::Verify(VerifyCommand::Score {
             proof,
