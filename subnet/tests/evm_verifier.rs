@@ -743,3 +743,89 @@ fn exported_verifiers_for_committed_keys_compile_and_verify() {
         .call(deployer(), score, verify_call(&proof, &wrong))
         .returned_bool());
 }
+
+/// The snarkjs CLI, installed from the pinned `.ci/snarkjs/package-lock.json` on first use.
+fn snarkjs() -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/snarkjs");
+    let path = dir.join("node_modules/.bin/snarkjs");
+    if !path.exists() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .status();
+        assert!(
+            matches!(status, Ok(s) if s.success()),
+            "npm ci .ci/snarkjs: {status:?}"
+        );
+    }
+    path
+}
+
+#[test]
+fn a_proof_snarkjs_made_with_zkyumas_key_verifies_on_the_evm_and_in_rust() {
+    // snarkjs proves the fixture's round with zkyuma's key and witness (`prove --snarkjs`'s
+    // files); the generated Solidity verifier and the chain's Rust verifier accept its proof.
+    let f = score_fixture();
+    let scoring = Scoring::Mse { amplification: 16 };
+    let r = round(7, hotkey());
+    let keys = setup_score(
+        scoring,
+        r.shape(),
+        SetupKind::InsecureDeterministic {
+            seed: "evm-test".into(),
+        },
+    )
+    .expect("setup");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    zkyuma_prover::score::write_snarkjs_files(&keys, scoring, &r, dir).expect("snarkjs files");
+    let out = std::process::Command::new(snarkjs())
+        .args([
+            "groth16",
+            "prove",
+            "circuit.zkey",
+            "witness.wtns",
+            "proof.json",
+            "public.json",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("snarkjs runs");
+    assert!(
+        out.status.success(),
+        "snarkjs groth16 prove: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("proof.json")).expect("proof.json"))
+            .expect("json");
+    let theirs = zkyuma_prover::interop::proof_from_json(&json).expect("decodes");
+    let proof = Proof {
+        a: theirs.a,
+        b: theirs.b,
+        c: theirs.c,
+    };
+    assert_ne!(proof.a, f.proof.a, "a fresh proof, not zkyuma's");
+    let inputs = f.statement.public_inputs();
+    let mut d = deploy_score(Chain::Bittensor, PrecompileMap::Bittensor);
+    let out = d
+        .evm
+        .call(deployer(), d.verifier, verify_call(&proof, &inputs));
+    assert!(
+        out.returned_bool(),
+        "the EVM verifier accepts snarkjs's proof"
+    );
+    let pvk = zkyuma_verifier::PreparedVerifyingKey::new(f.vk.clone());
+    zkyuma_verifier::verify_score(&pvk, &f.statement, &proof)
+        .expect("the chain's Rust verifier accepts snarkjs's proof");
+    // Another statement (one more epoch) is refused by both.
+    let mut other = f.statement.clone();
+    other.epoch += 1;
+    let out = d.evm.call(
+        deployer(),
+        d.verifier,
+        verify_call(&proof, &other.public_inputs()),
+    );
+    assert!(!out.returned_bool());
+    assert!(zkyuma_verifier::verify_score(&pvk, &other, &proof).is_err());
+}
