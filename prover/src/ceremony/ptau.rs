@@ -437,45 +437,95 @@ impl Ptau {
         ] {
             self.expect_len(s, self.points_in(s))?;
         }
-        for k in 0..=self.power + 1 {
+        // One check per series over all its domains at once: with independent random `c_k` per
+        // domain, `Σ_k Σ_i c_{k,i}·L_{k,i} = Σ_j (Σ_k d_{k,j})·τ^j` (`d_k = IFFT(c_k)`) fails
+        // unless every domain's basis is right (but with probability 1/r), and the powers are
+        // read once. Only when it fails are the domains checked one by one, to name the bad one.
+        let series = [
+            (Section::LagrangeG1, Section::TauG1, self.power + 1),
+            (Section::LagrangeG2, Section::TauG2, self.power),
+            (Section::AlphaLagrangeG1, Section::AlphaTauG1, self.power),
+            (Section::BetaLagrangeG1, Section::BetaTauG1, self.power),
+        ];
+        for (lagrange, powers, top) in series {
+            if !self.lagrange_holds(lagrange, powers, 0..=top, rng)? {
+                for k in 0..=top {
+                    if !self.lagrange_holds(lagrange, powers, k..=k, rng)? {
+                        return Err(self.inconsistent(format!(
+                            "section {}'s Lagrange basis of 2^{k} is not the powers'",
+                            lagrange as u32
+                        )));
+                    }
+                }
+                return Err(self.inconsistent(format!(
+                    "section {}'s Lagrange bases are not the powers'",
+                    lagrange as u32
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the Lagrange bases of the domains `2^k`, `k` in `domains`, in section `lagrange`
+    /// are the IFFTs of the powers in section `powers` (one random-linear-combination check).
+    fn lagrange_holds(
+        &self,
+        lagrange: Section,
+        powers: Section,
+        domains: std::ops::RangeInclusive<u32>,
+        rng: &mut impl rand_core::RngCore,
+    ) -> Result<bool, ProverError> {
+        let mut total: Vec<Fr> = Vec::new();
+        let (mut lhs_g1, mut lhs_g2) = (G1Projective::zero(), G2Projective::zero());
+        for k in domains {
             let size = 1usize << k;
             let domain = Radix2EvaluationDomain::<Fr>::new(size)
                 .ok_or_else(|| self.inconsistent(format!("no domain of size 2^{k}")))?;
             let c: Vec<Fr> = (0..size).map(|_| Fr::rand(rng)).collect();
             let mut d = domain.ifft(&c);
-            let at = Self::lagrange_offset(k);
-            let series: &[(Section, Section)] = if k <= self.power {
-                &[
-                    (Section::LagrangeG1, Section::TauG1),
-                    (Section::LagrangeG2, Section::TauG2),
-                    (Section::AlphaLagrangeG1, Section::AlphaTauG1),
-                    (Section::BetaLagrangeG1, Section::BetaTauG1),
-                ]
-            } else {
+            if k > self.power {
                 // The domain 2^(p+1) (section 12 only) lacks τ^(2^(p+1) − 1): snarkjs takes it
                 // as zero.
                 d.truncate(size - 1);
-                &[(Section::LagrangeG1, Section::TauG1)]
-            };
-            for (lagrange, powers) in series {
-                let ok = if lagrange.is_g2() {
-                    let l = self.read_g2(*lagrange, at, size)?;
-                    let p = self.read_g2(*powers, 0, d.len())?;
-                    G2Projective::msm_unchecked(&l, &c) == G2Projective::msm_unchecked(&p, &d)
-                } else {
-                    let l = self.read_g1(*lagrange, at, size)?;
-                    let p = self.read_g1(*powers, 0, d.len())?;
-                    G1Projective::msm_unchecked(&l, &c) == G1Projective::msm_unchecked(&p, &d)
-                };
-                if !ok {
-                    return Err(self.inconsistent(format!(
-                        "section {}'s Lagrange basis of 2^{k} is not the powers'",
-                        *lagrange as u32
-                    )));
-                }
+            }
+            if total.len() < d.len() {
+                total.resize(d.len(), Fr::zero());
+            }
+            for (t, x) in total.iter_mut().zip(&d) {
+                *t += x;
+            }
+            let at = Self::lagrange_offset(k);
+            if lagrange.is_g2() {
+                lhs_g2 += self.msm_g2(lagrange, at, &c)?;
+            } else {
+                lhs_g1 += self.msm_g1(lagrange, at, &c)?;
             }
         }
-        Ok(())
+        Ok(if lagrange.is_g2() {
+            lhs_g2 == self.msm_g2(powers, 0, &total)?
+        } else {
+            lhs_g1 == self.msm_g1(powers, 0, &total)?
+        })
+    }
+
+    /// `Σ scalars_i · P_{first+i}` over a G1 section, a chunk of points at a time.
+    fn msm_g1(&self, s: Section, first: u64, scalars: &[Fr]) -> Result<G1Projective, ProverError> {
+        let mut acc = G1Projective::zero();
+        for (i, chunk) in scalars.chunks(CHUNK).enumerate() {
+            let pts = self.read_g1(s, first + (i * CHUNK) as u64, chunk.len())?;
+            acc += G1Projective::msm_unchecked(&pts, chunk);
+        }
+        Ok(acc)
+    }
+
+    /// `Σ scalars_i · P_{first+i}` over a G2 section, a chunk of points at a time.
+    fn msm_g2(&self, s: Section, first: u64, scalars: &[Fr]) -> Result<G2Projective, ProverError> {
+        let mut acc = G2Projective::zero();
+        for (i, chunk) in scalars.chunks(CHUNK).enumerate() {
+            let pts = self.read_g2(s, first + (i * CHUNK) as u64, chunk.len())?;
+            acc += G2Projective::msm_unchecked(&pts, chunk);
+        }
+        Ok(acc)
     }
 }
 
