@@ -11,27 +11,11 @@
 //!
 //!   cargo bench -p zkyuma-benches --bench ceremony
 use std::time::Instant;
+use zkyuma_benches::{peak_rss_mb, reset_peak_rss};
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_prover::ceremony::phase2::{contribute, verify_key};
 use zkyuma_prover::ceremony::snarkjs::ChaCha;
 use zkyuma_prover::keys::{ProvingKeySource, SetupKind};
-
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<u64>().ok())
-            })
-        })
-        .map_or(0, |kb| kb / 1024)
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn main() {
     let (v, n) = std::env::var("ZKYUMA_BENCH_CEREMONY_SHAPE")

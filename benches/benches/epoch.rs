@@ -12,6 +12,7 @@ use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Instant;
+use zkyuma_benches::{peak_rss_mb, reset_peak_rss};
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
 use zkyuma_circuits::epoch::{circuit_id, BondsRule, EpochShape};
 use zkyuma_prover::epoch::{params_name, prove_epoch, setup_epoch};
@@ -19,28 +20,10 @@ use zkyuma_prover::keys::{describe, KeyPaths, SetupKind};
 use zkyuma_subnet::examples::synthetic_epoch_round;
 use zkyuma_verifier::{verify, verify_epoch, PreparedVerifyingKey, Proof, VerifyingKey};
 
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<u64>().ok())
-            })
-        })
-        .map_or(0, |kb| kb / 1024)
-}
-
 /// `VxN`.
 fn parse_shape(s: &str) -> Option<(u32, u32)> {
     let (v, n) = s.split_once('x')?;
     Some((v.parse().ok()?, n.parse().ok()?))
-}
-
-/// Restart the peak-memory count (Linux `clear_refs` 5), so proving is measured without setup.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn epoch_proof(c: &mut Criterion) {

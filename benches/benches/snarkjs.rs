@@ -15,29 +15,13 @@ use ark_bn254::Fr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+use zkyuma_benches::{peak_rss_mb, reset_peak_rss};
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_circuits::score::{ScoreShape, WeightsMode};
 use zkyuma_circuits::scoring::Mse;
 use zkyuma_prover::keys::{KeyPaths, Keys, SetupKind};
 use zkyuma_subnet::examples::{synthetic_epoch_round, synthetic_round};
 use zkyuma_verifier::{verify, PreparedVerifyingKey, Proof, VerifyingKey};
-
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<u64>().ok())
-            })
-        })
-        .map_or(0, |kb| kb / 1024)
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn snarkjs() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/snarkjs");
