@@ -53,6 +53,18 @@ pub enum SetupKind {
     },
 }
 
+impl SetupKind {
+    /// The ceremony's transcript hash, for keys from a ceremony.
+    pub fn transcript_hash(&self) -> Option<&str> {
+        match self {
+            Self::Ceremony {
+                transcript_hash, ..
+            } => Some(transcript_hash),
+            _ => None,
+        }
+    }
+}
+
 /// What `circuit.json` records about a circuit and its keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CircuitDescription {
@@ -385,8 +397,33 @@ impl KeyPaths {
         self.params_dir.join("circuit.json")
     }
 
+    /// `transcript.json`: a ceremony's transcript (only for keys from a ceremony).
+    pub fn transcript_path(&self) -> PathBuf {
+        self.params_dir.join("transcript.json")
+    }
+
     /// Write the keys: `vk.bin`, `circuit.json`, `checksums.b3` and the proving key.
     pub fn save(&self, keys: &Keys) -> Result<(), ProverError> {
+        self.save_with_transcript(keys, None)
+    }
+
+    /// Write the keys as [`KeyPaths::save`] does and, for keys from a ceremony, its transcript
+    /// (`transcript.json`, listed in `checksums.b3` with the rest). The transcript is written
+    /// first and `checksums.b3` last, so a crash leaves the old files listed or the new ones.
+    pub fn save_with_transcript(
+        &self,
+        keys: &Keys,
+        transcript: Option<&[u8]>,
+    ) -> Result<(), ProverError> {
+        if let Some(t) = transcript {
+            write_atomic(&self.transcript_path(), t)?;
+        } else if self.transcript_path().exists() {
+            // Keys from another setup: a stale transcript must not be taken for theirs.
+            std::fs::remove_file(self.transcript_path()).map_err(|source| ProverError::Io {
+                path: self.transcript_path().display().to_string(),
+                source,
+            })?;
+        }
         let vk = keys.vk_bytes();
         let description =
             serde_json::to_vec_pretty(&keys.description).map_err(|e| ProverError::Malformed {
@@ -396,11 +433,14 @@ impl KeyPaths {
         self.write_private(keys)?;
         write_atomic(&self.vk_path(), &vk)?;
         write_atomic(&self.description_path(), &description)?;
-        let sums = format!(
+        let mut sums = format!(
             "{}  vk.bin\n{}  circuit.json\n",
             blake3::hash(&vk).to_hex(),
             blake3::hash(&description).to_hex()
         );
+        if let Some(t) = transcript {
+            sums.push_str(&format!("{}  transcript.json\n", blake3::hash(t).to_hex()));
+        }
         write_atomic(&self.params_dir.join("checksums.b3"), sums.as_bytes())
     }
 
@@ -461,6 +501,13 @@ impl KeyPaths {
             });
         }
         Ok(())
+    }
+
+    /// Read `transcript.json` (a ceremony's transcript), checked against `checksums.b3`.
+    pub fn load_transcript_bytes(&self) -> Result<Vec<u8>, ProverError> {
+        let bytes = read(&self.transcript_path())?;
+        self.check_listed(&bytes, "transcript.json")?;
+        Ok(bytes)
     }
 
     /// Read `vk.bin`, checked against `checksums.b3`.

@@ -33,6 +33,9 @@ pub struct EpochAudit {
     pub refused: usize,
     /// Everything found wrong (empty: the epoch checks out).
     pub failures: Vec<String>,
+    /// With `--params`: where each verifying key came from (a ceremony's transcript, checked,
+    /// or an insecure setup).
+    pub key_origins: Vec<String>,
 }
 
 /// The audit of a directory.
@@ -76,6 +79,12 @@ impl AuditReport {
         }
         if self.epochs.is_empty() {
             out.push_str("no epoch bundles found\n");
+        }
+        let mut origins: Vec<&String> = self.epochs.iter().flat_map(|e| &e.key_origins).collect();
+        origins.sort();
+        origins.dedup();
+        for o in origins {
+            out.push_str(&format!("keys: {o}\n"));
         }
         out.push_str(if self.passed() {
             "audit passed\n"
@@ -140,6 +149,7 @@ pub fn audit_bundle(
         score_proofs: 0,
         refused: 0,
         failures: Vec::new(),
+        key_origins: Vec::new(),
     };
     let digest = blake3::hash(bytes).to_hex().to_string();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -173,12 +183,62 @@ fn hex32(field: &str, s: &str, failures: &mut Vec<String>) -> [u8; 32] {
     }
 }
 
+/// Where a pinned key came from, by its `circuit.json`: for keys from a ceremony, the transcript
+/// published beside them is checked against the key
+/// ([`zkyuma_prover::ceremony::run::check_published`]) and must be the one the bundle names; a
+/// bundle naming a transcript for keys from any other setup is refused.
+fn key_origin(params: &Path, k: &crate::bundle::BundleKey, vk: &[u8]) -> Result<String, String> {
+    use zkyuma_prover::keys::{KeyPaths, SetupKind};
+    let paths = KeyPaths::new(params, params, &k.name);
+    let description = paths.load_description().map_err(|e| e.to_string())?;
+    if description.vk_blake3 != blake3::hash(vk).to_hex().to_string() {
+        return Err(format!(
+            "{}: circuit.json records another verifying key than vk.bin",
+            paths.description_path().display()
+        ));
+    }
+    match &description.setup {
+        SetupKind::Ceremony {
+            transcript_hash, ..
+        } => {
+            let transcript = paths.load_transcript_bytes().map_err(|e| e.to_string())?;
+            let t = zkyuma_prover::ceremony::run::check_published(&description, vk, &transcript)
+                .map_err(|e| e.to_string())?;
+            if k.transcript_hash.as_deref() != Some(transcript_hash) {
+                return Err(format!(
+                    "the bundle names transcript {}, the published keys come from {transcript_hash}",
+                    k.transcript_hash.as_deref().unwrap_or("none")
+                ));
+            }
+            let last = t.contributions.last().map_or("", |c| c.name.as_str());
+            Ok(format!(
+                "phase-2 ceremony, transcript {transcript_hash} checked ({} contributions, the last {last:?})",
+                t.contributions.len()
+            ))
+        }
+        other => {
+            if let Some(named) = &k.transcript_hash {
+                return Err(format!(
+                    "the bundle names transcript {named}, but the published keys are from no ceremony"
+                ));
+            }
+            Ok(match other {
+                SetupKind::InsecureDeterministic { seed } => {
+                    format!("INSECURE setup from the public seed {seed:?} (anyone can forge proofs)")
+                }
+                _ => "setup on one machine's randomness (trust that machine)".into(),
+            })
+        }
+    }
+}
+
 fn key(
     bundle: &EpochBundle,
     circuit: &str,
     inputs: usize,
     params: Option<&Path>,
     failures: &mut Vec<String>,
+    origins: &mut Vec<String>,
 ) -> Option<StatementKey> {
     let Some(k) = bundle.keys.iter().find(|k| k.circuit == circuit) else {
         failures.push(format!("no {circuit} verifying key in the bundle"));
@@ -194,7 +254,10 @@ fn key(
     if let Some(dir) = params {
         let pinned = dir.join(&k.name).join("vk.bin");
         match std::fs::read(&pinned) {
-            Ok(p) if p == bytes => {}
+            Ok(p) if p == bytes => match key_origin(dir, k, &bytes) {
+                Ok(origin) => origins.push(format!("{circuit} {}: {origin}", k.name)),
+                Err(e) => failures.push(format!("{circuit} key: {e}")),
+            },
             Ok(_) => failures.push(format!("{circuit} key differs from {}", pinned.display())),
             Err(e) => failures.push(format!("{}: {e}", pinned.display())),
         }
@@ -393,8 +456,15 @@ fn check(
         .iter()
         .map(|n| (hex32("hotkey", &n.hotkey, f), n.validator_permit))
         .collect();
-    let score_pvk = key(b, "score", zkyuma_circuits::score::PUBLIC_INPUTS, params, f);
-    let epoch_pvk = key(b, "epoch", 1, params, f);
+    let score_pvk = key(
+        b,
+        "score",
+        zkyuma_circuits::score::PUBLIC_INPUTS,
+        params,
+        f,
+        &mut a.key_origins,
+    );
+    let epoch_pvk = key(b, "epoch", 1, params, f, &mut a.key_origins);
     let Some(score_pvk) = score_pvk else { return };
     let Some(epoch_pvk) = epoch_pvk else { return };
     let lookup = |hk: &[u8; 32]| datasets.iter().find(|d| d.0 == *hk).map(|d| (d.1, d.2));

@@ -55,6 +55,11 @@ pub struct BundleKey {
     pub vk: String,
     /// blake3 of the bytes (hex): the statements' `vk_hash`.
     pub blake3: String,
+    /// For keys from a phase-2 ceremony, the transcript hash the subnet registered them with
+    /// (`zkyuma audit --params` checks the key against that transcript); absent for keys from a
+    /// seeded or local setup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_hash: Option<String>,
 }
 
 impl BundleKey {
@@ -66,7 +71,14 @@ impl BundleKey {
             name: name.into(),
             vk: hex::encode(bytes),
             blake3: blake3::hash(bytes).to_hex().to_string(),
+            transcript_hash: None,
         }
+    }
+
+    /// The record naming the ceremony transcript the key came from.
+    pub fn with_transcript(mut self, transcript_hash: Option<String>) -> Self {
+        self.transcript_hash = transcript_hash;
+        self
     }
 }
 

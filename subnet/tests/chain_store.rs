@@ -20,6 +20,7 @@ fn key(name: &str) -> KeyRegistration {
         name: name.into(),
         system: ProofSystem::Groth16,
         bytes: std::fs::read(path).expect("pinned vk"),
+        transcript_hash: None,
     }
 }
 

@@ -170,16 +170,8 @@ async fn two_epochs_end_to_end_with_faults() {
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
-        KeyRegistration {
-            name: "score".into(),
-            system: score_keys.proof_system(),
-            bytes: score_keys.vk_bytes(),
-        },
-        KeyRegistration {
-            name: "epoch".into(),
-            system: epoch_keys.proof_system(),
-            bytes: epoch_keys.vk_bytes(),
-        },
+        KeyRegistration::from_keys("score", &score_keys),
+        KeyRegistration::from_keys("epoch", &epoch_keys),
         bundles.clone(),
     )
     .expect("genesis");

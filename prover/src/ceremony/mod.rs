@@ -7,6 +7,7 @@
 //!   domain twice as large (snarkjs's reduction) — with `δ = γ = 1`; such a key is **not**
 //!   secure until at least one honest party has contributed a secret `δ` to it; and the
 //!   contributions, in snarkjs's format;
+//! * [`scale`]: many points times one scalar, the bulk of a contribution;
 //! * [`snarkjs`]: snarkjs's phase-2 primitives (its ChaCha, hash to G2, point encodings), bit
 //!   for bit;
 //! * [`zkey`]: keys as snarkjs's `.zkey`, written and read;
@@ -15,5 +16,6 @@
 pub mod phase2;
 pub mod ptau;
 pub mod run;
+pub mod scale;
 pub mod snarkjs;
 pub mod zkey;

@@ -18,6 +18,7 @@
 //! so the key must go through phase-2 contributions before use.
 
 use super::ptau::{Ptau, Section};
+use super::scale::scale_in_place;
 use crate::groth16::ConstraintRows;
 use crate::ProverError;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
@@ -389,12 +390,8 @@ pub fn contribute(
     let g2_spx = (hash_to_g2(&transcript) * d).into_affine();
     pk.delta_g1 = (pk.delta_g1 * d).into_affine();
     pk.vk.delta_g2 = (pk.vk.delta_g2 * d).into_affine();
-    let scale = |points: &[G1Affine]| -> Vec<G1Affine> {
-        let p: Vec<G1Projective> = points.par_iter().map(|x| *x * d_inv).collect();
-        G1Projective::normalize_batch(&p)
-    };
-    pk.l_query = scale(&pk.l_query);
-    pk.h_query = scale(&pk.h_query);
+    scale_in_place(&mut pk.l_query, d_inv);
+    scale_in_place(&mut pk.h_query, d_inv);
     let mut c = Contribution {
         name: name.to_string(),
         delta_after: hex::encode(g1_uncompressed(&pk.delta_g1)),
@@ -410,7 +407,7 @@ pub fn contribute(
 }
 
 /// `e(a, d) = e(b, c)`: `(a, b)` and `(c, d)` have the same ratio (snarkjs's `sameRatio`).
-fn same_ratio(a: G1Affine, b: G1Affine, c: G2Affine, d: G2Affine) -> bool {
+pub(crate) fn same_ratio(a: G1Affine, b: G1Affine, c: G2Affine, d: G2Affine) -> bool {
     Bn254::pairing(a, d) == Bn254::pairing(b, c)
 }
 

@@ -556,6 +556,18 @@ pub fn g2_to_bytes(p: &G2Affine) -> [u8; 128] {
     out
 }
 
+/// A one-party phase 1 of `power`: `τ, α, β` drawn from `rng` (the OS's) and dropped when the
+/// file is written. It is as trustworthy as the machine that ran it — fit for a demo or a
+/// subnet whose owner is trusted with the setup anyway; anything public should build on the
+/// Perpetual Powers of Tau instead.
+pub fn write_local(
+    path: &Path,
+    power: u32,
+    rng: &mut (impl rand_core::RngCore + rand_core::CryptoRng),
+) -> Result<(), ProverError> {
+    write_insecure(path, power, Fr::rand(rng), Fr::rand(rng), Fr::rand(rng))
+}
+
 /// **INSECURE — tests only**: write a prepared phase 1 of `power` in the `.ptau` format from
 /// the known secrets `τ, α, β` (whoever knows them can forge proofs for any key derived from
 /// the file). Tests use it where a snarkjs-made file of that power would take minutes.

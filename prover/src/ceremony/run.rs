@@ -5,8 +5,8 @@
 //! it, so a contributor killed at any point leaves the ceremony at its last complete step.
 
 use super::phase2::{
-    circuit_hash, contribute, initial_key, transcript_hash, verify_contributions, verify_key,
-    Beacon, Contribution, BEACON_ITERATIONS_EXP,
+    circuit_hash, contribute, initial_key, same_ratio, transcript_hash, verify_contributions,
+    verify_key, Beacon, Contribution, BEACON_ITERATIONS_EXP,
 };
 use super::ptau::Ptau;
 use super::snarkjs::{beacon_rng, entropy_rng, ChaCha};
@@ -17,6 +17,7 @@ use crate::keys::{
 };
 use crate::ProverError;
 use ark_bn254::Bn254;
+use ark_ec::AffineRepr;
 use ark_groth16::ProvingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rand_core::{OsRng, RngCore};
@@ -62,6 +63,25 @@ impl CeremonyCircuit {
             Self::Score { scoring, shape } => crate::score::params_name(scoring, shape),
             Self::Epoch { shape } => crate::epoch::params_name(shape),
         }
+    }
+
+    /// The smallest phase-1 power its ceremony needs: its evaluation domain `2^k` (constraints
+    /// and instance variables, rounded up) and, for snarkjs's quotient query, the domain
+    /// `2^(k+1)`.
+    pub fn phase1_power(&self) -> Result<u32, ProverError> {
+        let rows = match self {
+            Self::Score { scoring, shape } => {
+                shape.validate()?;
+                ConstraintRows::with_c(
+                    zkyuma_circuits::score::constraints::ScoreCircuit::blank(*scoring, *shape),
+                )?
+            }
+            Self::Epoch { shape } => ConstraintRows::with_c(
+                zkyuma_circuits::epoch::constraints::EpochCircuit::blank(*shape),
+            )?,
+        };
+        let size = ark_poly::EvaluationDomain::size(&crate::groth16::domain(&rows)?);
+        Ok(size.trailing_zeros() + 1)
     }
 
     /// Its key from the phase 1, before any contribution.
@@ -488,7 +508,71 @@ impl CeremonyDir {
             rows: Some(rows),
         };
         keys.description.vk_blake3 = blake3::hash(&keys.vk_bytes()).to_hex().to_string();
-        KeyPaths::new(params, keys_root, &t.circuit.params_name()).save(&keys)?;
+        let transcript = serde_json::to_vec_pretty(&t).map_err(|e| malformed(&self.transcript_path(), e))?;
+        KeyPaths::new(params, keys_root, &t.circuit.params_name())
+            .save_with_transcript(&keys, Some(&transcript))?;
         Ok(keys)
     }
+}
+
+/// Check keys published from a ceremony (`circuit.json` and `vk.bin` in `params/`) against the
+/// transcript published beside them, without the phase 1: the description records this
+/// transcript (its hash, its number of contributions, its phase 1's blake3 and circuit), every
+/// contribution verifies and extends the one before, and the verifying key's `δ` is the last
+/// contribution's. What this leaves to `zkyuma ceremony verify` (which needs the `.ptau`): that
+/// the key's `α`, `β`, `γ` and its queries come from the phase 1 and the circuit. `vk_bytes`
+/// is `vk.bin`'s encoding. Returns the transcript.
+pub fn check_published(
+    description: &CircuitDescription,
+    vk_bytes: &[u8],
+    transcript: &[u8],
+) -> Result<Transcript, ProverError> {
+    let bad = |message: String| ProverError::Malformed {
+        path: "transcript.json".into(),
+        message,
+    };
+    let vk = ark_groth16::VerifyingKey::<Bn254>::deserialize_compressed(vk_bytes).map_err(|e| {
+        ProverError::Malformed {
+            path: "vk.bin".into(),
+            message: e.to_string(),
+        }
+    })?;
+    let SetupKind::Ceremony {
+        ptau_blake3,
+        transcript_hash,
+        contributions,
+    } = &description.setup
+    else {
+        return Err(bad(format!(
+            "the keys of {} are not from a ceremony",
+            description.circuit_id
+        )));
+    };
+    let t: Transcript = serde_json::from_slice(transcript).map_err(|e| bad(e.to_string()))?;
+    if t.circuit_id != description.circuit_id || t.circuit.circuit_id() != t.circuit_id {
+        return Err(bad(format!(
+            "the transcript is for circuit {}, the keys for {}",
+            t.circuit_id, description.circuit_id
+        )));
+    }
+    if &t.ptau_blake3 != ptau_blake3 {
+        return Err(bad("the transcript's phase 1 is not the one circuit.json records".into()));
+    }
+    if t.contributions.len() != *contributions || &t.hash()? != transcript_hash {
+        return Err(bad(
+            "the transcript is not the one circuit.json records (its hash differs)".into(),
+        ));
+    }
+    let (_, delta) = verify_contributions(&t.circuit_hash_bytes()?, &t.contributions)?;
+    if !same_ratio(
+        ark_bn254::G1Affine::generator(),
+        delta,
+        ark_bn254::G2Affine::generator(),
+        vk.delta_g2,
+    ) {
+        return Err(bad(
+            "the verifying key's δ is not the transcript's last contribution's".into(),
+        ));
+    }
+    Ok(t)
 }

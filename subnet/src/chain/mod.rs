@@ -350,6 +350,7 @@ struct RegisteredKey {
     name: String,
     bytes: Vec<u8>,
     key: StatementKey,
+    transcript_hash: Option<String>,
 }
 
 /// A verifying key to register: its name (the `params/` directory), proof system and bytes.
@@ -361,6 +362,21 @@ pub struct KeyRegistration {
     pub system: ProofSystem,
     /// The verifying key in that system's encoding.
     pub bytes: Vec<u8>,
+    /// For keys from a phase-2 ceremony, its transcript hash (`circuit.json`'s): carried into
+    /// every bundle, where `zkyuma audit --params` checks it against the published transcript.
+    pub transcript_hash: Option<String>,
+}
+
+impl KeyRegistration {
+    /// The registration of `keys` under `name`.
+    pub fn from_keys(name: &str, keys: &zkyuma_prover::keys::Keys) -> Self {
+        Self {
+            name: name.into(),
+            system: keys.proof_system(),
+            bytes: keys.vk_bytes(),
+            transcript_hash: keys.description.setup.transcript_hash().map(str::to_string),
+        }
+    }
 }
 
 /// Verify `proof` of `statement` under `key`; a refusal names the rule it breaks.
@@ -529,6 +545,7 @@ fn register_key(key: KeyRegistration, inputs: usize) -> Result<RegisteredKey, Ch
         name: key.name,
         bytes: key.bytes,
         key: prepared,
+        transcript_hash: key.transcript_hash,
     })
 }
 
@@ -1374,13 +1391,15 @@ impl EmbeddedChain {
                     &s.score_key.name,
                     s.score_key.key.system(),
                     &s.score_key.bytes,
-                ),
+                )
+                .with_transcript(s.score_key.transcript_hash.clone()),
                 BundleKey::new(
                     "epoch",
                     &s.epoch_key.name,
                     s.epoch_key.key.system(),
                     &s.epoch_key.bytes,
-                ),
+                )
+                .with_transcript(s.epoch_key.transcript_hash.clone()),
             ],
             score_shape: s.config.score_shape,
             scores: s.scores.clone(),

@@ -68,10 +68,14 @@ impl ChainNodeConfig {
         let bytes = paths
             .load_vk_bytes()
             .map_err(|e| ChainError::Config(format!("verifying key {name}: {e}")))?;
+        let description = paths
+            .load_description()
+            .map_err(|e| ChainError::Config(format!("verifying key {name}: {e}")))?;
         Ok(KeyRegistration {
             name: name.into(),
             system: self.proof_system,
             bytes,
+            transcript_hash: description.setup.transcript_hash().map(str::to_string),
         })
     }
 

@@ -67,6 +67,8 @@ struct KeyRecord {
     name: String,
     system: ProofSystem,
     bytes: Vec<u8>,
+    #[serde(default)]
+    transcript_hash: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -138,6 +140,7 @@ fn key_record(k: &RegisteredKey) -> KeyRecord {
         name: k.name.clone(),
         system: k.key.system(),
         bytes: k.bytes.clone(),
+        transcript_hash: k.transcript_hash.clone(),
     }
 }
 
@@ -287,6 +290,7 @@ impl ChainStore {
             name: k.name,
             system: k.system,
             bytes: k.bytes,
+            transcript_hash: k.transcript_hash,
         };
         Ok(Some(State {
             score_key: register(key(snap.score_key), zkyuma_circuits::score::PUBLIC_INPUTS)?,

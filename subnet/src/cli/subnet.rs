@@ -1,6 +1,7 @@
 //! `zkyuma demo` and `zkyuma audit`.
 
 use crate::cli::CliError;
+use crate::demo::ceremony::DemoSetup;
 use crate::demo::{DemoOptions, DemoShape};
 use clap::Args;
 use std::path::PathBuf;
@@ -19,12 +20,26 @@ pub struct DemoArgs {
     /// Output directory (bundles/ and state/ are replaced).
     #[arg(long, default_value = "zkyuma-data/demo")]
     pub out: PathBuf,
-    /// Pinned verifying keys.
-    #[arg(long, default_value = "params")]
-    pub params: PathBuf,
-    /// Proving-key cache.
-    #[arg(long, default_value = "zkyuma-data/keys")]
-    pub keys: PathBuf,
+    /// Where the keys come from: a phase-2 ceremony per circuit (three contributions and a
+    /// beacon, on the first run; cached after), or the INSECURE seeded setup pinned in `params/`.
+    #[arg(long, value_enum, default_value_t = DemoSetupArg::Ceremony)]
+    pub setup: DemoSetupArg,
+    /// With `--setup ceremony`: the phase 1, a prepared `.ptau` (e.g. the Perpetual Powers of
+    /// Tau of power 17 or more) [default: one made on this machine, its secrets dropped].
+    #[arg(long)]
+    pub ptau: Option<PathBuf>,
+    /// With `--setup ceremony`: where the ceremonies run and their keys are kept (`params/`,
+    /// `keys/`, `work/` below it).
+    #[arg(long, default_value = "zkyuma-data/ceremony")]
+    pub ceremony_dir: PathBuf,
+    /// Verifying keys, descriptions and transcripts [default: `<ceremony-dir>/params`, or
+    /// `params` with `--setup insecure-seed`].
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Proving-key cache [default: `<ceremony-dir>/keys`, or `zkyuma-data/keys` with `--setup
+    /// insecure-seed`].
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
     /// Address the embedded chain serves on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub chain_addr: std::net::SocketAddr,
@@ -37,6 +52,15 @@ pub struct DemoArgs {
     /// (`zkyuma serve ...`, configuration files under `<out>/processes/`) instead of in this one.
     #[arg(long)]
     pub processes: bool,
+}
+
+/// Where the demo's keys come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoSetupArg {
+    /// A phase-2 ceremony per circuit.
+    Ceremony,
+    /// INSECURE: the setup from the public seed pinned in `params/`.
+    InsecureSeed,
 }
 
 /// `zkyuma audit`.
@@ -70,15 +94,44 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     let window_ms = args
         .commit_window_ms
         .unwrap_or(if args.network { 30_000 } else { 3_000 });
+    let (setup, params, keys) = match args.setup {
+        DemoSetupArg::Ceremony => (
+            DemoSetup::Ceremony {
+                ptau: args.ptau.clone(),
+                work: args.ceremony_dir.join("work"),
+            },
+            args.params
+                .clone()
+                .unwrap_or_else(|| args.ceremony_dir.join("params")),
+            args.keys
+                .clone()
+                .unwrap_or_else(|| args.ceremony_dir.join("keys")),
+        ),
+        DemoSetupArg::InsecureSeed => {
+            if args.ptau.is_some() {
+                return Err(CliError::Usage(
+                    "--ptau is for --setup ceremony".into(),
+                ));
+            }
+            (
+                DemoSetup::InsecureSeed,
+                args.params.clone().unwrap_or_else(|| "params".into()),
+                args.keys
+                    .clone()
+                    .unwrap_or_else(|| "zkyuma-data/keys".into()),
+            )
+        }
+    };
     let opts = DemoOptions {
+        setup,
         shape: if args.network {
             DemoShape::NETWORK
         } else {
             DemoShape::SMALL
         },
         epochs: args.epochs.max(1),
-        params: args.params.clone(),
-        keys: args.keys.clone(),
+        params: params.clone(),
+        keys,
         out: args.out.clone(),
         chain_addr: args.chain_addr,
         commit_window: Duration::from_millis(window_ms),
@@ -97,7 +150,7 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         println!(
             "audit the bundles yourself: cargo run --release -p zkyuma-subnet --bin zkyuma -- audit {} --params {}",
             summary.bundles.display(),
-            args.params.display()
+            params.display()
         );
         return if summary.audit.passed() {
             Ok(())
@@ -106,7 +159,7 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         };
     }
     let summary = runtime()?.block_on(crate::demo::run(&opts))?;
-    let report = crate::audit::audit_dir(&summary.bundles, Some(&args.params))
+    let report = crate::audit::audit_dir(&summary.bundles, Some(&params))
         .map_err(|e| CliError::Audit(e.to_string()))?;
     println!(
         "\n{} epochs proven, verified and paid; the demo's own audit: {}",
@@ -116,7 +169,7 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     println!(
         "audit the bundles yourself: cargo run --release -p zkyuma-subnet --bin zkyuma -- audit {} --params {}",
         summary.bundles.display(),
-        args.params.display()
+        params.display()
     );
     Ok(())
 }

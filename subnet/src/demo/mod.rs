@@ -9,6 +9,7 @@
 //! row), and a validator whose evaluation set leaked to a friendly miner (its honestly proven
 //! high score is clipped to the stake-weighted consensus).
 
+pub mod ceremony;
 pub mod patients;
 pub mod processes;
 
@@ -30,6 +31,7 @@ use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::score::{ScoreShape, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
+use zkyuma_prover::ceremony::run::CeremonyCircuit;
 use zkyuma_prover::keys::{KeyPaths, Keys, SetupKind};
 use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
 
@@ -112,7 +114,9 @@ pub struct DemoOptions {
     pub shape: DemoShape,
     /// Epochs to run.
     pub epochs: u64,
-    /// Pinned verifying keys (`params/`).
+    /// Where the keys come from.
+    pub setup: ceremony::DemoSetup,
+    /// Verifying keys, circuit descriptions and transcripts (`params/` for the seeded setup).
     pub params: PathBuf,
     /// Proving-key cache.
     pub keys: PathBuf,
@@ -302,23 +306,52 @@ pub(crate) fn demo_keys(opts: &DemoOptions) -> Result<DemoKeys, DemoError> {
     let (score_shape, epoch_shape) = (opts.shape.score(), opts.shape.epoch());
     let score_name = zkyuma_prover::score::params_name(&scoring, &score_shape);
     let epoch_name = zkyuma_prover::epoch::params_name(&epoch_shape);
-    let score = Arc::new(load_or_setup(
-        &opts.params,
-        &opts.keys,
-        &score_name,
-        &zkyuma_circuits::score::circuit_id(
-            &zkyuma_circuits::scoring::ScoringFunction::id(&scoring),
-            &score_shape,
+    let (score, epoch) = match &opts.setup {
+        ceremony::DemoSetup::InsecureSeed => (
+            load_or_setup(
+                &opts.params,
+                &opts.keys,
+                &score_name,
+                &zkyuma_circuits::score::circuit_id(
+                    &zkyuma_circuits::scoring::ScoringFunction::id(&scoring),
+                    &score_shape,
+                ),
+                |kind| zkyuma_prover::score::setup_score(scoring, score_shape, kind),
+            )?,
+            load_or_setup(
+                &opts.params,
+                &opts.keys,
+                &epoch_name,
+                &zkyuma_circuits::epoch::circuit_id(&epoch_shape),
+                |kind| zkyuma_prover::epoch::setup_epoch(epoch_shape, kind),
+            )?,
         ),
-        |kind| zkyuma_prover::score::setup_score(scoring, score_shape, kind),
-    )?);
-    let epoch = Arc::new(load_or_setup(
-        &opts.params,
-        &opts.keys,
-        &epoch_name,
-        &zkyuma_circuits::epoch::circuit_id(&epoch_shape),
-        |kind| zkyuma_prover::epoch::setup_epoch(epoch_shape, kind),
-    )?);
+        ceremony::DemoSetup::Ceremony { ptau, work } => {
+            let circuits = [
+                CeremonyCircuit::Score {
+                    scoring,
+                    shape: score_shape,
+                },
+                CeremonyCircuit::Epoch { shape: epoch_shape },
+            ];
+            let cached = circuits.iter().all(|c| {
+                KeyPaths::new(&opts.params, &opts.keys, &c.params_name())
+                    .load(&c.circuit_id())
+                    .is_ok_and(|k| k.description.setup.transcript_hash().is_some())
+            });
+            // The phase 1 is needed only when a ceremony has to run.
+            let phase1 = if cached {
+                PathBuf::new()
+            } else {
+                ceremony::phase1(&[&circuits[0], &circuits[1]], ptau.as_deref(), work)?
+            };
+            let keys = |c: &CeremonyCircuit| {
+                ceremony::ceremony_keys(c, &phase1, &opts.params, &opts.keys, work)
+            };
+            (keys(&circuits[0])?, keys(&circuits[1])?)
+        }
+    };
+    let (score, epoch) = (Arc::new(score), Arc::new(epoch));
     Ok(DemoKeys {
         scoring,
         score_name,
@@ -424,16 +457,8 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
-        KeyRegistration {
-            name: score_name.clone(),
-            system: score_keys.proof_system(),
-            bytes: score_keys.vk_bytes(),
-        },
-        KeyRegistration {
-            name: epoch_name.clone(),
-            system: epoch_keys.proof_system(),
-            bytes: epoch_keys.vk_bytes(),
-        },
+        KeyRegistration::from_keys(&score_name, &score_keys),
+        KeyRegistration::from_keys(&epoch_name, &epoch_keys),
         bundles.clone(),
     )?;
     let chain_served = serve_chain(chain.clone(), opts.chain_addr).await?;

@@ -87,26 +87,52 @@ pub async fn start_with(
     miner_specs: &[(u64, Behaviour)],
     tweak: impl FnOnce(&mut SubnetConfig),
 ) -> LocalSubnet {
-    assert_eq!(validator_stakes.len() + miner_specs.len(), UIDS as usize);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let score_shape = ScoreShape {
-        miners: UIDS,
-        samples: 4,
-        depth: 3,
-        mode: WeightsMode::Hidden,
-    };
-    let epoch_shape = EpochShape {
-        validators: 2,
-        uids: UIDS,
-        bonds: BondsRule::Yuma3,
-    };
-    let scoring = Scoring::Mse { amplification: 4 };
+    let (scoring, score_shape, epoch_shape) = shapes();
     let kind = || SetupKind::InsecureDeterministic {
         seed: "zkyuma-local-subnet-test-setup".into(),
     };
     let score_keys =
         zkyuma_prover::score::setup_score(scoring, score_shape, kind()).expect("score setup");
     let epoch_keys = zkyuma_prover::epoch::setup_epoch(epoch_shape, kind()).expect("epoch setup");
+    start_keyed(
+        name,
+        validator_stakes,
+        miner_specs,
+        [("score".into(), score_keys), ("epoch".into(), epoch_keys)],
+        tweak,
+    )
+    .await
+}
+
+/// The subnet's scoring function and circuit shapes.
+pub fn shapes() -> (Scoring, ScoreShape, EpochShape) {
+    (
+        Scoring::Mse { amplification: 4 },
+        ScoreShape {
+            miners: UIDS,
+            samples: 4,
+            depth: 3,
+            mode: WeightsMode::Hidden,
+        },
+        EpochShape {
+            validators: 2,
+            uids: UIDS,
+            bonds: BondsRule::Yuma3,
+        },
+    )
+}
+
+/// Start a subnet with the given keys (score, epoch), each registered under its name.
+pub async fn start_keyed(
+    name: &str,
+    validator_stakes: &[u64],
+    miner_specs: &[(u64, Behaviour)],
+    [(score_name, score_keys), (epoch_name, epoch_keys)]: [(String, zkyuma_prover::keys::Keys); 2],
+    tweak: impl FnOnce(&mut SubnetConfig),
+) -> LocalSubnet {
+    assert_eq!(validator_stakes.len() + miner_specs.len(), UIDS as usize);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (scoring, score_shape, epoch_shape) = shapes();
     let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
 
     let validator_keys: Vec<Hotkey> = (0..validator_stakes.len())
@@ -140,16 +166,8 @@ pub async fn start_with(
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
-        KeyRegistration {
-            name: "score".into(),
-            system: score_keys.proof_system(),
-            bytes: score_keys.vk_bytes(),
-        },
-        KeyRegistration {
-            name: "epoch".into(),
-            system: epoch_keys.proof_system(),
-            bytes: epoch_keys.vk_bytes(),
-        },
+        KeyRegistration::from_keys(&score_name, &score_keys),
+        KeyRegistration::from_keys(&epoch_name, &epoch_keys),
         tmp.path().join("bundles"),
     )
     .expect("genesis");
