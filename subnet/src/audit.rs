@@ -224,7 +224,9 @@ fn key_origin(params: &Path, k: &crate::bundle::BundleKey, vk: &[u8]) -> Result<
             }
             Ok(match other {
                 SetupKind::InsecureDeterministic { seed } => {
-                    format!("INSECURE setup from the public seed {seed:?} (anyone can forge proofs)")
+                    format!(
+                        "INSECURE setup from the public seed {seed:?} (anyone can forge proofs)"
+                    )
                 }
                 _ => "setup on one machine's randomness (trust that machine)".into(),
             })

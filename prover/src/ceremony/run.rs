@@ -72,9 +72,9 @@ impl CeremonyCircuit {
         let rows = match self {
             Self::Score { scoring, shape } => {
                 shape.validate()?;
-                ConstraintRows::with_c(
-                    zkyuma_circuits::score::constraints::ScoreCircuit::blank(*scoring, *shape),
-                )?
+                ConstraintRows::with_c(zkyuma_circuits::score::constraints::ScoreCircuit::blank(
+                    *scoring, *shape,
+                ))?
             }
             Self::Epoch { shape } => ConstraintRows::with_c(
                 zkyuma_circuits::epoch::constraints::EpochCircuit::blank(*shape),
@@ -508,7 +508,8 @@ impl CeremonyDir {
             rows: Some(rows),
         };
         keys.description.vk_blake3 = blake3::hash(&keys.vk_bytes()).to_hex().to_string();
-        let transcript = serde_json::to_vec_pretty(&t).map_err(|e| malformed(&self.transcript_path(), e))?;
+        let transcript =
+            serde_json::to_vec_pretty(&t).map_err(|e| malformed(&self.transcript_path(), e))?;
         KeyPaths::new(params, keys_root, &t.circuit.params_name())
             .save_with_transcript(&keys, Some(&transcript))?;
         Ok(keys)
@@ -556,7 +557,9 @@ pub fn check_published(
         )));
     }
     if &t.ptau_blake3 != ptau_blake3 {
-        return Err(bad("the transcript's phase 1 is not the one circuit.json records".into()));
+        return Err(bad(
+            "the transcript's phase 1 is not the one circuit.json records".into(),
+        ));
     }
     if t.contributions.len() != *contributions || &t.hash()? != transcript_hash {
         return Err(bad(

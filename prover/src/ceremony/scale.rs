@@ -141,9 +141,14 @@ mod tests {
     #[test]
     fn naf_digits_recompose_the_scalar() {
         let mut rng = ark_std::test_rng();
-        for k in [Fr::from(0u64), Fr::from(1u64), Fr::from(31u64), -Fr::from(1u64)]
-            .into_iter()
-            .chain((0..50).map(|_| Fr::rand(&mut rng)))
+        for k in [
+            Fr::from(0u64),
+            Fr::from(1u64),
+            Fr::from(31u64),
+            -Fr::from(1u64),
+        ]
+        .into_iter()
+        .chain((0..50).map(|_| Fr::rand(&mut rng)))
         {
             for negate in [false, true] {
                 let digits = wnaf(k, negate);

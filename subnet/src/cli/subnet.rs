@@ -109,9 +109,7 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         ),
         DemoSetupArg::InsecureSeed => {
             if args.ptau.is_some() {
-                return Err(CliError::Usage(
-                    "--ptau is for --setup ceremony".into(),
-                ));
+                return Err(CliError::Usage("--ptau is for --setup ceremony".into()));
             }
             (
                 DemoSetup::InsecureSeed,
