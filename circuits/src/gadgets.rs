@@ -242,6 +242,31 @@ pub fn is_less(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<Boolean<Fr>,
     Ok(lt)
 }
 
+/// The signed integer a field element stands for (`p − |x|` for a negative `x`), for witness
+/// values within `2^126` of zero; 0 outside (a malformed witness fails its checks anyway).
+pub fn signed_value(x: &FpVar<Fr>) -> i128 {
+    let v = value_or_zero(x);
+    let (pos, neg) = (v.into_bigint(), (-v).into_bigint());
+    let small = |b: <Fr as PrimeField>::BigInt| {
+        (b.0[2] == 0 && b.0[3] == 0 && b.0[1] >> 62 == 0)
+            .then(|| (i128::from(b.0[1]) << 64) | i128::from(b.0[0]))
+    };
+    small(pos).or_else(|| small(neg).map(|m| -m)).unwrap_or(0)
+}
+
+/// [`is_less`] for signed integers (field elements standing for values near zero, as
+/// [`signed_value`] reads them): `[a < b]` with `|a − b| < 2^bits`.
+pub fn is_less_signed(
+    a: &FpVar<Fr>,
+    b: &FpVar<Fr>,
+    bits: usize,
+) -> Result<Boolean<Fr>, SynthesisError> {
+    let cs = a.cs().or(b.cs());
+    let lt = Boolean::new_witness(cs, || Ok(signed_value(a) < signed_value(b)))?;
+    enforce_less_bit(a, b, &lt, bits)?;
+    Ok(lt)
+}
+
 /// Enforce `lt = [a < b]` by a range check of `(2·lt − 1)(b − a) − lt` on `bits` bits (1
 /// product, `bits + 1` range constraints): `b − a − 1` when `lt`, `a − b` otherwise. Whatever
 /// `lt`, the check also confines `a` to `[b − 2^bits, b + 2^bits)`, so a caller may rely on it to

@@ -1,7 +1,7 @@
 //! The epoch circuit's bonds, dividends and emission steps (Yuma3 with a fixed alpha and the
 //! original Yuma) agree bit for bit with the native epoch on every applicable subtensor vector and
-//! on synthetic epochs; changed dividends, emissions or bonds leave the system unsatisfied; liquid
-//! alpha is refused with a clear error.
+//! on synthetic epochs, with liquid alpha on every liquid-alpha vector epoch (all three consensus
+//! modes) too; changed dividends, emissions or bonds leave the system unsatisfied.
 use ark_bn254::Fr;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::fields::fp::FpVar;
@@ -141,8 +141,65 @@ fn agrees_on_synthetic_epochs_in_both_modes() {
 }
 
 #[test]
-fn liquid_alpha_is_refused() {
-    let input = SyntheticEpoch {
+fn liquid_alpha_agrees_with_every_liquid_vector_epoch() {
+    // Why: a Yuma3 subnet with liquid alpha on must be provable, bit for bit, in every consensus
+    // mode (current, previous, auto with both penalties, nothing stored) and on subtensor's own
+    // liquid-alpha vectors.
+    let mut inputs: Vec<(String, EpochInput)> = common::vector_epochs(&[
+        "epoch_test_yuma_3_kappa_moves_first.json",
+        "epoch_test_yuma_3_kappa_moves_second.json",
+        "epoch_test_yuma_3_one_epoch_switch.json",
+    ])
+    .into_iter()
+    .filter(|(_, input)| input.yuma3 && input.liquid_alpha)
+    .collect();
+    let modes: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/epoch_consensus_modes.json")).expect("json");
+    for e in modes["epochs"].as_array().expect("epochs") {
+        let input: EpochInput = serde_json::from_value(e["input"].clone()).expect("input");
+        inputs.push((e["label"].as_str().expect("label").to_string(), input));
+    }
+    let mut refused = 0;
+    let mut checked = 0;
+    for (label, input) in &inputs {
+        assert!(input.liquid_alpha, "{label}");
+        let rows: Vec<u16> = (0..input.n).collect();
+        match BondsInputs::from_epoch(input, &rows) {
+            Err(EpochCircuitError::LiquidAlphaRow { .. }) => refused += 1,
+            _ => {
+                check(input, label);
+                checked += 1;
+            }
+        }
+    }
+    // Subtensor's kappa vectors store explicit zero weights under bonds penalty 0: refused by
+    // name; everything else proves.
+    assert!(
+        checked >= 16 && refused >= 1,
+        "{checked} checked, {refused} refused"
+    );
+}
+
+#[test]
+fn liquid_alpha_agrees_on_synthetic_epochs() {
+    for seed in 0..3 {
+        let mut input = SyntheticEpoch {
+            validators: 3,
+            uids: 6,
+            yuma3: true,
+            liquid_alpha: true,
+            seed,
+        }
+        .build();
+        input.bonds_penalty = [65535, 0, 20000][seed as usize];
+        input.alpha_sigmoid_steepness = [1000, -3000, 32767][seed as usize];
+        check(&input, &format!("liquid synthetic {seed}"));
+    }
+}
+
+#[test]
+fn inverted_liquid_alpha_bounds_are_refused() {
+    let mut input = SyntheticEpoch {
         validators: 3,
         uids: 6,
         yuma3: true,
@@ -150,9 +207,14 @@ fn liquid_alpha_is_refused() {
         seed: 1,
     }
     .build();
+    input.alpha_low = 50000;
+    input.alpha_high = 40000;
     assert!(matches!(
-        BondsInputs::from_epoch(&input, &[0, 1, 2]),
-        Err(EpochCircuitError::LiquidAlpha)
+        BondsInputs::from_epoch(&input, &[0, 1, 2, 3, 4, 5]),
+        Err(EpochCircuitError::LiquidAlphaBounds {
+            low: 50000,
+            high: 40000
+        })
     ));
     // Rows that leave out a uid holding weights are refused.
     let input = SyntheticEpoch {

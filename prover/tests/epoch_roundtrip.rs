@@ -1,5 +1,5 @@
 //! A real Groth16 round trip of the epoch proof at a tiny shape: prove, verify, and a changed
-//! result, another key or liquid alpha refused with the right error.
+//! result, another key refused with the right error; liquid alpha proven.
 use ark_bn254::Fr;
 use zkyuma_circuits::epoch::{EpochCheckError, EpochRound};
 use zkyuma_circuits::yuma::constraints::EpochCircuitError;
@@ -73,20 +73,45 @@ fn prove_verify_and_reject() {
 }
 
 #[test]
-fn liquid_alpha_is_refused_with_a_clear_error() {
+fn liquid_alpha_proves_and_verifies() {
+    // Why: a Yuma3 subnet with liquid alpha on is proven by the `yuma3-liquid` circuit; its
+    // statement carries liquid alpha's state, and a proof does not verify for another steepness.
     let r = round(true, true, 1);
+    assert_eq!(r.shape().name(), "2x4-yuma3-liquid");
     let keys = setup_epoch(
         r.shape(),
         SetupKind::InsecureDeterministic { seed: "t".into() },
     )
     .expect("setup");
-    match prove_epoch(&keys, &r) {
-        Err(ProverError::Epoch(EpochCheckError::Circuit(EpochCircuitError::LiquidAlpha))) => {}
-        other => panic!(
-            "expected a refusal, got {:?}",
-            other.map(|p| p.statement.chain.epoch)
-        ),
+    let pvk = PreparedVerifyingKey::new(VerifyingKey::from_bytes(&keys.vk_bytes(), 1).expect("vk"));
+    let p = prove_epoch(&keys, &r).expect("prove");
+    let proof = Proof::from_bytes(&p.proof).expect("decodes");
+    verify_epoch(&pvk, &p.statement, &proof).expect("verifies");
+    let la = p
+        .statement
+        .chain
+        .liquid_alpha
+        .clone()
+        .expect("liquid alpha state");
+    assert_eq!(la.steepness, r.input.alpha_sigmoid_steepness);
+    let mut other = p.statement.clone();
+    if let Some(la) = other.chain.liquid_alpha.as_mut() {
+        la.steepness = la.steepness.wrapping_add(1);
     }
+    assert_eq!(
+        verify_epoch(&pvk, &other, &proof),
+        Err(VerifyError::Rejected)
+    );
+    // Inverted bounds are refused by name before any proving.
+    let mut bad = round(true, true, 1);
+    bad.input.alpha_low = 60000;
+    bad.input.alpha_high = 50000;
+    assert!(matches!(
+        prove_epoch(&keys, &bad),
+        Err(ProverError::Epoch(EpochCheckError::Circuit(
+            EpochCircuitError::LiquidAlphaBounds { .. }
+        )))
+    ));
 }
 
 #[test]

@@ -70,8 +70,8 @@ pub fn synthetic_epoch_round(
     let input = SyntheticEpoch {
         validators: shape.validators as u16,
         uids: shape.uids as u16,
-        yuma3: shape.bonds == BondsRule::Yuma3,
-        liquid_alpha: false,
+        yuma3: shape.bonds.is_yuma3(),
+        liquid_alpha: shape.bonds == BondsRule::Yuma3Liquid,
         seed,
     }
     .build();

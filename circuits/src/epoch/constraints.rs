@@ -4,8 +4,8 @@
 
 use super::{
     circuit_id, per_element, BondsRule, EpochChainState, EpochCheckError, EpochCommitments,
-    EpochResults, EpochRound, EpochShape, EpochStatement, EpochWitness, PROPORTION_BITS, RAO_BITS,
-    TRUST_BITS,
+    EpochResults, EpochRound, EpochShape, EpochStatement, EpochWitness, LiquidAlphaState,
+    PROPORTION_BITS, RAO_BITS, TRUST_BITS,
 };
 use crate::commitment::constraints::{pack_u16, u16_commitment};
 use crate::commitment::pack_u16 as pack_u16_fr;
@@ -83,10 +83,7 @@ impl EpochCircuit {
         };
         let bonds = BondsInputs {
             validators: c.validators.clone(),
-            mode: match c.shape.bonds {
-                BondsRule::Yuma3 => BondsMode::Yuma3,
-                BondsRule::Original => BondsMode::Original,
-            },
+            mode: bonds_mode(c.shape.bonds),
             bonds: witness.prev_bonds.clone(),
             bonds_keep: c.bonds_keep.clone(),
             penalty: I32F32::from_u16_proportion(c.bonds_penalty),
@@ -95,6 +92,7 @@ impl EpochCircuit {
             old_permit: c.old_permit.clone(),
             new_permit: c.new_permit.clone(),
             rao_emission: c.rao_emission,
+            liquid: c.liquid_alpha.clone(),
         };
         Ok(Self {
             statement,
@@ -132,6 +130,12 @@ impl EpochCircuit {
                 old_permit: vec![false; v],
                 new_permit: vec![false; v],
                 rao_emission: 0,
+                liquid_alpha: (shape.bonds == BondsRule::Yuma3Liquid).then(|| LiquidAlphaState {
+                    alpha_low: 0,
+                    alpha_high: 0,
+                    steepness: 0,
+                    sigmoid_consensus: None,
+                }),
             },
             commitments: EpochCommitments {
                 weight_commitments: vec![Fr::from(0u64); v],
@@ -165,10 +169,7 @@ impl EpochCircuit {
         };
         let bonds = BondsInputs {
             validators: statement.chain.validators.clone(),
-            mode: match shape.bonds {
-                BondsRule::Yuma3 => BondsMode::Yuma3,
-                BondsRule::Original => BondsMode::Original,
-            },
+            mode: bonds_mode(shape.bonds),
             bonds: vec![vec![0; n]; v],
             bonds_keep: vec![false; n],
             penalty: I32F32::ZERO,
@@ -177,6 +178,7 @@ impl EpochCircuit {
             old_permit: vec![false; v],
             new_permit: vec![false; v],
             rao_emission: 0,
+            liquid: statement.chain.liquid_alpha.clone(),
         };
         Self {
             statement,
@@ -308,6 +310,12 @@ impl EpochCircuit {
         e.extend(packed(&bonds.server_emission, RAO_BITS));
         e.extend(packed(&bonds.validator_emission, RAO_BITS));
         e.extend(packed(&bonds.emission, RAO_BITS));
+        // Liquid alpha's parameters last, as the digest has them (the u16 consensus packed).
+        if let Some(la) = &bonds.liquid {
+            let public = la.public();
+            e.extend(public[..4].iter().cloned());
+            e.extend(pack_u16(&public[4..]));
+        }
         hash_many(Domain::EpochStatement, &e)?.enforce_equal(&public_input)?;
         Ok(())
     }
@@ -317,6 +325,15 @@ impl ConstraintSynthesizer<Fr> for EpochCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let digest = self.statement.public_digest();
         self.synthesize_with_input(cs, digest)
+    }
+}
+
+/// The circuit's bonds step for a statement's rule (liquid alpha rides on Yuma3's, with its
+/// state in [`BondsInputs::liquid`]).
+fn bonds_mode(rule: BondsRule) -> BondsMode {
+    match rule {
+        BondsRule::Yuma3 | BondsRule::Yuma3Liquid => BondsMode::Yuma3,
+        BondsRule::Original => BondsMode::Original,
     }
 }
 

@@ -12,7 +12,9 @@
 //! constraints ([`constraints::EpochCircuit`], feature `r1cs`, made from a statement and witness).
 //!
 //! The circuit covers `V` validator rows × `N` uids. Uids outside the rows must be idle (no kept
-//! weight, no active stake, no bonds); liquid alpha is not supported yet and is refused.
+//! weight, no active stake, no bonds). A subnet with Yuma3 liquid alpha on is proven by the
+//! `yuma3-liquid` circuits, whose statements carry liquid alpha's public state
+//! ([`LiquidAlphaState`]).
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
@@ -21,6 +23,7 @@ use crate::commitment::{pack_u16, weight_commitment};
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair, pack_le, serde_hex};
 use crate::fixed::I32F32;
 use crate::poseidon::{hash_many, Domain};
+pub use crate::yuma::liquid_alpha::LiquidAlphaState;
 use crate::yuma::median::{median_bounds, MedianAlgorithm};
 use crate::yuma::{run_core, weight_keep_mask, EpochCore, EpochError, EpochInput, EpochTrace};
 use alloc::format;
@@ -38,6 +41,26 @@ pub enum BondsRule {
     Yuma3,
     /// The original Yuma.
     Original,
+    /// Yuma3 with liquid alpha (a sigmoid alpha per cell; the fixed alpha when this epoch's
+    /// consensus is all zero, as the chain falls back).
+    #[serde(rename = "yuma3_liquid")]
+    Yuma3Liquid,
+}
+
+impl BondsRule {
+    /// The rule an epoch's input runs: Yuma3 (with or without liquid alpha) or the original.
+    pub fn of(input: &EpochInput) -> Self {
+        match (input.yuma3, input.liquid_alpha) {
+            (true, true) => Self::Yuma3Liquid,
+            (true, false) => Self::Yuma3,
+            (false, _) => Self::Original,
+        }
+    }
+
+    /// Whether the rule is Yuma3's (either alpha).
+    pub fn is_yuma3(self) -> bool {
+        matches!(self, Self::Yuma3 | Self::Yuma3Liquid)
+    }
 }
 
 /// Shape of an epoch circuit.
@@ -57,6 +80,7 @@ impl EpochShape {
         let rule = match self.bonds {
             BondsRule::Yuma3 => "yuma3",
             BondsRule::Original => "original",
+            BondsRule::Yuma3Liquid => "yuma3-liquid",
         };
         format!("{}x{}-{rule}", self.validators, self.uids)
     }
@@ -109,6 +133,10 @@ pub struct EpochChainState {
     pub new_permit: Vec<bool>,
     /// Epoch emission in RAO.
     pub rao_emission: u64,
+    /// Liquid alpha's public state: present exactly for a `yuma3_liquid` shape (absent from the
+    /// JSON otherwise, so statements of the other rules read and hash as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquid_alpha: Option<LiquidAlphaState>,
 }
 
 /// The commitments an epoch statement opens: the validators' weight rows and the bonds.
@@ -232,6 +260,17 @@ pub enum EpochStatementError {
     /// A bonds moving average above 10^6 (a negative EMA rate).
     #[error("epoch statement: bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported")]
     NegativeAlpha(u64),
+    /// Liquid alpha's state is present for a rule without it, or absent for `yuma3_liquid`.
+    #[error("epoch statement: liquid_alpha must be present exactly for the yuma3_liquid rule")]
+    LiquidAlphaRule,
+    /// Liquid alpha's bounds are inverted (the chain keeps `alpha_low <= alpha_high`).
+    #[error("epoch statement: alpha_low {low} > alpha_high {high}")]
+    LiquidAlphaBounds {
+        /// `alpha_low`.
+        low: u16,
+        /// `alpha_high`.
+        high: u16,
+    },
     /// A packed number outside its digest slot.
     #[error("epoch statement: {what}: {value} is outside 0..2^{bits}")]
     Slot {
@@ -306,6 +345,30 @@ impl EpochStatement {
         }
         if c.bonds_moving_average > 1_000_000 {
             return Err(EpochStatementError::NegativeAlpha(c.bonds_moving_average));
+        }
+        match (&c.liquid_alpha, c.shape.bonds) {
+            (None, BondsRule::Yuma3Liquid) => return Err(EpochStatementError::LiquidAlphaRule),
+            (Some(_), BondsRule::Yuma3 | BondsRule::Original) => {
+                return Err(EpochStatementError::LiquidAlphaRule)
+            }
+            (Some(la), _) => {
+                if la.alpha_low > la.alpha_high {
+                    return Err(EpochStatementError::LiquidAlphaBounds {
+                        low: la.alpha_low,
+                        high: la.alpha_high,
+                    });
+                }
+                if let Some(got) = la.sigmoid_consensus.as_ref().map(Vec::len) {
+                    if got != n {
+                        return Err(EpochStatementError::Length {
+                            what: "liquid_alpha.sigmoid_consensus",
+                            expected: n,
+                            got,
+                        });
+                    }
+                }
+            }
+            (None, _) => {}
         }
         let slots = [
             ("active_stake_bits", &c.active_stake_bits, PROPORTION_BITS),
@@ -383,6 +446,18 @@ impl EpochStatement {
         e.extend(pack_numbers(&r.dividends_bits, PROPORTION_BITS));
         for amounts in [&r.server_emission, &r.validator_emission, &r.emission] {
             e.extend(pack_le(amounts, RAO_BITS, per_element(RAO_BITS)));
+        }
+        // Liquid alpha's state last (only `yuma3_liquid` statements have it): the bounds and the
+        // slope as the circuit reads them, whether the stored consensus is read, and that
+        // consensus (zeros when unused).
+        if let Some(la) = &c.liquid_alpha {
+            e.push(fixed_fr(la.low().to_bits()));
+            e.push(fixed_fr(la.high().to_bits()));
+            e.push(fixed_fr(la.factor().to_bits()));
+            e.push(Fr::from(la.sigmoid_consensus.is_some()));
+            let n = c.shape.uids as usize;
+            let stored = la.sigmoid_consensus.clone().unwrap_or_else(|| vec![0; n]);
+            e.extend(pack_u16(&stored));
         }
         e
     }
@@ -535,9 +610,12 @@ impl EpochStatement {
             kappa: c.kappa,
             bonds_penalty: c.bonds_penalty,
             bonds_moving_average: c.bonds_moving_average,
-            yuma3: c.shape.bonds == BondsRule::Yuma3,
-            liquid_alpha: None,
-            liquid_alpha_consensus: None,
+            yuma3: c.shape.bonds.is_yuma3(),
+            liquid_alpha: c.liquid_alpha.as_ref().map(LiquidAlphaState::params),
+            liquid_alpha_consensus: c
+                .liquid_alpha
+                .as_ref()
+                .and_then(LiquidAlphaState::fed_consensus),
             rao_emission: c.rao_emission,
         }
     }
@@ -618,9 +696,34 @@ pub enum EpochCheckError {
 /// Why an epoch cannot be proven.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EpochCircuitError {
-    /// Liquid alpha (its Taylor `exp`) is not enforced by the epoch circuit yet.
-    #[error("liquid alpha is not supported by the epoch circuit")]
-    LiquidAlpha,
+    /// Liquid alpha's bounds are inverted (the chain keeps `alpha_low <= alpha_high`; the
+    /// circuit's alphas stay inside `[alpha_low, alpha_high]`).
+    #[error("liquid alpha: alpha_low {low} > alpha_high {high}")]
+    LiquidAlphaBounds {
+        /// `alpha_low`.
+        low: u16,
+        /// `alpha_high`.
+        high: u16,
+    },
+    /// A stored row liquid alpha reads in a way a dense, uid-ordered row cannot stand for.
+    #[error("liquid alpha: row {row} holds {why}, which the epoch circuit's dense rows do not represent")]
+    LiquidAlphaRow {
+        /// The row (uid).
+        row: usize,
+        /// What it holds.
+        why: &'static str,
+    },
+    /// The stored previous consensus the liquid-alpha sigmoid reads has another length than
+    /// the subnet's uids.
+    #[error(
+        "liquid alpha: the stored previous consensus has {got} entries, the subnet {expected} uids"
+    )]
+    PreviousConsensusLength {
+        /// The subnet's uids.
+        expected: usize,
+        /// The stored entries.
+        got: usize,
+    },
     /// A bonds moving average above 10^6 makes the EMA rate negative, which the circuit's
     /// fixed-point steps (non-negative values) do not cover.
     #[error("bonds_moving_average {0} > 1000000 (a negative EMA rate) is not supported by the epoch circuit")]
@@ -749,11 +852,7 @@ impl EpochChainState {
             shape: EpochShape {
                 validators: rows.len() as u32,
                 uids: u32::from(input.n),
-                bonds: if input.yuma3 {
-                    BondsRule::Yuma3
-                } else {
-                    BondsRule::Original
-                },
+                bonds: BondsRule::of(input),
             },
             vk_hash,
             validators: rows.to_vec(),
@@ -778,6 +877,7 @@ impl EpochChainState {
                 .map(|u| core.new_validator_permits[at(u)])
                 .collect(),
             rao_emission: input.rao_emission,
+            liquid_alpha: LiquidAlphaState::from_input(input),
         }
     }
 }
@@ -829,11 +929,65 @@ fn distinct_uids(uids: &[u16], n: usize) -> bool {
     })
 }
 
+/// Liquid alpha's state of an epoch (`None` with it off), refused when the circuit cannot prove
+/// it: inverted bounds, or a stored previous consensus of another length than the uids.
+pub fn check_liquid_alpha(
+    input: &EpochInput,
+) -> Result<Option<LiquidAlphaState>, EpochCircuitError> {
+    let state = LiquidAlphaState::from_input(input);
+    if let Some(la) = &state {
+        // The circuit reads weight rows dense (an absent uid and an explicit 0 alike) and in
+        // uid order. Liquid alpha's EMA tells them apart where the weights for bonds are the
+        // stored rows themselves (bonds penalty 0 or 65535): it keeps an old bond under an
+        // explicit 0 and merges rows in stored order. Rows committed through zkyuma are dense
+        // and ordered; a stored row that is not is refused rather than proven as another.
+        let core = EpochCore::from_input(input)?;
+        let stored_rows = input.bonds_penalty == 0 || input.bonds_penalty == u16::MAX;
+        for (row, weights) in core.weights.iter().enumerate() {
+            let ordered = weights.windows(2).all(|p| p[0].0 < p[1].0);
+            let zero = weights.iter().find(|(_, w)| *w == I32F32::ZERO);
+            if stored_rows && (!ordered || zero.is_some()) {
+                return Err(EpochCircuitError::LiquidAlphaRow {
+                    row,
+                    why: if ordered {
+                        "an explicit zero weight"
+                    } else {
+                        "weights out of uid order"
+                    },
+                });
+            }
+        }
+        if let Some(row) = input
+            .bonds
+            .iter()
+            .position(|b| !b.windows(2).all(|p| p[0].0 < p[1].0))
+        {
+            return Err(EpochCircuitError::LiquidAlphaRow {
+                row,
+                why: "bonds out of uid order",
+            });
+        }
+        if la.alpha_low > la.alpha_high {
+            return Err(EpochCircuitError::LiquidAlphaBounds {
+                low: la.alpha_low,
+                high: la.alpha_high,
+            });
+        }
+        if let Some(got) = la.sigmoid_consensus.as_ref().map(Vec::len) {
+            if got != usize::from(input.n) {
+                return Err(EpochCircuitError::PreviousConsensusLength {
+                    expected: usize::from(input.n),
+                    got,
+                });
+            }
+        }
+    }
+    Ok(state)
+}
+
 /// Read the chain state and refuse what the circuit cannot prove.
 fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, EpochCircuitError> {
-    if input.yuma3 && input.liquid_alpha {
-        return Err(EpochCircuitError::LiquidAlpha);
-    }
+    check_liquid_alpha(input)?;
     if input.bonds_moving_average > 1_000_000 {
         return Err(EpochCircuitError::NegativeAlpha(input.bonds_moving_average));
     }
@@ -920,11 +1074,7 @@ impl EpochRound {
         EpochShape {
             validators: self.rows().len() as u32,
             uids: u32::from(self.input.n),
-            bonds: if self.input.yuma3 {
-                BondsRule::Yuma3
-            } else {
-                BondsRule::Original
-            },
+            bonds: BondsRule::of(&self.input),
         }
     }
 

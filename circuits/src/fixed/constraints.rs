@@ -17,7 +17,7 @@
 //! Completeness needs the maxima to be true bounds of the honest values; each call site states
 //! why.
 
-use crate::gadgets::{alloc_bits, div_rem_bounded, from_bits_le, value_or_zero};
+use crate::gadgets::{alloc_bits, div_rem_bounded, from_bits_le, signed_value, value_or_zero};
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use ark_r1cs_std::alloc::AllocVar;
@@ -141,4 +141,119 @@ pub fn div_trunc(
         Some(bits_for(q_max)),
     )?;
     Ok(q)
+}
+
+fn signed_fr(x: i128) -> Fr {
+    if x >= 0 {
+        Fr::from(x as u128)
+    } else {
+        -Fr::from(x.unsigned_abs())
+    }
+}
+
+/// `⌊a·b / 2^32⌋` for a signed product `a·b` with `|⌊a·b / 2^32⌋| < 2^q_bits` (`I32F32`
+/// multiplication of signed values, which floors toward −∞): `a·b = q·2^32 + r` with
+/// `0 <= r < 2^32` and `q + 2^q_bits` on `q_bits + 1` bits. The caller bounds `|a·b|` far below
+/// the modulus, so the relation holds over the integers and `(q, r)` is unique.
+pub fn mul_floor_signed(
+    a: &FpVar<Fr>,
+    b: &FpVar<Fr>,
+    q_bits: usize,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let cs = a.cs().or(b.cs());
+    let product = signed_value(a) * signed_value(b);
+    let q = product >> 32;
+    let r = product - (q << 32);
+    let q = FpVar::new_witness(cs.clone(), || Ok(signed_fr(q)))?;
+    let r = from_bits_le(&alloc_bits(cs, signed_fr(r), 32)?);
+    crate::gadgets::enforce_range(&(&q + signed_fr(1i128 << q_bits)), q_bits + 1)?;
+    a.mul_equals(b, &(&q * Fr::from(1u64 << 32) + r))?;
+    Ok(q)
+}
+
+/// Subtensor's `exp_safe` ([`super::exp_safe`]) of a signed `I32F32` value `x` with
+/// `|x| < 2^x_bits` (`x_bits <= 100`), step for step:
+///
+/// 1. the clamp to `[−20, 20]`: `lo = [x < −20]`, `hi = [20 < x]` (comparisons on
+///    `x_bits + 1` bits), `xc = x + lo·(−20 − x) + hi·(20 − x)`;
+/// 2. the sign, `neg = [xc < 0]`, and the operand `a = |xc| = (1 − 2·neg)·xc <= 20`;
+/// 3. the 30-step Taylor series: `term_1 = a` and, for `i = 2..=31`,
+///    `term_{i−1}·a = term_i·(i·2^32) + r_i` with `0 <= r_i < i·2^32` (as `r_i = lo + 2^32·hi`,
+///    `lo` on 32 bits and `hi < i`), which is `trunc(floor(term·a / 2^32) / i)` since both
+///    divisions floor non-negative values; each `term_i` is range-checked against its value at
+///    `a = 20` ([`super::exp_taylor_terms`]), so every product stays below `2^95` and each step
+///    is an integer relation with one solution; `sum = 2^32 + Σ term_i`;
+/// 4. `exp(1)` is the constant `e` (`xc = 1` exactly), a negative operand gives
+///    `trunc(2^64 / sum)` (`1 / exp(|x|)`; `sum >= 2^32`, so the quotient is at most `2^32`).
+///
+/// No step overflows inside the clamp, so the native failure branches never apply.
+pub fn exp_safe(x: &FpVar<Fr>, x_bits: usize) -> Result<ExpVars, SynthesisError> {
+    use crate::gadgets::{enforce_below_const, is_equal, is_less_signed};
+    assert!(x_bits >= 38 && x_bits <= 100, "operand bound out of range");
+    let bound = super::EXP_SAFE_BOUND as u64;
+    let bound_fr = Fr::from(bound);
+    let lo = FpVar::from(is_less_signed(x, &FpVar::constant(-bound_fr), x_bits + 1)?);
+    let hi = FpVar::from(is_less_signed(&FpVar::constant(bound_fr), x, x_bits + 1)?);
+    let xc = x + &lo * (FpVar::constant(-bound_fr) - x) + &hi * (FpVar::constant(bound_fr) - x);
+    let xc = crate::gadgets::materialize(&xc)?;
+    // |xc| <= 20·2^32 < 2^37.
+    let neg = FpVar::from(is_less_signed(&xc, &FpVar::zero(), 38)?);
+    let a = crate::gadgets::materialize(&((FpVar::one() - neg.double()?) * &xc))?;
+
+    let maxima = super::exp_taylor_terms(super::EXP_SAFE_BOUND)
+        .expect("no step of exp overflows at the clamp bound");
+    let cs = x.cs();
+    let mut term = a.clone();
+    let mut terms = alloc::vec![a.clone()];
+    let mut total = &a + Fr::from(1u64 << 32);
+    for i in 2..32u64 {
+        let (term_v, a_v) = (signed_value(&term), signed_value(&a));
+        let product = term_v * a_v;
+        let divisor = i128::from(i) << 32;
+        let (q, r) = (product / divisor, product % divisor);
+        let next = from_bits_le(&alloc_bits(
+            cs.clone(),
+            signed_fr(q),
+            bits_for(maxima[(i - 1) as usize] as u128),
+        )?);
+        let r_lo = from_bits_le(&alloc_bits(cs.clone(), signed_fr(r & 0xffff_ffff), 32)?);
+        let r_hi = FpVar::new_witness(cs.clone(), || Ok(signed_fr(r >> 32)))?;
+        enforce_below_const(&r_hi, u128::from(i), bits_for(u128::from(i - 1)))?;
+        term.mul_equals(
+            &a,
+            &(&next * Fr::from(u128::from(i) << 32) + r_lo + r_hi * Fr::from(1u64 << 32)),
+        )?;
+        total += &next;
+        terms.push(next.clone());
+        term = next;
+    }
+    let total = crate::gadgets::materialize(&total)?;
+    // The honest sum is at most e^20·2^32 < 2^61.
+    let inverse = div_trunc(
+        &FpVar::constant(Fr::from(1u128 << 64)),
+        &total,
+        UNIT,
+        1u128 << 61,
+    )?;
+    let is_one = FpVar::from(is_equal(&xc, &FpVar::constant(Fr::from(1u64 << 32)))?);
+    let positive =
+        &is_one * (FpVar::constant(Fr::from(super::EXP_ONE_BITS as u64)) - &total) + total;
+    let value = crate::gadgets::materialize(&(&neg * (inverse - &positive) + positive))?;
+    Ok(ExpVars {
+        clamped: xc,
+        terms,
+        value,
+    })
+}
+
+/// Handles to one [`exp_safe`]: the clamped operand, the Taylor terms `term_1 ..= term_31` of
+/// its magnitude, and the result.
+#[derive(Clone, Debug)]
+pub struct ExpVars {
+    /// The operand clamped to `[−20, 20]` (bits, signed).
+    pub clamped: FpVar<Fr>,
+    /// The Taylor terms (bits).
+    pub terms: alloc::vec::Vec<FpVar<Fr>>,
+    /// `exp_safe` of the operand (bits).
+    pub value: FpVar<Fr>,
 }

@@ -38,10 +38,39 @@ pub fn exp(x: I32F32) -> Option<I32F32> {
     Some(result)
 }
 
+/// The operand bound of [`exp_safe`]: `20` in `I32F32` bits.
+pub const EXP_SAFE_BOUND: i64 = 20 << 32;
+
+/// `e` in `I32F32` bits, the value [`exp`] returns for exactly `1`.
+pub const EXP_ONE_BITS: i64 = E_BITS;
+
+/// The Taylor terms `term_1 ..= term_31` (bits) that [`exp`] adds for the non-negative operand
+/// `operand` (bits), each `trunc(floor(term·operand / 2^32) / i)`, or `None` where a product
+/// overflows. At the largest operand [`exp_safe`] reads (`20`) these are the terms' maxima, since
+/// every step is monotone in the operand; the circuit range-checks each term against them.
+pub fn exp_taylor_terms(operand: i64) -> Option<[i64; 31]> {
+    let mut terms = [0i64; 31];
+    let mut term = operand;
+    terms[0] = term;
+    for i in 2..32i64 {
+        term = I32F32::from_bits(term)
+            .checked_mul(I32F32::from_bits(operand))?
+            .to_bits()
+            / i;
+        terms[(i - 1) as usize] = term;
+    }
+    Some(terms)
+}
+
 /// Subtensor's `exp_safe`: the operand is clamped to `[-20, 20]`; a failure gives 0 for a
-/// non-positive operand and the maximum otherwise.
+/// non-positive operand and the maximum otherwise. Inside the clamp no step of [`exp`] overflows
+/// (`e^20 < 2^29`; the largest term, near `i = 20`, is below `2^26`), so the failure branches are
+/// never taken.
 pub fn exp_safe(x: I32F32) -> I32F32 {
-    let x = x.clamp_to(I32F32::from_int(-20), I32F32::from_int(20));
+    let x = x.clamp_to(
+        I32F32::from_bits(-EXP_SAFE_BOUND),
+        I32F32::from_bits(EXP_SAFE_BOUND),
+    );
     match exp(x) {
         Some(v) => v,
         None if x <= I32F32::ZERO => I32F32::ZERO,

@@ -29,7 +29,7 @@ pub mod constraints;
 mod exp;
 mod wide;
 
-pub use exp::{exp, exp_safe};
+pub use exp::{exp, exp_safe, exp_taylor_terms, EXP_ONE_BITS, EXP_SAFE_BOUND};
 
 use core::cmp::Ordering;
 use core::fmt;

@@ -22,6 +22,7 @@ use crate::gadgets::{
     alloc_bits, alloc_u16, div_rem_bounded, enforce_range, from_bits_le, is_equal, is_less,
     is_zero, materialize, sum, value_or_zero,
 };
+use crate::yuma::liquid_alpha::constraints::{liquid_alpha_sigmoid, LiquidAlphaVars, SigmoidVars};
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
@@ -280,7 +281,7 @@ pub fn consensus_core(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BondsMode {
-    /// Yuma3 with a fixed alpha (liquid alpha is not supported by the epoch circuit).
+    /// Yuma3: a fixed alpha, or liquid alpha where [`BondsInputs::liquid`] is set.
     Yuma3,
     /// The original Yuma (column-normalised EMA, max-upscaled storage).
     Original,
@@ -309,14 +310,14 @@ pub struct BondsInputs {
     pub new_permit: Vec<bool>,
     /// Epoch emission in RAO. Public.
     pub rao_emission: u64,
+    /// Liquid alpha's state (Yuma3 only; `None`: the fixed alpha). Public.
+    pub liquid: Option<crate::yuma::liquid_alpha::LiquidAlphaState>,
 }
 
 impl BondsInputs {
-    /// The inputs of an epoch over the rows of `validators`; liquid alpha is refused.
+    /// The inputs of an epoch over the rows of `validators`.
     pub fn from_epoch(input: &EpochInput, validators: &[u16]) -> Result<Self, EpochCircuitError> {
-        if input.yuma3 && input.liquid_alpha {
-            return Err(EpochCircuitError::LiquidAlpha);
-        }
+        let liquid = crate::epoch::check_liquid_alpha(input)?;
         if input.bonds_moving_average > 1_000_000 {
             return Err(EpochCircuitError::NegativeAlpha(input.bonds_moving_average));
         }
@@ -331,11 +332,7 @@ impl BondsInputs {
                 }
             }
         }
-        let last_tempo = if input.last_mechanism_step_block == 0 {
-            input.current_block.saturating_sub(input.tempo)
-        } else {
-            input.last_mechanism_step_block.saturating_add(1)
-        };
+        let last_tempo = input.bonds_cutoff_block();
         let owner = input.owner_uid.map(usize::from);
         let rows: Vec<usize> = validators.iter().map(|u| usize::from(*u)).collect();
         let old_permit: Vec<bool> = (0..n)
@@ -363,6 +360,7 @@ impl BondsInputs {
                 .map(|&r| trace.output.new_validator_permit[r])
                 .collect(),
             rao_emission: input.rao_emission,
+            liquid,
         })
     }
 }
@@ -384,12 +382,17 @@ pub struct BondsVars {
     pub emission: Vec<FpVar<Fr>>,
     /// Previous bonds as allocated (u16), for the commitment.
     pub old_bonds: Vec<Vec<FpVar<Fr>>>,
-    /// Yuma3: the EMA's second floor `⌊(1−α)·B⌋` per cell as (quotient, remainder) — the
-    /// quotient pinned only by the bond quantisation (empty for the original Yuma).
+    /// Yuma3 with the fixed alpha: the EMA's second floor `⌊(1−α)·B⌋` per cell as (quotient,
+    /// remainder) — the quotient pinned only by the bond quantisation (empty rows for the
+    /// original Yuma and with liquid alpha, whose floors are in `liquid_cells`).
     pub ema_second_floor: Vec<Vec<(FpVar<Fr>, FpVar<Fr>)>>,
     /// Public chain state allocated here, in order (penalty, alpha, bonds masks, old permits, new
     /// permits, stake, rao): bound by the statement digest.
     pub public: Vec<FpVar<Fr>>,
+    /// Liquid alpha's public parameters (bound by the digest after everything else).
+    pub liquid: Option<LiquidAlphaVars>,
+    /// Liquid alpha's cells per row (empty rows without liquid alpha).
+    pub liquid_cells: Vec<Vec<LiquidCell>>,
 }
 
 /// Enforce bonds, dividends and emission on top of the consensus core (square epochs: one row
@@ -476,6 +479,19 @@ pub fn bonds_and_emission(
     };
 
     let mut ema_second_floor = Vec::new();
+    let mut liquid_cells = Vec::new();
+    // Liquid alpha (Yuma3): its parameters, the consensus its sigmoid reads, and whether it
+    // applies — the chain uses the fixed alpha when this epoch's consensus is all zero
+    // (consensus values are non-negative and below 2^33, so their sum is zero exactly then).
+    let liquid = match (&inputs.liquid, inputs.mode) {
+        (Some(state), BondsMode::Yuma3) => {
+            let vars = LiquidAlphaVars::new(cs.clone(), state, n)?;
+            let fed = vars.sigmoid_consensus(&core.consensus)?;
+            let any = FpVar::one() - FpVar::from(is_zero(&sum(core.consensus.iter().cloned()))?);
+            Some((vars, fed, any))
+        }
+        _ => None,
+    };
     let (dividends, ema_stored) = match inputs.mode {
         BondsMode::Yuma3 => {
             // B = b / 65535 (truncating), EMA = ⌊α·wfb⌋ + ⌊(1−α)·B⌋.
@@ -495,12 +511,41 @@ pub fn bonds_and_emission(
                         // integer, and `q2·2^32 + r2 = (1−α)·B` with `r2 < 2^32` is the floor.
                         let (q2, r2) = mul_floor_deferred(&one_minus_alpha, &b)?;
                         let ema = mul_floor(&alpha, &wfb[i][j], UNIT, UNIT)? + &q2;
-                        Ok((ema, (q2, r2)))
+                        let Some((vars, fed, any)) = &liquid else {
+                            return Ok((ema, Some((q2, r2)), None));
+                        };
+                        // Liquid alpha: α_ij from the sigmoid, and only cells with a positive
+                        // weight for bonds survive (the chain's EMA walks the new row's
+                        // entries; an old bond without one is dropped). The selected branch's
+                        // second-floor quotient is pinned as above; the other's is discarded.
+                        let sigmoid = liquid_alpha_sigmoid(vars, &fed[j], &wfb[i][j], &b)?;
+                        let (lq2, lr2) =
+                            mul_floor_deferred(&(FpVar::constant(unit) - &sigmoid.alpha), &b)?;
+                        let present = FpVar::one() - FpVar::from(is_zero(&wfb[i][j])?);
+                        let first = mul_floor(&sigmoid.alpha, &wfb[i][j], UNIT, UNIT)?;
+                        let liquid_ema = &present * (first + &lq2);
+                        let chosen = materialize(&(any * (liquid_ema - &ema) + &ema))?;
+                        let cell = LiquidCell {
+                            sigmoid,
+                            second_floor: (lq2, lr2),
+                            ema: chosen.clone(),
+                        };
+                        Ok((chosen, None, Some(cell)))
                     })
                     .collect::<Result<Vec<_>, SynthesisError>>()?;
-                let (row, floors): (Vec<_>, Vec<_>) = row.into_iter().unzip();
+                let mut floors = Vec::new();
+                let mut cells = Vec::new();
+                let row = row
+                    .into_iter()
+                    .map(|(e, floor, cell)| {
+                        floors.extend(floor);
+                        cells.extend(cell);
+                        e
+                    })
+                    .collect();
                 ema.push(row);
                 ema_second_floor.push(floors);
+                liquid_cells.push(cells);
             }
             // Column-normalised EMA, then dividends = normalise(⌊(Σ_j ⌊ema_n·inc⌋) · s_i⌋).
             // Each EMA entry is ≤ 1, so a column sums to at most V.
@@ -668,5 +713,18 @@ pub fn bonds_and_emission(
         old_bonds,
         ema_second_floor,
         public,
+        liquid: liquid.map(|(vars, _, _)| vars),
+        liquid_cells,
     })
+}
+
+/// Handles to one cell of the liquid-alpha EMA.
+#[derive(Clone, Debug)]
+pub struct LiquidCell {
+    /// The cell's sigmoid and alpha.
+    pub sigmoid: SigmoidVars,
+    /// The liquid branch's second floor `⌊(1 − α)·B⌋` as (quotient, remainder).
+    pub second_floor: (FpVar<Fr>, FpVar<Fr>),
+    /// The EMA the cell keeps (the liquid branch, or the fixed one when consensus is all zero).
+    pub ema: FpVar<Fr>,
 }

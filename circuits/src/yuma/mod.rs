@@ -255,6 +255,16 @@ impl EpochCore {
 /// `I32F32(c) / I32F32(65535)` (`safe_div`), in `previous` mode, and in `auto` mode when the bonds
 /// penalty is 65535; `None` (this epoch's) otherwise or when nothing is stored.
 pub fn liquid_alpha_consensus(input: &EpochInput) -> Option<Vec<I32F32>> {
+    previous_consensus_for_sigmoid(input).map(|stored| {
+        stored
+            .iter()
+            .map(|c| I32F32::from_u16_proportion(*c))
+            .collect()
+    })
+}
+
+/// The stored u16 consensus [`liquid_alpha_consensus`] converts, when the mode reads it.
+pub fn previous_consensus_for_sigmoid(input: &EpochInput) -> Option<&Vec<u16>> {
     let previous = match input.liquid_alpha_consensus_mode {
         ConsensusMode::Current => return None,
         ConsensusMode::Previous => true,
@@ -264,12 +274,7 @@ pub fn liquid_alpha_consensus(input: &EpochInput) -> Option<Vec<I32F32>> {
         .previous_consensus
         .as_ref()
         .filter(|p| !p.is_empty())?;
-    previous.then(|| {
-        stored
-            .iter()
-            .map(|c| I32F32::from_u16_proportion(*c))
-            .collect()
-    })
+    previous.then_some(stored)
 }
 
 /// The epoch proper, from the chain state as read: row normalisation, consensus, clipping,

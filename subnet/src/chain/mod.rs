@@ -1707,13 +1707,13 @@ fn epoch_state(s: &State) -> EpochState {
         kappa: c.kappa,
         bonds_penalty: c.bonds_penalty,
         bonds_moving_average: c.bonds_moving_average,
-        liquid_alpha: false,
+        liquid_alpha: c.epoch_shape.bonds == zkyuma_circuits::epoch::BondsRule::Yuma3Liquid,
         alpha_low: 45875,
         alpha_high: 58982,
         alpha_sigmoid_steepness: 1000,
         rao_emission: c.rao_emission,
         commit_reveal_commit_blocks: None,
-        yuma3: c.epoch_shape.bonds == zkyuma_circuits::epoch::BondsRule::Yuma3,
+        yuma3: c.epoch_shape.bonds.is_yuma3(),
         ..EpochInput::default_modes()
     };
     EpochState {

@@ -112,6 +112,8 @@ pub enum BondsArg {
     Yuma3,
     /// The original Yuma.
     Original,
+    /// Yuma3 with liquid alpha (a sigmoid alpha per validator and uid).
+    Yuma3Liquid,
 }
 
 impl From<BondsArg> for BondsRule {
@@ -119,6 +121,7 @@ impl From<BondsArg> for BondsRule {
         match b {
             BondsArg::Yuma3 => BondsRule::Yuma3,
             BondsArg::Original => BondsRule::Original,
+            BondsArg::Yuma3Liquid => BondsRule::Yuma3Liquid,
         }
     }
 }
@@ -580,6 +583,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 match shape.bonds {
                     BondsRule::Yuma3 => "yuma3",
                     BondsRule::Original => "original",
+                    BondsRule::Yuma3Liquid => "yuma3-liquid",
                 }
             );
             let keys = load_keys(
