@@ -381,3 +381,42 @@ fn a_liquid_state_on_another_rule_is_refused() {
         Err(zkyuma_circuits::epoch::EpochStatementError::LiquidAlphaRule)
     ));
 }
+
+fn constraints(validators: u32, uids: u32, bonds: zkyuma_circuits::epoch::BondsRule) -> usize {
+    let shape = zkyuma_circuits::epoch::EpochShape {
+        validators,
+        uids,
+        bonds,
+    };
+    let circuit = EpochCircuit::blank(shape);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(ark_relations::gr1cs::OptimizationGoal::Constraints);
+    circuit
+        .synthesize_with_input(cs.clone(), Fr::from(0u64))
+        .expect("synthesis");
+    cs.finalize();
+    cs.num_constraints()
+}
+
+#[test]
+fn liquid_alpha_costs_a_fixed_number_of_constraints_per_cell() {
+    // Why: the README's per-cell figures come from this cost: liquid alpha adds a fixed number
+    // of constraints per (row, uid) cell to Yuma3 — the sigmoid, its exp and the EMA — plus
+    // per-uid parameters and the digest's extra hashing (a few hundred per row at most: where
+    // the statement's elements fall in the hash's blocks shifts with the row count).
+    use zkyuma_circuits::epoch::BondsRule::{Yuma3, Yuma3Liquid};
+    let extra = |v, n| constraints(v, n, Yuma3Liquid) as i64 - constraints(v, n, Yuma3) as i64;
+    let step = |n| extra(2, n) - extra(1, n);
+    let cell = (step(6) - step(4)) / 2;
+    for n in [8, 10] {
+        assert_eq!(step(n) - step(n - 2), 2 * cell, "n = {n}");
+    }
+    assert_eq!(cell, 3703, "constraints per liquid-alpha cell");
+    for (v, n) in [(3, 10), (5, 12)] {
+        let overhead = extra(v, n) - (v * n) as i64 * cell;
+        assert!(
+            (0..=600 * v as i64 + 40 * n as i64).contains(&overhead),
+            "{v}x{n}: {overhead} beyond the cells"
+        );
+    }
+}
