@@ -12,6 +12,7 @@ pub mod constraints;
 pub mod liquid_alpha;
 pub mod math;
 pub mod median;
+pub mod null;
 pub mod synthetic;
 mod types;
 
@@ -24,6 +25,9 @@ use median::{weighted_median_col_sparse, MedianAlgorithm};
 
 /// Run one epoch; see the module documentation.
 pub fn run_epoch(input: &EpochInput) -> Result<EpochOutput, EpochError> {
+    if input.consensus_kind == EpochConsensus::Null {
+        return null::run_null_epoch(input);
+    }
     run_epoch_traced(input, MedianAlgorithm::ClosedForm).map(|t| t.output)
 }
 
@@ -145,6 +149,10 @@ impl EpochCore {
     /// permits, active stake, the weight masks and the bonds registration mask.
     pub fn from_input(input: &EpochInput) -> Result<Self, EpochError> {
         input.validate()?;
+        // The Null consensus has no Yuma core (see [`null`]); the circuits refuse it here.
+        if input.consensus_kind == EpochConsensus::Null {
+            return Err(EpochError::NullConsensus);
+        }
         let n = input.n;
 
         // == Active & updated ==

@@ -102,7 +102,7 @@ pub enum EpochConsensus {
     #[default]
     Yuma,
     /// The Null consensus (the largest-stake uid's raw row pays the miners, dividends follow
-    /// stake, bonds freeze): not reproduced here, refused by name.
+    /// stake, bonds freeze): computed natively ([`super::null`]), refused by the circuits.
     Null,
 }
 
@@ -198,9 +198,9 @@ pub enum EpochError {
     /// The total stake does not fit the chain's `I64F64` (above 2^63 − 1 RAO).
     #[error("epoch input: field `stake`: total stake exceeds the I64F64 range of the chain")]
     StakeOverflow,
-    /// The Null epoch consensus: its runtime implementation is not reproduced (only its tests
-    /// were available), so no output is claimed for it.
-    #[error("epoch input: `consensus_kind: null` (the Null epoch consensus) is not reproduced")]
+    /// The Null epoch consensus where a Yuma core is needed: [`super::run_epoch`] computes it
+    /// ([`super::null`]), but the epoch circuits do not prove it yet.
+    #[error("epoch input: `consensus_kind: null` (the Null epoch consensus) has no Yuma core and is not proven by the epoch circuits")]
     NullConsensus,
 }
 
@@ -293,9 +293,6 @@ impl EpochInput {
         // rather than guessed at.
         if let Some(pc) = self.previous_consensus.as_ref().filter(|p| !p.is_empty()) {
             check("previous_consensus", pc.len())?;
-        }
-        if self.consensus_kind == EpochConsensus::Null {
-            return Err(EpochError::NullConsensus);
         }
         Ok(())
     }
