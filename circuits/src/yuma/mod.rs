@@ -197,21 +197,7 @@ impl EpochCore {
             })
             .collect();
         weights = mask_rows_sparse(&validator_forbids, &weights);
-        weights = mask_diag_sparse(&weights, owner);
-        weights = vec_mask_sparse_matrix(
-            &weights,
-            &input.last_update,
-            &input.block_at_registration,
-            |updated, registered| updated <= registered,
-        );
-        if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
-            let cb: Vec<u64> = commit_blocks
-                .iter()
-                .map(|c| c.unwrap_or(u64::MAX))
-                .collect();
-            weights =
-                vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| c < r);
-        }
+        weights = shared_weight_masks(&weights, input);
 
         // == Bonds surviving registration == (registered since the last tempo: bonds dropped)
         let last_tempo = input.bonds_cutoff_block();
@@ -256,6 +242,27 @@ impl EpochCore {
             rao_emission: input.rao_emission,
         })
     }
+}
+
+/// The weight masks Yuma and the Null consensus share: no self-weight but the owner's, no
+/// weight to a uid registered since the row's last update, and — with commit-reveal — none to a
+/// uid registered after the row's earliest live commit.
+pub fn shared_weight_masks(weights: &[SparseRow], input: &EpochInput) -> SparseMatrix {
+    let mut weights = mask_diag_sparse(weights, input.owner_uid);
+    weights = vec_mask_sparse_matrix(
+        &weights,
+        &input.last_update,
+        &input.block_at_registration,
+        |updated, registered| updated <= registered,
+    );
+    if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
+        let cb: Vec<u64> = commit_blocks
+            .iter()
+            .map(|c| c.unwrap_or(u64::MAX))
+            .collect();
+        weights = vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| c < r);
+    }
+    weights
 }
 
 /// The consensus the liquid-alpha sigmoid reads when it is not this epoch's

@@ -19,10 +19,7 @@
 //! 5. reported proportions: incentive and dividends are the normalised shares, consensus and
 //!    validator trust are zero; the bonds are not written.
 
-use super::math::{
-    inplace_mask_vector, inplace_normalize, mask_diag_sparse, normalize_64, vec_mask_sparse_matrix,
-    SparseMatrix,
-};
+use super::math::{inplace_mask_vector, inplace_normalize, normalize_64, SparseMatrix};
 use super::{normalized_stake, EpochError, EpochInput, EpochOutput};
 use crate::fixed::{I32F32, I64F64};
 use alloc::vec;
@@ -203,20 +200,7 @@ pub fn run_null_epoch(input: &EpochInput) -> Result<EpochOutput, EpochError> {
             .map(|&(j, v)| (j, I32F32::from_u16(v)))
             .collect();
     }
-    weights = mask_diag_sparse(&weights, owner);
-    weights = vec_mask_sparse_matrix(
-        &weights,
-        &input.last_update,
-        &input.block_at_registration,
-        |updated, registered| updated <= registered,
-    );
-    if let Some(commit_blocks) = &input.commit_reveal_commit_blocks {
-        let cb: Vec<u64> = commit_blocks
-            .iter()
-            .map(|c| c.unwrap_or(u64::MAX))
-            .collect();
-        weights = vec_mask_sparse_matrix(&weights, &cb, &input.block_at_registration, |c, r| c < r);
-    }
+    let weights = super::shared_weight_masks(&weights, input);
 
     let mut miner_shares = vec![0u128; n];
     if let Some(row) = winner.and_then(|w| weights.get(w)) {
