@@ -10,6 +10,7 @@
 //! key from the `.ptau` (not measured here).
 //!
 //!   cargo bench -p zkyuma-benches --bench ceremony
+use ark_ec::AffineRepr;
 use std::time::Instant;
 use zkyuma_benches::{peak_rss_mb, reset_peak_rss};
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
@@ -51,6 +52,11 @@ fn main() {
         ProvingKeySource::File(_) => unreachable!("a fresh setup is in memory"),
     };
     drop(keys.rows);
+    // A ceremony's initial key has δ = 1 on the standard generators (snarkjs's convention, which
+    // the check below assumes); the seeded key's δ and generators are random. Start from δ = 1:
+    // the contribution costs the same, and the check then holds exactly as in a ceremony.
+    pk.delta_g1 = ark_bn254::G1Affine::generator();
+    pk.vk.delta_g2 = ark_bn254::G2Affine::generator();
     // The key before the contribution, as the check needs it: its `L`, `H` and `δ`.
     let mut before = pk.clone();
     before.a_query = Vec::new();
