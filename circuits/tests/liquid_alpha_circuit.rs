@@ -283,6 +283,9 @@ fn liquid_round(mode: ConsensusMode, seed: u64) -> EpochRound {
     }
 }
 
+/// One named change to liquid alpha's statement state.
+type StateTamper = Box<dyn Fn(&mut LiquidAlphaState)>;
+
 fn circuit_satisfied(circuit: &EpochCircuit, digest: Fr) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
     circuit
@@ -311,7 +314,7 @@ fn the_liquid_epoch_circuit_is_satisfied_and_binds_its_statement() {
 
         // Each liquid-alpha field changed: another digest, refused by the native check and
         // unsatisfiable with the honest witness.
-        let tampers: Vec<(&str, Box<dyn Fn(&mut LiquidAlphaState)>)> = vec![
+        let tampers: Vec<(&str, StateTamper)> = vec![
             ("alpha_low", Box::new(|s| s.alpha_low -= 1)),
             ("alpha_high", Box::new(|s| s.alpha_high += 1)),
             ("steepness", Box::new(|s| s.steepness += 1)),

@@ -130,7 +130,7 @@ impl EpochCircuit {
                 old_permit: vec![false; v],
                 new_permit: vec![false; v],
                 rao_emission: 0,
-                liquid_alpha: (shape.bonds == BondsRule::Yuma3Liquid).then(|| LiquidAlphaState {
+                liquid_alpha: (shape.bonds == BondsRule::Yuma3Liquid).then_some(LiquidAlphaState {
                     alpha_low: 0,
                     alpha_high: 0,
                     steepness: 0,

@@ -189,7 +189,7 @@ pub fn mul_floor_signed(
 /// No step overflows inside the clamp, so the native failure branches never apply.
 pub fn exp_safe(x: &FpVar<Fr>, x_bits: usize) -> Result<ExpVars, SynthesisError> {
     use crate::gadgets::{enforce_below_const, is_equal, is_less_signed};
-    assert!(x_bits >= 38 && x_bits <= 100, "operand bound out of range");
+    assert!((38..=100).contains(&x_bits), "operand bound out of range");
     let bound = super::EXP_SAFE_BOUND as u64;
     let bound_fr = Fr::from(bound);
     let lo = FpVar::from(is_less_signed(x, &FpVar::constant(-bound_fr), x_bits + 1)?);
