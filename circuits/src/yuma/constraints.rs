@@ -516,8 +516,11 @@ pub fn bonds_and_emission(
                         };
                         // Liquid alpha: α_ij from the sigmoid, and only cells with a positive
                         // weight for bonds survive (the chain's EMA walks the new row's
-                        // entries; an old bond without one is dropped). The selected branch's
-                        // second-floor quotient is pinned as above; the other's is discarded.
+                        // entries; an old bond without one is dropped). A second-floor
+                        // quotient is pinned as above where it reaches the kept EMA (the
+                        // selected branch, on a cell that survives); the others — the discarded
+                        // branch's, and the liquid one on a cell with no weight — stay free field
+                        // elements that feed no bond, digest element or output.
                         let sigmoid = liquid_alpha_sigmoid(vars, &fed[j], &wfb[i][j], &b)?;
                         let (lq2, lr2) =
                             mul_floor_deferred(&(FpVar::constant(unit) - &sigmoid.alpha), &b)?;
