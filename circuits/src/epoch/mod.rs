@@ -779,7 +779,7 @@ pub fn check_idle_rows(input: &EpochInput, validators: &[u16]) -> Result<(), Epo
     check_idle(input, &EpochCore::from_input(input)?, validators)
 }
 
-fn check_idle(
+pub(crate) fn check_idle(
     input: &EpochInput,
     core: &EpochCore,
     validators: &[u16],
@@ -933,6 +933,7 @@ fn distinct_uids(uids: &[u16], n: usize) -> bool {
 /// it: inverted bounds, or a stored previous consensus of another length than the uids.
 pub fn check_liquid_alpha(
     input: &EpochInput,
+    core: &EpochCore,
 ) -> Result<Option<LiquidAlphaState>, EpochCircuitError> {
     let state = LiquidAlphaState::from_input(input);
     if let Some(la) = &state {
@@ -941,7 +942,6 @@ pub fn check_liquid_alpha(
         // stored rows themselves (bonds penalty 0 or 65535): it keeps an old bond under an
         // explicit 0 and merges rows in stored order. Rows committed through zkyuma are dense
         // and ordered; a stored row that is not is refused rather than proven as another.
-        let core = EpochCore::from_input(input)?;
         let stored_rows = input.bonds_penalty == 0 || input.bonds_penalty == u16::MAX;
         for (row, weights) in core.weights.iter().enumerate() {
             let ordered = weights.windows(2).all(|p| p[0].0 < p[1].0);
@@ -987,11 +987,11 @@ pub fn check_liquid_alpha(
 
 /// Read the chain state and refuse what the circuit cannot prove.
 fn read_chain(input: &EpochInput, validators: &[u16]) -> Result<EpochCore, EpochCircuitError> {
-    check_liquid_alpha(input)?;
     if input.bonds_moving_average > 1_000_000 {
         return Err(EpochCircuitError::NegativeAlpha(input.bonds_moving_average));
     }
     let core = EpochCore::from_input(input)?;
+    check_liquid_alpha(input, &core)?;
     check_idle(input, &core, validators)?;
     Ok(core)
 }

@@ -317,12 +317,13 @@ pub struct BondsInputs {
 impl BondsInputs {
     /// The inputs of an epoch over the rows of `validators`.
     pub fn from_epoch(input: &EpochInput, validators: &[u16]) -> Result<Self, EpochCircuitError> {
-        let liquid = crate::epoch::check_liquid_alpha(input)?;
         if input.bonds_moving_average > 1_000_000 {
             return Err(EpochCircuitError::NegativeAlpha(input.bonds_moving_average));
         }
-        check_idle_rows(input, validators)?;
-        let trace = super::run_epoch_traced(input, super::median::MedianAlgorithm::ClosedForm)?;
+        let core = super::EpochCore::from_input(input)?;
+        let liquid = crate::epoch::check_liquid_alpha(input, &core)?;
+        crate::epoch::check_idle(input, &core, validators)?;
+        let trace = super::run_core(&core, super::median::MedianAlgorithm::ClosedForm);
         let n = usize::from(input.n);
         let mut bonds = alloc::vec![alloc::vec![0u16; n]; n];
         for (i, row) in input.bonds.iter().enumerate() {
