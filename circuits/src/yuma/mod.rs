@@ -87,7 +87,13 @@ pub fn normalized_stake(
             }
         })
         .collect();
-    Ok(normalize_64(&filtered)
+    normalize_64_narrowed(&filtered)
+}
+
+/// `inplace_normalize_64` then `vec_fixed64_to_fixed32`: normalise in `I64F64` and narrow each
+/// value to `I32F32`; a sum beyond the `I64F64` range is refused.
+pub fn normalize_64_narrowed(x: &[I64F64]) -> Result<Vec<I32F32>, EpochError> {
+    Ok(normalize_64(x)
         .ok_or(EpochError::StakeOverflow)?
         .into_iter()
         .map(I64F64::saturating_to_i32f32)

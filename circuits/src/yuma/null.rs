@@ -19,7 +19,7 @@
 //! 5. reported proportions: incentive and dividends are the normalised shares, consensus and
 //!    validator trust are zero; the bonds are not written.
 
-use super::math::{inplace_mask_vector, inplace_normalize, normalize_64, SparseMatrix};
+use super::math::{inplace_mask_vector, inplace_normalize, SparseMatrix};
 use super::{normalized_stake, EpochError, EpochInput, EpochOutput};
 use crate::fixed::{I32F32, I64F64};
 use alloc::vec;
@@ -228,11 +228,7 @@ pub fn run_null_epoch(input: &EpochInput) -> Result<EpochOutput, EpochError> {
             .iter()
             .map(|s| I64F64::from_bits(i128::try_from(*s).unwrap_or(i128::MAX)))
             .collect();
-        Ok(normalize_64(&wide)
-            .ok_or(EpochError::StakeOverflow)?
-            .into_iter()
-            .map(I64F64::saturating_to_i32f32)
-            .collect())
+        super::normalize_64_narrowed(&wide)
     };
     // Miner shares are integers: as `I64F64::saturating_from_num(share)`.
     let incentive = report(&miner_shares.iter().map(|s| s << 64).collect::<Vec<_>>())?;
