@@ -203,3 +203,146 @@ fn the_circuits_refuse_the_null_consensus_by_name() {
         Err(EpochError::NullConsensus)
     ));
 }
+
+// ---- The Null vectors: cross-checked by the independent oracle ----
+
+fn null_vectors_path() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/epoch_null_consensus.json")
+}
+
+/// A subnet of 8 uids under the Null consensus: validators 0–3 with stakes and permits, miners
+/// 4–7; every validator has a row, some with self-weight and entries on validators.
+fn null_subnet() -> EpochInput {
+    EpochInput {
+        n: 8,
+        current_block: 1_000,
+        tempo: 100,
+        activity_cutoff_blocks: 5_000,
+        last_mechanism_step_block: 899,
+        last_update: vec![950, 950, 950, 950, 0, 0, 0, 0],
+        block_at_registration: vec![0, 0, 0, 0, 0, 10, 20, 30],
+        stake: vec![
+            7_000_000_000,
+            5_000_000_000,
+            2_500_000_000,
+            1_000_000_000,
+            300_000_000,
+            0,
+            0,
+            0,
+        ],
+        validator_permit: vec![true, true, true, true, false, false, false, false],
+        max_allowed_validators: 4,
+        weights: vec![
+            vec![(0, 1_000), (4, 65_535), (5, 40_000), (6, 7), (7, 12_345)],
+            vec![(4, 10_000), (5, 65_535), (6, 30_000)],
+            vec![(1, 65_535), (6, 65_535), (7, 65_535)],
+            vec![(3, 65_535)],
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        ],
+        bonds: vec![
+            vec![(4, 30_000), (5, 20_000)],
+            vec![(5, 65_535)],
+            Vec::new(),
+            vec![(7, 1)],
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        ],
+        kappa: 32_767,
+        bonds_penalty: 65_535,
+        bonds_moving_average: 900_000,
+        yuma3: true,
+        rao_emission: 1_000_000_007,
+        consensus_kind: EpochConsensus::Null,
+        ..EpochInput::default_modes()
+    }
+}
+
+fn generate_null_vectors() -> serde_json::Value {
+    let mut epochs = Vec::new();
+    let mut push = |label: &str, input: EpochInput| {
+        let output = run_epoch(&input).expect("null epoch");
+        epochs.push(serde_json::json!({ "label": label, "input": input, "output": output }));
+    };
+    // The runtime tests' setups.
+    let mut first = setup([300_000_000, 100_000_000], 5002);
+    row(&mut first, 0, &[(2, 3), (3, 1)]);
+    row(&mut first, 1, &[(3, u16::MAX)]);
+    first.rao_emission = 1_000_000;
+    push("runtime setup: winner row 3:1, inactive", first.clone());
+    let mut tie = setup([100_000_000, 100_000_000], 1);
+    row(&mut tie, 0, &[(2, u16::MAX)]);
+    row(&mut tie, 1, &[(3, u16::MAX)]);
+    tie.rao_emission = 1_000_000;
+    push("runtime setup: stake tie", tie);
+    let mut empty = setup([300_000_000, 100_000_000], 1);
+    row(&mut empty, 1, &[(3, u16::MAX)]);
+    empty.rao_emission = 1_000_000;
+    push("runtime setup: empty winner row", empty);
+    let mut stale = setup([300_000_000, 100_000_000], 3);
+    row(&mut stale, 0, &[(2, u16::MAX)]);
+    stale.block_at_registration[2] = 2;
+    stale.rao_emission = 1_000_000;
+    push("runtime setup: stale winner row", stale);
+    let mut unstaked = setup([0, 0], 1);
+    unstaked.rao_emission = 1_000_001;
+    push("runtime setup: no stake", unstaked);
+    // The larger subnet over budgets from 0 to u64::MAX.
+    for budget in [0, 1, 7, 1_000_000_007, u64::MAX] {
+        let mut input = null_subnet();
+        input.rao_emission = budget;
+        push(&format!("8 uids: budget {budget}"), input);
+    }
+    // A stake threshold and an owner; a cap of 2 permits; a winner that is not a permit holder.
+    let mut owned = null_subnet();
+    owned.stake_threshold = 2_000_000_000;
+    owned.owner_uid = Some(6);
+    push("8 uids: stake threshold and owner", owned);
+    let mut capped = null_subnet();
+    capped.max_allowed_validators = 2;
+    capped.validator_permit = vec![false, true, true, false, false, false, false, false];
+    push("8 uids: two permits, the largest stake without one", capped);
+    // Rows outdated by re-registration, rows out of activity, commit-reveal blocks.
+    let mut outdated = null_subnet();
+    outdated.block_at_registration = vec![0, 0, 0, 0, 0, 960, 20, 30];
+    outdated.current_block = 7_000;
+    push("8 uids: a re-registered miner, inactive rows", outdated);
+    let mut committed = null_subnet();
+    committed.commit_reveal_commit_blocks =
+        Some(vec![Some(5), None, Some(40), None, None, None, None, None]);
+    push("8 uids: commit-reveal commit blocks", committed);
+    serde_json::json!({
+        "id": "epoch_null_consensus",
+        "description": "The Null epoch consensus (runtime 475): epochs computed by zkyuma's native reference, cross-checked by tests/oracle/yuma_oracle.py",
+        "epochs": epochs,
+    })
+}
+
+#[test]
+fn the_null_vectors_are_reproduced_exactly() {
+    let fresh = generate_null_vectors();
+    let path = null_vectors_path();
+    if std::env::var_os("ZKYUMA_REGENERATE_VECTORS").is_some() {
+        let text = serde_json::to_string_pretty(&fresh).expect("json");
+        std::fs::write(&path, text + "\n").expect("write vectors");
+    }
+    let text = std::fs::read_to_string(&path).expect("the committed vectors");
+    let committed: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let epochs = committed["epochs"].as_array().expect("epochs");
+    assert_eq!(epochs.len(), 14);
+    for e in epochs {
+        let input: EpochInput = serde_json::from_value(e["input"].clone()).expect("input");
+        let want: EpochOutput = serde_json::from_value(e["output"].clone()).expect("output");
+        assert_eq!(run_epoch(&input).expect("epoch"), want, "{}", e["label"]);
+    }
+    assert_eq!(
+        committed, fresh,
+        "the committed vectors are the generator's"
+    );
+}

@@ -714,15 +714,32 @@ fn check_epoch_input(
     {
         f.push("the epoch input's blocks do not follow from its epoch and tempo".into());
     }
-    // The chain runs Yuma, keeps no separate Yuma step block and no stored consensus for liquid
-    // alpha (which its epoch circuit does not prove).
+    // The chain runs Yuma and keeps no separate Yuma step block; under liquid alpha it runs the
+    // `auto` consensus mode over the consensus it stored after the previous epoch
+    // (`with_runtime_modes`), which only the previous bundle shows.
     let modes = zkyuma_circuits::yuma::EpochInput::default_modes();
     if input.last_yuma_step_block != modes.last_yuma_step_block
         || input.consensus_kind != modes.consensus_kind
-        || input.liquid_alpha_consensus_mode != modes.liquid_alpha_consensus_mode
-        || input.previous_consensus != modes.previous_consensus
     {
         f.push("the epoch input's runtime modes are not the chain's".into());
+    }
+    let previous_results = previous.map(|p| &p.epoch_statement.results);
+    let expected = crate::chain::with_runtime_modes(
+        zkyuma_circuits::yuma::EpochInput {
+            liquid_alpha: input.liquid_alpha,
+            ..zkyuma_circuits::yuma::EpochInput::default_modes()
+        },
+        previous_results,
+    );
+    let first = b.epoch == 1;
+    if input.liquid_alpha_consensus_mode != expected.liquid_alpha_consensus_mode
+        || ((previous.is_some() || first)
+            && input.previous_consensus != expected.previous_consensus)
+    {
+        f.push(
+            "the epoch input's liquid-alpha consensus mode or stored consensus is not the chain's"
+                .into(),
+        );
     }
     let is_accepted = |u: usize| accepted.iter().any(|(v, _)| usize::from(*v) == u);
     for (u, updated) in input.last_update.iter().enumerate() {

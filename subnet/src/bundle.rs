@@ -146,7 +146,8 @@ pub struct EpochBundle {
     pub epoch_proof_system: ProofSystem,
     /// The chain state the epoch read, as the native epoch's input: block numbers, last
     /// updates, registration blocks, stakes, permits and the subnet's hyperparameters (weights
-    /// are placeholders: one all-zero row per accepted validator; bonds are private). The epoch
+    /// and bonds are private: empty here; bundles written before liquid alpha hold one all-zero
+    /// row per accepted validator, which no rule reads). The epoch
     /// statement's chain state is derived from it.
     pub epoch_input: zkyuma_circuits::yuma::EpochInput,
     /// Whether the subnet stakes each epoch's emission to its uid (as subtensor does): then

@@ -172,6 +172,18 @@ pub struct EpochResults {
     pub emission: Vec<u64>,
 }
 
+impl EpochResults {
+    /// The consensus as the chain stores it after the epoch (subtensor's `Consensus`: each
+    /// value `fixed_proportion_to_u16`), which the next epoch's liquid-alpha sigmoid reads in
+    /// the `previous` mode (and in `auto` with bonds penalty 65535).
+    pub fn stored_consensus(&self) -> Vec<u16> {
+        self.consensus_bits
+            .iter()
+            .map(|b| I32F32::from_bits(*b).proportion_to_u16())
+            .collect()
+    }
+}
+
 /// The public statement of an epoch proof: the chain state, the commitments and the results.
 /// Its JSON is flat (the three groups' fields side by side).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -196,8 +196,8 @@ pub struct EpochState {
     pub netuid: u16,
     /// The open epoch.
     pub epoch: u64,
-    /// The epoch's public input: weights hold one all-zero dense row per accepted validator and
-    /// nothing for the others; bonds are empty (the epoch prover holds them).
+    /// The epoch's public input: weights and bonds are empty (the rows are hidden behind their
+    /// commitments; the epoch prover opens them and holds the bonds).
     pub input: EpochInput,
     /// Accepted weight commitments: (uid, cw).
     pub accepted: Vec<AcceptedRow>,
@@ -1676,19 +1676,32 @@ fn accepted_opening(s: &State, uid: u16) -> Option<Envelope> {
     serde_json::from_slice(&hex::decode(&record.sealed_opening).ok()?).ok()
 }
 
+/// The runtime modes the chain runs an epoch with. Under liquid alpha, today's runtime default:
+/// the `auto` consensus mode (the sigmoid reads the previous epoch's stored consensus when the
+/// bonds penalty is 65535, this epoch's otherwise) over the consensus the chain stored after the
+/// previous paid epoch (none before the first). Every other rule keeps the defaults (the mode and
+/// the stored consensus feed nothing there). The auditor holds a bundle to the same rule.
+pub fn with_runtime_modes(
+    input: EpochInput,
+    previous: Option<&zkyuma_circuits::epoch::EpochResults>,
+) -> EpochInput {
+    if !input.liquid_alpha {
+        return input;
+    }
+    EpochInput {
+        liquid_alpha_consensus_mode: zkyuma_circuits::yuma::ConsensusMode::Auto,
+        previous_consensus: previous.map(|r| r.stored_consensus()),
+        ..input
+    }
+}
+
 fn epoch_state(s: &State) -> EpochState {
     let n = s.neurons.len();
     let c = &s.config;
     let block = s.epoch * c.tempo;
-    let weights: Vec<Vec<(u16, u16)>> = (0..n as u16)
-        .map(|u| {
-            if s.accepted.contains_key(&u) {
-                (0..n as u16).map(|j| (j, 0)).collect()
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
+    // The rows are hidden: the chain knows only their commitments, and the epoch prover fills
+    // in the accepted ones from their openings.
+    let weights: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
     let input = EpochInput {
         n: n as u16,
         current_block: block + c.tempo - 1,
@@ -1716,6 +1729,7 @@ fn epoch_state(s: &State) -> EpochState {
         yuma3: c.epoch_shape.bonds.is_yuma3(),
         ..EpochInput::default_modes()
     };
+    let input = with_runtime_modes(input, s.results.last().map(|r| &r.statement.results));
     EpochState {
         rows: slot_rows(&s.bonds_rows, &input),
         prev_rows: s.bonds_rows.clone(),

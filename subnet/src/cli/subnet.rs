@@ -17,6 +17,10 @@ pub struct DemoArgs {
     /// small one (4 × 12, 16 samples, depth 7). Needs far more time and memory.
     #[arg(long)]
     pub network: bool,
+    /// Run the subnet with liquid alpha on (Yuma3 bonds with a sigmoid alpha per validator and
+    /// uid, the runtime's `auto` consensus mode): the epoch proof is the `yuma3-liquid` circuit.
+    #[arg(long)]
+    pub liquid_alpha: bool,
     /// Output directory (bundles/ and state/ are replaced).
     #[arg(long, default_value = "zkyuma-data/demo")]
     pub out: PathBuf,
@@ -122,10 +126,13 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     };
     let opts = DemoOptions {
         setup,
-        shape: if args.network {
-            DemoShape::NETWORK
-        } else {
-            DemoShape::SMALL
+        shape: DemoShape {
+            liquid_alpha: args.liquid_alpha,
+            ..if args.network {
+                DemoShape::NETWORK
+            } else {
+                DemoShape::SMALL
+            }
         },
         epochs: args.epochs.max(1),
         params: params.clone(),

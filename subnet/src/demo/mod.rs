@@ -51,6 +51,8 @@ pub struct DemoShape {
     pub depth: u32,
     /// Patients per hospital.
     pub per_hospital: usize,
+    /// Liquid alpha on (the `yuma3-liquid` epoch circuit) or off (`yuma3`).
+    pub liquid_alpha: bool,
 }
 
 impl DemoShape {
@@ -61,6 +63,7 @@ impl DemoShape {
         samples: 16,
         depth: 7,
         per_hospital: 72,
+        liquid_alpha: false,
     };
     /// The network shape: 64 validators × 256 uids, 32 samples, depth 10.
     pub const NETWORK: Self = Self {
@@ -71,6 +74,7 @@ impl DemoShape {
         // The chain wants at least `samples` records per evaluation set; the 442 patients do not
         // go round 64 hospitals, so their sets overlap (see `patients::split`).
         per_hospital: 32,
+        liquid_alpha: false,
     };
 
     /// Uids.
@@ -102,7 +106,11 @@ impl DemoShape {
         EpochShape {
             validators: self.validators,
             uids: self.uids(),
-            bonds: BondsRule::Yuma3,
+            bonds: if self.liquid_alpha {
+                BondsRule::Yuma3Liquid
+            } else {
+                BondsRule::Yuma3
+            },
         }
     }
 }

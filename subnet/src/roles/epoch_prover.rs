@@ -264,10 +264,15 @@ impl EpochProver {
                 .and_then(|plain| WeightOpening::parse(&plain, &a.commitment, n));
             match opening {
                 Some(o) => {
+                    // The committed row is dense; the chain stores its non-zero entries in uid
+                    // order, as subtensor stores a row the bittensor SDK emits (zeros
+                    // filtered). Zeros and absent entries are alike in every rule but the
+                    // liquid-alpha EMA, which keeps an old bond only under a stored entry.
                     input.weights[u] = o
                         .row
                         .iter()
                         .enumerate()
+                        .filter(|(_, w)| **w != 0)
                         .map(|(j, w)| (j as u16, *w))
                         .collect();
                     blindings.push(o.blinding);
