@@ -951,7 +951,8 @@ def null_epoch(inp):
     mining_budget, dividend_budget, fallback_budget = rao - rao // 2, rao // 2, rao
 
     # == Active & updated == (shared with Yuma)
-    inactive = [min(u + inp["activity_cutoff_blocks"], U64_MAX) < current_block for u in last_update]
+    cutoff = inp["activity_cutoff_blocks"]
+    inactive = [min(u + cutoff, U64_MAX) < current_block for u in last_update]
     active = [not b for b in inactive]
 
     # == Stake == get_null_stake_weights_for_network == get_stake_weights_for_network (test
