@@ -269,8 +269,13 @@ fn an_independent_oracle_agrees_on_every_vector() {
         })
         .collect();
     files.sort();
-    assert_eq!(files.len(), 10, "the nine pinned files and the modes");
+    assert_eq!(
+        files.len(),
+        11,
+        "the nine pinned files, the modes and the Null epochs"
+    );
     let out = std::process::Command::new("python3")
+        .arg("-B")
         .arg(dir.join("oracle/yuma_oracle.py"))
         .args(&files)
         .output()
@@ -281,5 +286,23 @@ fn an_independent_oracle_agrees_on_every_vector() {
         "the oracle disagrees:\n{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), 66);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), 83);
+}
+
+#[test]
+fn the_oracle_passes_its_selftest_from_the_runtimes_own_figures() {
+    // The oracle's self-checks: the runtime tests' assertions and figures (Yuma and Null), and
+    // mutations of the Null apportionment and tie-break that must fail them.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle");
+    let out = std::process::Command::new("python3")
+        .arg("-B")
+        .arg(dir.join("selftest.py"))
+        .output()
+        .expect("python3 runs the selftest");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("selftest: ok"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

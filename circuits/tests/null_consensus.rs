@@ -313,6 +313,26 @@ fn generate_null_vectors() -> serde_json::Value {
     outdated.block_at_registration = vec![0, 0, 0, 0, 0, 960, 20, 30];
     outdated.current_block = 7_000;
     push("8 uids: a re-registered miner, inactive rows", outdated);
+    // Another winner; the owner as the winner (its self-weight kept); every stake below the
+    // threshold (the winner is chosen on raw stake all the same).
+    let mut moved = null_subnet();
+    moved.stake = vec![
+        1_000_000_000,
+        2_500_000_000,
+        7_000_000_000,
+        5_000_000_000,
+        300_000_000,
+        0,
+        0,
+        0,
+    ];
+    push("8 uids: the largest stake at uid 2", moved);
+    let mut owner = null_subnet();
+    owner.owner_uid = Some(0);
+    push("8 uids: the owner wins and keeps its self-weight", owner);
+    let mut above = null_subnet();
+    above.stake_threshold = 8_000_000_000;
+    push("8 uids: every stake below the threshold", above);
     let mut committed = null_subnet();
     committed.commit_reveal_commit_blocks =
         Some(vec![Some(5), None, Some(40), None, None, None, None, None]);
@@ -335,7 +355,7 @@ fn the_null_vectors_are_reproduced_exactly() {
     let text = std::fs::read_to_string(&path).expect("the committed vectors");
     let committed: serde_json::Value = serde_json::from_str(&text).expect("json");
     let epochs = committed["epochs"].as_array().expect("epochs");
-    assert_eq!(epochs.len(), 14);
+    assert_eq!(epochs.len(), 17);
     for e in epochs {
         let input: EpochInput = serde_json::from_value(e["input"].clone()).expect("input");
         let want: EpochOutput = serde_json::from_value(e["output"].clone()).expect("output");

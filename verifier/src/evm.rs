@@ -16,6 +16,8 @@
 //! `[A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]` (EIP-197 puts the imaginary part of a
 //! G2 coordinate first).
 
+pub mod weight_gate;
+
 use crate::{Proof, VerifyingKey};
 use alloc::format;
 use alloc::string::String;

@@ -32,6 +32,7 @@ pub mod node;
 mod refusal;
 pub mod store;
 pub mod tasks;
+pub mod timelock;
 use crate::net::sealed::{self, Disclosure, Envelope};
 use beacon::{verify_round, BeaconInfo, BeaconRound, LocalBeacon};
 pub use refusal::{Refusal, Signed};

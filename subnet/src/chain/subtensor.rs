@@ -11,6 +11,11 @@
 //!   `reveal_weights(netuid, uids, values, salt, version_key)`, where `commit_hash` is
 //!   BlakeTwo256 of the SCALE encoding of `(who, netuid, uids, values, salt, version_key)`
 //!   ([`commit_hash`]);
+//! - `SubtensorModule::commit_timelocked_weights(netuid, commit, reveal_round,
+//!   commit_reveal_version)` — the row encrypted to a drand quicknet round, revealed by the
+//!   runtime (commit-reveal version 4, the default; [`super::timelock`]), or
+//!   `commit_crv3_weights(netuid, commit, reveal_round)` on runtimes of version 3; which one a
+//!   subnet needs is [`WeightsPath::choose`] over the node's own metadata;
 //! - `EVM::call(source, target, input, value, gas_limit, max_fee_per_gas,
 //!   max_priority_fee_per_gas, nonce, access_list[, authorization_list])`, whose `source` must be
 //!   the first 20 bytes of the signer's account (Bittensor's `EnsureAddressTruncated`).
@@ -174,6 +179,85 @@ pub fn reveal_weights(
             Value::u128(u128::from(version_key)),
         ]),
     ))
+}
+
+/// `SubtensorModule::commit_timelocked_weights(netuid, commit, reveal_round,
+/// commit_reveal_version)`: a row encrypted to a drand round ([`super::timelock`]).
+pub fn commit_timelocked_weights(
+    netuid: u16,
+    commit: &[u8],
+    reveal_round: u64,
+    commit_reveal_version: u16,
+) -> Call {
+    subxt::dynamic::tx(
+        SUBTENSOR,
+        "commit_timelocked_weights",
+        Composite::unnamed([
+            Value::u128(u128::from(netuid)),
+            Value::from_bytes(commit),
+            Value::u128(u128::from(reveal_round)),
+            Value::u128(u128::from(commit_reveal_version)),
+        ]),
+    )
+}
+
+/// `SubtensorModule::commit_crv3_weights(netuid, commit, reveal_round)`: the timelocked commit
+/// of runtimes before `commit_timelocked_weights` (commit-reveal version 3, whose payload has no
+/// hotkey).
+pub fn commit_crv3_weights(netuid: u16, commit: &[u8], reveal_round: u64) -> Call {
+    subxt::dynamic::tx(
+        SUBTENSOR,
+        "commit_crv3_weights",
+        Composite::unnamed([
+            Value::u128(u128::from(netuid)),
+            Value::from_bytes(commit),
+            Value::u128(u128::from(reveal_round)),
+        ]),
+    )
+}
+
+/// How a validator's row reaches the chain, as the subnet's settings and the runtime's
+/// metadata require.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeightsPath {
+    /// Commit-reveal off: `set_weights`.
+    Plain,
+    /// Commit-reveal on, a runtime with timelocked commits: `commit_timelocked_weights` with the
+    /// subnet's commit-reveal version (the payload names the hotkey); the runtime reveals it.
+    Timelocked {
+        /// `CommitRevealWeightsVersion`.
+        version: u16,
+    },
+    /// Commit-reveal on, a runtime with only version 3: `commit_crv3_weights` (the payload
+    /// without the hotkey); the runtime reveals it.
+    TimelockedV3,
+    /// Commit-reveal on, a runtime without timelocked commits: `commit_weights` with a hash,
+    /// revealed by the validator with `reveal_weights`.
+    HashCommit,
+}
+
+/// Whether the runtime's metadata has `SubtensorModule::<call>`.
+pub fn has_call(metadata: &Metadata, call: &str) -> bool {
+    metadata
+        .pallet_by_name(SUBTENSOR)
+        .and_then(|p| p.call_variant_by_name(call))
+        .is_some()
+}
+
+impl WeightsPath {
+    /// The path for a subnet with commit-reveal `commit_reveal` and commit-reveal version
+    /// `version` on the runtime `metadata` describes (the node's own, read at run time).
+    pub fn choose(metadata: &Metadata, commit_reveal: bool, version: u16) -> Self {
+        if !commit_reveal {
+            Self::Plain
+        } else if version >= 4 && has_call(metadata, "commit_timelocked_weights") {
+            Self::Timelocked { version }
+        } else if has_call(metadata, "commit_crv3_weights") {
+            Self::TimelockedV3
+        } else {
+            Self::HashCommit
+        }
+    }
 }
 
 /// The hash `commit_weights` carries and `reveal_weights` is checked against: BlakeTwo256 of the
@@ -529,6 +613,12 @@ pub mod storage {
     pub const COMMIT_REVEAL: &str = "CommitRevealWeightsEnabled";
     /// `WeightsVersionKey(netuid) -> u64`.
     pub const WEIGHTS_VERSION_KEY: &str = "WeightsVersionKey";
+    /// `CommitRevealWeightsVersion() -> u16` (default 4).
+    pub const COMMIT_REVEAL_VERSION: &str = "CommitRevealWeightsVersion";
+    /// `Tempo(netuid) -> u16`.
+    pub const TEMPO: &str = "Tempo";
+    /// `RevealPeriodEpochs(netuid) -> u64`.
+    pub const REVEAL_PERIOD_EPOCHS: &str = "RevealPeriodEpochs";
 }
 
 /// How long a node may take to answer one request.
@@ -605,6 +695,43 @@ impl Subtensor {
             .fetch::<(u16,), u64>(storage::WEIGHTS_VERSION_KEY, (netuid,))
             .await?
             .unwrap_or(0))
+    }
+
+    /// The runtime's commit-reveal version (`CommitRevealWeightsVersion`; 3 on a runtime that
+    /// has no such item, 4 when unset).
+    pub async fn commit_reveal_version(&self) -> Result<u16, ChainError> {
+        let metadata = self.metadata().await?;
+        let known = metadata
+            .pallet_by_name(SUBTENSOR)
+            .and_then(|p| p.storage())
+            .and_then(|s| s.entry_by_name(storage::COMMIT_REVEAL_VERSION))
+            .is_some();
+        if !known {
+            return Ok(3);
+        }
+        Ok(self
+            .fetch::<(), u16>(storage::COMMIT_REVEAL_VERSION, ())
+            .await?
+            .unwrap_or(crate::chain::timelock::COMMIT_REVEAL_VERSION))
+    }
+
+    /// The subnet's tempo and reveal period (epochs), for the reveal round.
+    pub async fn reveal_schedule(&self, netuid: u16) -> Result<(u16, u64), ChainError> {
+        let tempo = self
+            .fetch::<(u16,), u16>(storage::TEMPO, (netuid,))
+            .await?
+            .unwrap_or(360);
+        let period = self
+            .fetch::<(u16,), u64>(storage::REVEAL_PERIOD_EPOCHS, (netuid,))
+            .await?
+            .unwrap_or(1);
+        Ok((tempo, period))
+    }
+
+    /// The current block number.
+    pub async fn block_number(&self) -> Result<u64, ChainError> {
+        let at = timed("block", self.client.at_current_block()).await?;
+        Ok(at.block_number())
     }
 
     /// Read the metagraph: uids, hotkeys and stake.

@@ -3,6 +3,7 @@
 //! metagraph and submits weights and proofs to a subtensor node.
 
 use crate::chain::subtensor::{self, Call, EvmCall, OfflineChain, Subtensor};
+use crate::chain::timelock;
 use crate::cli::{parse_epoch_shape, parse_json, parse_scoring, parse_shape, read_input};
 use crate::cli::{BondsArg, CliError, ModeArg};
 use clap::{Args, Subcommand, ValueEnum};
@@ -125,8 +126,11 @@ pub enum ChainCommand {
         #[arg(long)]
         netuid: u16,
     },
-    /// Submit a weight row the way the subnet requires: `set_weights`, or `commit_weights` when
-    /// commit-reveal is on (the reveal is written to `--reveal-out`).
+    /// Submit a weight row the way the subnet requires, read from the node: `set_weights` with
+    /// commit-reveal off; with it on, `commit_timelocked_weights` (the row encrypted to the drand
+    /// round of the reveal epoch, revealed by the runtime), `commit_crv3_weights` on version-3
+    /// runtimes, or `commit_weights` (the reveal written to `--reveal-out`) on runtimes without
+    /// timelocked commits.
     SetWeights {
         /// Node.
         #[command(flatten)]
@@ -143,6 +147,14 @@ pub enum ChainCommand {
         /// Print the call data (hex) built against the committed metadata instead of submitting.
         #[arg(long)]
         dry_run: bool,
+        /// With `--dry-run`: the subnet has commit-reveal on (the committed metadata then offers
+        /// the version-3 timelocked commit).
+        #[arg(long, requires = "dry_run")]
+        commit_reveal: bool,
+        /// With `--dry-run --commit-reveal`: the drand round to encrypt to (a node gives it from
+        /// its block, the subnet's tempo and reveal period).
+        #[arg(long, requires = "commit_reveal")]
+        reveal_round: Option<u64>,
     },
     /// Commit a weight row (`commit_weights`) and write its reveal data.
     CommitWeights {
@@ -593,31 +605,110 @@ async fn run_chain_async(cmd: ChainCommand) -> Result<(), CliError> {
             row,
             reveal_out,
             dry_run,
+            commit_reveal,
+            reveal_round,
         } => {
             if dry_run {
-                // Offline there is no commit-reveal setting to read: show set_weights.
-                let call = subtensor::set_weights(
-                    row.netuid,
-                    &row.uids,
-                    &row.values,
-                    row.version_key.unwrap_or(0),
-                )?;
-                return print_call(&offline()?, &call);
+                // Offline: the committed metadata, and the commit-reveal setting as given.
+                let chain = offline()?;
+                let path = subtensor::WeightsPath::choose(chain.metadata(), commit_reveal, 3);
+                let version_key = row.version_key.unwrap_or(0);
+                let call = match path {
+                    subtensor::WeightsPath::Plain => {
+                        subtensor::set_weights(row.netuid, &row.uids, &row.values, version_key)?
+                    }
+                    _ => {
+                        let round = reveal_round.ok_or_else(|| {
+                            CliError::Usage("--dry-run --commit-reveal needs --reveal-round".into())
+                        })?;
+                        let commit = timelock::commit_weights_v3(
+                            &row.uids,
+                            &row.values,
+                            version_key,
+                            round,
+                            &mut rand::rngs::OsRng,
+                        )?;
+                        subtensor::commit_crv3_weights(row.netuid, &commit, round)
+                    }
+                };
+                return print_call(&chain, &call);
             }
             let n = Subtensor::connect(&node.url).await?;
-            if n.commit_reveal_enabled(row.netuid).await? {
-                println!("netuid {}: commit-reveal is on, committing", row.netuid);
-                commit(Some(&n), &key, &row, &reveal_out).await?;
+            let commit_reveal = n.commit_reveal_enabled(row.netuid).await?;
+            let version = if commit_reveal {
+                n.commit_reveal_version().await?
             } else {
-                let signer = signer(&key)?;
-                let call = subtensor::set_weights(
-                    row.netuid,
-                    &row.uids,
-                    &row.values,
-                    version_key(&n, &row).await?,
-                )?;
-                let tx = n.submit(&call, &signer).await?;
-                println!("set_weights: 0x{} finalized", hex::encode(tx));
+                0
+            };
+            let metadata = n.metadata().await?;
+            let path = subtensor::WeightsPath::choose(&metadata, commit_reveal, version);
+            let signer = signer(&key)?;
+            match path {
+                subtensor::WeightsPath::Plain => {
+                    let call = subtensor::set_weights(
+                        row.netuid,
+                        &row.uids,
+                        &row.values,
+                        version_key(&n, &row).await?,
+                    )?;
+                    let tx = n.submit(&call, &signer).await?;
+                    println!("set_weights: 0x{} finalized", hex::encode(tx));
+                }
+                subtensor::WeightsPath::HashCommit => {
+                    println!(
+                        "netuid {}: commit-reveal is on and the runtime has no timelocked commits: committing a hash",
+                        row.netuid
+                    );
+                    commit(Some(&n), &key, &row, &reveal_out).await?;
+                }
+                subtensor::WeightsPath::Timelocked { .. }
+                | subtensor::WeightsPath::TimelockedV3 => {
+                    let version_key = version_key(&n, &row).await?;
+                    let (tempo, period) = n.reveal_schedule(row.netuid).await?;
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs_f64())
+                        .unwrap_or(0.0);
+                    let round = timelock::reveal_round(
+                        n.block_number().await?,
+                        row.netuid,
+                        tempo,
+                        period,
+                        12.0,
+                        now,
+                    );
+                    let call = match path {
+                        subtensor::WeightsPath::Timelocked { version } => {
+                            let commit = timelock::commit_weights(
+                                &subtensor::account_of(&signer),
+                                &row.uids,
+                                &row.values,
+                                version_key,
+                                round,
+                                &mut rand::rngs::OsRng,
+                            )?;
+                            subtensor::commit_timelocked_weights(
+                                row.netuid, &commit, round, version,
+                            )
+                        }
+                        _ => {
+                            let commit = timelock::commit_weights_v3(
+                                &row.uids,
+                                &row.values,
+                                version_key,
+                                round,
+                                &mut rand::rngs::OsRng,
+                            )?;
+                            subtensor::commit_crv3_weights(row.netuid, &commit, round)
+                        }
+                    };
+                    let tx = n.submit(&call, &signer).await?;
+                    println!(
+                        "{}: 0x{} finalized; the runtime reveals the row once drand round {round} is stored",
+                        call.call_name(),
+                        hex::encode(tx)
+                    );
+                }
             }
         }
         ChainCommand::CommitWeights {

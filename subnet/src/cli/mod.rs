@@ -350,6 +350,9 @@ pub enum CliError {
     /// A chain operation failed.
     #[error("chain: {0}")]
     Chain(#[from] crate::chain::subtensor::ChainError),
+    /// A timelocked commit cannot be built.
+    #[error(transparent)]
+    Timelock(#[from] crate::chain::timelock::TimelockError),
     /// The demo stopped.
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),

@@ -91,10 +91,12 @@ pub fn compile(sources: &[(&str, &str)]) -> BTreeMap<String, Compiled> {
             ] } }
         }
     });
+    // solc-js exits before a pipe drains past 64 KiB of output, so it writes to a file.
+    let mut out_file = tempfile::tempfile().expect("solc output file");
     let mut child = Command::new(solcjs())
         .arg("--standard-json")
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::from(out_file.try_clone().expect("file handle")))
         .stderr(Stdio::piped())
         .spawn()
         .expect("run solcjs");
@@ -104,8 +106,10 @@ pub fn compile(sources: &[(&str, &str)]) -> BTreeMap<String, Compiled> {
         .expect("stdin")
         .write_all(input.to_string().as_bytes())
         .expect("write solc input");
-    let out = child.wait_with_output().expect("solcjs output");
-    let text = String::from_utf8(out.stdout).expect("utf8");
+    child.wait_with_output().expect("solcjs runs");
+    let mut text = String::new();
+    std::io::Seek::rewind(&mut out_file).expect("rewind");
+    std::io::Read::read_to_string(&mut out_file, &mut text).expect("utf8 output");
     // solc-js may print a notice line before the JSON.
     let json_start = text.find('{').expect("solc printed no JSON");
     let v: serde_json::Value = serde_json::from_str(&text[json_start..]).expect("solc JSON");
@@ -285,7 +289,22 @@ impl Evm {
         );
     }
 
-    fn nonce(&self, who: Address) -> u64 {
+    /// Put runtime code at `at` (a stand-in for a chain precompile).
+    pub fn place(&mut self, at: Address, runtime: &[u8]) {
+        let code = revm::bytecode::Bytecode::new_raw(Bytes::from(runtime.to_vec()));
+        let db = &mut self.evm.ctx.journaled_state.database;
+        db.insert_account_info(
+            at,
+            AccountInfo {
+                code_hash: code.hash_slow(),
+                code: Some(code),
+                ..Default::default()
+            },
+        );
+    }
+
+    /// The next nonce of `who` (so the address of its next contract is known in advance).
+    pub fn nonce(&self, who: Address) -> u64 {
         self.evm
             .ctx
             .journaled_state
