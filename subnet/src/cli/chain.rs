@@ -45,7 +45,8 @@ pub enum ExportCommand {
         out: PathBuf,
     },
     /// Write a Solidity Groth16 verifier with the verifying key embedded, and the registry
-    /// contract, for Bittensor's EVM (or Ethereum's precompile addresses with `--ethereum`).
+    /// contract, for Bittensor's EVM (or Ethereum's precompile addresses with `--ethereum`); with
+    /// `--mode public`, also the proof-gated validator `ZkyumaWeightGate.sol`.
     EvmVerifier {
         /// The circuit.
         #[arg(long, value_enum)]
@@ -284,8 +285,8 @@ pub fn registry_labels(statement_kind: CircuitArg, scoring: &str, shape: &str) -
     }
 }
 
-/// `zkyuma export evm-verifier`: write `<Name>.sol`, `ZkyumaRegistry.sol` and `verifier.json`;
-/// returns the verifier's path.
+/// `zkyuma export evm-verifier`: write `<Name>.sol`, `ZkyumaRegistry.sol` and `verifier.json`
+/// (and, for a public-mode score key, `ZkyumaWeightGate.sol`); returns the verifier's path.
 #[allow(clippy::too_many_arguments)]
 pub fn export_evm_verifier(
     circuit: CircuitArg,
@@ -341,6 +342,13 @@ pub fn export_evm_verifier(
         &out.join("ZkyumaRegistry.sol"),
         evm::REGISTRY_SOLIDITY.as_bytes(),
     )?;
+    // A public-mode score key can gate a validator hotkey's weights (`ZkyumaWeightGate`).
+    if matches!(circuit, CircuitArg::Score) && matches!(mode, ModeArg::Public) {
+        zkyuma_prover::keys::write_atomic(
+            &out.join("ZkyumaWeightGate.sol"),
+            evm::weight_gate::weight_gate_solidity().as_bytes(),
+        )?;
+    }
     let info = serde_json::json!({
         "contract": name,
         "circuit": labels.0,
