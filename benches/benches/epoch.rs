@@ -1,6 +1,7 @@
 //! Epoch proof: constraints per cell at several shapes, and setup / prove / verify time, peak
 //! memory and the prove / MSM ratio at the proving shape (default 16 validators × 64 uids; set
-//! ZKYUMA_BENCH_EPOCH_SHAPE=VxN for another). The keys are saved to a keys directory and proving
+//! ZKYUMA_BENCH_EPOCH_SHAPE=VxN for another, ZKYUMA_BENCH_EPOCH_BONDS=yuma3-liquid or original
+//! for another bonds rule). The keys are saved to a keys directory and proving
 //! streams the proving key from there, as `zkyuma prove epoch` does; with
 //! ZKYUMA_BENCH_KEYS=<dir> that directory is kept, and keys already in it are reused (no setup).
 //!
@@ -56,10 +57,16 @@ fn epoch_proof(c: &mut Criterion) {
         .ok()
         .and_then(|s| parse_shape(&s))
         .unwrap_or((16, 64));
+    // ZKYUMA_BENCH_EPOCH_BONDS=yuma3-liquid proves with liquid alpha on.
+    let bonds = match std::env::var("ZKYUMA_BENCH_EPOCH_BONDS").as_deref() {
+        Ok("yuma3-liquid") => BondsRule::Yuma3Liquid,
+        Ok("original") => BondsRule::Original,
+        _ => BondsRule::Yuma3,
+    };
     let shape = EpochShape {
         validators: v,
         uids: n,
-        bonds: BondsRule::Yuma3,
+        bonds,
     };
     let kept = std::env::var_os("ZKYUMA_BENCH_KEYS").map(std::path::PathBuf::from);
     let scratch = tempfile::tempdir().expect("tempdir");

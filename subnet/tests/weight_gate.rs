@@ -1,12 +1,14 @@
 //! The proof-gated validator (`ZkyumaWeightGate`) in revm with Bittensor's precompile map: the
-//! neuron precompile at 0x804 is a stub that records every call it is dispatched (caller and
-//! calldata), and the address-mapping precompile at 0x80C returns subtensor's mapping
-//! `blake2_256("evm:" ++ address)`. A real public-mode score proof for the gate's own hotkey sets
-//! exactly its row (the non-zero entries, through `setWeights` with the runtime's selector); a
-//! proof for another row, another epoch or another validator, a replay and a row of another
-//! length set nothing, each refused by name; the commit-reveal path commits only from the
-//! operator and reveals only a proven row. The generated Poseidon library equals the circuits'
-//! public-mode digest on rows of 1 to 61 entries (both permutation widths). Gas is reported.
+//! neuron precompile at 0x804 is a stand-in without EVM code, as subtensor's precompiles are,
+//! that records every call it is dispatched (or refuses it on demand), and the address-mapping
+//! precompile at 0x80C returns subtensor's mapping `blake2_256("evm:" ++ address)`. Deploying the
+//! gate registers its own hotkey; a real public-mode score proof for that hotkey sets exactly its
+//! row (the non-zero entries, through `setWeights` with the runtime's selector); a proof for
+//! another row, another epoch or another validator, a replay, a row of another length, a
+//! submission from anyone but the operator and a verifier with another key set nothing, each
+//! refused by name; a call the runtime refuses leaves the epoch unspent; the commit-reveal path
+//! reveals only a proven row. The generated Poseidon library equals the circuits' public-mode
+//! digest on rows of 1 to 61 entries (both permutation widths). Gas is reported.
 
 mod evm_support;
 
@@ -56,16 +58,6 @@ fn mapped_account(a: &Address) -> [u8; 32] {
 
 const STUBS: &str = r#"
 pragma solidity ^0.8.24;
-contract NeuronStub {
-    uint256 public calls;
-    address public lastCaller;
-    bytes public lastData;
-    fallback() external payable {
-        calls += 1;
-        lastCaller = msg.sender;
-        lastData = msg.data;
-    }
-}
 contract AddressMappingStub {
     mapping(address => bytes32) internal accounts;
     function set(address target, bytes32 account) external { accounts[target] = account; }
@@ -213,7 +205,6 @@ struct Gate {
 
 fn deploy_gate() -> Gate {
     let mut evm = Evm::new(evm_support::Chain::Bittensor);
-    evm.place(neuron(), &contract("NeuronStub").runtime);
     evm.place(address_mapping(), &contract("AddressMappingStub").runtime);
     let (verifier, _) = deploy_verifier(
         &mut evm,
@@ -222,7 +213,40 @@ fn deploy_gate() -> Gate {
         "score/mse-a16",
         "2x3-d3-public",
     );
+    let vk_hash: Word = evm
+        .call(deployer(), verifier, selector("VK_HASH()").to_vec())
+        .output
+        .try_into()
+        .expect("bytes32");
+    assert_eq!(vk_hash, keys().1.hash(), "the verifier pins the score key");
+    let creation = |vk: Word| {
+        let mut c = contract("ZkyumaWeightGate").creation.clone();
+        for w in [
+            address_word(&verifier),
+            vk,
+            uint(u64::from(NETUID)),
+            uint(2),
+            address_word(&operator()),
+        ] {
+            c.extend_from_slice(&w);
+        }
+        c
+    };
+    // A verifier under another key is refused at deployment.
+    let mut other = vk_hash;
+    other[0] ^= 1;
+    let refused = evm.transact(
+        deployer(),
+        revm::primitives::TxKind::Create,
+        creation(other),
+    );
+    assert!(!refused.success);
+    assert_eq!(
+        refused.revert_selector(),
+        error("BadVerifier(uint256,bytes32)")
+    );
     // The gate's address is known before it exists; the mapping stub learns its account.
+    let before = neuron_calls().len();
     let gate_address = deployer().create(evm.nonce(deployer()));
     let hotkey = mapped_account(&gate_address);
     let set = abi(
@@ -236,41 +260,34 @@ fn deploy_gate() -> Gate {
         evm.call(Address::with_last_byte(0xd1), address_mapping(), set)
             .success
     );
-    let mut creation = contract("ZkyumaWeightGate").creation.clone();
-    for w in [
-        address_word(&verifier),
-        uint(u64::from(NETUID)),
-        uint(2),
-        address_word(&operator()),
-    ] {
-        creation.extend_from_slice(&w);
-    }
-    let gate = evm.deploy(deployer(), &creation);
+    let gate = evm.deploy(deployer(), &creation(vk_hash));
     assert_eq!(gate, gate_address);
     let got = evm.call(deployer(), gate, selector("hotkey()").to_vec());
     assert_eq!(got.output, hotkey, "the gate reads its own mapped account");
+    // Deploying registered the gate's own hotkey, the gate its coldkey, in the same transaction.
+    let calls = neuron_calls();
+    assert_eq!(calls.len(), before + 1);
+    assert_eq!(
+        calls[before],
+        abi(
+            "burnedRegister(uint16,bytes32)",
+            &[Arg::Words(vec![uint(u64::from(NETUID)), hotkey])]
+        )
+    );
     Gate { evm, gate, hotkey }
 }
 
-impl Gate {
-    fn stub(&mut self) -> (u64, Vec<u8>, Vec<u8>) {
-        let calls = self
-            .evm
-            .call(deployer(), neuron(), selector("calls()").to_vec());
-        let caller = self
-            .evm
-            .call(deployer(), neuron(), selector("lastCaller()").to_vec());
-        let data = self
-            .evm
-            .call(deployer(), neuron(), selector("lastData()").to_vec());
-        let n = u64::from_be_bytes(calls.output[24..32].try_into().expect("8"));
-        // `bytes` return: offset, length, data.
-        let len = u64::from_be_bytes(data.output[56..64].try_into().expect("8")) as usize;
-        (n, caller.output, data.output[64..64 + len].to_vec())
-    }
+fn neuron_calls() -> Vec<Vec<u8>> {
+    evm_support::NEURON_CALLS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
 
-    fn set_weights(
+impl Gate {
+    fn set_weights_from(
         &mut self,
+        from: Address,
         row: &[u16],
         version_key: u64,
         epoch: u64,
@@ -285,8 +302,25 @@ impl Gate {
                 Arg::Words(proof_words(proof).to_vec()),
             ],
         );
-        self.evm
-            .call(Address::with_last_byte(0x77), self.gate, call)
+        self.evm.call(from, self.gate, call)
+    }
+
+    fn set_weights(
+        &mut self,
+        row: &[u16],
+        version_key: u64,
+        epoch: u64,
+        rest: &Fr,
+        proof: &Proof,
+    ) -> evm_support::Outcome {
+        self.set_weights_from(operator(), row, version_key, epoch, rest, proof)
+    }
+
+    fn last_epoch(&mut self) -> u64 {
+        let out = self
+            .evm
+            .call(deployer(), self.gate, selector("lastEpoch()").to_vec());
+        u64::from_be_bytes(out.output[24..32].try_into().expect("8"))
     }
 }
 
@@ -320,9 +354,11 @@ fn the_poseidon_library_is_the_circuits_public_weights_digest() {
             );
         }
     }
-    let gate_size = contract("ZkyumaWeightGate").runtime.len();
-    println!("ZkyumaWeightGate runtime code: {gate_size} bytes");
-    assert!(gate_size <= evm_support::CODE_SIZE_LIMIT);
+    for name in ["ZkyumaWeightGate", "ZkyumaPoseidonHasher"] {
+        let size = contract(name).runtime.len();
+        println!("{name} runtime code: {size} bytes");
+        assert!(size <= evm_support::CODE_SIZE_LIMIT, "{name}");
+    }
 }
 
 #[test]
@@ -332,16 +368,27 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
     let row = public_row(&st);
     assert!(row.iter().any(|w| *w > 0), "{row:?}");
     let rest = st.public_inputs()[5];
+    let before = neuron_calls().len();
+    // The runtime refuses the call (say, commit-reveal is on): the gate reverts with its reason
+    // and the epoch is not spent.
+    evm_support::NEURON_REFUSES.store(true, std::sync::atomic::Ordering::SeqCst);
+    let out = g.set_weights(&row, 5, 7, &rest, &proof);
+    evm_support::NEURON_REFUSES.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(!out.success);
+    assert_eq!(out.revert_selector(), error("NeuronCallFailed(bytes)"));
+    assert_eq!(g.last_epoch(), 0);
+    // Anyone but the operator, even with the valid proof.
+    let out = g.set_weights_from(Address::with_last_byte(0x77), &row, 5, 7, &rest, &proof);
+    assert!(!out.success);
+    assert_eq!(out.revert_selector(), error("NotOperator(address)"));
+    assert_eq!(neuron_calls().len(), before);
+
     let ok = g.set_weights(&row, 5, 7, &rest, &proof);
     assert!(ok.success, "{ok:?}");
     println!("setWeights through the gate: {} gas", ok.gas);
-    let (calls, caller, data) = g.stub();
-    assert_eq!(calls, 1);
-    assert_eq!(
-        caller,
-        address_word(&g.gate),
-        "the gate itself is the caller"
-    );
+    assert_eq!(g.last_epoch(), 7);
+    let calls = neuron_calls();
+    assert_eq!(calls.len(), before + 1);
     let (uids, values): (Vec<u16>, Vec<u16>) = row
         .iter()
         .enumerate()
@@ -352,8 +399,8 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
         "setWeights(uint16,uint16[],uint16[],uint64)",
         &[
             Arg::Words(vec![uint(u64::from(NETUID))]),
-            Arg::U16s(uids.clone()),
-            Arg::U16s(values.clone()),
+            Arg::U16s(uids),
+            Arg::U16s(values),
             Arg::Words(vec![uint(5)]),
         ],
     );
@@ -362,51 +409,69 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
         &[0x34, 0xaf, 0x16, 0xd6],
         "the runtime's selector"
     );
-    assert_eq!(data, expected, "exactly the proven row, zeros left out");
+    assert_eq!(
+        calls[before], expected,
+        "exactly the proven row, zeros left out"
+    );
 
-    // Each refusal leaves the stub untouched.
-    let refused = |g: &mut Gate, out: evm_support::Outcome, err: &str| {
+    // Each refusal leaves the neuron precompile untouched.
+    let dispatched = before + 1;
+    let refused = |out: evm_support::Outcome, err: &str| {
         assert!(!out.success, "{err}");
         assert_eq!(out.revert_selector(), error(err), "{err}");
-        assert_eq!(g.stub().0, 1, "{err}: nothing dispatched");
+        assert_eq!(
+            neuron_calls().len(),
+            dispatched,
+            "{err}: nothing dispatched"
+        );
     };
     // A replay, and the same proof claimed for a later epoch.
-    let out = g.set_weights(&row, 5, 7, &rest, &proof);
-    refused(&mut g, out, "StaleEpoch(uint64,uint64)");
-    let out = g.set_weights(&row, 5, 8, &rest, &proof);
-    refused(&mut g, out, "InvalidProof()");
+    refused(
+        g.set_weights(&row, 5, 7, &rest, &proof),
+        "StaleEpoch(uint64,uint64)",
+    );
+    refused(g.set_weights(&row, 5, 8, &rest, &proof), "InvalidProof()");
     // Another row (the friend's weight raised) with the honest proof.
     let mut friend = row.clone();
-    friend[0] = 65_535;
-    let out = g.set_weights(&friend, 5, 8, &rest, &proof);
-    refused(&mut g, out, "InvalidProof()");
+    friend[0] = friend[0].wrapping_add(1);
+    refused(
+        g.set_weights(&friend, 5, 8, &rest, &proof),
+        "InvalidProof()",
+    );
     // Another validator's valid proof (its hotkey, not the gate's), for a new epoch.
     let (other_st, other_proof) = prove(8, [0x42; 32], 300);
-    let out = g.set_weights(
-        &public_row(&other_st),
-        5,
-        8,
-        &other_st.public_inputs()[5],
-        &other_proof,
+    refused(
+        g.set_weights(
+            &public_row(&other_st),
+            5,
+            8,
+            &other_st.public_inputs()[5],
+            &other_proof,
+        ),
+        "InvalidProof()",
     );
-    refused(&mut g, out, "InvalidProof()");
     // Another rest digest, and a row of another length.
-    let out = g.set_weights(&row, 5, 8, &(rest + Fr::from(1u64)), &proof);
-    refused(&mut g, out, "InvalidProof()");
-    let out = g.set_weights(&[1, 2, 3], 5, 8, &rest, &proof);
-    refused(&mut g, out, "RowLength(uint256,uint256)");
+    refused(
+        g.set_weights(&row, 5, 8, &(rest + Fr::from(1u64)), &proof),
+        "InvalidProof()",
+    );
+    refused(
+        g.set_weights(&[1, 2, 3], 5, 8, &rest, &proof),
+        "RowLength(uint256,uint256)",
+    );
 
     // Commit-reveal: only the operator commits; a reveal needs a proof for a new epoch.
     let commit = abi("commitWeights(bytes32)", &[Arg::Words(vec![[0xab; 32]])]);
-    let out = g
-        .evm
-        .call(Address::with_last_byte(0x77), g.gate, commit.clone());
-    refused(&mut g, out, "NotOperator(address)");
+    refused(
+        g.evm
+            .call(Address::with_last_byte(0x77), g.gate, commit.clone()),
+        "NotOperator(address)",
+    );
     assert!(g.evm.call(operator(), g.gate, commit).success);
-    let (calls, _, data) = g.stub();
-    assert_eq!(calls, 2);
+    let calls = neuron_calls();
+    assert_eq!(calls.len(), dispatched + 1);
     assert_eq!(
-        data,
+        calls[dispatched],
         abi(
             "commitWeights(uint16,bytes32)",
             &[Arg::Words(vec![uint(u64::from(NETUID)), [0xab; 32]])]
@@ -426,7 +491,7 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
         )
     };
     let mut forged = row9.clone();
-    forged[1] = forged[1].saturating_add(1);
+    forged[1] = forged[1].wrapping_add(1);
     let out = g.evm.call(
         operator(),
         g.gate,
@@ -441,8 +506,8 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
     );
     assert!(out.success, "{out:?}");
     println!("revealWeights through the gate: {} gas", out.gas);
-    let (calls, _, data) = g.stub();
-    assert_eq!(calls, 3);
+    let calls = neuron_calls();
+    assert_eq!(calls.len(), dispatched + 2);
     let (uids9, values9): (Vec<u16>, Vec<u16>) = row9
         .iter()
         .enumerate()
@@ -450,7 +515,7 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
         .map(|(i, w)| (i as u16, *w))
         .unzip();
     assert_eq!(
-        data,
+        calls[dispatched + 1],
         abi(
             "revealWeights(uint16,uint16[],uint16[],uint16[],uint64)",
             &[

@@ -91,6 +91,9 @@ pub enum TimelockError {
     /// `U` is not a point of the prime-order subgroup of G2.
     #[error("timelocked commit: U is not a valid G2 point")]
     BadPoint,
+    /// The beacon's public key is not a usable G2 point (encrypting to it would hide nothing).
+    #[error("beacon public key: not a valid G2 point")]
+    BadPublicKey,
     /// The round signature is not a valid compressed G1 point.
     #[error("round signature: not a valid compressed G1 point")]
     BadSignature,
@@ -394,7 +397,12 @@ fn seal<R: rand::RngCore + rand::CryptoRng>(
     round: u64,
     rng: &mut R,
 ) -> Result<Vec<u8>, TimelockError> {
-    let bytes = encrypt(&quicknet_public_key(), round, plaintext, rng).to_bytes();
+    let key = quicknet_public_key();
+    if key.is_zero() {
+        // Encrypting to the identity would be readable by anyone.
+        return Err(TimelockError::BadPublicKey);
+    }
+    let bytes = encrypt(&key, round, plaintext, rng).to_bytes();
     if bytes.len() > MAX_COMMIT_BYTES {
         return Err(TimelockError::TooLarge {
             bytes: bytes.len(),
@@ -452,9 +460,13 @@ pub fn reveal(
     }
 }
 
-/// The quicknet round the SDK encrypts a commit to (`bittensor-drand` `generate_commit`): the
-/// round expected 3 blocks into the first block of the reveal epoch,
-/// `reveal_period` epochs after the current one. `netuid_index` is the storage index
+/// The quicknet round the SDK encrypts a commit to (`bittensor-drand` 1.2.0 `generate_commit`):
+/// the round expected 3 blocks into the first block of the reveal epoch, `reveal_period` epochs
+/// after the current one, on the block-number epoch schedule `(block + netuid + 1) / (tempo +
+/// 1)`. Runtimes from May 2026 key commit-reveal epochs on a stateful `SubnetEpochIndex`
+/// (epochs at `LastEpochBlock + tempo`, or when the owner sets `PendingEpochAt`), which this
+/// does not follow yet: there the round can be off by up to a tempo — too early reveals the row
+/// before the reveal epoch, too late drops the commit. `netuid_index` is the storage index
 /// (`mechanism · 4096 + netuid`), `now_secs` the wall clock, `block_time` seconds per block.
 pub fn reveal_round(
     current_block: u64,
@@ -466,8 +478,8 @@ pub fn reveal_round(
 ) -> u64 {
     let netuid_plus_one = u64::from(netuid_index) + 1;
     let tempo_plus_one = u64::from(tempo) + 1;
-    let current_epoch = (current_block + netuid_plus_one) / tempo_plus_one;
-    let reveal_epoch = current_epoch + reveal_period;
+    let current_epoch = current_block.saturating_add(netuid_plus_one) / tempo_plus_one;
+    let reveal_epoch = current_epoch.saturating_add(reveal_period);
     let first_reveal_block = reveal_epoch
         .saturating_mul(tempo_plus_one)
         .saturating_sub(netuid_plus_one);

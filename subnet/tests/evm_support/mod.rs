@@ -192,6 +192,39 @@ fn substrate_dispatch(_input: &[u8], _gas_limit: u64, reservoir: u64) -> Precomp
     ))
 }
 
+/// What the neuron precompile (0x804) was dispatched, in order: its calldata. Subtensor's
+/// precompiles have no EVM code; this stand-in has none either, records each call it knows
+/// (`burnedRegister`, `setWeights`, `commitWeights`, `revealWeights`) and succeeds, or reverts
+/// while [`NEURON_REFUSES`] is set (as the runtime refuses a call, e.g. `CommitRevealEnabled`).
+pub static NEURON_CALLS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+/// Makes the neuron stand-in revert.
+pub static NEURON_REFUSES: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// The neuron precompile's selectors at subtensor 14bc6f9f.
+pub const NEURON_SELECTORS: [[u8; 4]; 4] = [
+    [0x40, 0x54, 0xec, 0xca], // burnedRegister(uint16,bytes32)
+    [0x34, 0xaf, 0x16, 0xd6], // setWeights(uint16,uint16[],uint16[],uint64)
+    [0xa5, 0x07, 0x75, 0x57], // commitWeights(uint16,bytes32)
+    [0x66, 0xba, 0x94, 0x6f], // revealWeights(uint16,uint16[],uint16[],uint16[],uint64)
+];
+
+fn neuron_stand_in(input: &[u8], _gas_limit: u64, reservoir: u64) -> PrecompileResult {
+    let known = input.len() >= 4 && NEURON_SELECTORS.iter().any(|s| input[..4] == s[..]);
+    if !known || NEURON_REFUSES.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(PrecompileOutput::revert(
+            100,
+            Bytes::from_static(b"dispatch refused"),
+            reservoir,
+        ));
+    }
+    NEURON_CALLS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(input.to_vec());
+    Ok(PrecompileOutput::new(20_000, Bytes::new(), reservoir))
+}
+
 fn bittensor_precompiles() -> &'static Precompiles {
     static MAP: OnceLock<Precompiles> = OnceLock::new();
     MAP.get_or_init(|| {
@@ -211,6 +244,16 @@ fn bittensor_precompiles() -> &'static Precompiles {
             Precompile::new(PrecompileId::Bn254Mul, at(0x07), bittensor_ec_mul),
             Precompile::new(PrecompileId::Bn254Pairing, at(0x08), bittensor_pairing),
             Precompile::new(PrecompileId::Bn254Add, at(0x09), bittensor_ec_add),
+            Precompile::new(
+                PrecompileId::custom("neuron"),
+                Address::from({
+                    let mut a = [0u8; 20];
+                    a[18] = 0x08;
+                    a[19] = 0x04;
+                    a
+                }),
+                neuron_stand_in,
+            ),
         ]);
         p
     })
