@@ -28,15 +28,6 @@ use zkyuma_verifier::evm::{fr_word, proof_words, PrecompileMap, Word};
 use zkyuma_verifier::{Proof, VerifyingKey};
 
 const NETUID: u16 = 3;
-const NEURON: u8 = 0x04;
-
-fn neuron() -> Address {
-    let mut a = [0u8; 20];
-    a[18] = 0x08;
-    a[19] = NEURON;
-    Address::from(a)
-}
-
 fn address_mapping() -> Address {
     let mut a = [0u8; 20];
     a[18] = 0x08;
