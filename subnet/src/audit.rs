@@ -36,6 +36,9 @@ pub struct EpochAudit {
     /// With `--params`: where each verifying key came from (a ceremony's transcript, checked,
     /// or an insecure setup).
     pub key_origins: Vec<String>,
+    /// Checks that could not run (a later epoch audited without the bundle before it: the
+    /// continuity of digests, bonds, stakes, permits, last updates and the stored consensus).
+    pub unchecked: Vec<String>,
 }
 
 /// The audit of a directory.
@@ -67,6 +70,9 @@ impl AuditReport {
                     e.score_proofs,
                     e.refused
                 ));
+                for u in &e.unchecked {
+                    out.push_str(&format!("           unchecked: {u}\n"));
+                }
             } else {
                 out.push_str(&format!(
                     "epoch {:>3}  FAIL  [{name}]\n",
@@ -150,6 +156,7 @@ pub fn audit_bundle(
         refused: 0,
         failures: Vec::new(),
         key_origins: Vec::new(),
+        unchecked: Vec::new(),
     };
     let digest = blake3::hash(bytes).to_hex().to_string();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -363,6 +370,12 @@ fn check(
     params: Option<&Path>,
     a: &mut EpochAudit,
 ) {
+    if previous.is_none() && b.epoch > 1 {
+        a.unchecked.push(format!(
+            "continuity with epoch {} (its digest, bonds, stakes, permits, last updates and stored consensus): its bundle is not in the audit",
+            b.epoch - 1
+        ));
+    }
     let f = &mut a.failures;
     if b.version != crate::bundle::BUNDLE_VERSION {
         f.push(format!(

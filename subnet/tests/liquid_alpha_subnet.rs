@@ -128,9 +128,29 @@ async fn liquid_alpha_epochs_read_the_stored_consensus() {
     assert!(report.passed(), "{}", report.render());
     assert_eq!(report.epochs.len(), 2);
 
+    assert!(report.epochs.iter().all(|e| e.unchecked.is_empty()));
+    // Epoch 2 audited without epoch 1: it checks out, and says what it could not check.
+    let results = chain.results();
+    let alone = net.tmp.path().join("epoch-2-alone");
+    std::fs::create_dir_all(&alone).expect("dir");
+    std::fs::copy(
+        &results[1].bundle,
+        alone.join(results[1].bundle.file_name().expect("name")),
+    )
+    .expect("copy");
+    let report = audit_dir(&alone, None).expect("audit runs");
+    assert!(report.passed(), "{}", report.render());
+    assert!(
+        report.epochs[0].unchecked[0].contains("continuity with epoch 1"),
+        "{:?}",
+        report.epochs[0].unchecked
+    );
+    assert!(report
+        .render()
+        .contains("unchecked: continuity with epoch 1"));
+
     // Epoch 2's bundle with its stored consensus or its mode changed, re-addressed and audited
     // beside the honest epoch 1, fails by name.
-    let results = chain.results();
     let honest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&results[1].bundle).expect("bundle")).expect("json");
     let mut other = stored.clone();
