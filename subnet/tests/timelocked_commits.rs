@@ -293,3 +293,90 @@ fn the_timelocked_extrinsics_against_the_runtime_metadata() {
         "{v4:?}"
     );
 }
+
+/// Mainnet (finney) runtime metadata of April 2026, as a node served it (fetched by
+/// CortexLM/bittensor-rs @ 1ff7ff7b into its `metadata/finney.scale`): a runtime with
+/// commit-reveal version 4.
+const FINNEY_METADATA: &[u8] = include_bytes!("../metadata/subtensor-finney-2026-04.scale");
+
+#[test]
+fn the_version_4_call_against_mainnet_metadata() {
+    let metadata = decode_metadata(FINNEY_METADATA).expect("finney metadata decodes");
+    let pallet = metadata
+        .pallet_by_name("SubtensorModule")
+        .expect("SubtensorModule");
+    let call = pallet
+        .call_variant_by_name("commit_timelocked_weights")
+        .expect("commit_timelocked_weights");
+    let names: Vec<_> = call
+        .fields
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
+    assert_eq!(
+        names,
+        ["netuid", "commit", "reveal_round", "commit_reveal_version"]
+    );
+    assert!(pallet
+        .storage()
+        .and_then(|s| s.entry_by_name(subtensor::storage::COMMIT_REVEAL_VERSION))
+        .is_some());
+    // The client picks the version-4 call on this runtime, and plain weights with
+    // commit-reveal off.
+    assert_eq!(
+        WeightsPath::choose(&metadata, true, 4),
+        WeightsPath::Timelocked { version: 4 }
+    );
+    assert_eq!(WeightsPath::choose(&metadata, false, 4), WeightsPath::Plain);
+    // A version-3 subnet setting on a runtime that still has the version-3 call would use it;
+    // this runtime has only the mechanism variant of it, so the hash path is the fallback.
+    assert!(!subtensor::has_call(&metadata, "commit_crv3_weights"));
+    assert_eq!(
+        WeightsPath::choose(&metadata, true, 3),
+        WeightsPath::HashCommit
+    );
+    // The extrinsic encodes against the node's metadata and decodes back to the same commit,
+    // which the runtime's reveal opens with the round's signature.
+    let chain = subtensor::OfflineChain::new(
+        decode_metadata(FINNEY_METADATA).expect("metadata"),
+        [7; 32],
+        1,
+        1,
+    )
+    .expect("chain");
+    let commit =
+        timelock::commit_weights(&HOTKEY, &[1, 2], &[3, 4], 9, ROUND, &mut rng()).expect("commit");
+    let data = chain
+        .call_data(&subtensor::commit_timelocked_weights(5, &commit, ROUND, 4))
+        .expect("encodes");
+    let decoded = decode_call(&metadata, &data).expect("decodes");
+    assert_eq!(decoded.call, "commit_timelocked_weights");
+    assert_eq!(decoded.arg("netuid").and_then(value_u128), Some(5));
+    assert_eq!(decoded.arg("reveal_round").and_then(value_u128), Some(1000));
+    assert_eq!(
+        decoded.arg("commit_reveal_version").and_then(value_u128),
+        Some(4)
+    );
+    let bytes: Vec<u8> = subtensor::value_seq(decoded.arg("commit").expect("commit"))
+        .expect("bytes")
+        .into_iter()
+        .map(|b| b as u8)
+        .collect();
+    assert_eq!(bytes, commit);
+    assert_eq!(
+        reveal(&bytes, &signature(), &HOTKEY).map(|r| (r.uids, r.values, r.version_key, r.legacy)),
+        Ok((vec![1, 2], vec![3, 4], 9, false))
+    );
+    // The other weight calls encode on this runtime too.
+    for call in [
+        subtensor::set_weights(5, &[1, 2], &[3, 4], 9).expect("row"),
+        subtensor::commit_weights(5, [1; 32]),
+        subtensor::reveal_weights(5, &[1, 2], &[3, 4], &[5], 9).expect("row"),
+    ] {
+        let data = chain.call_data(&call).expect("encodes");
+        assert_eq!(
+            decode_call(&metadata, &data).expect("decodes").call,
+            call.call_name()
+        );
+    }
+}
