@@ -294,14 +294,9 @@ fn the_timelocked_extrinsics_against_the_runtime_metadata() {
     );
 }
 
-/// Mainnet (finney) runtime metadata of April 2026, as a node served it (fetched by
-/// CortexLM/bittensor-rs @ 1ff7ff7b into its `metadata/finney.scale`): a runtime with
-/// commit-reveal version 4.
-const FINNEY_METADATA: &[u8] = include_bytes!("../metadata/subtensor-finney-2026-04.scale");
-
 #[test]
 fn the_version_4_call_against_mainnet_metadata() {
-    let metadata = decode_metadata(FINNEY_METADATA).expect("finney metadata decodes");
+    let metadata = decode_metadata(subtensor::MAINNET_METADATA).expect("finney metadata decodes");
     let pallet = metadata
         .pallet_by_name("SubtensorModule")
         .expect("SubtensorModule");
@@ -338,7 +333,7 @@ fn the_version_4_call_against_mainnet_metadata() {
     // The extrinsic encodes against the node's metadata and decodes back to the same commit,
     // which the runtime's reveal opens with the round's signature.
     let chain = subtensor::OfflineChain::new(
-        decode_metadata(FINNEY_METADATA).expect("metadata"),
+        decode_metadata(subtensor::MAINNET_METADATA).expect("metadata"),
         [7; 32],
         1,
         1,
@@ -379,4 +374,92 @@ fn the_version_4_call_against_mainnet_metadata() {
             call.call_name()
         );
     }
+}
+
+#[test]
+fn set_weights_dry_run_commits_a_timelocked_row_on_the_command_line() {
+    // `zkyuma chain set-weights --dry-run --commit-reveal --reveal-round 1000` prints the
+    // `commit_timelocked_weights` call built against mainnet's metadata; its commit names the
+    // key's hotkey and reveals, with round 1000's signature, to the row given.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkyuma"))
+        .args([
+            "chain",
+            "set-weights",
+            "--url",
+            "ws://127.0.0.1:1",
+            "--key",
+            "//Alice",
+            "--netuid",
+            "5",
+            "--uids",
+            "0,4",
+            "--values",
+            "65535,77",
+            "--version-key",
+            "3",
+            "--dry-run",
+            "--commit-reveal",
+            "--reveal-round",
+            "1000",
+        ])
+        .output()
+        .expect("zkyuma runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hex_data = stdout
+        .split("call data: 0x")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("call data printed");
+    assert!(
+        stdout.starts_with("SubtensorModule::commit_timelocked_weights"),
+        "{stdout}"
+    );
+    let metadata = decode_metadata(subtensor::MAINNET_METADATA).expect("metadata");
+    let decoded = decode_call(&metadata, &hex::decode(hex_data).expect("hex")).expect("decodes");
+    assert_eq!(decoded.arg("netuid").and_then(value_u128), Some(5));
+    assert_eq!(
+        decoded.arg("commit_reveal_version").and_then(value_u128),
+        Some(4)
+    );
+    let commit: Vec<u8> = subtensor::value_seq(decoded.arg("commit").expect("commit"))
+        .expect("bytes")
+        .into_iter()
+        .map(|b| b as u8)
+        .collect();
+    let alice = subtensor::account_of(&subtensor::keypair("//Alice").expect("key"));
+    assert_eq!(
+        reveal(&commit, &signature(), &alice).map(|r| (r.uids, r.values, r.version_key)),
+        Ok((vec![0, 4], vec![65535, 77], 3))
+    );
+    assert_eq!(
+        reveal(&commit, &signature(), &HOTKEY),
+        Err(TimelockError::HotkeyMismatch)
+    );
+    // Without a round, the dry run is refused by name.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkyuma"))
+        .args([
+            "chain",
+            "set-weights",
+            "--url",
+            "ws://x",
+            "--key",
+            "//Alice",
+            "--netuid",
+            "5",
+            "--uids",
+            "0",
+            "--values",
+            "1",
+            "--dry-run",
+            "--commit-reveal",
+        ])
+        .output()
+        .expect("zkyuma runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--reveal-round"));
 }

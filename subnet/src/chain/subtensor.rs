@@ -35,6 +35,10 @@ use thiserror::Error;
 /// shapes used offline.
 pub const METADATA: &[u8] = include_bytes!("../../metadata/subtensor-devnet-2025-03-07.scale");
 
+/// Runtime metadata (V15) of mainnet (finney), April 2026, as a node served it: commit-reveal
+/// version 4 (`commit_timelocked_weights`). `set-weights --dry-run` builds against it.
+pub const MAINNET_METADATA: &[u8] = include_bytes!("../../metadata/subtensor-finney-2026-04.scale");
+
 /// The pallet that holds subnets, weights and stake.
 pub const SUBTENSOR: &str = "SubtensorModule";
 

@@ -145,11 +145,12 @@ pub enum ChainCommand {
         /// Where a commit's reveal data is written.
         #[arg(long, default_value = "reveal.json")]
         reveal_out: PathBuf,
-        /// Print the call data (hex) built against the committed metadata instead of submitting.
+        /// Print the call data (hex) built against mainnet's metadata (April 2026, committed)
+        /// instead of submitting.
         #[arg(long)]
         dry_run: bool,
-        /// With `--dry-run`: the subnet has commit-reveal on (the committed metadata then offers
-        /// the version-3 timelocked commit).
+        /// With `--dry-run`: the subnet has commit-reveal on (the row is then committed with
+        /// `commit_timelocked_weights`, version 4, signed into the payload by the key's hotkey).
         #[arg(long, requires = "dry_run")]
         commit_reveal: bool,
         /// With `--dry-run --commit-reveal`: the drand round to encrypt to (a node gives it from
@@ -617,9 +618,15 @@ async fn run_chain_async(cmd: ChainCommand) -> Result<(), CliError> {
             reveal_round,
         } => {
             if dry_run {
-                // Offline: the committed metadata, and the commit-reveal setting as given.
-                let chain = offline()?;
-                let path = subtensor::WeightsPath::choose(chain.metadata(), commit_reveal, 3);
+                // Offline: mainnet's metadata (commit-reveal version 4), and the commit-reveal
+                // setting as given.
+                let metadata = subtensor::decode_metadata(subtensor::MAINNET_METADATA)?;
+                let chain = OfflineChain::new(metadata, [0; 32], 0, 1)?;
+                let path = subtensor::WeightsPath::choose(
+                    chain.metadata(),
+                    commit_reveal,
+                    timelock::COMMIT_REVEAL_VERSION,
+                );
                 let version_key = row.version_key.unwrap_or(0);
                 let call = match path {
                     subtensor::WeightsPath::Plain => {
@@ -629,14 +636,21 @@ async fn run_chain_async(cmd: ChainCommand) -> Result<(), CliError> {
                         let round = reveal_round.ok_or_else(|| {
                             CliError::Usage("--dry-run --commit-reveal needs --reveal-round".into())
                         })?;
-                        let commit = timelock::commit_weights_v3(
+                        let hotkey = subtensor::account_of(&signer(&key)?);
+                        let commit = timelock::commit_weights(
+                            &hotkey,
                             &row.uids,
                             &row.values,
                             version_key,
                             round,
                             &mut rand::rngs::OsRng,
                         )?;
-                        subtensor::commit_crv3_weights(row.netuid, &commit, round)
+                        subtensor::commit_timelocked_weights(
+                            row.netuid,
+                            &commit,
+                            round,
+                            timelock::COMMIT_REVEAL_VERSION,
+                        )
                     }
                 };
                 return print_call(&chain, &call);
