@@ -34,6 +34,15 @@ fn rng() -> rand_chacha::ChaCha20Rng {
 
 const HOTKEY: [u8; 32] = [0x11; 32];
 
+/// The `commit` argument of a decoded commit call.
+fn commit_arg(decoded: &subtensor::DecodedCall) -> Vec<u8> {
+    subtensor::value_seq(decoded.arg("commit").expect("commit"))
+        .expect("bytes")
+        .into_iter()
+        .map(|b| b as u8)
+        .collect()
+}
+
 fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();
     for p in parts {
@@ -276,11 +285,7 @@ fn the_timelocked_extrinsics_against_the_runtime_metadata() {
     assert_eq!(decoded.call, "commit_crv3_weights");
     assert_eq!(decoded.arg("netuid").and_then(value_u128), Some(5));
     assert_eq!(decoded.arg("reveal_round").and_then(value_u128), Some(1000));
-    let bytes: Vec<u8> = subtensor::value_seq(decoded.arg("commit").expect("commit"))
-        .expect("bytes")
-        .into_iter()
-        .map(|b| b as u8)
-        .collect();
+    let bytes = commit_arg(&decoded);
     assert_eq!(bytes, commit);
     assert_eq!(
         reveal(&bytes, &signature(), &HOTKEY).map(|r| (r.uids, r.values, r.version_key)),
@@ -352,11 +357,7 @@ fn the_version_4_call_against_mainnet_metadata() {
         decoded.arg("commit_reveal_version").and_then(value_u128),
         Some(4)
     );
-    let bytes: Vec<u8> = subtensor::value_seq(decoded.arg("commit").expect("commit"))
-        .expect("bytes")
-        .into_iter()
-        .map(|b| b as u8)
-        .collect();
+    let bytes = commit_arg(&decoded);
     assert_eq!(bytes, commit);
     assert_eq!(
         reveal(&bytes, &signature(), &HOTKEY).map(|r| (r.uids, r.values, r.version_key, r.legacy)),
@@ -426,11 +427,7 @@ fn set_weights_dry_run_commits_a_timelocked_row_on_the_command_line() {
         decoded.arg("commit_reveal_version").and_then(value_u128),
         Some(4)
     );
-    let commit: Vec<u8> = subtensor::value_seq(decoded.arg("commit").expect("commit"))
-        .expect("bytes")
-        .into_iter()
-        .map(|b| b as u8)
-        .collect();
+    let commit = commit_arg(&decoded);
     let alice = subtensor::account_of(&subtensor::keypair("//Alice").expect("key"));
     assert_eq!(
         reveal(&commit, &signature(), &alice).map(|r| (r.uids, r.values, r.version_key)),

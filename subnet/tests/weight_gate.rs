@@ -315,6 +315,15 @@ impl Gate {
     }
 }
 
+/// The non-zero entries of a dense row, as uids and weights (what the gate dispatches).
+fn non_zero(row: &[u16]) -> (Vec<u16>, Vec<u16>) {
+    row.iter()
+        .enumerate()
+        .filter(|(_, w)| **w != 0)
+        .map(|(i, w)| (i as u16, *w))
+        .unzip()
+}
+
 fn error(sig: &str) -> [u8; 4] {
     selector(sig)
 }
@@ -380,12 +389,7 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
     assert_eq!(g.last_epoch(), 7);
     let calls = neuron_calls();
     assert_eq!(calls.len(), before + 1);
-    let (uids, values): (Vec<u16>, Vec<u16>) = row
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| **w != 0)
-        .map(|(i, w)| (i as u16, *w))
-        .unzip();
+    let (uids, values) = non_zero(&row);
     let expected = abi(
         "setWeights(uint16,uint16[],uint16[],uint64)",
         &[
@@ -499,12 +503,7 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
     println!("revealWeights through the gate: {} gas", out.gas);
     let calls = neuron_calls();
     assert_eq!(calls.len(), dispatched + 2);
-    let (uids9, values9): (Vec<u16>, Vec<u16>) = row9
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| **w != 0)
-        .map(|(i, w)| (i as u16, *w))
-        .unzip();
+    let (uids9, values9) = non_zero(&row9);
     assert_eq!(
         calls[dispatched + 1],
         abi(

@@ -355,12 +355,7 @@ pub fn commit_weights<R: rand::RngCore + rand::CryptoRng>(
     round: u64,
     rng: &mut R,
 ) -> Result<Vec<u8>, TimelockError> {
-    if uids.len() != values.len() {
-        return Err(TimelockError::RowLength {
-            uids: uids.len(),
-            values: values.len(),
-        });
-    }
+    check_row(uids, values)?;
     let payload = WeightsTlockPayload {
         hotkey: hotkey.to_vec(),
         uids: uids.to_vec(),
@@ -378,18 +373,23 @@ pub fn commit_weights_v3<R: rand::RngCore + rand::CryptoRng>(
     round: u64,
     rng: &mut R,
 ) -> Result<Vec<u8>, TimelockError> {
-    if uids.len() != values.len() {
-        return Err(TimelockError::RowLength {
-            uids: uids.len(),
-            values: values.len(),
-        });
-    }
+    check_row(uids, values)?;
     let payload = LegacyWeightsTlockPayload {
         uids: uids.to_vec(),
         values: values.to_vec(),
         version_key,
     };
     seal(&payload.encode(), round, rng)
+}
+
+fn check_row(uids: &[u16], values: &[u16]) -> Result<(), TimelockError> {
+    if uids.len() != values.len() {
+        return Err(TimelockError::RowLength {
+            uids: uids.len(),
+            values: values.len(),
+        });
+    }
+    Ok(())
 }
 
 fn seal<R: rand::RngCore + rand::CryptoRng>(

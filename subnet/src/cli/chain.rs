@@ -595,6 +595,30 @@ pub fn run_export(cmd: ExportCommand) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The timelocked commit call of `path` (version 4: the payload names `hotkey`; version 3: it
+/// does not) for `row`, encrypted to `round`.
+fn timelocked_call(
+    path: subtensor::WeightsPath,
+    hotkey: &[u8; 32],
+    row: &RowArgs,
+    version_key: u64,
+    round: u64,
+) -> Result<Call, CliError> {
+    let rng = &mut rand::rngs::OsRng;
+    Ok(match path {
+        subtensor::WeightsPath::Timelocked { version } => {
+            let commit =
+                timelock::commit_weights(hotkey, &row.uids, &row.values, version_key, round, rng)?;
+            subtensor::commit_timelocked_weights(row.netuid, &commit, round, version)
+        }
+        _ => {
+            let commit =
+                timelock::commit_weights_v3(&row.uids, &row.values, version_key, round, rng)?;
+            subtensor::commit_crv3_weights(row.netuid, &commit, round)
+        }
+    })
+}
+
 /// Run `zkyuma chain ...`.
 pub fn run_chain(cmd: ChainCommand) -> Result<(), CliError> {
     let rt = runtime()?;
@@ -637,20 +661,15 @@ async fn run_chain_async(cmd: ChainCommand) -> Result<(), CliError> {
                             CliError::Usage("--dry-run --commit-reveal needs --reveal-round".into())
                         })?;
                         let hotkey = subtensor::account_of(&signer(&key)?);
-                        let commit = timelock::commit_weights(
+                        timelocked_call(
+                            subtensor::WeightsPath::Timelocked {
+                                version: timelock::COMMIT_REVEAL_VERSION,
+                            },
                             &hotkey,
-                            &row.uids,
-                            &row.values,
+                            &row,
                             version_key,
                             round,
-                            &mut rand::rngs::OsRng,
-                        )?;
-                        subtensor::commit_timelocked_weights(
-                            row.netuid,
-                            &commit,
-                            round,
-                            timelock::COMMIT_REVEAL_VERSION,
-                        )
+                        )?
                     }
                 };
                 return print_call(&chain, &call);
@@ -699,31 +718,13 @@ async fn run_chain_async(cmd: ChainCommand) -> Result<(), CliError> {
                         12.0,
                         now,
                     );
-                    let call = match path {
-                        subtensor::WeightsPath::Timelocked { version } => {
-                            let commit = timelock::commit_weights(
-                                &subtensor::account_of(&signer),
-                                &row.uids,
-                                &row.values,
-                                version_key,
-                                round,
-                                &mut rand::rngs::OsRng,
-                            )?;
-                            subtensor::commit_timelocked_weights(
-                                row.netuid, &commit, round, version,
-                            )
-                        }
-                        _ => {
-                            let commit = timelock::commit_weights_v3(
-                                &row.uids,
-                                &row.values,
-                                version_key,
-                                round,
-                                &mut rand::rngs::OsRng,
-                            )?;
-                            subtensor::commit_crv3_weights(row.netuid, &commit, round)
-                        }
-                    };
+                    let call = timelocked_call(
+                        path,
+                        &subtensor::account_of(&signer),
+                        &row,
+                        version_key,
+                        round,
+                    )?;
                     let tx = n.submit(&call, &signer).await?;
                     println!(
                         "{}: 0x{} finalized; the runtime reveals the row once drand round {round} is stored",
