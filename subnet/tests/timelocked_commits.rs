@@ -321,6 +321,12 @@ fn the_version_4_call_against_mainnet_metadata() {
         .storage()
         .and_then(|s| s.entry_by_name(subtensor::storage::COMMIT_REVEAL_VERSION))
         .is_some());
+    // This runtime predates the stateful epoch schedule: the client takes the block-number
+    // rule for its reveal round there.
+    assert!(pallet
+        .storage()
+        .and_then(|s| s.entry_by_name(subtensor::storage::SUBNET_EPOCH_INDEX))
+        .is_none());
     // The client picks the version-4 call on this runtime, and plain weights with
     // commit-reveal off.
     assert_eq!(
@@ -459,4 +465,42 @@ fn set_weights_dry_run_commits_a_timelocked_row_on_the_command_line() {
         .expect("zkyuma runs");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--reveal-round"));
+}
+
+#[test]
+fn the_reveal_block_follows_the_stateful_epoch_schedule() {
+    use timelock::{EpochSchedule, ScheduleError};
+    let at = |last, pending, tempo, head| EpochSchedule {
+        tempo,
+        last_epoch_block: last,
+        pending_epoch_at: pending,
+        subnet_epoch_index: 0,
+        blocks_since_last_step: 0,
+        current_block: head,
+    };
+    // The current SDK's vectors (`epoch_schedule_vectors`): an epoch every `tempo` blocks from
+    // `LastEpochBlock`, or at an owner-set `PendingEpochAt`.
+    assert_eq!(at(10, 0, 50, 10).first_reveal_block(1), Ok(60));
+    assert_eq!(at(80, 95, 20, 91).first_reveal_block(1), Ok(95));
+    // Two epochs on: the next fire after 60 is 110 (the period is `tempo`, not `tempo + 1`).
+    assert_eq!(at(10, 0, 50, 10).first_reveal_block(2), Ok(110));
+    // A commit in a block where the epoch fires belongs to the next epoch already.
+    assert_eq!(at(10, 0, 50, 59).first_reveal_block(1), Ok(110));
+    // Past MAX_TEMPO blocks without a step, the epoch fires regardless of tempo: here in block
+    // 11's coinbase, so a commit included in 11 is revealed from block 12.
+    let mut stalled = at(0, 0, u16::MAX, 10);
+    stalled.blocks_since_last_step = timelock::MAX_TEMPO;
+    assert_eq!(stalled.first_reveal_block(1), Ok(12));
+    assert_eq!(
+        at(10, 0, 0, 10).first_reveal_block(1),
+        Err(ScheduleError::TempoIsZero)
+    );
+    // The round: 3 blocks into the window, 12 s a block, from the wall clock.
+    let now = 1_700_000_000.0;
+    let expected =
+        ((now + (60.0 + 3.0 - 10.0) * 12.0 - timelock::QUICKNET_GENESIS as f64) / 3.0).floor();
+    assert_eq!(
+        timelock::reveal_round_for_schedule(&at(10, 0, 50, 10), 1, 12.0, now),
+        Ok(expected as u64)
+    );
 }

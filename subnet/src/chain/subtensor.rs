@@ -623,6 +623,14 @@ pub mod storage {
     pub const TEMPO: &str = "Tempo";
     /// `RevealPeriodEpochs(netuid) -> u64`.
     pub const REVEAL_PERIOD_EPOCHS: &str = "RevealPeriodEpochs";
+    /// `LastEpochBlock(netuid) -> u64` (the stateful epoch schedule).
+    pub const LAST_EPOCH_BLOCK: &str = "LastEpochBlock";
+    /// `PendingEpochAt(netuid) -> u64`.
+    pub const PENDING_EPOCH_AT: &str = "PendingEpochAt";
+    /// `SubnetEpochIndex(netuid) -> u64`.
+    pub const SUBNET_EPOCH_INDEX: &str = "SubnetEpochIndex";
+    /// `BlocksSinceLastStep(netuid) -> u64`.
+    pub const BLOCKS_SINCE_LAST_STEP: &str = "BlocksSinceLastStep";
 }
 
 /// How long a node may take to answer one request.
@@ -730,6 +738,39 @@ impl Subtensor {
             .await?
             .unwrap_or(1);
         Ok((tempo, period))
+    }
+
+    /// The subnet's stateful epoch schedule at the head, on runtimes that keep one
+    /// (`SubnetEpochIndex`); `None` on older runtimes.
+    pub async fn epoch_schedule(
+        &self,
+        netuid: u16,
+    ) -> Result<Option<crate::chain::timelock::EpochSchedule>, ChainError> {
+        let metadata = self.metadata().await?;
+        let stateful = metadata
+            .pallet_by_name(SUBTENSOR)
+            .and_then(|p| p.storage())
+            .and_then(|s| s.entry_by_name(storage::SUBNET_EPOCH_INDEX))
+            .is_some();
+        if !stateful {
+            return Ok(None);
+        }
+        let current_block = self.block_number().await?;
+        let u64_at = |entry: &'static str| async move {
+            Ok::<u64, ChainError>(
+                self.fetch::<(u16,), u64>(entry, (netuid,))
+                    .await?
+                    .unwrap_or(0),
+            )
+        };
+        Ok(Some(crate::chain::timelock::EpochSchedule {
+            tempo: self.reveal_schedule(netuid).await?.0,
+            last_epoch_block: u64_at(storage::LAST_EPOCH_BLOCK).await?,
+            pending_epoch_at: u64_at(storage::PENDING_EPOCH_AT).await?,
+            subnet_epoch_index: u64_at(storage::SUBNET_EPOCH_INDEX).await?,
+            blocks_since_last_step: u64_at(storage::BLOCKS_SINCE_LAST_STEP).await?,
+            current_block,
+        }))
     }
 
     /// The current block number.

@@ -460,13 +460,11 @@ pub fn reveal(
     }
 }
 
-/// The quicknet round the SDK encrypts a commit to (`bittensor-drand` 1.2.0 `generate_commit`):
-/// the round expected 3 blocks into the first block of the reveal epoch, `reveal_period` epochs
-/// after the current one, on the block-number epoch schedule `(block + netuid + 1) / (tempo +
-/// 1)`. Runtimes from May 2026 key commit-reveal epochs on a stateful `SubnetEpochIndex`
-/// (epochs at `LastEpochBlock + tempo`, or when the owner sets `PendingEpochAt`), which this
-/// does not follow yet: there the round can be off by up to a tempo — too early reveals the row
-/// before the reveal epoch, too late drops the commit. `netuid_index` is the storage index
+/// The quicknet round older SDKs encrypt a commit to (`bittensor-drand` 1.2.0 `generate_commit`)
+/// on runtimes before the stateful epoch schedule: the round expected 3 blocks into the first
+/// block of the reveal epoch, `reveal_period` epochs after the current one, on the block-number
+/// schedule `(block + netuid + 1) / (tempo + 1)`. Runtimes with `SubnetEpochIndex` take
+/// [`reveal_round_for_schedule`]. `netuid_index` is the storage index
 /// (`mechanism · 4096 + netuid`), `now_secs` the wall clock, `block_time` seconds per block.
 pub fn reveal_round(
     current_block: u64,
@@ -492,4 +490,129 @@ pub fn reveal_round(
     } else {
         1
     }
+}
+
+/// A subnet's epoch schedule as the runtime keeps it (runtimes from May 2026): an epoch fires at
+/// `LastEpochBlock + tempo`, at an owner-set `PendingEpochAt`, or when `BlocksSinceLastStep`
+/// passes `MAX_TEMPO`; each fire advances `SubnetEpochIndex`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EpochSchedule {
+    /// `Tempo(netuid)`.
+    pub tempo: u16,
+    /// `LastEpochBlock(netuid)`.
+    pub last_epoch_block: u64,
+    /// `PendingEpochAt(netuid)` (0: none).
+    pub pending_epoch_at: u64,
+    /// `SubnetEpochIndex(netuid)`.
+    pub subnet_epoch_index: u64,
+    /// `BlocksSinceLastStep(netuid)`.
+    pub blocks_since_last_step: u64,
+    /// The head block these were read at.
+    pub current_block: u64,
+}
+
+/// The runtime's `MAX_TEMPO`: an epoch fires at the latest after this many blocks.
+pub const MAX_TEMPO: u64 = 50_400;
+/// Blocks after the head at which a commit is expected to be included.
+pub const COMMIT_INCLUSION_BLOCK_OFFSET: u64 = 1;
+/// Blocks into the reveal window the round is aimed at.
+pub const SECURITY_BLOCK_OFFSET: u64 = 3;
+
+/// Why no reveal block can be predicted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    /// A tempo of 0: the subnet runs no epochs.
+    #[error("tempo is zero: the subnet runs no epochs")]
+    TempoIsZero,
+    /// The simulation ran past its bound without reaching the reveal epoch.
+    #[error("no reveal block within {0} blocks")]
+    BoundExceeded(u64),
+}
+
+impl EpochSchedule {
+    /// Whether an epoch fires in `block` (`should_run_epoch`, run_coinbase.rs).
+    pub fn fires(&self, block: u64) -> bool {
+        if self.tempo == 0 {
+            return false;
+        }
+        if self.pending_epoch_at > 0 && block >= self.pending_epoch_at {
+            return true;
+        }
+        if self.blocks_since_last_step > MAX_TEMPO {
+            return true;
+        }
+        block.saturating_sub(self.last_epoch_block) >= u64::from(self.tempo)
+    }
+
+    /// The epoch a commit in `block` belongs to (`current_epoch_with_lookahead`).
+    pub fn epoch_with_lookahead(&self, block: u64) -> u64 {
+        if self.fires(block) {
+            self.subnet_epoch_index.saturating_add(1)
+        } else {
+            self.subnet_epoch_index
+        }
+    }
+
+    /// The schedule after `block`'s coinbase (without the per-block deferral of epochs).
+    pub fn after(&self, block: u64) -> Self {
+        let mut next = *self;
+        next.blocks_since_last_step = next.blocks_since_last_step.saturating_add(1);
+        next.current_block = block;
+        if next.fires(block) {
+            next.last_epoch_block = block;
+            next.pending_epoch_at = 0;
+            next.subnet_epoch_index = next.subnet_epoch_index.saturating_add(1);
+            next.blocks_since_last_step = 0;
+        }
+        next
+    }
+
+    /// The first block of the reveal epoch of a commit included one block after the head:
+    /// the runtime reveals it from there while the pulse is stored, until the next epoch fires
+    /// (`predict_first_reveal_block` of the current SDK, which mirrors `reveal_crv3_commits`).
+    pub fn first_reveal_block(&self, reveal_period: u64) -> Result<u64, ScheduleError> {
+        if self.tempo == 0 {
+            return Err(ScheduleError::TempoIsZero);
+        }
+        let included = self
+            .current_block
+            .saturating_add(COMMIT_INCLUSION_BLOCK_OFFSET);
+        let target = self
+            .epoch_with_lookahead(included)
+            .saturating_add(reveal_period);
+        let bound = reveal_period
+            .saturating_mul(MAX_TEMPO)
+            .saturating_add(MAX_TEMPO);
+        let mut state = *self;
+        for block in included..=included.saturating_add(bound) {
+            if state.epoch_with_lookahead(block) == target {
+                return Ok(block);
+            }
+            state = state.after(block);
+        }
+        Err(ScheduleError::BoundExceeded(bound))
+    }
+}
+
+/// The quicknet round a commit is encrypted to under the stateful schedule: the round expected
+/// [`SECURITY_BLOCK_OFFSET`] blocks into the reveal window, at `block_time` seconds a block from
+/// `now_secs` (the current SDK's `generate_commit_v2`).
+pub fn reveal_round_for_schedule(
+    schedule: &EpochSchedule,
+    reveal_period: u64,
+    block_time: f64,
+    now_secs: f64,
+) -> Result<u64, ScheduleError> {
+    let first = schedule.first_reveal_block(reveal_period)?;
+    let blocks = first
+        .saturating_add(SECURITY_BLOCK_OFFSET)
+        .saturating_sub(schedule.current_block);
+    let round = ((now_secs + blocks as f64 * block_time - QUICKNET_GENESIS as f64)
+        / QUICKNET_PERIOD as f64)
+        .floor();
+    Ok(if round.is_finite() && round >= 1.0 {
+        round as u64
+    } else {
+        1
+    })
 }

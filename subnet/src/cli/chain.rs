@@ -710,14 +710,22 @@ async fn run_chain_async(cmd: ChainCommand) -> Result<(), CliError> {
                         .duration_since(std::time::UNIX_EPOCH)
                         .map(|d| d.as_secs_f64())
                         .unwrap_or(0.0);
-                    let round = timelock::reveal_round(
-                        n.block_number().await?,
-                        row.netuid,
-                        tempo,
-                        period,
-                        12.0,
-                        now,
-                    );
+                    // The stateful epoch schedule where the runtime keeps one, else the
+                    // block-number schedule of older runtimes.
+                    let round = match n.epoch_schedule(row.netuid).await? {
+                        Some(schedule) => {
+                            timelock::reveal_round_for_schedule(&schedule, period, 12.0, now)
+                                .map_err(|e| CliError::Usage(format!("reveal round: {e}")))?
+                        }
+                        None => timelock::reveal_round(
+                            n.block_number().await?,
+                            row.netuid,
+                            tempo,
+                            period,
+                            12.0,
+                            now,
+                        ),
+                    };
                     let call = timelocked_call(
                         path,
                         &subtensor::account_of(&signer),
