@@ -256,16 +256,21 @@ fn deploy_gate() -> Gate {
     let got = evm.call(deployer(), gate, selector("hotkey()").to_vec());
     assert_eq!(got.output, hotkey, "the gate reads its own mapped account");
     // Deploying registered the gate's own hotkey, the gate its coldkey, in the same transaction.
-    let calls = neuron_calls();
-    assert_eq!(calls.len(), before + 1);
-    assert_eq!(
-        calls[before],
-        abi(
+    assert_dispatched(
+        before,
+        &abi(
             "burnedRegister(uint16,bytes32)",
-            &[Arg::Words(vec![uint(u64::from(NETUID)), hotkey])]
-        )
+            &[Arg::Words(vec![uint(u64::from(NETUID)), hotkey])],
+        ),
     );
     Gate { evm, gate, hotkey }
+}
+
+/// The neuron precompile has been dispatched `index + 1` calls, the last exactly `expected`.
+fn assert_dispatched(index: usize, expected: &[u8]) {
+    let calls = neuron_calls();
+    assert_eq!(calls.len(), index + 1);
+    assert_eq!(calls[index], expected);
 }
 
 fn neuron_calls() -> Vec<Vec<u8>> {
@@ -387,8 +392,6 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
     assert!(ok.success, "{ok:?}");
     println!("setWeights through the gate: {} gas", ok.gas);
     assert_eq!(g.last_epoch(), 7);
-    let calls = neuron_calls();
-    assert_eq!(calls.len(), before + 1);
     let (uids, values) = non_zero(&row);
     let expected = abi(
         "setWeights(uint16,uint16[],uint16[],uint64)",
@@ -404,10 +407,8 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
         &[0x34, 0xaf, 0x16, 0xd6],
         "the runtime's selector"
     );
-    assert_eq!(
-        calls[before], expected,
-        "exactly the proven row, zeros left out"
-    );
+    // Exactly the proven row, zeros left out.
+    assert_dispatched(before, &expected);
 
     // Each refusal leaves the neuron precompile untouched.
     let dispatched = before + 1;
@@ -463,14 +464,12 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
         "NotOperator(address)",
     );
     assert!(g.evm.call(operator(), g.gate, commit).success);
-    let calls = neuron_calls();
-    assert_eq!(calls.len(), dispatched + 1);
-    assert_eq!(
-        calls[dispatched],
-        abi(
+    assert_dispatched(
+        dispatched,
+        &abi(
             "commitWeights(uint16,bytes32)",
-            &[Arg::Words(vec![uint(u64::from(NETUID)), [0xab; 32]])]
-        )
+            &[Arg::Words(vec![uint(u64::from(NETUID)), [0xab; 32]])],
+        ),
     );
     let (st9, proof9) = prove(9, g.hotkey, 150);
     let row9 = public_row(&st9);
@@ -501,12 +500,10 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
     );
     assert!(out.success, "{out:?}");
     println!("revealWeights through the gate: {} gas", out.gas);
-    let calls = neuron_calls();
-    assert_eq!(calls.len(), dispatched + 2);
     let (uids9, values9) = non_zero(&row9);
-    assert_eq!(
-        calls[dispatched + 1],
-        abi(
+    assert_dispatched(
+        dispatched + 1,
+        &abi(
             "revealWeights(uint16,uint16[],uint16[],uint16[],uint64)",
             &[
                 Arg::Words(vec![uint(u64::from(NETUID))]),
@@ -514,7 +511,7 @@ fn only_a_proven_row_for_this_hotkey_and_a_new_epoch_reaches_the_neuron_precompi
                 Arg::U16s(values9),
                 Arg::U16s(vec![1, 2, 3]),
                 Arg::Words(vec![uint(5)]),
-            ]
-        )
+            ],
+        ),
     );
 }

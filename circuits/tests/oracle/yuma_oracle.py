@@ -617,6 +617,31 @@ def mat_ema_alpha_sparse(new, old, alpha):
 # epoch/run_epoch.rs helpers
 # =====================================================================================
 
+def epoch_output(active, new_validator_permits, stake, active_stake, consensus, incentive,
+                 dividends, validator_trust, server_emission, validator_emission, emission,
+                 bonds_out):
+    """The epoch's output fields (the Rust EpochOutput), as the Yuma and Null epochs report them."""
+    return {
+        "active": active,
+        "new_validator_permit": new_validator_permits,
+        "stake_weight_u16": [fixed_proportion_to_u16(x) for x in stake],
+        "consensus_u16": [fixed_proportion_to_u16(x) for x in consensus],
+        "incentive_u16": [fixed_proportion_to_u16(x) for x in incentive],
+        "dividends_u16": [fixed_proportion_to_u16(x) for x in dividends],
+        "validator_trust_u16": [fixed_proportion_to_u16(x) for x in validator_trust],
+        "server_emission": server_emission,
+        "validator_emission": validator_emission,
+        "emission": emission,
+        "bonds_out": bonds_out,
+        "stake_bits": stake,
+        "active_stake_bits": active_stake,
+        "consensus_bits": consensus,
+        "incentive_bits": incentive,
+        "dividends_bits": dividends,
+        "validator_trust_bits": validator_trust,
+    }
+
+
 def get_weights_sparse(inp, n):
     rows = [[] for _ in range(n)]
     for i, row in enumerate(inp["weights"][:n]):
@@ -871,25 +896,9 @@ def epoch_mechanism(inp):
         else:
             bonds_out.append([])
 
-    return {
-        "active": active,
-        "new_validator_permit": new_validator_permits,
-        "stake_weight_u16": [fixed_proportion_to_u16(x) for x in stake],
-        "consensus_u16": [fixed_proportion_to_u16(x) for x in consensus],
-        "incentive_u16": [fixed_proportion_to_u16(x) for x in incentive],
-        "dividends_u16": [fixed_proportion_to_u16(x) for x in dividends],
-        "validator_trust_u16": [fixed_proportion_to_u16(x) for x in validator_trust],
-        "server_emission": server_emission,
-        "validator_emission": validator_emission,
-        "emission": emission,
-        "bonds_out": bonds_out,
-        "stake_bits": stake,
-        "active_stake_bits": active_stake,
-        "consensus_bits": consensus,
-        "incentive_bits": incentive,
-        "dividends_bits": dividends,
-        "validator_trust_bits": validator_trust,
-    }
+    return epoch_output(active, new_validator_permits, stake, active_stake, consensus, incentive,
+                        dividends, validator_trust, server_emission, validator_emission, emission,
+                        bonds_out)
 
 
 # =====================================================================================
@@ -1024,25 +1033,9 @@ def null_epoch(inp):
     # only under Yuma: the stored rows are left exactly as they were.
     bonds_out = [[[j, v] for j, v in row] for row in inp["bonds"]]
 
-    return {
-        "active": active,
-        "new_validator_permit": new_validator_permits,
-        "stake_weight_u16": [fixed_proportion_to_u16(x) for x in stake],
-        "consensus_u16": [fixed_proportion_to_u16(x) for x in consensus],
-        "incentive_u16": [fixed_proportion_to_u16(x) for x in incentive],
-        "dividends_u16": [fixed_proportion_to_u16(x) for x in dividends],
-        "validator_trust_u16": [fixed_proportion_to_u16(x) for x in validator_trust],
-        "server_emission": server_emission,
-        "validator_emission": validator_emission,
-        "emission": emission,
-        "bonds_out": bonds_out,
-        "stake_bits": stake,
-        "active_stake_bits": active_stake,
-        "consensus_bits": consensus,
-        "incentive_bits": incentive,
-        "dividends_bits": dividends,
-        "validator_trust_bits": validator_trust,
-    }
+    return epoch_output(active, new_validator_permits, stake, active_stake, consensus, incentive,
+                        dividends, validator_trust, server_emission, validator_emission, emission,
+                        bonds_out)
 
 
 # =====================================================================================

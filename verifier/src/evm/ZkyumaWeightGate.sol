@@ -116,8 +116,7 @@ contract ZkyumaWeightGate {
         uint256 restDigest,
         uint256[8] calldata proof
     ) external onlyOperator {
-        uint256 weights = check(row, epoch, restDigest, proof);
-        (uint16[] memory dests, uint16[] memory values) = nonZero(row);
+        (uint256 weights, uint16[] memory dests, uint16[] memory values) = proven(row, epoch, restDigest, proof);
         neuron(abi.encodeCall(INeuron.setWeights, (netuid, dests, values, versionKey)));
         emit WeightsProven(epoch, weights, restDigest, false);
     }
@@ -137,15 +136,16 @@ contract ZkyumaWeightGate {
         uint256 restDigest,
         uint256[8] calldata proof
     ) external onlyOperator {
-        uint256 weights = check(row, epoch, restDigest, proof);
-        (uint16[] memory uids, uint16[] memory values) = nonZero(row);
+        (uint256 weights, uint16[] memory uids, uint16[] memory values) = proven(row, epoch, restDigest, proof);
         neuron(abi.encodeCall(INeuron.revealWeights, (netuid, uids, values, salt, versionKey)));
         emit WeightsProven(epoch, weights, restDigest, true);
     }
 
-    function check(uint16[] calldata row, uint64 epoch, uint256 restDigest, uint256[8] calldata proof)
+    /// Verify the proof of `row` for this hotkey, subnet and a new epoch (spending the epoch); the
+    /// row's digest and its non-zero entries, as dispatched.
+    function proven(uint16[] calldata row, uint64 epoch, uint256 restDigest, uint256[8] calldata proof)
         internal
-        returns (uint256 weights)
+        returns (uint256 weights, uint16[] memory uids, uint16[] memory values)
     {
         if (row.length != miners) revert RowLength(row.length, miners);
         if (epoch <= lastEpoch) revert StaleEpoch(epoch, lastEpoch);
@@ -159,6 +159,7 @@ contract ZkyumaWeightGate {
         input[5] = restDigest;
         if (!verifier.verifyProof(proof, input)) revert InvalidProof();
         lastEpoch = epoch;
+        (uids, values) = nonZero(row);
     }
 
     function nonZero(uint16[] calldata row) internal pure returns (uint16[] memory uids, uint16[] memory values) {
