@@ -105,8 +105,10 @@ impl AuditReport {
 #[derive(Debug, thiserror::Error)]
 #[error("reading {path}: {source}")]
 pub struct AuditIoError {
-    path: String,
-    source: std::io::Error,
+    /// What could not be read.
+    pub path: String,
+    /// Why.
+    pub source: std::io::Error,
 }
 
 /// Audit every `epoch-*.json` bundle in `dir`. With `params`, each bundle's verifying keys must

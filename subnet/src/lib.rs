@@ -6,7 +6,8 @@
 //! * [`net`] — the wire protocol, serving and connecting, hotkeys and signed payloads;
 //! * [`bundle`] and [`audit`] — epoch bundles on disk and their offline re-verification;
 //! * [`cli`] — the `zkyuma` command line (logic here, so it is tested without a process);
-//! * [`demo`] — `zkyuma demo`, a whole local subnet.
+//! * [`demo`] — `zkyuma demo`, a whole local subnet;
+//! * [`local`] — a tiny local subnet on loopback, for tests and the Python package.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod chain;
 pub mod cli;
 pub mod demo;
 pub mod examples;
+pub mod local;
 pub mod net;
 pub mod progress;
 pub mod roles;

@@ -141,7 +141,7 @@ async fn the_seed_comes_from_the_beacon_not_the_epoch_prover() {
     b["beacon_round"]["signature"] =
         serde_json::json!(hex::encode(forger.round(status.round).signature));
     let bytes = serde_json::to_vec(&b).expect("json");
-    let dir = net.tmp.path().join("forged-round");
+    let dir = net.dir.join("forged-round");
     std::fs::create_dir_all(&dir).expect("dir");
     let name = zkyuma_subnet::bundle::EpochBundle::file_name(1, &bytes).0;
     std::fs::write(dir.join(name), &bytes).expect("write");

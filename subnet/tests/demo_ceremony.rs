@@ -132,7 +132,7 @@ async fn keys_from_the_demo_ceremony_prove_an_epoch_that_audits_against_their_tr
         let report = v.run_epoch(1, None).await.expect("a validator runs");
         assert_eq!(report.accepted, (true, String::new()));
     }
-    net.wait_until_ready().await;
+    net.wait_until_ready().await.expect("epoch ready");
     net.prover.prove_and_submit(1).await.expect("epoch 1 paid");
     let bundles = net.bundles();
 

@@ -131,7 +131,7 @@ async fn liquid_alpha_epochs_read_the_stored_consensus() {
     assert!(report.epochs.iter().all(|e| e.unchecked.is_empty()));
     // Epoch 2 audited without epoch 1: it checks out, and says what it could not check.
     let results = chain.results();
-    let alone = net.tmp.path().join("epoch-2-alone");
+    let alone = net.dir.join("epoch-2-alone");
     std::fs::create_dir_all(&alone).expect("dir");
     std::fs::copy(
         &results[1].bundle,
@@ -178,10 +178,7 @@ async fn liquid_alpha_epochs_read_the_stored_consensus() {
         let mut b = honest.clone();
         tamper(&mut b);
         let bytes = serde_json::to_vec(&b).expect("json");
-        let dir = net
-            .tmp
-            .path()
-            .join(format!("tampered-{}", what.replace(' ', "-")));
+        let dir = net.dir.join(format!("tampered-{}", what.replace(' ', "-")));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::copy(
             &results[0].bundle,

@@ -76,7 +76,7 @@ async fn a_validator_cannot_drop_an_answering_miner() {
 
     // The epoch is proven over v1's row only (v0's refused row is dropped), paid, and audits:
     // the auditor re-derives every statement's miner commitments from the bundle's board.
-    net.wait_until_ready().await;
+    net.wait_until_ready().await.expect("epoch ready");
     let report = net.prover.prove_and_submit(1).await.expect("epoch 1 paid");
     assert_eq!(
         report.statement.commitments.weight_commitments[0],
@@ -150,7 +150,7 @@ async fn the_commit_window_and_the_disclosures_cannot_be_gamed() {
         .await
         .expect("v1 proves");
     let progress: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(net.tmp.path().join("v1/epoch-000001.json")).expect("progress"),
+        &std::fs::read(net.dir.join("v1/epoch-000001.json")).expect("progress"),
     )
     .expect("json");
     let st1: zkyuma_circuits::score::ScoreStatement =

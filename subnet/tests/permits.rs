@@ -76,7 +76,7 @@ async fn bonds_follow_uids_when_a_permit_changes_hands() {
         ),
         "{early:?}"
     );
-    net.wait_until_ready().await;
+    net.wait_until_ready().await.expect("epoch ready");
 
     // The attack: the epoch prover re-maps the rows to [1, 2], so uid 1 would read uid 0's
     // cleared bonds row and uid 2 uid 1's bonds. The statement is malformed (uid 1 left its

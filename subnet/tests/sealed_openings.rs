@@ -31,7 +31,7 @@ async fn a_withheld_or_bad_opening_drops_its_row_and_the_epoch_goes_on() {
         .await
         .expect("v0 proves");
     let progress: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(net.tmp.path().join("v0/epoch-000001.json")).expect("progress"),
+        &std::fs::read(net.dir.join("v0/epoch-000001.json")).expect("progress"),
     )
     .expect("json");
     let statement: zkyuma_circuits::score::ScoreStatement =

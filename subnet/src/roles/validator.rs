@@ -267,6 +267,8 @@ pub struct ValidatorReport {
     pub prove_time: Duration,
     /// Whether this run resumed saved progress.
     pub resumed: bool,
+    /// The epoch's sample seed (it selects the evaluation records the miners answered).
+    pub seed: [u8; 32],
 }
 
 /// A validator.
@@ -467,6 +469,7 @@ impl Validator {
             attempts: p.attempts.clone(),
             prove_time: Duration::from_millis(p.proved.as_ref().map_or(0, |x| x.prove_ms)),
             resumed,
+            seed: p.seed,
         }
     }
 
