@@ -5,6 +5,7 @@
 //!   subtensor client ([`chain::subtensor`]);
 //! * [`net`] — the wire protocol, serving and connecting, hotkeys and signed payloads;
 //! * [`bundle`] and [`audit`] — epoch bundles on disk and their offline re-verification;
+//!   [`subtensor_audit`] — the live audit of a subnet on a subtensor node;
 //! * [`cli`] — the `zkyuma` command line (logic here, so it is tested without a process);
 //! * [`demo`] — `zkyuma demo`, a whole local subnet;
 //! * [`local`] — a tiny local subnet on loopback, for tests and the Python package.
@@ -21,6 +22,7 @@ pub mod local;
 pub mod net;
 pub mod progress;
 pub mod roles;
+pub mod subtensor_audit;
 
 /// Proofs are made one at a time per process. Each already runs on every core (the rayon pool),
 /// so two at once finish no sooner and hold both witnesses in memory; the demo runs every

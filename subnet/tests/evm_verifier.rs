@@ -244,6 +244,25 @@ fn score_proof_verifies_and_is_recorded_on_bittensor() {
     assert_eq!(log.topics()[3].0, s.hotkey);
     assert_eq!(log.data.data[..32], fr_word(&s.weights));
     assert_eq!(log.data.data[32..64], fr_word(&s.rest));
+    // ...and the proof, which an auditor decodes back and re-verifies natively.
+    let words: [Word; 8] =
+        core::array::from_fn(|i| log.data.data[64 + 32 * i..96 + 32 * i].try_into().expect("word"));
+    assert_eq!(log.data.data.len(), 64 + 8 * 32);
+    assert_eq!(words, zkyuma_verifier::evm::proof_words(&s.proof));
+    assert_eq!(zkyuma_verifier::evm::proof_from_words(&words), Ok(s.proof));
+    let mut off_curve = words;
+    off_curve[1][31] ^= 1;
+    assert_eq!(
+        zkyuma_verifier::evm::proof_from_words(&off_curve),
+        Err(zkyuma_verifier::VerifyError::Encoding { what: "proof" })
+    );
+    let mut identity = words;
+    identity[0] = [0; 32];
+    identity[1] = [0; 32];
+    assert_eq!(
+        zkyuma_verifier::evm::proof_from_words(&identity),
+        Err(zkyuma_verifier::VerifyError::IdentityPoint { element: "a" })
+    );
     // ...and scores(key, epoch, hotkey) returns the weight commitment (emissions logic reads it).
     let mut read = selector(&registry().methods, "scores(bytes32,uint64,bytes32)").to_vec();
     read.extend_from_slice(&s.key);

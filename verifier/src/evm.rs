@@ -158,6 +158,46 @@ pub fn proof_words(proof: &Proof) -> [Word; 8] {
     [ax, ay, b0, b1, b2, b3, cx, cy]
 }
 
+/// A base-field element from a big-endian word, refusing a word at or above the modulus.
+fn fq_from_word(w: &Word) -> Option<Fq> {
+    let x = Fq::from_be_bytes_mod_order(w);
+    (fq_word(&x) == *w).then_some(x)
+}
+
+/// The proof behind the 8 words of `verifyProof` (or of a registry log): the inverse of
+/// [`proof_words`], with the checks of [`Proof::from_bytes`] — every coordinate canonical, every
+/// point on its curve and in its prime-order subgroup, none the identity.
+pub fn proof_from_words(words: &[Word; 8]) -> Result<Proof, crate::VerifyError> {
+    use crate::VerifyError;
+    let bad = || VerifyError::Encoding { what: "proof" };
+    let f = |i: usize| fq_from_word(&words[i]).ok_or_else(bad);
+    let g1 = |x: Fq, y: Fq, element: &'static str| {
+        if x == Fq::from(0u64) && y == Fq::from(0u64) {
+            return Err(VerifyError::IdentityPoint { element });
+        }
+        let p = G1Affine::new_unchecked(x, y);
+        if !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve() {
+            return Err(bad());
+        }
+        Ok(p)
+    };
+    let a = g1(f(0)?, f(1)?, "a")?;
+    let (bx1, bx0, by1, by0) = (f(2)?, f(3)?, f(4)?, f(5)?);
+    let zero = Fq::from(0u64);
+    if [bx1, bx0, by1, by0].iter().all(|c| *c == zero) {
+        return Err(VerifyError::IdentityPoint { element: "b" });
+    }
+    let b = G2Affine::new_unchecked(
+        ark_bn254::Fq2::new(bx0, bx1),
+        ark_bn254::Fq2::new(by0, by1),
+    );
+    if !b.is_on_curve() || !b.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(bad());
+    }
+    let c = g1(f(6)?, f(7)?, "c")?;
+    Ok(Proof { a, b, c })
+}
+
 fn hex_word(w: &Word) -> String {
     let mut s = String::with_capacity(66);
     s.push_str("0x");

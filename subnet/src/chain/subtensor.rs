@@ -23,7 +23,7 @@
 use std::time::Duration;
 use subxt::config::substrate::{SpecVersionForRange, H256};
 use subxt::dynamic::Value;
-use subxt::ext::codec::Encode;
+use subxt::ext::codec::{Decode, Encode};
 use subxt::ext::scale_value::{Composite, ValueDef};
 use subxt::transactions::DynamicPayload;
 use subxt::{ArcMetadata, Metadata, OfflineClient, OnlineClient, SubstrateConfig};
@@ -554,6 +554,40 @@ impl OfflineChain {
             .map_err(|e| err(e.to_string()))
     }
 
+    /// The storage key of a plain (keyless) entry `pallet::entry`.
+    pub fn plain_storage_key(&self, pallet: &str, entry: &str) -> Vec<u8> {
+        [
+            sp_crypto_hashing::twox_128(pallet.as_bytes()),
+            sp_crypto_hashing::twox_128(entry.as_bytes()),
+        ]
+        .concat()
+    }
+
+    /// The `EVM::Log` events in a block's `System::Events` value, decoded with this metadata.
+    pub fn evm_logs(&self, events: Vec<u8>) -> Result<Vec<EvmLog>, ChainError> {
+        let decode = |e: String| ChainError::Decode {
+            what: "System::Events",
+            message: e,
+        };
+        let events = self.client.events().from_bytes(events);
+        let mut logs = Vec::new();
+        for ev in events.iter() {
+            let ev = ev.map_err(|e| decode(e.to_string()))?;
+            if ev.pallet_name() != "EVM" || ev.event_name() != "Log" {
+                continue;
+            }
+            let (address, topics, data) =
+                <([u8; 20], Vec<[u8; 32]>, Vec<u8>)>::decode(&mut ev.field_bytes())
+                    .map_err(|e| decode(format!("EVM::Log: {e}")))?;
+            logs.push(EvmLog {
+                address,
+                topics,
+                data,
+            });
+        }
+        Ok(logs)
+    }
+
     /// SCALE call data of `call`.
     pub fn call_data(&self, call: &Call) -> Result<Vec<u8>, ChainError> {
         self.client
@@ -577,6 +611,17 @@ impl OfflineChain {
             .map_err(|e| encode_err(call.call_name())(e.into()))?;
         Ok(signed.into_encoded())
     }
+}
+
+/// An EVM log as the runtime's `EVM::Log` event carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvmLog {
+    /// The emitting contract.
+    pub address: [u8; 20],
+    /// Topics.
+    pub topics: Vec<[u8; 32]>,
+    /// Data.
+    pub data: Vec<u8>,
 }
 
 /// A subnet's metagraph: one entry per uid.

@@ -367,7 +367,7 @@ pub fn export_evm_verifier(
     Ok(verifier_path)
 }
 
-fn parse_h160(s: &str) -> Result<[u8; 20], CliError> {
+pub(crate) fn parse_h160(s: &str) -> Result<[u8; 20], CliError> {
     let bad = || CliError::Usage(format!("--registry {s}: expected 0x + 40 hex digits"));
     let bytes = hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|_| bad())?;
     bytes.try_into().map_err(|_| bad())

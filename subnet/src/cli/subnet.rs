@@ -70,8 +70,9 @@ pub enum DemoSetupArg {
 /// `zkyuma audit`.
 #[derive(Debug, Clone, Args)]
 pub struct AuditArgs {
-    /// Directory of epoch bundles (or, with --chain, where fetched bundles are written).
-    pub dir: PathBuf,
+    /// Directory of epoch bundles (or, with --chain, where fetched bundles are written; with
+    /// --subtensor, the subnet's bundles the rest digests are checked against).
+    pub dir: Option<PathBuf>,
     /// Also require the bundles' verifying keys to equal the pinned ones in this directory.
     #[arg(long)]
     pub params: Option<PathBuf>,
@@ -84,6 +85,77 @@ pub struct AuditArgs {
     /// With --chain: first and last epoch, `A..B`.
     #[arg(long, default_value = "1..1")]
     pub epochs: String,
+    /// Audit the subnet on a subtensor node (`ws://` or `wss://`): its stored rows against the
+    /// proofs its registry recorded, each re-verified natively (with --params, default `params`).
+    #[arg(long, conflicts_with = "chain")]
+    pub subtensor: Option<String>,
+    /// With --subtensor: replay the node's answers recorded in this file instead of asking it.
+    #[arg(long, conflicts_with = "chain")]
+    pub replay: Option<PathBuf>,
+    /// With --subtensor: write every answer of the node to this file (for --replay).
+    #[arg(long)]
+    pub record: Option<PathBuf>,
+    /// With --subtensor: the subnet's registry contract (0x + 40 hex digits).
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// With --subtensor: first block scanned for the registry's logs (default: 360 before the last).
+    #[arg(long)]
+    pub from_block: Option<u64>,
+    /// With --subtensor: last block (default: the head).
+    #[arg(long)]
+    pub to_block: Option<u64>,
+    /// With --subtensor: the version the registry's keys were registered under.
+    #[arg(long, default_value_t = 1)]
+    pub key_version: u32,
+    /// With --subtensor: print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `zkyuma audit --subtensor URL | --replay FILE`.
+fn audit_subtensor(args: &AuditArgs) -> Result<(), CliError> {
+    use crate::subtensor_audit::{audit_subtensor, Node, SubtensorAuditOptions};
+    let registry = args
+        .registry
+        .as_deref()
+        .map(crate::cli::chain::parse_h160)
+        .transpose()?;
+    let opts = SubtensorAuditOptions {
+        netuid: args.netuid,
+        registry,
+        from_block: args.from_block,
+        to_block: args.to_block,
+        params: args.params.clone().unwrap_or_else(|| PathBuf::from("params")),
+        key_version: args.key_version,
+        bundles: args.dir.clone(),
+    };
+    let audit_err = |e: crate::subtensor_audit::SubtensorAuditError| CliError::Audit(e.to_string());
+    let rt = runtime()?;
+    let (node, report) = rt.block_on(async {
+        let node = match (&args.replay, &args.subtensor) {
+            (Some(file), _) => Node::replay(file).map_err(audit_err)?,
+            (None, Some(url)) => Node::connect(url).await.map_err(audit_err)?,
+            (None, None) => return Err(CliError::Usage("--subtensor URL or --replay FILE".into())),
+        };
+        let report = audit_subtensor(&node, &opts).await;
+        Ok::<_, CliError>((node, report))
+    })?;
+    if let Some(path) = &args.record {
+        let bytes = serde_json::to_vec_pretty(&node.recording())?;
+        zkyuma_prover::keys::write_atomic(path, &bytes)?;
+        eprintln!("answers recorded in {}", path.display());
+    }
+    let report = report.map_err(audit_err)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
+    if report.consistent() {
+        Ok(())
+    } else {
+        Err(CliError::Audit("a recorded proof does not match the chain".into()))
+    }
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -192,6 +264,14 @@ fn parse_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, CliError> {
 
 /// Audit bundles and print the report; an error (non-zero exit) on any failure.
 pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
+    if args.subtensor.is_some() || args.replay.is_some() {
+        return audit_subtensor(args);
+    }
+    let Some(dir) = &args.dir else {
+        return Err(CliError::Usage(
+            "a directory of bundles, or --subtensor URL".into(),
+        ));
+    };
     let report = match &args.chain {
         Some(url) => {
             let range = parse_range(&args.epochs)?;
@@ -200,12 +280,12 @@ pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
                     url,
                     args.netuid,
                     range,
-                    &args.dir,
+                    dir,
                     args.params.as_deref(),
                 ))
                 .map_err(CliError::Audit)?
         }
-        None => crate::audit::audit_dir(&args.dir, args.params.as_deref())
+        None => crate::audit::audit_dir(dir, args.params.as_deref())
             .map_err(|e| CliError::Audit(e.to_string()))?,
     };
     print!("{}", report.render());

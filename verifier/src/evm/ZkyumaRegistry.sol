@@ -14,9 +14,9 @@ interface IZkyumaVerifier {
 /// @notice The subnet owner registers one generated verifier per key. A validator submits its score proof
 /// for an epoch; the registry rebuilds the proof's public inputs from data it checks itself (the key's
 /// netuid, the epoch, the hotkey of the sender, the weight commitment), verifies, and records the
-/// weight commitment in storage (for emissions logic) and the digest of the rest of the statement in
-/// the `ScoreVerified` log (auditors check it off-chain against the epoch bundle; a second storage
-/// slot would cost 22k gas more per submission). Epoch proofs (one public input, the statement
+/// weight commitment in storage (for emissions logic) and the digest of the rest of the statement and
+/// the proof in the `ScoreVerified` log (auditors re-verify the proof and check the digest off-chain
+/// against the epoch bundle; a second storage slot would cost 22k gas more per submission). Epoch proofs (one public input, the statement
 /// digest) are recorded by (epoch, digest).
 contract ZkyumaRegistry {
     /// @notice Circuit kind of a score proof: inputs [netuid, epoch, hotkey_lo, hotkey_hi, weights, rest_digest].
@@ -44,8 +44,16 @@ contract ZkyumaRegistry {
     event KeyRegistered(
         bytes32 indexed keyId, uint16 netuid, string circuit, string shape, uint32 version, address verifier, uint8 kind
     );
+    /// @notice A verified score proof. The proof itself is in the log so that an auditor re-verifies it
+    /// natively from the chain's events alone (`zkyuma audit --subtensor`), trusting neither this
+    /// contract nor its verifier; it costs 2 048 gas of log data.
     event ScoreVerified(
-        bytes32 indexed keyId, uint64 indexed epoch, bytes32 indexed hotkey, uint256 weights, uint256 restDigest
+        bytes32 indexed keyId,
+        uint64 indexed epoch,
+        bytes32 indexed hotkey,
+        uint256 weights,
+        uint256 restDigest,
+        uint256[8] proof
     );
     event EpochVerified(bytes32 indexed keyId, uint64 indexed epoch, uint256 digest);
 
@@ -121,7 +129,7 @@ contract ZkyumaRegistry {
         input[5] = restDigest;
         if (!IZkyumaVerifier(k.verifier).verifyProof(proof, input)) revert InvalidProof();
         scores[id][epoch][hotkey] = weights;
-        emit ScoreVerified(id, epoch, hotkey, weights, restDigest);
+        emit ScoreVerified(id, epoch, hotkey, weights, restDigest, proof);
     }
 
     /// @notice Verify and record an epoch proof for its statement digest.

@@ -1,0 +1,753 @@
+//! The live audit of a subnet on a subtensor node (`zkyuma audit --subtensor`).
+//!
+//! What it reads, at the range's last block: the subnet's uids, hotkeys and stored weight rows
+//! (`SubtensorModule::{SubnetworkN, Keys, Weights}`); over the range, every block's events
+//! (`System::Events`), keeping the registry's `ScoreVerified` logs (`EVM::Log`). For each
+//! recorded proof it rebuilds the public inputs from the log (subnet, epoch, hotkey, weights,
+//! rest digest), decodes the proof and **re-verifies it natively** against the pinned verifying key
+//! under `--params` (the registry and its verifier are not trusted); with `--bundles` it also checks
+//! the rest digest against the statement in the subnet's audited bundle for that epoch (whose miner
+//! commitments are the miners' signed ones). Per uid with a row or a proof it reports:
+//!
+//! * **proven** — the latest recorded proof verifies natively and binds the stored row (a
+//!   public-mode proof: the digest of the stored row is the proof's weights input);
+//! * **unproven** — a stored row with no verified proof for it (or only a hidden-mode one, whose
+//!   commitment cannot be matched to a row without its opening);
+//! * **mismatch** — a recorded proof that does not verify natively, or binds another row, or whose
+//!   rest digest is not the bundle's.
+//!
+//! Every JSON-RPC answer can be recorded (`--record`) and replayed (`--replay`), so an audit is
+//! repeatable offline, and the tests run against recorded answers.
+
+use crate::chain::subtensor::{decode_metadata, ChainError, OfflineChain};
+use ark_bn254::Fr;
+use ark_ff::{BigInteger, PrimeField};
+use parity_scale_codec::Decode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use sha3::{Digest, Keccak256};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use zkyuma_prover::keys::KeyPaths;
+use zkyuma_verifier::{PreparedVerifyingKey, VerifyingKey};
+
+/// The `ScoreVerified` event of the registry (`verifier/src/evm/ZkyumaRegistry.sol`).
+pub const SCORE_VERIFIED: &str =
+    "ScoreVerified(bytes32,uint64,bytes32,uint256,uint256,uint256[8])";
+
+/// The most blocks one audit scans (two requests each).
+pub const MAX_BLOCKS: u64 = 7200;
+
+/// Why a live audit could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SubtensorAuditError {
+    /// The node refused or failed a request.
+    #[error("{method}: {message}")]
+    Rpc {
+        /// The JSON-RPC method.
+        method: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A replayed audit asked for an answer the recording does not hold.
+    #[error("{method} {params} is not in the recording")]
+    NotRecorded {
+        /// The JSON-RPC method.
+        method: String,
+        /// Its parameters (JSON).
+        params: String,
+    },
+    /// An answer that does not decode.
+    #[error("{what}: {message}")]
+    Decode {
+        /// What was decoded.
+        what: String,
+        /// Why it failed.
+        message: String,
+    },
+    /// The node has no such block.
+    #[error("no block {0}")]
+    NoBlock(u64),
+    /// A block range that is empty or too long.
+    #[error("blocks {from}..={to}: {reason}")]
+    Range {
+        /// First block.
+        from: u64,
+        /// Last block.
+        to: u64,
+        /// Why.
+        reason: String,
+    },
+    /// Metadata, storage keys or events.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// A file (recording, keys, bundles).
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+}
+
+fn decode_err(what: impl Into<String>, message: impl std::fmt::Display) -> SubtensorAuditError {
+    SubtensorAuditError::Decode {
+        what: what.into(),
+        message: message.to_string(),
+    }
+}
+
+/// One JSON-RPC request and its answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// Method.
+    pub method: String,
+    /// Parameters.
+    pub params: Vec<Json>,
+    /// The node's answer.
+    pub result: Json,
+}
+
+/// The answers an audit got, in order: replaying them repeats the audit offline.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    /// Where they came from.
+    pub node: String,
+    /// The exchanges.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Where answers come from: a node, or a recording of one.
+pub enum Node {
+    /// A live node over JSON-RPC; what it answers is kept for [`Node::recording`].
+    Live {
+        /// Its URL.
+        url: String,
+        /// The client.
+        client: subxt::rpcs::RpcClient,
+        /// Every exchange so far.
+        log: Mutex<Vec<Exchange>>,
+    },
+    /// A recording.
+    Replay(Recording),
+}
+
+impl Node {
+    /// Connect to `url` (`ws://` for a local node, `wss://` otherwise).
+    pub async fn connect(url: &str) -> Result<Self, SubtensorAuditError> {
+        let rpc = |e: subxt::rpcs::Error| SubtensorAuditError::Rpc {
+            method: "connect".into(),
+            message: e.to_string(),
+        };
+        let client = if url.starts_with("ws://") {
+            subxt::rpcs::RpcClient::from_insecure_url(url).await
+        } else {
+            subxt::rpcs::RpcClient::from_url(url).await
+        }
+        .map_err(rpc)?;
+        Ok(Node::Live {
+            url: url.to_string(),
+            client,
+            log: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Replay the recording in `path`.
+    pub fn replay(path: &Path) -> Result<Self, SubtensorAuditError> {
+        let file = |message: String| SubtensorAuditError::File {
+            path: path.display().to_string(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| file(e.to_string()))?;
+        let recording: Recording =
+            serde_json::from_slice(&bytes).map_err(|e| file(format!("not a recording: {e}")))?;
+        Ok(Node::Replay(recording))
+    }
+
+    /// What a live node answered so far (for a replay, its recording).
+    pub fn recording(&self) -> Recording {
+        match self {
+            Node::Live { url, log, .. } => Recording {
+                node: url.clone(),
+                exchanges: log.lock().map(|l| l.clone()).unwrap_or_default(),
+            },
+            Node::Replay(r) => r.clone(),
+        }
+    }
+
+    async fn call(&self, method: &str, params: Vec<Json>) -> Result<Json, SubtensorAuditError> {
+        match self {
+            Node::Live { client, log, .. } => {
+                let mut p = subxt::rpcs::client::RpcParams::new();
+                for x in &params {
+                    p.push(x).map_err(|e| SubtensorAuditError::Rpc {
+                        method: method.into(),
+                        message: e.to_string(),
+                    })?;
+                }
+                let result: Json = tokio::time::timeout(
+                    crate::chain::subtensor::RPC_TIMEOUT,
+                    client.request(method, p),
+                )
+                .await
+                .map_err(|_| SubtensorAuditError::Rpc {
+                    method: method.into(),
+                    message: "no answer in time".into(),
+                })?
+                .map_err(|e| SubtensorAuditError::Rpc {
+                    method: method.into(),
+                    message: e.to_string(),
+                })?;
+                if let Ok(mut l) = log.lock() {
+                    l.push(Exchange {
+                        method: method.into(),
+                        params,
+                        result: result.clone(),
+                    });
+                }
+                Ok(result)
+            }
+            Node::Replay(r) => r
+                .exchanges
+                .iter()
+                .find(|x| x.method == method && x.params == params)
+                .map(|x| x.result.clone())
+                .ok_or_else(|| SubtensorAuditError::NotRecorded {
+                    method: method.into(),
+                    params: Json::Array(params).to_string(),
+                }),
+        }
+    }
+
+    async fn head(&self) -> Result<u64, SubtensorAuditError> {
+        let header = self.call("chain_getHeader", vec![]).await?;
+        let number = header
+            .get("number")
+            .and_then(Json::as_str)
+            .ok_or_else(|| decode_err("chain_getHeader", "no number"))?;
+        u64::from_str_radix(number.trim_start_matches("0x"), 16)
+            .map_err(|e| decode_err("chain_getHeader number", e))
+    }
+
+    async fn block_hash(&self, n: u64) -> Result<String, SubtensorAuditError> {
+        match self.call("chain_getBlockHash", vec![Json::from(n)]).await? {
+            Json::String(h) => Ok(h),
+            _ => Err(SubtensorAuditError::NoBlock(n)),
+        }
+    }
+
+    async fn bytes(
+        &self,
+        method: &str,
+        params: Vec<Json>,
+    ) -> Result<Option<Vec<u8>>, SubtensorAuditError> {
+        match self.call(method, params).await? {
+            Json::Null => Ok(None),
+            Json::String(h) => hex::decode(h.trim_start_matches("0x"))
+                .map(Some)
+                .map_err(|e| decode_err(method, e)),
+            other => Err(decode_err(method, format!("unexpected answer {other}"))),
+        }
+    }
+
+    async fn storage(&self, key: &[u8], at: &str) -> Result<Option<Vec<u8>>, SubtensorAuditError> {
+        self.bytes(
+            "state_getStorage",
+            vec![
+                Json::from(format!("0x{}", hex::encode(key))),
+                Json::from(at),
+            ],
+        )
+        .await
+    }
+}
+
+/// A `ScoreVerified` log of the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoreRecord {
+    /// Block it was emitted in.
+    pub block: u64,
+    /// The registry key's id.
+    pub key_id: [u8; 32],
+    /// Epoch.
+    pub epoch: u64,
+    /// Validator hotkey.
+    pub hotkey: [u8; 32],
+    /// The weights input (a row's digest in public mode, its commitment in hidden mode).
+    pub weights: [u8; 32],
+    /// The rest digest.
+    pub rest_digest: [u8; 32],
+    /// The proof's 8 words.
+    pub proof: [[u8; 32]; 8],
+}
+
+/// Decode a registry log into a [`ScoreRecord`]; `None` for any other log.
+pub fn score_record(
+    block: u64,
+    topics: &[[u8; 32]],
+    data: &[u8],
+) -> Result<Option<ScoreRecord>, SubtensorAuditError> {
+    let signature: [u8; 32] = Keccak256::digest(SCORE_VERIFIED.as_bytes()).into();
+    if topics.first() != Some(&signature) {
+        return Ok(None);
+    }
+    if topics.len() != 4 || data.len() != 64 + 8 * 32 {
+        return Err(decode_err(
+            format!("ScoreVerified log in block {block}"),
+            format!("{} topics and {} data bytes", topics.len(), data.len()),
+        ));
+    }
+    let word = |i: usize| -> [u8; 32] {
+        let mut w = [0u8; 32];
+        w.copy_from_slice(&data[32 * i..32 * i + 32]);
+        w
+    };
+    if topics[2][..24].iter().any(|b| *b != 0) {
+        return Err(decode_err(
+            format!("ScoreVerified log in block {block}"),
+            "epoch topic over 64 bits",
+        ));
+    }
+    let mut epoch = [0u8; 8];
+    epoch.copy_from_slice(&topics[2][24..]);
+    Ok(Some(ScoreRecord {
+        block,
+        key_id: topics[1],
+        epoch: u64::from_be_bytes(epoch),
+        hotkey: topics[3],
+        weights: word(0),
+        rest_digest: word(1),
+        proof: core::array::from_fn(|i| word(2 + i)),
+    }))
+}
+
+/// A score key under `--params`, as the registry names it.
+pub struct PinnedScoreKey {
+    /// The params directory's name.
+    pub name: String,
+    /// The registry's key id for the audited subnet and `--key-version`.
+    pub key_id: [u8; 32],
+    /// Public mode (the row is a public input) or hidden.
+    pub public: bool,
+    /// Miners of the shape (the row's length).
+    pub miners: usize,
+    /// The prepared key.
+    pub pvk: PreparedVerifyingKey,
+}
+
+/// Every score key under `params` (directories `score-*` with a description), keyed as the
+/// registry keys them for `netuid` at `version`.
+pub fn pinned_score_keys(
+    params: &Path,
+    netuid: u16,
+    version: u32,
+) -> Result<Vec<PinnedScoreKey>, SubtensorAuditError> {
+    let file = |p: &Path, message: String| SubtensorAuditError::File {
+        path: p.display().to_string(),
+        message,
+    };
+    let mut keys = Vec::new();
+    let dir = std::fs::read_dir(params).map_err(|e| file(params, e.to_string()))?;
+    let mut names: Vec<String> = dir
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("score-"))
+        .collect();
+    names.sort();
+    for name in names {
+        let paths = KeyPaths::new(params, Path::new("."), &name);
+        let description = paths
+            .load_description()
+            .map_err(|e| file(&paths.description_path(), e.to_string()))?;
+        // `zkyuma/score/v2/<scoring>/<miners>x<samples>-d<depth>-<mode>`
+        let id = description.circuit_id.clone();
+        let mut parts = id.rsplitn(3, '/');
+        let (Some(shape), Some(scoring)) = (parts.next(), parts.next()) else {
+            return Err(file(
+                &paths.description_path(),
+                format!("circuit id {id:?}"),
+            ));
+        };
+        let miners: usize = shape
+            .split('x')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .ok_or_else(|| file(&paths.description_path(), format!("shape {shape:?}")))?;
+        let (circuit, shape_label) = crate::cli::chain::registry_labels(
+            crate::cli::chain::CircuitArg::Score,
+            scoring,
+            shape,
+        );
+        let vk_bytes = paths
+            .load_vk_bytes()
+            .map_err(|e| file(&paths.vk_path(), e.to_string()))?;
+        let vk = VerifyingKey::from_bytes(&vk_bytes, zkyuma_circuits::score::PUBLIC_INPUTS)
+            .map_err(|e| file(&paths.vk_path(), e.to_string()))?;
+        keys.push(PinnedScoreKey {
+            name,
+            key_id: crate::cli::chain::key_id(netuid, &circuit, &shape_label, version),
+            public: shape.ends_with("-public"),
+            miners,
+            pvk: PreparedVerifyingKey::new(vk),
+        });
+    }
+    Ok(keys)
+}
+
+/// What the audit concluded for one uid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The latest recorded proof verifies natively and binds the stored row.
+    Proven {
+        /// Its epoch.
+        epoch: u64,
+        /// The block it was recorded in.
+        block: u64,
+    },
+    /// A stored row that no verified proof binds.
+    Unproven {
+        /// Why.
+        reason: String,
+    },
+    /// A recorded proof that fails a check.
+    Mismatch {
+        /// Which check.
+        reason: String,
+    },
+}
+
+/// One uid's audit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UidAudit {
+    /// Uid.
+    pub uid: u16,
+    /// Hotkey (hex).
+    pub hotkey: String,
+    /// The stored row, `(uid, weight)` pairs.
+    pub row: Vec<(u16, u16)>,
+    /// Recorded proofs in the range (epoch, block).
+    pub proofs: Vec<(u64, u64)>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// The audit of a subnet on a node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubtensorAudit {
+    /// Subnet.
+    pub netuid: u16,
+    /// Blocks scanned for registry logs.
+    pub from_block: u64,
+    /// The last one (rows and hotkeys are read there).
+    pub to_block: u64,
+    /// Per uid with a row or a proof.
+    pub uids: Vec<UidAudit>,
+    /// Recorded proofs of hotkeys not in the subnet, or under keys not in `--params`.
+    pub unmatched: Vec<String>,
+}
+
+impl SubtensorAudit {
+    /// Whether no uid's verdict is a mismatch.
+    pub fn consistent(&self) -> bool {
+        !self
+            .uids
+            .iter()
+            .any(|u| matches!(u.verdict, Verdict::Mismatch { .. }))
+    }
+
+    /// A readable report.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "subnet {} at block {} (registry logs from block {}):\n",
+            self.netuid, self.to_block, self.from_block
+        );
+        for u in &self.uids {
+            let short = u.hotkey.get(..12).unwrap_or(&u.hotkey);
+            let verdict = match &u.verdict {
+                Verdict::Proven { epoch, block } => {
+                    format!("proven      epoch {epoch}, recorded in block {block}")
+                }
+                Verdict::Unproven { reason } => format!("unproven    {reason}"),
+                Verdict::Mismatch { reason } => format!("MISMATCH    {reason}"),
+            };
+            out.push_str(&format!(
+                "  uid {:>4} {short}…  {:>3} weights  {verdict}\n",
+                u.uid,
+                u.row.len()
+            ));
+        }
+        for m in &self.unmatched {
+            out.push_str(&format!("  unmatched proof: {m}\n"));
+        }
+        out
+    }
+}
+
+/// What to audit.
+pub struct SubtensorAuditOptions {
+    /// Subnet.
+    pub netuid: u16,
+    /// The registry contract (none: rows only, every row unproven).
+    pub registry: Option<[u8; 20]>,
+    /// First block to scan for registry logs (default: one tempo of 360 blocks before the last).
+    pub from_block: Option<u64>,
+    /// Last block (default: the head).
+    pub to_block: Option<u64>,
+    /// Where the pinned verifying keys are.
+    pub params: PathBuf,
+    /// The registry key version the subnet registered (`register`'s `version`).
+    pub key_version: u32,
+    /// The subnet's epoch bundles, for the rest digests.
+    pub bundles: Option<PathBuf>,
+}
+
+fn fr_of(w: &[u8; 32]) -> Option<Fr> {
+    let x = Fr::from_be_bytes_mod_order(w);
+    (x.into_bigint().to_bytes_be() == w.to_vec()).then_some(x)
+}
+
+/// The rest digests of accepted statements in the subnet's bundles that pass their own audit:
+/// `(epoch, hotkey) -> rest digest`.
+fn bundle_rest_digests(
+    dir: &Path,
+    params: &Path,
+) -> Result<std::collections::BTreeMap<(u64, [u8; 32]), Fr>, SubtensorAuditError> {
+    let report = crate::audit::audit_dir(dir, Some(params)).map_err(|e| {
+        SubtensorAuditError::File {
+            path: e.path.clone(),
+            message: e.source.to_string(),
+        }
+    })?;
+    let mut out = std::collections::BTreeMap::new();
+    for e in report.epochs.iter().filter(|e| e.failures.is_empty()) {
+        let Ok(bytes) = std::fs::read(&e.path) else {
+            continue;
+        };
+        let Ok(bundle) = serde_json::from_slice::<crate::bundle::EpochBundle>(&bytes) else {
+            continue;
+        };
+        for s in bundle.scores.iter().filter(|s| s.accepted) {
+            let inputs = s.statement.public_inputs();
+            out.insert((s.statement.epoch, s.statement.validator_hotkey), inputs[5]);
+        }
+    }
+    Ok(out)
+}
+
+/// Audit subnet `opts.netuid` on `node`.
+pub async fn audit_subtensor(
+    node: &Node,
+    opts: &SubtensorAuditOptions,
+) -> Result<SubtensorAudit, SubtensorAuditError> {
+    let to = match opts.to_block {
+        Some(b) => b,
+        None => node.head().await?,
+    };
+    let from = opts.from_block.unwrap_or(to.saturating_sub(360));
+    if from > to || to - from >= MAX_BLOCKS {
+        return Err(SubtensorAuditError::Range {
+            from,
+            to,
+            reason: format!("must be non-empty and at most {MAX_BLOCKS} blocks"),
+        });
+    }
+    let at = node.block_hash(to).await?;
+    let metadata_bytes = node
+        .bytes("state_getMetadata", vec![Json::from(at.as_str())])
+        .await?
+        .ok_or_else(|| decode_err("state_getMetadata", "no metadata"))?;
+    let chain = OfflineChain::new(decode_metadata(&metadata_bytes)?, [0; 32], 0, 1)?;
+    let netuid = opts.netuid;
+
+    let n: u16 = match node
+        .storage(&chain.storage_key("SubnetworkN", (netuid,))?, &at)
+        .await?
+    {
+        Some(b) => u16::decode(&mut b.as_slice()).map_err(|e| decode_err("SubnetworkN", e))?,
+        None => 0,
+    };
+    let mut neurons = Vec::with_capacity(usize::from(n));
+    for uid in 0..n {
+        let hotkey: [u8; 32] = match node
+            .storage(&chain.storage_key("Keys", (netuid, uid))?, &at)
+            .await?
+        {
+            Some(b) => <[u8; 32]>::decode(&mut b.as_slice())
+                .map_err(|e| decode_err(format!("Keys({netuid}, {uid})"), e))?,
+            None => return Err(decode_err(format!("Keys({netuid}, {uid})"), "missing")),
+        };
+        let row: Vec<(u16, u16)> = match node
+            .storage(&chain.storage_key("Weights", (netuid, uid))?, &at)
+            .await?
+        {
+            Some(b) => Vec::<(u16, u16)>::decode(&mut b.as_slice())
+                .map_err(|e| decode_err(format!("Weights({netuid}, {uid})"), e))?,
+            None => Vec::new(),
+        };
+        neurons.push((uid, hotkey, row));
+    }
+
+    let mut records = Vec::new();
+    if let Some(registry) = opts.registry {
+        let events_key = chain.plain_storage_key("System", "Events");
+        for block in from..=to {
+            let hash = node.block_hash(block).await?;
+            let Some(events) = node.storage(&events_key, &hash).await? else {
+                continue;
+            };
+            for log in chain.evm_logs(events)? {
+                if log.address != registry {
+                    continue;
+                }
+                if let Some(r) = score_record(block, &log.topics, &log.data)? {
+                    records.push(r);
+                }
+            }
+        }
+    }
+
+    let keys = pinned_score_keys(&opts.params, netuid, opts.key_version)?;
+    let rests = match &opts.bundles {
+        Some(dir) => Some(bundle_rest_digests(dir, &opts.params)?),
+        None => None,
+    };
+    let mut unmatched = Vec::new();
+    for r in &records {
+        let known_hotkey = neurons.iter().any(|(_, h, _)| *h == r.hotkey);
+        let known_key = keys.iter().any(|k| k.key_id == r.key_id);
+        if !known_hotkey || !known_key {
+            unmatched.push(format!(
+                "block {} epoch {} hotkey 0x{} key 0x{}: {}",
+                r.block,
+                r.epoch,
+                hex::encode(r.hotkey),
+                hex::encode(r.key_id),
+                if known_hotkey {
+                    "its key is not under --params"
+                } else {
+                    "the hotkey is not in the subnet"
+                }
+            ));
+        }
+    }
+
+    let mut uids = Vec::new();
+    for (uid, hotkey, row) in neurons {
+        let mut mine: Vec<&ScoreRecord> = records
+            .iter()
+            .filter(|r| r.hotkey == hotkey && keys.iter().any(|k| k.key_id == r.key_id))
+            .collect();
+        if row.is_empty() && mine.is_empty() {
+            continue;
+        }
+        mine.sort_by_key(|r| (r.block, r.epoch));
+        let verdict = match mine.last() {
+            None => Verdict::Unproven {
+                reason: "no recorded proof in the range".into(),
+            },
+            Some(r) => judge(netuid, r, &row, &keys, rests.as_ref()),
+        };
+        uids.push(UidAudit {
+            uid,
+            hotkey: format!("0x{}", hex::encode(hotkey)),
+            row,
+            proofs: mine.iter().map(|r| (r.epoch, r.block)).collect(),
+            verdict,
+        });
+    }
+    Ok(SubtensorAudit {
+        netuid,
+        from_block: from,
+        to_block: to,
+        uids,
+        unmatched,
+    })
+}
+
+/// The verdict on a uid's stored `row` from its latest recorded proof `r`.
+fn judge(
+    netuid: u16,
+    r: &ScoreRecord,
+    row: &[(u16, u16)],
+    keys: &[PinnedScoreKey],
+    rests: Option<&std::collections::BTreeMap<(u64, [u8; 32]), Fr>>,
+) -> Verdict {
+    let mismatch = |reason: String| Verdict::Mismatch { reason };
+    let Some(key) = keys.iter().find(|k| k.key_id == r.key_id) else {
+        return mismatch("its key is not under --params".into());
+    };
+    let (Some(weights), Some(rest)) = (fr_of(&r.weights), fr_of(&r.rest_digest)) else {
+        return mismatch(format!(
+            "epoch {}: a public input is not a field element",
+            r.epoch
+        ));
+    };
+    let proof = match zkyuma_verifier::evm::proof_from_words(&r.proof) {
+        Ok(p) => p,
+        Err(e) => return mismatch(format!("epoch {}: the recorded proof: {e}", r.epoch)),
+    };
+    let [lo, hi] = zkyuma_circuits::field::bytes32_to_fr_pair(&r.hotkey);
+    let inputs = [
+        Fr::from(netuid),
+        Fr::from(r.epoch),
+        lo,
+        hi,
+        weights,
+        rest,
+    ];
+    if let Err(e) = zkyuma_verifier::verify(&key.pvk, &inputs, &proof) {
+        return mismatch(format!(
+            "epoch {}: the recorded proof does not verify natively under {} ({e})",
+            r.epoch, key.name
+        ));
+    }
+    if let Some(rests) = rests {
+        match rests.get(&(r.epoch, r.hotkey)) {
+            Some(d) if *d == rest => {}
+            Some(_) => {
+                return mismatch(format!(
+                    "epoch {}: the rest digest is not the one of the bundle's statement",
+                    r.epoch
+                ))
+            }
+            None => {
+                return mismatch(format!(
+                    "epoch {}: no accepted statement of this hotkey in an audited bundle",
+                    r.epoch
+                ))
+            }
+        }
+    }
+    if !key.public {
+        return Verdict::Unproven {
+            reason: format!(
+                "epoch {}: a hidden-mode proof binds a commitment; the stored row needs its opening",
+                r.epoch
+            ),
+        };
+    }
+    let mut dense = vec![0u16; key.miners];
+    for (uid, w) in row {
+        match dense.get_mut(usize::from(*uid)) {
+            Some(x) => *x = *w,
+            None => {
+                return mismatch(format!(
+                    "the stored row names uid {uid}, beyond the proof's {} miners",
+                    key.miners
+                ))
+            }
+        }
+    }
+    if zkyuma_circuits::commitment::public_weights_digest(&dense) != weights {
+        return mismatch(format!(
+            "epoch {}: the stored row is not the proven row",
+            r.epoch
+        ));
+    }
+    Verdict::Proven {
+        epoch: r.epoch,
+        block: r.block,
+    }
+}
