@@ -32,8 +32,7 @@ use zkyuma_prover::keys::KeyPaths;
 use zkyuma_verifier::{PreparedVerifyingKey, VerifyingKey};
 
 /// The `ScoreVerified` event of the registry (`verifier/src/evm/ZkyumaRegistry.sol`).
-pub const SCORE_VERIFIED: &str =
-    "ScoreVerified(bytes32,uint64,bytes32,uint256,uint256,uint256[8])";
+pub const SCORE_VERIFIED: &str = "ScoreVerified(bytes32,uint64,bytes32,uint256,uint256,uint256[8])";
 
 /// The most blocks one audit scans (two requests each).
 pub const MAX_BLOCKS: u64 = 7200;
@@ -514,12 +513,11 @@ fn bundle_rest_digests(
     dir: &Path,
     params: &Path,
 ) -> Result<std::collections::BTreeMap<(u64, [u8; 32]), Fr>, SubtensorAuditError> {
-    let report = crate::audit::audit_dir(dir, Some(params)).map_err(|e| {
-        SubtensorAuditError::File {
+    let report =
+        crate::audit::audit_dir(dir, Some(params)).map_err(|e| SubtensorAuditError::File {
             path: e.path.clone(),
             message: e.source.to_string(),
-        }
-    })?;
+        })?;
     let mut out = std::collections::BTreeMap::new();
     for e in report.epochs.iter().filter(|e| e.failures.is_empty()) {
         let Ok(bytes) = std::fs::read(&e.path) else {
@@ -689,14 +687,7 @@ fn judge(
         Err(e) => return mismatch(format!("epoch {}: the recorded proof: {e}", r.epoch)),
     };
     let [lo, hi] = zkyuma_circuits::field::bytes32_to_fr_pair(&r.hotkey);
-    let inputs = [
-        Fr::from(netuid),
-        Fr::from(r.epoch),
-        lo,
-        hi,
-        weights,
-        rest,
-    ];
+    let inputs = [Fr::from(netuid), Fr::from(r.epoch), lo, hi, weights, rest];
     if let Err(e) = zkyuma_verifier::verify(&key.pvk, &inputs, &proof) {
         return mismatch(format!(
             "epoch {}: the recorded proof does not verify natively under {} ({e})",

@@ -245,8 +245,11 @@ fn score_proof_verifies_and_is_recorded_on_bittensor() {
     assert_eq!(log.data.data[..32], fr_word(&s.weights));
     assert_eq!(log.data.data[32..64], fr_word(&s.rest));
     // ...and the proof, which an auditor decodes back and re-verifies natively.
-    let words: [Word; 8] =
-        core::array::from_fn(|i| log.data.data[64 + 32 * i..96 + 32 * i].try_into().expect("word"));
+    let words: [Word; 8] = core::array::from_fn(|i| {
+        log.data.data[64 + 32 * i..96 + 32 * i]
+            .try_into()
+            .expect("word")
+    });
     assert_eq!(log.data.data.len(), 64 + 8 * 32);
     assert_eq!(words, zkyuma_verifier::evm::proof_words(&s.proof));
     assert_eq!(zkyuma_verifier::evm::proof_from_words(&words), Ok(s.proof));

@@ -187,10 +187,7 @@ pub fn proof_from_words(words: &[Word; 8]) -> Result<Proof, crate::VerifyError> 
     if [bx1, bx0, by1, by0].iter().all(|c| *c == zero) {
         return Err(VerifyError::IdentityPoint { element: "b" });
     }
-    let b = G2Affine::new_unchecked(
-        ark_bn254::Fq2::new(bx0, bx1),
-        ark_bn254::Fq2::new(by0, by1),
-    );
+    let b = G2Affine::new_unchecked(ark_bn254::Fq2::new(bx0, bx1), ark_bn254::Fq2::new(by0, by1));
     if !b.is_on_curve() || !b.is_in_correct_subgroup_assuming_on_curve() {
         return Err(bad());
     }

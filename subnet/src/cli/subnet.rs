@@ -125,7 +125,10 @@ fn audit_subtensor(args: &AuditArgs) -> Result<(), CliError> {
         registry,
         from_block: args.from_block,
         to_block: args.to_block,
-        params: args.params.clone().unwrap_or_else(|| PathBuf::from("params")),
+        params: args
+            .params
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("params")),
         key_version: args.key_version,
         bundles: args.dir.clone(),
     };
@@ -154,7 +157,9 @@ fn audit_subtensor(args: &AuditArgs) -> Result<(), CliError> {
     if report.consistent() {
         Ok(())
     } else {
-        Err(CliError::Audit("a recorded proof does not match the chain".into()))
+        Err(CliError::Audit(
+            "a recorded proof does not match the chain".into(),
+        ))
     }
 }
 
