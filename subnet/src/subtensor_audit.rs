@@ -383,9 +383,16 @@ pub fn pinned_score_keys(
             .map_err(|e| file(&paths.vk_path(), e.to_string()))?;
         let vk = VerifyingKey::from_bytes(&vk_bytes, zkyuma_circuits::score::PUBLIC_INPUTS)
             .map_err(|e| file(&paths.vk_path(), e.to_string()))?;
+        let key_id = crate::cli::chain::key_id(netuid, &circuit, &shape_label, version);
+        if let Some(other) = keys.iter().find(|k: &&PinnedScoreKey| k.key_id == key_id) {
+            return Err(file(
+                &paths.description_path(),
+                format!("the same registry key as {}", other.name),
+            ));
+        }
         keys.push(PinnedScoreKey {
             name,
-            key_id: crate::cli::chain::key_id(netuid, &circuit, &shape_label, version),
+            key_id,
             public: shape.ends_with("-public"),
             miners,
             pvk: PreparedVerifyingKey::new(vk),
@@ -404,6 +411,9 @@ pub enum Verdict {
         epoch: u64,
         /// The block it was recorded in.
         block: u64,
+        /// Whether its statement (the rest digest) was checked against the subnet's audited
+        /// bundles; without them the proof binds the row to data the validator named.
+        statement_checked: bool,
     },
     /// A stored row that no verified proof binds.
     Unproven {
@@ -445,15 +455,20 @@ pub struct SubtensorAudit {
     pub uids: Vec<UidAudit>,
     /// Recorded proofs of hotkeys not in the subnet, or under keys not in `--params`.
     pub unmatched: Vec<String>,
+    /// Registry logs that should never have been emitted: malformed, or a proof that does not
+    /// decode or verify natively (a registry or verifier not to be trusted).
+    pub faults: Vec<String>,
 }
 
 impl SubtensorAudit {
-    /// Whether no uid's verdict is a mismatch.
+    /// Whether no uid's verdict is a mismatch and the registry recorded nothing it should have
+    /// refused.
     pub fn consistent(&self) -> bool {
-        !self
-            .uids
-            .iter()
-            .any(|u| matches!(u.verdict, Verdict::Mismatch { .. }))
+        self.faults.is_empty()
+            && !self
+                .uids
+                .iter()
+                .any(|u| matches!(u.verdict, Verdict::Mismatch { .. }))
     }
 
     /// A readable report.
@@ -465,9 +480,18 @@ impl SubtensorAudit {
         for u in &self.uids {
             let short = u.hotkey.get(..12).unwrap_or(&u.hotkey);
             let verdict = match &u.verdict {
-                Verdict::Proven { epoch, block } => {
-                    format!("proven      epoch {epoch}, recorded in block {block}")
-                }
+                Verdict::Proven {
+                    epoch,
+                    block,
+                    statement_checked,
+                } => format!(
+                    "proven      epoch {epoch}, recorded in block {block}{}",
+                    if *statement_checked {
+                        ", statement checked against the bundles"
+                    } else {
+                        " (statement unchecked: no bundles)"
+                    }
+                ),
                 Verdict::Unproven { reason } => format!("unproven    {reason}"),
                 Verdict::Mismatch { reason } => format!("MISMATCH    {reason}"),
             };
@@ -479,6 +503,9 @@ impl SubtensorAudit {
         }
         for m in &self.unmatched {
             out.push_str(&format!("  unmatched proof: {m}\n"));
+        }
+        for f in &self.faults {
+            out.push_str(&format!("  REGISTRY FAULT: {f}\n"));
         }
         out
     }
@@ -508,11 +535,12 @@ fn fr_of(w: &[u8; 32]) -> Option<Fr> {
 }
 
 /// The rest digests of accepted statements in the subnet's bundles that pass their own audit:
-/// `(epoch, hotkey) -> rest digest`.
+/// `(epoch, hotkey) -> rest digest` (`None` where two accepted statements disagree).
 fn bundle_rest_digests(
     dir: &Path,
     params: &Path,
-) -> Result<std::collections::BTreeMap<(u64, [u8; 32]), Fr>, SubtensorAuditError> {
+    netuid: u16,
+) -> Result<std::collections::BTreeMap<(u64, [u8; 32]), Option<Fr>>, SubtensorAuditError> {
     let report =
         crate::audit::audit_dir(dir, Some(params)).map_err(|e| SubtensorAuditError::File {
             path: e.path.clone(),
@@ -526,9 +554,23 @@ fn bundle_rest_digests(
         let Ok(bundle) = serde_json::from_slice::<crate::bundle::EpochBundle>(&bytes) else {
             continue;
         };
-        for s in bundle.scores.iter().filter(|s| s.accepted) {
-            let inputs = s.statement.public_inputs();
-            out.insert((s.statement.epoch, s.statement.validator_hotkey), inputs[5]);
+        if bundle.netuid != netuid {
+            continue;
+        }
+        for s in bundle
+            .scores
+            .iter()
+            .filter(|s| s.accepted && s.statement.netuid == netuid)
+        {
+            let rest = s.statement.public_inputs()[5];
+            // Two different accepted statements for one (epoch, hotkey): neither is taken.
+            out.entry((s.statement.epoch, s.statement.validator_hotkey))
+                .and_modify(|d: &mut Option<Fr>| {
+                    if *d != Some(rest) {
+                        *d = None
+                    }
+                })
+                .or_insert(Some(rest));
         }
     }
     Ok(out)
@@ -588,6 +630,7 @@ pub async fn audit_subtensor(
     }
 
     let mut records = Vec::new();
+    let mut faults = Vec::new();
     if let Some(registry) = opts.registry {
         let events_key = chain.plain_storage_key("System", "Events");
         for block in from..=to {
@@ -599,8 +642,10 @@ pub async fn audit_subtensor(
                 if log.address != registry {
                     continue;
                 }
-                if let Some(r) = score_record(block, &log.topics, &log.data)? {
-                    records.push(r);
+                match score_record(block, &log.topics, &log.data) {
+                    Ok(Some(r)) => records.push(r),
+                    Ok(None) => {}
+                    Err(e) => faults.push(e.to_string()),
                 }
             }
         }
@@ -608,7 +653,7 @@ pub async fn audit_subtensor(
 
     let keys = pinned_score_keys(&opts.params, netuid, opts.key_version)?;
     let rests = match &opts.bundles {
-        Some(dir) => Some(bundle_rest_digests(dir, &opts.params)?),
+        Some(dir) => Some(bundle_rest_digests(dir, &opts.params, netuid)?),
         None => None,
     };
     let mut unmatched = Vec::new();
@@ -641,18 +686,24 @@ pub async fn audit_subtensor(
             continue;
         }
         mine.sort_by_key(|r| (r.block, r.epoch));
-        let verdict = match mine.last() {
-            None => Verdict::Unproven {
-                reason: "no recorded proof in the range".into(),
-            },
-            Some(r) => judge(netuid, r, &row, &keys, rests.as_ref()),
-        };
+        let checks: Vec<(&ScoreRecord, RecordCheck)> = mine
+            .iter()
+            .map(|r| (*r, check_record(netuid, r, &row, &keys, rests.as_ref())))
+            .collect();
+        for (r, c) in &checks {
+            if let RecordCheck::Fault(reason) = c {
+                faults.push(format!(
+                    "uid {uid}, block {}, epoch {}: {reason}",
+                    r.block, r.epoch
+                ));
+            }
+        }
         uids.push(UidAudit {
             uid,
             hotkey: format!("0x{}", hex::encode(hotkey)),
             row,
             proofs: mine.iter().map(|r| (r.epoch, r.block)).collect(),
-            verdict,
+            verdict: verdict(&checks, rests.is_some()),
         });
     }
     Ok(SubtensorAudit {
@@ -661,84 +712,164 @@ pub async fn audit_subtensor(
         to_block: to,
         uids,
         unmatched,
+        faults,
     })
 }
 
-/// The verdict on a uid's stored `row` from its latest recorded proof `r`.
-fn judge(
+/// What one recorded proof shows about a uid's stored row.
+enum RecordCheck {
+    /// It does not decode or verify natively: the registry (or its verifier) recorded a proof
+    /// it should have refused.
+    Fault(String),
+    /// It verifies natively, but its rest digest is not the bundle's.
+    OtherStatement(String),
+    /// It verifies natively (and matches the bundles, given), binding the stored row or not.
+    Verified {
+        /// `None`: binds the row; otherwise why not.
+        binds: Option<String>,
+        /// A hidden-mode proof (it binds a commitment, not a row).
+        hidden: bool,
+    },
+}
+
+/// The verdict from every recorded proof of a uid (oldest first): proven when any of them
+/// verifies and binds the stored row (the latest such is named).
+fn verdict(checks: &[(&ScoreRecord, RecordCheck)], statement_checked: bool) -> Verdict {
+    let latest = |pick: &dyn Fn(&RecordCheck) -> Option<String>| {
+        checks
+            .iter()
+            .rev()
+            .find_map(|(r, c)| pick(c).map(|reason| (r.epoch, reason)))
+    };
+    if let Some((r, _)) = checks.iter().rev().find(|(_, c)| {
+        matches!(
+            c,
+            RecordCheck::Verified {
+                binds: None,
+                hidden: false
+            }
+        )
+    }) {
+        return Verdict::Proven {
+            epoch: r.epoch,
+            block: r.block,
+            statement_checked,
+        };
+    }
+    let found = latest(&|c| match c {
+        RecordCheck::Verified {
+            binds: Some(why),
+            hidden: false,
+        } => Some(why.clone()),
+        RecordCheck::OtherStatement(why) => Some(why.clone()),
+        _ => None,
+    });
+    if let Some((epoch, why)) = found {
+        return Verdict::Mismatch {
+            reason: format!("epoch {epoch}: {why}"),
+        };
+    }
+    if let Some((epoch, _)) = latest(&|c| match c {
+        RecordCheck::Verified { hidden: true, .. } => Some(String::new()),
+        _ => None,
+    }) {
+        return Verdict::Unproven {
+            reason: format!(
+                "epoch {epoch}: a hidden-mode proof binds a commitment; the stored row needs its opening"
+            ),
+        };
+    }
+    if let Some((epoch, why)) = latest(&|c| match c {
+        RecordCheck::Fault(why) => Some(why.clone()),
+        _ => None,
+    }) {
+        return Verdict::Mismatch {
+            reason: format!("epoch {epoch}: {why}"),
+        };
+    }
+    Verdict::Unproven {
+        reason: "no recorded proof in the range".into(),
+    }
+}
+
+/// Check one recorded proof against the pinned key, the bundles' statements and the stored row.
+fn check_record(
     netuid: u16,
     r: &ScoreRecord,
     row: &[(u16, u16)],
     keys: &[PinnedScoreKey],
-    rests: Option<&std::collections::BTreeMap<(u64, [u8; 32]), Fr>>,
-) -> Verdict {
-    let mismatch = |reason: String| Verdict::Mismatch { reason };
+    rests: Option<&std::collections::BTreeMap<(u64, [u8; 32]), Option<Fr>>>,
+) -> RecordCheck {
     let Some(key) = keys.iter().find(|k| k.key_id == r.key_id) else {
-        return mismatch("its key is not under --params".into());
+        return RecordCheck::Fault("its key is not under --params".into());
     };
     let (Some(weights), Some(rest)) = (fr_of(&r.weights), fr_of(&r.rest_digest)) else {
-        return mismatch(format!(
-            "epoch {}: a public input is not a field element",
-            r.epoch
-        ));
+        return RecordCheck::Fault("a public input is not a field element".into());
     };
     let proof = match zkyuma_verifier::evm::proof_from_words(&r.proof) {
         Ok(p) => p,
-        Err(e) => return mismatch(format!("epoch {}: the recorded proof: {e}", r.epoch)),
+        Err(e) => return RecordCheck::Fault(format!("the recorded proof: {e}")),
     };
     let [lo, hi] = zkyuma_circuits::field::bytes32_to_fr_pair(&r.hotkey);
     let inputs = [Fr::from(netuid), Fr::from(r.epoch), lo, hi, weights, rest];
     if let Err(e) = zkyuma_verifier::verify(&key.pvk, &inputs, &proof) {
-        return mismatch(format!(
-            "epoch {}: the recorded proof does not verify natively under {} ({e})",
-            r.epoch, key.name
+        return RecordCheck::Fault(format!(
+            "the recorded proof does not verify natively under {} ({e})",
+            key.name
         ));
     }
     if let Some(rests) = rests {
         match rests.get(&(r.epoch, r.hotkey)) {
-            Some(d) if *d == rest => {}
-            Some(_) => {
-                return mismatch(format!(
-                    "epoch {}: the rest digest is not the one of the bundle's statement",
-                    r.epoch
-                ))
+            Some(Some(d)) if *d == rest => {}
+            Some(Some(_)) => {
+                return RecordCheck::OtherStatement(
+                    "the rest digest is not the one of the bundle's statement".into(),
+                )
+            }
+            Some(None) => {
+                return RecordCheck::OtherStatement(
+                    "the bundles hold two different accepted statements of this hotkey".into(),
+                )
             }
             None => {
-                return mismatch(format!(
-                    "epoch {}: no accepted statement of this hotkey in an audited bundle",
-                    r.epoch
-                ))
+                return RecordCheck::OtherStatement(
+                    "no accepted statement of this hotkey in an audited bundle".into(),
+                )
             }
         }
     }
     if !key.public {
-        return Verdict::Unproven {
-            reason: format!(
-                "epoch {}: a hidden-mode proof binds a commitment; the stored row needs its opening",
-                r.epoch
-            ),
+        return RecordCheck::Verified {
+            binds: None,
+            hidden: true,
         };
     }
     let mut dense = vec![0u16; key.miners];
+    let mut seen = vec![false; key.miners];
     for (uid, w) in row {
-        match dense.get_mut(usize::from(*uid)) {
-            Some(x) => *x = *w,
-            None => {
-                return mismatch(format!(
+        let i = usize::from(*uid);
+        let (Some(x), Some(s)) = (dense.get_mut(i), seen.get_mut(i)) else {
+            return RecordCheck::Verified {
+                binds: Some(format!(
                     "the stored row names uid {uid}, beyond the proof's {} miners",
                     key.miners
-                ))
-            }
+                )),
+                hidden: false,
+            };
+        };
+        if *s {
+            return RecordCheck::Verified {
+                binds: Some(format!("the stored row names uid {uid} twice")),
+                hidden: false,
+            };
         }
+        *s = true;
+        *x = *w;
     }
-    if zkyuma_circuits::commitment::public_weights_digest(&dense) != weights {
-        return mismatch(format!(
-            "epoch {}: the stored row is not the proven row",
-            r.epoch
-        ));
-    }
-    Verdict::Proven {
-        epoch: r.epoch,
-        block: r.block,
+    let binds = (zkyuma_circuits::commitment::public_weights_digest(&dense) != weights)
+        .then(|| "the stored row is not the proven row".to_string());
+    RecordCheck::Verified {
+        binds,
+        hidden: false,
     }
 }

@@ -17,7 +17,7 @@ use revm::primitives::{keccak256, Address};
 use serde_json::{json, Value};
 use std::path::Path;
 use zkyuma_circuits::score::{MinerAnswer, Record, ScoreRound, WeightsMode};
-use zkyuma_circuits::scoring::Scoring;
+use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{params_name, prove_score, setup_score};
 use zkyuma_subnet::chain::subtensor::{decode_metadata, OfflineChain, MAINNET_METADATA};
@@ -189,6 +189,40 @@ fn fixture() -> Fixture {
     elsewhere.address = Address::with_last_byte(0xee);
     logs.push(elsewhere);
 
+    // What the chain stores, as the SDK stores rows (non-zero entries, uid order): uid 0 its
+    // proven row, uid 1 another row, uid 2 (the lie's) and uid 3 (no proof) rows of their own.
+    let sparse = |row: &[u16]| -> Vec<(u16, u16)> {
+        row.iter()
+            .enumerate()
+            .filter(|(_, w)| **w != 0)
+            .map(|(u, w)| (u as u16, *w))
+            .collect()
+    };
+    let proven_row = |s: &zkyuma_circuits::score::ScoreStatement| match &s.weights {
+        zkyuma_circuits::score::WeightsBinding::Public { row } => row.clone(),
+        _ => panic!("public"),
+    };
+    let row0 = sparse(&proven_row(&statements[0]));
+    let mut row1 = sparse(&proven_row(&statements[1]));
+    row1[0].1 = row1[0].1.saturating_sub(1);
+    let rows = [row0, row1, vec![(3u16, 65535u16)], vec![(2u16, 65535u16)]];
+
+    let hotkeys: Vec<[u8; 32]> = (0..UIDS).map(hotkey).collect();
+    Fixture {
+        recording: answers(&hotkeys, &rows, &logs),
+        registry: registry_address.0 .0,
+        params,
+        statements,
+    }
+}
+
+/// The answers a node gives for a subnet whose uids hold `hotkeys` and `rows`, with `logs`
+/// (address, topics, data) emitted in block [`LOGS_AT`] beside a `System::ExtrinsicSuccess`.
+fn answers(
+    hotkeys: &[[u8; 32]],
+    rows: &[Vec<(u16, u16)>],
+    logs: &[revm::primitives::Log],
+) -> Recording {
     let chain = OfflineChain::new(
         decode_metadata(MAINNET_METADATA).expect("metadata"),
         [0; 32],
@@ -213,24 +247,6 @@ fn fixture() -> Fixture {
     for r in &records {
         events.extend_from_slice(r);
     }
-
-    // What the chain stores, as the SDK stores rows (non-zero entries, uid order): uid 0 its
-    // proven row, uid 1 another row, uid 2 (the lie's) and uid 3 (no proof) rows of their own.
-    let sparse = |row: &[u16]| -> Vec<(u16, u16)> {
-        row.iter()
-            .enumerate()
-            .filter(|(_, w)| **w != 0)
-            .map(|(u, w)| (u as u16, *w))
-            .collect()
-    };
-    let proven_row = |s: &zkyuma_circuits::score::ScoreStatement| match &s.weights {
-        zkyuma_circuits::score::WeightsBinding::Public { row } => row.clone(),
-        _ => panic!("public"),
-    };
-    let row0 = sparse(&proven_row(&statements[0]));
-    let mut row1 = sparse(&proven_row(&statements[1]));
-    row1[0].1 = row1[0].1.saturating_sub(1);
-    let rows = [row0, row1, vec![(3u16, 65535u16)], vec![(2u16, 65535u16)]];
 
     let mut ex = vec![
         exchange(
@@ -257,7 +273,7 @@ fn fixture() -> Fixture {
     ex.push(storage(
         chain.storage_key("SubnetworkN", (NETUID,)).expect("key"),
         at,
-        Some((UIDS as u16).encode()),
+        Some((hotkeys.len() as u16).encode()),
     ));
     for (uid, row) in rows.iter().enumerate() {
         ex.push(storage(
@@ -265,7 +281,7 @@ fn fixture() -> Fixture {
                 .storage_key("Keys", (NETUID, uid as u16))
                 .expect("key"),
             at,
-            Some(hotkey(uid).encode()),
+            Some(hotkeys[uid].encode()),
         ));
         ex.push(storage(
             chain
@@ -275,14 +291,9 @@ fn fixture() -> Fixture {
             Some(row.encode()),
         ));
     }
-    Fixture {
-        recording: Recording {
-            node: "recorded for the test (mainnet 2026-04 metadata)".into(),
-            exchanges: ex,
-        },
-        registry: registry_address.0 .0,
-        params,
-        statements,
+    Recording {
+        node: "recorded for the test (mainnet 2026-04 metadata)".into(),
+        exchanges: ex,
     }
 }
 
@@ -319,7 +330,8 @@ async fn recorded_answers_give_proven_unproven_and_mismatch() {
         verdict(0),
         Some(Verdict::Proven {
             epoch: 7,
-            block: LOGS_AT
+            block: LOGS_AT,
+            statement_checked: false
         })
     );
     assert_eq!(
@@ -342,6 +354,57 @@ async fn recorded_answers_give_proven_unproven_and_mismatch() {
     );
     assert!(!report.consistent());
     assert!(report.unmatched.is_empty(), "{:?}", report.unmatched);
+    // The lying registry's log is also a fault of the registry.
+    assert_eq!(report.faults.len(), 1, "{:?}", report.faults);
+    assert!(report.faults[0]
+        .starts_with("uid 2, block 11, epoch 7: the recorded proof does not verify natively"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stored_row_naming_a_uid_twice_is_a_mismatch() {
+    // uid 0's proven row, with its first entry repeated: its dense form would still be the proven
+    // row if the last entry simply won.
+    let mut f = fixture();
+    let chain = OfflineChain::new(
+        decode_metadata(MAINNET_METADATA).expect("metadata"),
+        [0; 32],
+        0,
+        1,
+    )
+    .expect("offline chain");
+    let key = format!(
+        "0x{}",
+        hex::encode(chain.storage_key("Weights", (NETUID, 0u16)).expect("key"))
+    );
+    let x = f
+        .recording
+        .exchanges
+        .iter_mut()
+        .find(|x| x.method == "state_getStorage" && x.params[0] == json!(key))
+        .expect("uid 0's row");
+    let text = x
+        .result
+        .as_str()
+        .expect("hex")
+        .trim_start_matches("0x")
+        .to_string();
+    let mut row: Vec<(u16, u16)> =
+        parity_scale_codec::Decode::decode(&mut hex::decode(text).expect("hex").as_slice())
+            .expect("row");
+    row.insert(0, row[0]);
+    x.result = json!(format!("0x{}", hex::encode(row.encode())));
+    let report = audit_subtensor(
+        &Node::Replay(f.recording.clone()),
+        &options(&f, f.params.path()),
+    )
+    .await
+    .expect("audit");
+    assert_eq!(
+        report.uids[0].verdict,
+        Verdict::Mismatch {
+            reason: format!("epoch 7: the stored row names uid {} twice", row[0].0)
+        }
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -510,4 +573,134 @@ async fn live_node_when_configured() {
     .await
     .expect("replayed audit");
     assert_eq!(again, report);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proof_of_a_statement_in_an_audited_bundle_passes_the_rest_check() {
+    use zkyuma_subnet::local::{local_keys, shapes, LocalSubnet, LocalSubnetSpec};
+    use zkyuma_subnet::roles::miner::Behaviour;
+    // One epoch of a local subnet (hidden rows), its bundle written by the chain.
+    let keys = local_keys().expect("local keys");
+    let params = tempfile::tempdir().expect("params");
+    for (name, k) in &keys {
+        KeyPaths::new(params.path(), &params.path().join("keys"), name)
+            .save(k)
+            .expect("save");
+    }
+    let (scoring, score_shape, _) = shapes();
+    let score_name = params_name(&scoring, &score_shape);
+    KeyPaths::new(params.path(), &params.path().join("keys"), &score_name)
+        .save(&keys[0].1)
+        .expect("save");
+    let spec = LocalSubnetSpec {
+        name: "live-audit".into(),
+        validator_stakes: vec![3_000_000, 2_000_000],
+        miners: (0..5).map(|_| (0, Behaviour::Honest)).collect(),
+        keys,
+        dir: None,
+    };
+    let net = LocalSubnet::start(spec, |_| {}).await.expect("subnet");
+    for v in &net.validators {
+        assert_eq!(v.register().await.expect("register"), (true, String::new()));
+    }
+    for v in &net.validators {
+        let r = v.run_epoch(1, None).await.expect("validator epoch");
+        assert!(r.accepted.0, "{r:?}");
+    }
+    net.wait_until_ready().await.expect("ready");
+    net.prover.prove_and_submit(1).await.expect("epoch 1 paid");
+    let path = std::fs::read_dir(net.bundles())
+        .expect("bundles")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a bundle");
+    let bundle: zkyuma_subnet::bundle::EpochBundle =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("bundle");
+
+    // The registry's logs of the accepted statements, as `submitScore` emits them.
+    let registry = Address::with_last_byte(0x77);
+    let key_id = zkyuma_subnet::cli::chain::key_id(
+        NETUID,
+        &format!("score/{}", scoring.id()),
+        &score_shape.name(),
+        1,
+    );
+    let signature = keccak256(zkyuma_subnet::subtensor_audit::SCORE_VERIFIED.as_bytes()).0;
+    let logs: Vec<revm::primitives::Log> = bundle
+        .scores
+        .iter()
+        .filter(|s| s.accepted)
+        .map(|s| {
+            let inputs = s.statement.public_inputs();
+            let proof = Proof::from_bytes(
+                &hex::decode(s.proof.trim_start_matches("0x")).expect("proof hex"),
+            )
+            .expect("proof");
+            let mut epoch = [0u8; 32];
+            epoch[24..].copy_from_slice(&s.statement.epoch.to_be_bytes());
+            let mut data = zkyuma_verifier::evm::fr_word(&inputs[4]).to_vec();
+            data.extend(zkyuma_verifier::evm::fr_word(&inputs[5]));
+            for w in zkyuma_verifier::evm::proof_words(&proof) {
+                data.extend(w);
+            }
+            let topics = [signature, key_id, epoch, s.statement.validator_hotkey]
+                .map(revm::primitives::B256::from)
+                .to_vec();
+            revm::primitives::Log::new_unchecked(registry, topics, data.into())
+        })
+        .collect();
+    assert_eq!(logs.len(), 2);
+    let hotkeys: Vec<[u8; 32]> = bundle
+        .neurons
+        .iter()
+        .map(|n| {
+            hex::decode(n.hotkey.trim_start_matches("0x"))
+                .expect("hex")
+                .try_into()
+                .expect("32 bytes")
+        })
+        .collect();
+    let rows = vec![vec![(2u16, 65535u16)]; hotkeys.len()];
+    let recording = answers(&hotkeys, &rows, &logs);
+    let mut opts = SubtensorAuditOptions {
+        netuid: NETUID,
+        registry: Some(registry.0 .0),
+        from_block: Some(FIRST),
+        to_block: None,
+        params: params.path().to_path_buf(),
+        key_version: 1,
+        bundles: Some(net.bundles()),
+    };
+    let report = audit_subtensor(&Node::Replay(recording.clone()), &opts)
+        .await
+        .expect("audit");
+    // The statements match the audited bundle; the rows are hidden, so they stay unproven.
+    let hidden = Verdict::Unproven {
+        reason: "epoch 1: a hidden-mode proof binds a commitment; the stored row needs its opening"
+            .into(),
+    };
+    assert_eq!(report.uids[0].verdict, hidden, "{}", report.render());
+    assert_eq!(report.uids[1].verdict, hidden, "{}", report.render());
+    assert!(report.faults.is_empty() && report.consistent());
+
+    // A tampered bundle no longer passes its own audit: its statements are not taken.
+    let mut tampered = bundle.clone();
+    tampered.epoch_input.stake[0] += 1;
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join(path.file_name().expect("name")),
+        serde_json::to_vec(&tampered).expect("json"),
+    )
+    .expect("write");
+    opts.bundles = Some(dir.path().to_path_buf());
+    let report = audit_subtensor(&Node::Replay(recording), &opts)
+        .await
+        .expect("audit");
+    assert_eq!(
+        report.uids[0].verdict,
+        Verdict::Mismatch {
+            reason: "epoch 1: no accepted statement of this hotkey in an audited bundle".into()
+        }
+    );
+    net.stop().await;
 }

@@ -70,6 +70,9 @@ pyo3::create_exception!(
     "A local subnet or one of its roles that failed (the chain, a validator, the epoch prover)."
 );
 
+/// The deepest evaluation-set tree built here: the tree is held whole (2^24 leaves is 1 GiB).
+const MAX_TREE_DEPTH: u32 = 24;
+
 /// One error field: its name and its Python value.
 type Field = (&'static str, Py<PyAny>);
 
@@ -177,10 +180,10 @@ fn verify_error(py: Python<'_>, e: &zkyuma_verifier::VerifyError) -> PyErr {
 
 fn prover_error(py: Python<'_>, e: &zkyuma_prover::ProverError) -> PyErr {
     use zkyuma_prover::ProverError as E;
-    let (kind, fields): (&str, Vec<Field>) = match e {
+    let (kind, fields): (String, Vec<Field>) = match e {
         E::Statement(s) => return score_error(py, s),
         E::Io { path, source } => (
-            "Io",
+            "Io".into(),
             vec![
                 ("path", obj(py, path.as_str())),
                 ("reason", obj(py, source.to_string())),
@@ -191,7 +194,7 @@ fn prover_error(py: Python<'_>, e: &zkyuma_prover::ProverError) -> PyErr {
             expected,
             got,
         } => (
-            "Checksum",
+            "Checksum".into(),
             vec![
                 ("path", obj(py, path.as_str())),
                 ("expected", obj(py, expected.as_str())),
@@ -199,14 +202,14 @@ fn prover_error(py: Python<'_>, e: &zkyuma_prover::ProverError) -> PyErr {
             ],
         ),
         E::Malformed { path, message } => (
-            "Malformed",
+            "Malformed".into(),
             vec![
                 ("path", obj(py, path.as_str())),
                 ("reason", obj(py, message.as_str())),
             ],
         ),
         E::WrongCircuit { expected, found } => (
-            "WrongCircuit",
+            "WrongCircuit".into(),
             vec![
                 ("expected", obj(py, expected.as_str())),
                 ("found", obj(py, found.as_str())),
@@ -214,14 +217,14 @@ fn prover_error(py: Python<'_>, e: &zkyuma_prover::ProverError) -> PyErr {
         ),
         other => (variant_name(other), vec![]),
     };
-    raise::<ProverError>(py, kind, e.to_string(), fields)
+    raise::<ProverError>(py, &kind, e.to_string(), fields)
 }
 
 fn epoch_error(py: Python<'_>, e: &zkyuma_circuits::yuma::EpochError) -> PyErr {
     use zkyuma_circuits::yuma::EpochError as E;
-    let (kind, fields): (&str, Vec<Field>) = match e {
+    let (kind, fields): (String, Vec<Field>) = match e {
         E::Json { path, message } => (
-            "Json",
+            "Json".into(),
             vec![
                 ("path", obj(py, path.as_str())),
                 ("reason", obj(py, message.as_str())),
@@ -232,7 +235,7 @@ fn epoch_error(py: Python<'_>, e: &zkyuma_circuits::yuma::EpochError) -> PyErr {
             expected,
             got,
         } => (
-            "Length",
+            "Length".into(),
             vec![
                 ("field", obj(py, *field)),
                 ("expected", obj(py, *expected)),
@@ -241,14 +244,14 @@ fn epoch_error(py: Python<'_>, e: &zkyuma_circuits::yuma::EpochError) -> PyErr {
         ),
         other => (variant_name(other), vec![]),
     };
-    raise::<EpochError>(py, kind, e.to_string(), fields)
+    raise::<EpochError>(py, &kind, e.to_string(), fields)
 }
 
 /// The variant name of an error from its `Debug` form (`Name`, `Name(..)` or `Name { .. }`).
-fn variant_name(e: &impl std::fmt::Debug) -> &'static str {
+fn variant_name(e: &impl std::fmt::Debug) -> String {
     let s = format!("{e:?}");
     let end = s.find([' ', '(', '{']).unwrap_or(s.len());
-    Box::leak(s[..end].to_string().into_boxed_str())
+    s[..end].to_string()
 }
 
 fn subnet_error(py: Python<'_>, what: &str, e: impl std::fmt::Display) -> PyErr {
@@ -429,6 +432,16 @@ fn sample_indices(
     if dataset_size == 0 {
         return Err(input_error(py, "dataset_size", "an empty evaluation set"));
     }
+    if samples == 0 || samples > zkyuma_circuits::score::MAX_SAMPLES as usize {
+        return Err(input_error(
+            py,
+            "samples",
+            format!(
+                "{samples} is not in 1..={}",
+                zkyuma_circuits::score::MAX_SAMPLES
+            ),
+        ));
+    }
     Ok(commitment::sample_indices(
         &bytes32(py, "sample_seed", sample_seed)?,
         &bytes32(py, "validator_hotkey", validator_hotkey)?,
@@ -524,11 +537,15 @@ impl EvaluationSet {
             .zip(labels)
             .map(|(features, label)| Record { features, label })
             .collect();
-        let leaves: Vec<Fr> = records
-            .iter()
-            .map(|r| commitment::record_leaf(commitment::features_digest(&r.features), r.label))
-            .collect();
-        let tree = MerkleTree::new(&leaves, depth).ok_or_else(|| {
+        let (leaves, tree) = py.detach(|| {
+            let leaves: Vec<Fr> = records
+                .iter()
+                .map(|r| commitment::record_leaf(commitment::features_digest(&r.features), r.label))
+                .collect();
+            let tree = MerkleTree::new(&leaves, depth);
+            (leaves, tree)
+        });
+        let tree = tree.ok_or_else(|| {
             input_error(
                 py,
                 "features",
@@ -587,6 +604,21 @@ impl EvaluationSet {
         path: Vec<Bound<'_, PyAny>>,
         root: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
+        let py = leaf.py();
+        if path.is_empty() || path.len() > zkyuma_circuits::score::MAX_DEPTH as usize {
+            return Err(input_error(
+                py,
+                "path",
+                format!("{} entries, not in 1..=32", path.len()),
+            ));
+        }
+        if index >> path.len() != 0 {
+            return Err(input_error(
+                py,
+                "index",
+                format!("{index} does not fit a path of {}", path.len()),
+            ));
+        }
         let leaf = fr_from_py("leaf", leaf)?;
         let root = fr_from_py("root", root)?;
         let path = path
@@ -609,7 +641,8 @@ struct PyScoreRound {
 impl PyScoreRound {
     /// A round from the validator's evaluation set and the miners' opened answers: `outputs`
     /// is miners × samples (u16), `blindings[i]` miner `i`'s commitment blinding or `None` for a
-    /// miner that did not answer (scored 0; its outputs row is ignored).
+    /// miner that did not answer (scored 0; its outputs row is ignored). `weight_blinding`
+    /// defaults to a fresh random one in hidden mode (0 in public mode, which has none).
     #[new]
     #[pyo3(signature = (netuid, epoch, validator_hotkey, sample_seed, evaluation_set, outputs, blindings, mode="hidden", weight_blinding=None))]
     #[allow(clippy::too_many_arguments)]
@@ -633,7 +666,14 @@ impl PyScoreRound {
                 format!("{} blindings for {} miners", blindings.len(), outputs.len()),
             ));
         }
-        let samples = outputs.first().map_or(0, Vec::len);
+        // The shape's K: the outputs of the first miner that answered.
+        let samples = outputs
+            .iter()
+            .zip(&blindings)
+            .find(|(_, b)| b.is_some())
+            .map_or(0, |(o, _)| o.len());
+        let samples = u32::try_from(samples)
+            .map_err(|_| input_error(py, "outputs", format!("{samples} outputs per miner")))?;
         let miners = outputs
             .into_iter()
             .zip(&blindings)
@@ -648,19 +688,25 @@ impl PyScoreRound {
                     .transpose()
             })
             .collect::<PyResult<Vec<Option<MinerAnswer>>>>()?;
-        let weight_blinding = match weight_blinding {
-            Some(b) => fr_from_py("weight_blinding", b)?,
-            None => Fr::from(0u64),
+        let mode = self::mode(py, mode)?;
+        // A hidden row's commitment hides it only under a random blinding; a public row has none.
+        let weight_blinding = match (weight_blinding, mode) {
+            (Some(b), _) => fr_from_py("weight_blinding", b)?,
+            (None, WeightsMode::Hidden) => {
+                use ark_ff::UniformRand;
+                Fr::rand(&mut rand::rngs::OsRng)
+            }
+            (None, WeightsMode::Public) => Fr::from(0u64),
         };
         let round = ScoreRound {
             netuid,
             epoch,
             validator_hotkey: bytes32(py, "validator_hotkey", validator_hotkey)?,
             depth: evaluation_set.tree.depth() as u32,
-            mode: self::mode(py, mode)?,
+            mode,
             sample_seed: bytes32(py, "sample_seed", sample_seed)?,
             records: evaluation_set.records.clone(),
-            samples: samples as u32,
+            samples,
             miners,
             weight_blinding,
         };
@@ -678,6 +724,7 @@ impl PyScoreRound {
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
         let round: ScoreRound =
             serde_json::from_str(text).map_err(|e| input_error(py, "round", e))?;
+        round.shape().validate().map_err(|e| score_error(py, &e))?;
         Ok(Self { round })
     }
 

@@ -80,3 +80,20 @@ def test_score_gives_scores_and_the_max_upscaled_row():
     with pytest.raises(zkyuma.InputError) as e:
         zkyuma.score("nope", outputs, labels)
     assert e.value.argument == "scoring"
+
+
+def test_what_would_exhaust_memory_or_overflow_is_refused():
+    with pytest.raises(zkyuma.InputError) as e:
+        zkyuma.EvaluationSet([[1]], [1], depth=25)
+    assert e.value.argument == "depth"
+    tree = zkyuma.EvaluationSet([[1], [2]], [1, 2], depth=2)
+    with pytest.raises(zkyuma.InputError) as e:
+        zkyuma.EvaluationSet.verify_path(tree.leaf(0), 0, [tree.root] * 64, tree.root)
+    assert e.value.argument == "path"
+    with pytest.raises(zkyuma.InputError) as e:
+        zkyuma.EvaluationSet.verify_path(tree.leaf(0), 4, tree.path(0), tree.root)
+    assert e.value.argument == "index"
+    for samples in (0, 4097):
+        with pytest.raises(zkyuma.InputError) as e:
+            zkyuma.sample_indices(bytes(32), bytes(32), samples, 10)
+        assert e.value.argument == "samples"

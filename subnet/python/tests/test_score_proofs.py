@@ -111,3 +111,18 @@ def test_rounds_round_trip_through_the_cli_document():
     assert doc["samples"] == SAMPLES and doc["miners"][2] is None
     with pytest.raises(zkyuma.InputError):
         zkyuma.ScoreRound.from_json('{"netuid": 1}')
+
+
+def test_a_hidden_row_gets_a_random_blinding_unless_given():
+    a = json.loads(make_round(mode="hidden", blindings=[11, 12, 13]).to_json())
+    b = json.loads(make_round(mode="hidden", blindings=[11, 12, 13]).to_json())
+    assert a["weight_blinding"] != b["weight_blinding"]
+    assert int(a["weight_blinding"], 16) != 0
+    public = json.loads(make_round().to_json())
+    assert int(public["weight_blinding"], 16) == 0
+
+
+def test_the_samples_come_from_a_miner_that_answered():
+    # Miner 0 is absent and sends no outputs; the shape still has 4 samples.
+    rnd = make_round(outputs=[[], [1, 2, 3, 4], [5, 6, 7, 8]], blindings=[None, 12, 13])
+    assert rnd.shape[1] == SAMPLES

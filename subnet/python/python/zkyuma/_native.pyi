@@ -105,7 +105,8 @@ class ScoreRound:
         blindings: Sequence[Optional[int]],
         mode: str = "hidden",
         weight_blinding: Optional[int] = None,
-    ) -> None: ...
+    ) -> None:
+        """``weight_blinding`` defaults to a fresh random one in hidden mode."""
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> ScoreRound: ...
