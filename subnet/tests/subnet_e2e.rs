@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
-use zkyuma_circuits::score::{Record, ScoreShape, ScoreStatement, WeightsMode};
+use zkyuma_circuits::score::{ScoreShape, ScoreStatement, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{Keys, SetupKind};
 use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
@@ -58,18 +58,8 @@ fn keys() -> (Keys, Keys) {
     )
 }
 
-/// Records whose first feature is the label: the honest miner reads it off (a perfect model).
-fn records(offset: u16) -> Vec<Record> {
-    (0..8u16)
-        .map(|r| {
-            let label = 3000 + 7000 * r + offset;
-            Record {
-                features: vec![i64::from(label), i64::from(r)],
-                label,
-            }
-        })
-        .collect()
-}
+// Records whose first feature is the label: the honest miner reads it off (a perfect model).
+use zkyuma_subnet::local::records;
 
 /// The progress file a validator keeps (its format is the validator's; the test reads the
 /// proven statement and proof from it to build forged and replayed submissions).

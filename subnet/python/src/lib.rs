@@ -525,11 +525,12 @@ impl EvaluationSet {
         if features.is_empty() {
             return Err(input_error(py, "features", "an empty evaluation set"));
         }
-        if !(1..=zkyuma_circuits::score::MAX_DEPTH).contains(&depth) {
+        // The tree is held whole (every level), 2^depth leaves wide.
+        if !(1..=MAX_TREE_DEPTH).contains(&depth) {
             return Err(input_error(
                 py,
                 "depth",
-                format!("{depth} is not in 1..=32"),
+                format!("{depth} is not in 1..={MAX_TREE_DEPTH}"),
             ));
         }
         let records: Vec<Record> = features
@@ -1163,13 +1164,14 @@ impl LocalSubnet {
             runtime.block_on(async move {
                 if !ready {
                     for _ in 0..1200 {
+                        // Ready, or closed meanwhile (the submission then fails by name).
                         let now_ready = match subnet.lock() {
-                            Ok(g) => g.as_ref().is_some_and(|s| {
+                            Ok(g) => g.as_ref().is_none_or(|s| {
                                 s.chain
                                     .epoch_state()
                                     .ready(zkyuma_subnet::chain::unix_now())
                             }),
-                            Err(_) => false,
+                            Err(_) => true,
                         };
                         if now_ready {
                             break;
