@@ -529,6 +529,9 @@ pub struct SubtensorAuditOptions {
     pub bundles: Option<PathBuf>,
 }
 
+/// Rest digests of the bundles' accepted statements by (epoch, hotkey); `None` where two differ.
+type BundleStatements = std::collections::BTreeMap<(u64, [u8; 32]), Option<Fr>>;
+
 fn fr_of(w: &[u8; 32]) -> Option<Fr> {
     let x = Fr::from_be_bytes_mod_order(w);
     (x.into_bigint().to_bytes_be() == w.to_vec()).then_some(x)
@@ -540,7 +543,7 @@ fn bundle_rest_digests(
     dir: &Path,
     params: &Path,
     netuid: u16,
-) -> Result<std::collections::BTreeMap<(u64, [u8; 32]), Option<Fr>>, SubtensorAuditError> {
+) -> Result<BundleStatements, SubtensorAuditError> {
     let report =
         crate::audit::audit_dir(dir, Some(params)).map_err(|e| SubtensorAuditError::File {
             path: e.path.clone(),
@@ -798,7 +801,7 @@ fn check_record(
     r: &ScoreRecord,
     row: &[(u16, u16)],
     keys: &[PinnedScoreKey],
-    rests: Option<&std::collections::BTreeMap<(u64, [u8; 32]), Option<Fr>>>,
+    rests: Option<&BundleStatements>,
 ) -> RecordCheck {
     let Some(key) = keys.iter().find(|k| k.key_id == r.key_id) else {
         return RecordCheck::Fault("its key is not under --params".into());
