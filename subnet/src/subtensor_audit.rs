@@ -1,7 +1,8 @@
 //! The live audit of a subnet on a subtensor node (`zkyuma audit --subtensor`).
 //!
 //! What it reads, at the range's last block: the subnet's uids, hotkeys and stored weight rows
-//! (`SubtensorModule::{SubnetworkN, Keys, Weights}`); over the range, every block's events
+//! (`SubtensorModule::{SubnetworkN, Keys, Weights}`) and the commits not revealed yet
+//! (`WeightCommits`, `TimelockedWeightCommits` of the reveal period's epochs); over the range, every block's events
 //! (`System::Events`), keeping the registry's `ScoreVerified` logs (`EVM::Log`). For each
 //! recorded proof it rebuilds the public inputs from the log (subnet, epoch, hotkey, weights,
 //! rest digest), decodes the proof and **re-verifies it natively** against the pinned verifying key
@@ -427,6 +428,33 @@ pub enum Verdict {
     },
 }
 
+/// A weight commit the runtime holds and has not revealed yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PendingCommit {
+    /// `commit_timelocked_weights` / `commit_crv3_weights`: the runtime decrypts it itself at
+    /// `reveal_round` (`TimelockedWeightCommits`).
+    Timelocked {
+        /// The subnet epoch it was committed in.
+        epoch: u64,
+        /// Block it was committed in.
+        commit_block: u64,
+        /// The drand round that reveals it.
+        reveal_round: u64,
+        /// Ciphertext bytes.
+        bytes: usize,
+    },
+    /// `commit_weights`: the validator reveals it (`WeightCommits`).
+    Hash {
+        /// Block it was committed in.
+        commit_block: u64,
+        /// First block it may be revealed in.
+        first_reveal_block: u64,
+        /// Last block it may be revealed in.
+        last_reveal_block: u64,
+    },
+}
+
 /// One uid's audit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UidAudit {
@@ -438,7 +466,9 @@ pub struct UidAudit {
     pub row: Vec<(u16, u16)>,
     /// Recorded proofs in the range (epoch, block).
     pub proofs: Vec<(u64, u64)>,
-    /// The verdict.
+    /// Its commits not revealed yet: the row they reveal is audited once stored.
+    pub pending: Vec<PendingCommit>,
+    /// The verdict on the stored row.
     pub verdict: Verdict,
 }
 
@@ -500,6 +530,25 @@ impl SubtensorAudit {
                 u.uid,
                 u.row.len()
             ));
+            for p in &u.pending {
+                out.push_str(&match p {
+                    PendingCommit::Timelocked {
+                        epoch,
+                        commit_block,
+                        reveal_round,
+                        ..
+                    } => format!(
+                        "           pending timelocked commit of epoch {epoch} (block {commit_block}), revealed at drand round {reveal_round}\n"
+                    ),
+                    PendingCommit::Hash {
+                        commit_block,
+                        first_reveal_block,
+                        last_reveal_block,
+                    } => format!(
+                        "           pending hash commit (block {commit_block}), to be revealed in blocks {first_reveal_block}..={last_reveal_block}\n"
+                    ),
+                });
+            }
         }
         for m in &self.unmatched {
             out.push_str(&format!("  unmatched proof: {m}\n"));
@@ -629,7 +678,27 @@ pub async fn audit_subtensor(
                 .map_err(|e| decode_err(format!("Weights({netuid}, {uid})"), e))?,
             None => Vec::new(),
         };
-        neurons.push((uid, hotkey, row));
+        let pending = match node
+            .storage(&chain.storage_key("WeightCommits", (netuid, hotkey))?, &at)
+            .await?
+        {
+            Some(b) => Vec::<([u8; 32], u64, u64, u64)>::decode(&mut b.as_slice())
+                .map_err(|e| decode_err(format!("WeightCommits({netuid}, uid {uid})"), e))?
+                .into_iter()
+                .map(|(_, commit_block, first, last)| PendingCommit::Hash {
+                    commit_block,
+                    first_reveal_block: first,
+                    last_reveal_block: last,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        neurons.push((uid, hotkey, row, pending));
+    }
+    for (who, commit) in timelocked_commits(node, &chain, netuid, to, &at).await? {
+        if let Some(n) = neurons.iter_mut().find(|n| n.1 == who) {
+            n.3.push(commit);
+        }
     }
 
     let mut records = Vec::new();
@@ -661,7 +730,7 @@ pub async fn audit_subtensor(
     };
     let mut unmatched = Vec::new();
     for r in &records {
-        let known_hotkey = neurons.iter().any(|(_, h, _)| *h == r.hotkey);
+        let known_hotkey = neurons.iter().any(|n| n.1 == r.hotkey);
         let known_key = keys.iter().any(|k| k.key_id == r.key_id);
         if !known_hotkey || !known_key {
             unmatched.push(format!(
@@ -680,12 +749,12 @@ pub async fn audit_subtensor(
     }
 
     let mut uids = Vec::new();
-    for (uid, hotkey, row) in neurons {
+    for (uid, hotkey, row, pending) in neurons {
         let mut mine: Vec<&ScoreRecord> = records
             .iter()
             .filter(|r| r.hotkey == hotkey && keys.iter().any(|k| k.key_id == r.key_id))
             .collect();
-        if row.is_empty() && mine.is_empty() {
+        if row.is_empty() && mine.is_empty() && pending.is_empty() {
             continue;
         }
         mine.sort_by_key(|r| (r.block, r.epoch));
@@ -701,12 +770,20 @@ pub async fn audit_subtensor(
                 ));
             }
         }
+        let verdict = if row.is_empty() && mine.is_empty() {
+            Verdict::Unproven {
+                reason: "no stored row yet, only commits".into(),
+            }
+        } else {
+            verdict(&checks, rests.is_some())
+        };
         uids.push(UidAudit {
             uid,
             hotkey: format!("0x{}", hex::encode(hotkey)),
             row,
             proofs: mine.iter().map(|r| (r.epoch, r.block)).collect(),
-            verdict: verdict(&checks, rests.is_some()),
+            verdict,
+            pending,
         });
     }
     Ok(SubtensorAudit {
@@ -717,6 +794,82 @@ pub async fn audit_subtensor(
         unmatched,
         faults,
     })
+}
+
+/// The reveal period the commits of a subnet wait (`RevealPeriodEpochs`), at most this many
+/// epochs read back.
+const MAX_REVEAL_PERIOD: u64 = 16;
+
+/// The timelocked commits the runtime holds for `netuid` at block `to`: those of the reveal
+/// period's epochs (`TimelockedWeightCommits(netuid, epoch)`), as (hotkey, commit).
+async fn timelocked_commits(
+    node: &Node,
+    chain: &OfflineChain,
+    netuid: u16,
+    to: u64,
+    at: &str,
+) -> Result<Vec<([u8; 32], PendingCommit)>, SubtensorAuditError> {
+    let u64_at = |entry: &'static str| async move {
+        match node
+            .storage(&chain.storage_key(entry, (netuid,))?, at)
+            .await?
+        {
+            Some(b) => u64::decode(&mut b.as_slice())
+                .map(Some)
+                .map_err(|e| decode_err(entry, e)),
+            None => Ok(None),
+        }
+    };
+    let has = |entry: &str| {
+        chain
+            .metadata()
+            .pallet_by_name("SubtensorModule")
+            .and_then(|p| p.storage())
+            .and_then(|s| s.entry_by_name(entry))
+            .is_some()
+    };
+    if !has("TimelockedWeightCommits") {
+        return Ok(Vec::new());
+    }
+    // The epoch index commits are keyed by: the runtime's counter where it keeps one, else
+    // `(block + netuid + 1) / (tempo + 1)`.
+    let current = if has("SubnetEpochIndex") {
+        u64_at("SubnetEpochIndex").await?.unwrap_or(0)
+    } else {
+        let tempo = match node
+            .storage(&chain.storage_key("Tempo", (netuid,))?, at)
+            .await?
+        {
+            Some(b) => u16::decode(&mut b.as_slice()).map_err(|e| decode_err("Tempo", e))?,
+            None => 360,
+        };
+        (to + u64::from(netuid) + 1) / (u64::from(tempo) + 1)
+    };
+    let period = u64_at("RevealPeriodEpochs")
+        .await?
+        .unwrap_or(1)
+        .min(MAX_REVEAL_PERIOD);
+    let mut out = Vec::new();
+    for epoch in current.saturating_sub(period)..=current {
+        let key = chain.storage_key("TimelockedWeightCommits", (netuid, epoch))?;
+        let Some(b) = node.storage(&key, at).await? else {
+            continue;
+        };
+        let commits = Vec::<([u8; 32], u64, Vec<u8>, u64)>::decode(&mut b.as_slice())
+            .map_err(|e| decode_err(format!("TimelockedWeightCommits({netuid}, {epoch})"), e))?;
+        for (who, commit_block, ciphertext, reveal_round) in commits {
+            out.push((
+                who,
+                PendingCommit::Timelocked {
+                    epoch,
+                    commit_block,
+                    reveal_round,
+                    bytes: ciphertext.len(),
+                },
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// What one recorded proof shows about a uid's stored row.

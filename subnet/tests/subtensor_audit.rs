@@ -22,7 +22,8 @@ use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{params_name, prove_score, setup_score};
 use zkyuma_subnet::chain::subtensor::{decode_metadata, OfflineChain, MAINNET_METADATA};
 use zkyuma_subnet::subtensor_audit::{
-    audit_subtensor, Exchange, Node, Recording, SubtensorAuditError, SubtensorAuditOptions, Verdict,
+    audit_subtensor, Exchange, Node, PendingCommit, Recording, SubtensorAuditError,
+    SubtensorAuditOptions, Verdict,
 };
 use zkyuma_verifier::evm::submit_score_calldata;
 use zkyuma_verifier::Proof;
@@ -63,6 +64,18 @@ fn round(uid: usize, epoch: u64) -> ScoreRound {
             .collect(),
         weight_blinding: Fr::from(0u64),
     }
+}
+
+/// The subnet's tempo in the recorded answers.
+const TEMPO: u16 = 10;
+
+/// Commits the runtime holds: timelocked ones of the current epoch (hotkey, commit block,
+/// ciphertext, reveal round) and hash ones by uid (hash, commit block, first and last reveal
+/// block).
+#[derive(Default)]
+struct Commits {
+    timelocked: Vec<([u8; 32], u64, Vec<u8>, u64)>,
+    hash: Vec<(usize, ([u8; 32], u64, u64, u64))>,
 }
 
 fn hash_of(block: u64) -> String {
@@ -207,9 +220,18 @@ fn fixture() -> Fixture {
     row1[0].1 = row1[0].1.saturating_sub(1);
     let rows = [row0, row1, vec![(3u16, 65535u16)], vec![(2u16, 65535u16)]];
 
-    let hotkeys: Vec<[u8; 32]> = (0..UIDS).map(hotkey).collect();
+    // uid 4 has no row yet, only a timelocked commit; uid 3 a timelocked one beside its row;
+    // uid 1 a hash commit.
+    let hotkeys: Vec<[u8; 32]> = (0..=UIDS).map(hotkey).collect();
+    let commits = Commits {
+        timelocked: vec![
+            (hotkey(3), 11, vec![7u8; 300], 4242),
+            (hotkey(4), 12, vec![9u8; 310], 4243),
+        ],
+        hash: vec![(1, ([5u8; 32], 9, 20, 30))],
+    };
     Fixture {
-        recording: answers(&hotkeys, &rows, &logs),
+        recording: answers(&hotkeys, &rows, &logs, &commits),
         registry: registry_address.0 .0,
         params,
         statements,
@@ -222,6 +244,7 @@ fn answers(
     hotkeys: &[[u8; 32]],
     rows: &[Vec<(u16, u16)>],
     logs: &[revm::primitives::Log],
+    commits: &Commits,
 ) -> Recording {
     let chain = OfflineChain::new(
         decode_metadata(MAINNET_METADATA).expect("metadata"),
@@ -275,20 +298,55 @@ fn answers(
         at,
         Some((hotkeys.len() as u16).encode()),
     ));
-    for (uid, row) in rows.iter().enumerate() {
+    for (uid, hotkey) in hotkeys.iter().enumerate() {
         ex.push(storage(
             chain
                 .storage_key("Keys", (NETUID, uid as u16))
                 .expect("key"),
             at,
-            Some(hotkeys[uid].encode()),
+            Some(hotkey.encode()),
         ));
         ex.push(storage(
             chain
                 .storage_key("Weights", (NETUID, uid as u16))
                 .expect("key"),
             at,
-            Some(row.encode()),
+            rows.get(uid).map(|r| r.encode()),
+        ));
+        let hash: Vec<([u8; 32], u64, u64, u64)> = commits
+            .hash
+            .iter()
+            .filter(|(u, _)| *u == uid)
+            .map(|(_, c)| *c)
+            .collect();
+        ex.push(storage(
+            chain
+                .storage_key("WeightCommits", (NETUID, *hotkey))
+                .expect("key"),
+            at,
+            (!hash.is_empty()).then(|| hash.encode()),
+        ));
+    }
+    // The runtime's epoch index at block LAST: (12 + 1 + 1) / (TEMPO + 1) = 1, reveal period 1.
+    ex.push(storage(
+        chain.storage_key("Tempo", (NETUID,)).expect("key"),
+        at,
+        Some(TEMPO.encode()),
+    ));
+    ex.push(storage(
+        chain
+            .storage_key("RevealPeriodEpochs", (NETUID,))
+            .expect("key"),
+        at,
+        Some(1u64.encode()),
+    ));
+    for epoch in 0..=1u64 {
+        ex.push(storage(
+            chain
+                .storage_key("TimelockedWeightCommits", (NETUID, epoch))
+                .expect("key"),
+            at,
+            (epoch == 1 && !commits.timelocked.is_empty()).then(|| commits.timelocked.encode()),
         ));
     }
     Recording {
@@ -352,6 +410,40 @@ async fn recorded_answers_give_proven_unproven_and_mismatch() {
             reason: "no recorded proof in the range".into()
         })
     );
+    assert_eq!(
+        verdict(4),
+        Some(Verdict::Unproven {
+            reason: "no stored row yet, only commits".into()
+        })
+    );
+    // The commits the runtime holds, by uid.
+    let pending = |uid: u16| {
+        report
+            .uids
+            .iter()
+            .find(|u| u.uid == uid)
+            .map(|u| u.pending.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        pending(3),
+        vec![PendingCommit::Timelocked {
+            epoch: 1,
+            commit_block: 11,
+            reveal_round: 4242,
+            bytes: 300
+        }]
+    );
+    assert_eq!(pending(4).len(), 1);
+    assert_eq!(
+        pending(1),
+        vec![PendingCommit::Hash {
+            commit_block: 9,
+            first_reveal_block: 20,
+            last_reveal_block: 30
+        }]
+    );
+    assert!(pending(0).is_empty());
     assert!(!report.consistent());
     assert!(report.unmatched.is_empty(), "{:?}", report.unmatched);
     // The lying registry's log is also a fault of the registry.
@@ -414,12 +506,17 @@ async fn a_row_without_a_proof_is_unproven_and_no_registry_proves_nothing() {
     let mut opts = options(&f, f.params.path());
     opts.registry = None;
     let report = audit_subtensor(&node, &opts).await.expect("audit");
-    assert_eq!(report.uids.len(), UIDS);
+    assert_eq!(report.uids.len(), UIDS + 1);
     for u in &report.uids {
+        let reason = if u.uid as usize == UIDS {
+            "no stored row yet, only commits"
+        } else {
+            "no recorded proof in the range"
+        };
         assert_eq!(
             u.verdict,
             Verdict::Unproven {
-                reason: "no recorded proof in the range".into()
+                reason: reason.into()
             },
             "uid {}",
             u.uid
@@ -524,7 +621,10 @@ fn the_command_line_replays_a_recording_and_fails_on_a_mismatch() {
         .iter()
         .map(|u| u["verdict"]["verdict"].as_str().expect("verdict"))
         .collect();
-    assert_eq!(verdicts, ["proven", "mismatch", "mismatch", "unproven"]);
+    assert_eq!(
+        verdicts,
+        ["proven", "mismatch", "mismatch", "unproven", "unproven"]
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not match the chain"));
 }
 
@@ -661,7 +761,7 @@ async fn a_proof_of_a_statement_in_an_audited_bundle_passes_the_rest_check() {
         })
         .collect();
     let rows = vec![vec![(2u16, 65535u16)]; hotkeys.len()];
-    let recording = answers(&hotkeys, &rows, &logs);
+    let recording = answers(&hotkeys, &rows, &logs, &Commits::default());
     let mut opts = SubtensorAuditOptions {
         netuid: NETUID,
         registry: Some(registry.0 .0),
