@@ -72,10 +72,12 @@ const TEMPO: u16 = 10;
 /// Commits the runtime holds: timelocked ones of the current epoch (hotkey, commit block,
 /// ciphertext, reveal round) and hash ones by uid (hash, commit block, first and last reveal
 /// block).
+type HashCommit = ([u8; 32], u64, u64, u64);
+
 #[derive(Default)]
 struct Commits {
     timelocked: Vec<([u8; 32], u64, Vec<u8>, u64)>,
-    hash: Vec<(usize, ([u8; 32], u64, u64, u64))>,
+    hash: Vec<(usize, HashCommit)>,
 }
 
 fn hash_of(block: u64) -> String {
@@ -313,7 +315,7 @@ fn answers(
             at,
             rows.get(uid).map(|r| r.encode()),
         ));
-        let hash: Vec<([u8; 32], u64, u64, u64)> = commits
+        let hash: Vec<HashCommit> = commits
             .hash
             .iter()
             .filter(|(u, _)| *u == uid)
