@@ -36,6 +36,11 @@ impl Proof {
         }
         let proof = Self::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes)
             .map_err(|_| VerifyError::Encoding { what: "proof" })?;
+        // One encoding per proof: the point decoder ignores the coordinate bytes of a point
+        // flagged as the identity, so the canonical re-encoding must be what was given.
+        if proof.to_bytes() != bytes {
+            return Err(VerifyError::Encoding { what: "proof" });
+        }
         for (element, zero) in [
             ("a", proof.a.is_zero()),
             ("b", proof.b.is_zero()),
@@ -90,6 +95,14 @@ impl VerifyingKey {
                     what: "verifying key",
                 }
             })?;
+        // One encoding per key (found by fuzzing: a point flagged as the identity decodes
+        // whatever its coordinate bytes, so one key had many encodings and `vk_hash`, taken over
+        // the canonical one, named bytes nobody registered).
+        if vk.to_bytes() != bytes {
+            return Err(VerifyError::Encoding {
+                what: "verifying key",
+            });
+        }
         if vk.gamma_abc_g1.len() != public_inputs + 1 {
             return Err(VerifyError::PublicInputs {
                 expected: vk.gamma_abc_g1.len().saturating_sub(1),
