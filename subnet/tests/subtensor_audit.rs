@@ -806,3 +806,27 @@ async fn a_proof_of_a_statement_in_an_audited_bundle_passes_the_rest_check() {
     );
     net.stop().await;
 }
+
+/// `node_answers` crash-da1cf30a: a recording holding a float (`1.4444444444444444e97`) read back
+/// as another float, so a replay could miss the answer it recorded. Recordings hold integers only.
+#[test]
+fn node_answers_crash_da1cf30a_a_recording_with_a_float_is_refused() {
+    let data = include_bytes!("regressions/node_answers-crash-da1cf30a");
+    // The first byte picked the recording path of the target.
+    assert_eq!(data[0] % 3, 1);
+    assert_eq!(
+        Recording::from_json(&data[1..]),
+        Err("not a recording: a number that is not an integer".to_string())
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("answers.json");
+    std::fs::write(&path, &data[1..]).expect("write");
+    assert!(matches!(
+        Node::replay(&path),
+        Err(SubtensorAuditError::File { message, .. }) if message.contains("not an integer")
+    ));
+    // A recording of integers and strings reads back exactly.
+    let f = fixture();
+    let text = serde_json::to_vec(&f.recording).expect("json");
+    assert_eq!(Recording::from_json(&text), Ok(f.recording));
+}
