@@ -731,21 +731,28 @@ impl PyScoreRound {
 
     /// The indices of the evaluation records this round samples.
     fn sample_indices(&self) -> Vec<u64> {
-        let leaves = 1u64 << self.round.depth.min(zkyuma_circuits::score::MAX_DEPTH);
-        commitment::sample_indices(
-            &self.round.sample_seed,
-            &self.round.validator_hotkey,
-            self.round.samples as usize,
-            (self.round.records.len() as u64).min(leaves),
+        let r = &self.round;
+        sampled(
+            &r.sample_seed,
+            &r.validator_hotkey,
+            r.samples,
+            &r.records,
+            r.depth,
         )
+        .0
     }
 
     /// The labels of the sampled records (what the miners' outputs are scored against).
     fn sampled_labels(&self) -> Vec<u16> {
-        self.sample_indices()
-            .iter()
-            .filter_map(|&i| self.round.records.get(i as usize).map(|r| r.label))
-            .collect()
+        let r = &self.round;
+        sampled(
+            &r.sample_seed,
+            &r.validator_hotkey,
+            r.samples,
+            &r.records,
+            r.depth,
+        )
+        .1
     }
 
     /// The circuit shape: `(miners, samples, depth, mode)`.
@@ -754,6 +761,30 @@ impl PyScoreRound {
         let s = self.round.shape();
         (s.miners, s.samples, s.depth, mode_name(s.mode))
     }
+}
+
+/// The records an epoch's seed samples for a validator (indices drawn below the set's size,
+/// capped at the tree's `2^depth` leaves, as `ScoreStatement::sample_indices` draws them) and
+/// their labels.
+fn sampled(
+    seed: &[u8; 32],
+    hotkey: &[u8; 32],
+    samples: u32,
+    records: &[Record],
+    depth: u32,
+) -> (Vec<u64>, Vec<u16>) {
+    let leaves = 1u64 << depth.min(zkyuma_circuits::score::MAX_DEPTH);
+    let indices = commitment::sample_indices(
+        seed,
+        hotkey,
+        samples as usize,
+        (records.len() as u64).min(leaves),
+    );
+    let labels = indices
+        .iter()
+        .filter_map(|&i| records.get(i as usize).map(|r| r.label))
+        .collect();
+    (indices, labels)
 }
 
 fn mode_name(m: WeightsMode) -> &'static str {
@@ -1279,18 +1310,9 @@ impl LocalValidator {
             epoch,
             Some(zkyuma_subnet::roles::validator::Phase::Answered),
         )?;
-        let size = self.validator.records.len() as u64;
-        let leaves = 1u64 << self.validator.depth.min(zkyuma_circuits::score::MAX_DEPTH);
-        let indices = commitment::sample_indices(
-            &r.seed,
-            &self.validator.hotkey.public(),
-            self.validator.samples as usize,
-            size.min(leaves),
-        );
-        let labels: Vec<u16> = indices
-            .iter()
-            .filter_map(|&i| self.validator.records.get(i as usize).map(|x| x.label))
-            .collect();
+        let v = &self.validator;
+        let (indices, labels) =
+            sampled(&r.seed, &v.hotkey.public(), v.samples, &v.records, v.depth);
         let d = PyDict::new(py);
         d.set_item("epoch", epoch)?;
         d.set_item("seed", PyBytes::new(py, &r.seed))?;
