@@ -406,6 +406,10 @@ async fn two_epochs_end_to_end_with_faults() {
         "replay: {}",
         r.reason
     );
+    assert!(
+        chain.epoch_state().submitted.is_empty(),
+        "a replay from another epoch counted as the validator's submission"
+    );
     // Registrations: one signed for epoch 1 replayed now is refused; a replacement root signed
     // for epoch 2 is accepted but, epoch 2's beacon round being fixed, only takes effect from
     // epoch 3 (epoch 2 still uses the old).
@@ -471,6 +475,26 @@ async fn two_epochs_end_to_end_with_faults() {
         .run_epoch(2, Some(Phase::Answered))
         .await
         .expect("v0 posts its epoch-2 task");
+    // Under v0's name, bytes v0 did not sign (a stranger's, here signed by v1): refused by
+    // name and not counted as v0's submission (else anyone could close the score window for
+    // every validator and have the epoch proven without their rows).
+    let mut under_v0 = st0.clone();
+    under_v0.epoch = 2;
+    let r = client
+        .submit_score(signed_submission(
+            &under_v0,
+            proof0.clone(),
+            &validator_keys[1],
+        ))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(verdict(&r).is_err(), "a stranger's bytes under v0's name");
+    assert!(
+        chain.epoch_state().submitted.is_empty(),
+        "a stranger's bytes counted as v0's submission: {}",
+        r.reason
+    );
     let mut self_scored = st0.clone();
     self_scored.epoch = 2;
     self_scored.miner_commitments[0] = Fr::from(5u64);
@@ -488,19 +512,25 @@ async fn two_epochs_end_to_end_with_faults() {
         "a validator scored: {}",
         r.reason
     );
-    // Spam: v0 has two refused submissions recorded this epoch; two more are recorded, then the
-    // chain refuses without recording (at most MAX_REFUSED_PER_HOTKEY per hotkey and epoch).
-    for attempt in 0..3 {
+    // v0's own signed (refused) submission counts as its turn.
+    assert_eq!(chain.epoch_state().submitted, vec![0]);
+    // Spam: v0 has one refused submission recorded this epoch; three more are recorded, then
+    // the chain refuses without recording (at most MAX_REFUSED_PER_HOTKEY per hotkey and epoch).
+    for attempt in 0..4 {
         let r = client
-            .submit_score(signed_submission(&st0, proof0.clone(), &validator_keys[0]))
+            .submit_score(signed_submission(
+                &self_scored,
+                proof0.clone(),
+                &validator_keys[0],
+            ))
             .await
             .expect("rpc")
             .into_inner();
-        let expected_limit = attempt == 2;
+        let expected_limit = attempt == 3;
         assert!(
             matches!(
                 (verdict(&r), expected_limit),
-                (Err(Refusal::WrongEpoch { .. }), false)
+                (Err(Refusal::ValidatorScored { uid: 0 }), false)
                     | (Err(Refusal::TooManyRefused { limit: 4 }), true)
             ),
             "spam attempt {attempt}: {}",
@@ -524,7 +554,8 @@ async fn two_epochs_end_to_end_with_faults() {
     assert_eq!(report.epochs[0].refused, 3, "v1's three refused attempts");
     assert_eq!(
         report.epochs[1].refused, 4,
-        "the replay, the self-scoring statement and two of the three spam replays"
+        "the self-scoring statement and three of the four spam submissions (the replay and the \
+         stranger's bytes are not recorded)"
     );
     let fetched = tmp.path().join("fetched");
     let over_grpc = audit_chain(&chain_served.url(), 1, 1..=2, &fetched, None)

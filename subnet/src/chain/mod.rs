@@ -1200,6 +1200,19 @@ impl EmbeddedChain {
             // Nobody's submission: refused, not recorded (no unbounded record of strangers).
             return outcome.map(|_| ());
         };
+        if !signed_for_open_epoch(&guard, &statement, sub) {
+            // Not this validator's submission for this epoch (another's bytes under its name, or
+            // its own from another epoch replayed): refused, not recorded. A recorded submission
+            // counts as the validator's turn (`submitted`): were strangers' recorded, anyone
+            // could close the score window for every validator and let the epoch be proven
+            // without their rows, or spend their refusals.
+            return match outcome {
+                Ok(_) => refuse(Refusal::BadSignature {
+                    what: Signed::ScoreSubmission,
+                }),
+                Err(e) => Err(e),
+            };
+        }
         let refusal = match &outcome {
             Ok(_)
                 if guard
@@ -1660,7 +1673,25 @@ fn window_closes_at(s: &State) -> Option<u64> {
         .map(|t| t.saturating_add(s.config.score_window_secs))
 }
 
-/// Permit holders with a recorded score submission this epoch (accepted or refused).
+/// Whether the statement's validator signed this submission, and for the open epoch: only
+/// such a submission is recorded against the validator's uid.
+fn signed_for_open_epoch(s: &State, st: &ScoreStatement, sub: &pb::ScoreSubmission) -> bool {
+    st.netuid == s.config.netuid
+        && st.epoch == s.epoch
+        && st.validate().is_ok()
+        && verify_signature(
+            &st.validator_hotkey,
+            &score_submission_payload(
+                &st.public_inputs(),
+                &sub.sealed_opening,
+                &sub.dropped_miners_json,
+            ),
+            &sub.signature,
+        )
+}
+
+/// Permit holders with a recorded score submission this epoch (accepted or refused): each
+/// signed by the permit holder for this epoch (see [`EmbeddedChain::submit_score`]).
 fn submitted(s: &State) -> Vec<u16> {
     (0..s.neurons.len() as u16)
         .filter(|u| s.permits[usize::from(*u)])
