@@ -8,7 +8,8 @@
 //!   [`subtensor_audit`] — the live audit of a subnet on a subtensor node;
 //! * [`cli`] — the `zkyuma` command line (logic here, so it is tested without a process);
 //! * [`demo`] — `zkyuma demo`, a whole local subnet;
-//! * [`local`] — a tiny local subnet on loopback, for tests and the Python package.
+//! * [`local`] — a tiny local subnet on loopback, for tests and the Python package;
+//! * [`soak`] — `zkyuma soak`: every role a process for many epochs, with faults injected.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod local;
 pub mod net;
 pub mod progress;
 pub mod roles;
+pub mod soak;
 pub mod subtensor_audit;
 
 /// Proofs are made one at a time per process. Each already runs on every core (the rayon pool),

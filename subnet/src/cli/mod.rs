@@ -55,6 +55,9 @@ pub enum Command {
     Audit(crate::cli::subnet::AuditArgs),
     /// Run one role of the subnet (chain, miner, validator, epoch prover) as its own process.
     Serve(crate::cli::serve::ServeArgs),
+    /// Run a subnet with every role its own process for many epochs while faults are injected
+    /// (roles killed and restarted, a slow and a hostile peer), then audit every epoch.
+    Soak(SoakArgs),
     /// Contracts for the chain side (the EVM verifier).
     #[command(subcommand)]
     Export(crate::cli::chain::ExportCommand),
@@ -64,6 +67,64 @@ pub enum Command {
     /// A Groth16 phase-2 ceremony for one circuit on a universal phase 1 (a snarkjs `.ptau`).
     #[command(subcommand)]
     Ceremony(crate::cli::ceremony::CeremonyCommand),
+}
+
+/// `zkyuma soak`.
+#[derive(Debug, Clone, Args)]
+pub struct SoakArgs {
+    /// Validators × uids (the uids beyond the validators are miners), e.g. `16x64`.
+    #[arg(long, default_value = "16x64")]
+    pub shape: String,
+    /// Epochs to run back to back.
+    #[arg(long, default_value_t = 20)]
+    pub epochs: u64,
+    /// Samples per score proof.
+    #[arg(long, default_value_t = 4)]
+    pub samples: u32,
+    /// Evaluation-set tree depth (each hospital holds 2^depth patients).
+    #[arg(long, default_value_t = 4)]
+    pub depth: u32,
+    /// Working directory: keys (kept for the next run), configurations, stores, bundles and
+    /// `soak-report.json`.
+    #[arg(long, default_value = "zkyuma-data/soak")]
+    pub out: PathBuf,
+    /// Give up after this many minutes.
+    #[arg(long, default_value_t = 120)]
+    pub limit_minutes: u64,
+}
+
+fn soak(args: &SoakArgs) -> Result<(), CliError> {
+    let shape = parse_epoch_shape(&args.shape, BondsRule::Yuma3)?;
+    if shape.uids <= shape.validators || args.epochs == 0 || args.depth == 0 || args.depth > 16 {
+        return Err(CliError::Usage(
+            "soak: --shape needs more uids than validators, --epochs at least 1, --depth 1..=16"
+                .into(),
+        ));
+    }
+    let exe = std::env::current_exe().map_err(|source| CliError::Read {
+        path: "the zkyuma binary".into(),
+        source,
+    })?;
+    let opts = crate::soak::SoakOptions {
+        validators: shape.validators,
+        miners: shape.uids - shape.validators,
+        samples: args.samples,
+        depth: args.depth,
+        per_hospital: 1 << args.depth,
+        epochs: args.epochs,
+        out: args.out.clone(),
+        exe,
+        limit: std::time::Duration::from_secs(60 * args.limit_minutes),
+    };
+    let report = crate::soak::run_soak(&opts)?;
+    print!("{}", report.render());
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(CliError::Audit(
+            "the soak failed (see the table above)".into(),
+        ))
+    }
 }
 
 /// `zkyuma epoch ...`
@@ -547,6 +608,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => crate::cli::subnet::demo(&args)?,
         Command::Audit(args) => crate::cli::subnet::audit(&args)?,
         Command::Serve(args) => crate::cli::serve::serve(&args)?,
+        Command::Soak(args) => soak(&args)?,
         Command::Setup(SetupCommand::Epoch {
             shape,
             bonds,

@@ -97,6 +97,24 @@ impl RoleProcess {
         }
     }
 
+    /// Pause (`SIGSTOP`) or resume (`SIGCONT`) it, through `kill(1)`.
+    pub fn pause(&self, paused: bool) -> std::io::Result<()> {
+        let status = Command::new("kill")
+            .arg(if paused { "-STOP" } else { "-CONT" })
+            .arg(self.child.id().to_string())
+            .status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!("kill(1) failed: {status}")))
+        }
+    }
+
+    /// Its exit status, if it has exited (without waiting).
+    pub fn try_status(&mut self) -> std::io::Result<Option<std::process::ExitStatus>> {
+        self.child.try_wait()
+    }
+
     /// Kill it (SIGKILL) and reap it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

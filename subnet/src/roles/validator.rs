@@ -20,7 +20,7 @@ use crate::net::serve::chain_client;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zkyuma_circuits::commitment::{
@@ -298,13 +298,18 @@ pub struct Validator {
     pub behaviour: Behaviour,
 }
 
+/// Where a validator keeps its progress through `epoch` (under its state directory).
+pub fn progress_file(state_dir: &Path, epoch: u64) -> PathBuf {
+    state_dir.join(format!("epoch-{epoch:06}.json"))
+}
+
 fn chain_err(e: tonic::Status) -> ValidatorError {
     ValidatorError::Chain(e.message().to_string())
 }
 
 impl Validator {
     fn progress_path(&self, epoch: u64) -> PathBuf {
-        self.state_dir.join(format!("epoch-{epoch:06}.json"))
+        progress_file(&self.state_dir, epoch)
     }
 
     fn load(&self, epoch: u64) -> Result<Option<EpochProgress>, ValidatorError> {
