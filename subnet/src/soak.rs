@@ -304,6 +304,20 @@ fn validator_proved(state_dir: &Path, epoch: u64) -> Option<bool> {
     Some(!v.get("proved").is_none_or(serde_json::Value::is_null))
 }
 
+/// How the chain answered a replayed submission, and whether it refused it.
+fn replay_outcome(
+    what: &str,
+    answer: Result<tonic::Response<pb::Receipt>, tonic::Status>,
+) -> (String, bool) {
+    match answer {
+        Ok(r) => match crate::net::protocol::verdict(r.get_ref()) {
+            Ok(()) => (format!("replayed {what}: ACCEPTED"), false),
+            Err(refusal) => (format!("replayed {what}: refused ({refusal})"), true),
+        },
+        Err(s) => (format!("replayed {what}: {:?}", s.code()), true),
+    }
+}
+
 /// The hostile peer's messages in `epoch`: each must be refused and the chain must still answer.
 async fn hostile(url: &str, epoch: u64) -> (String, bool) {
     let Ok(mut c) = crate::net::serve::chain_client(url) else {
@@ -361,18 +375,9 @@ async fn hostile(url: &str, epoch: u64) -> (String, bool) {
                             sealed_opening: hex::decode(&s.sealed_opening).unwrap_or_default(),
                             dropped_miners_json: hex::decode(&s.dropped_miners).unwrap_or_default(),
                         };
-                        match c.submit_score(sub).await {
-                            Ok(r) => match crate::net::protocol::verdict(r.get_ref()) {
-                                Ok(()) => {
-                                    handled = false;
-                                    notes.push("replayed score: ACCEPTED".into());
-                                }
-                                Err(refusal) => {
-                                    notes.push(format!("replayed score: refused ({refusal})"))
-                                }
-                            },
-                            Err(s) => notes.push(format!("replayed score: {:?}", s.code())),
-                        }
+                        let (note, refused) = replay_outcome("score", c.submit_score(sub).await);
+                        handled &= refused;
+                        notes.push(note);
                     }
                     let sub = pb::EpochSubmission {
                         statement_json: crate::net::protocol::to_json(&bundle.epoch_statement),
@@ -380,18 +385,9 @@ async fn hostile(url: &str, epoch: u64) -> (String, bool) {
                         proof_system: bundle.epoch_proof_system.name().into(),
                         dropped_json: b"[]".to_vec(),
                     };
-                    match c.submit_epoch(sub).await {
-                        Ok(r) => match crate::net::protocol::verdict(r.get_ref()) {
-                            Ok(()) => {
-                                handled = false;
-                                notes.push("replayed epoch proof: ACCEPTED".into());
-                            }
-                            Err(refusal) => {
-                                notes.push(format!("replayed epoch proof: refused ({refusal})"))
-                            }
-                        },
-                        Err(s) => notes.push(format!("replayed epoch proof: {:?}", s.code())),
-                    }
+                    let (note, refused) = replay_outcome("epoch proof", c.submit_epoch(sub).await);
+                    handled &= refused;
+                    notes.push(note);
                 }
                 Err(e) => {
                     handled = false;
