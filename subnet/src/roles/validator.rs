@@ -1065,7 +1065,29 @@ pub async fn run(
             eprintln!("{}: epoch {epoch} closed before it ran", v.name);
             continue;
         }
-        let report = v.run_epoch(epoch, None).await?;
+        // The chain unreachable for a moment (restarting from its store, a network blip): the
+        // epoch's progress is saved after every step, so it is resumed once the chain answers
+        // again, for as long as the epoch is open.
+        let report = loop {
+            match v.run_epoch(epoch, None).await {
+                Ok(report) => break Some(report),
+                Err(ValidatorError::Chain(e)) => {
+                    eprintln!("{}: epoch {epoch}: chain: {e}; resuming", v.name);
+                    tokio::select! {
+                        _ = &mut shutdown => return Ok(()),
+                        _ = tokio::time::sleep(poll.max(Duration::from_millis(500))) => {}
+                    }
+                    if matches!(v.chain_epoch().await, Ok(open) if open > epoch) {
+                        eprintln!("{}: epoch {epoch} closed before it could resume", v.name);
+                        break None;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let Some(report) = report else {
+            continue;
+        };
         println!(
             "{}: epoch {epoch}: score proof {}",
             v.name,
