@@ -4,7 +4,7 @@
 mod common;
 
 use ark_bn254::Fr;
-use ark_relations::gr1cs::ConstraintSystem;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef};
 use serde_json::Value;
 use zkyuma_circuits::epoch::constraints::EpochCircuit;
 use zkyuma_circuits::epoch::{EpochRound, EpochStatement, PROPORTION_BITS};
@@ -236,4 +236,50 @@ fn no_witness_of_the_epoch_circuit_is_free() {
         // chain state the digest binds — changed alone (bits flipped) breaks a constraint.
         common::assert_no_free_witness(&cs, 0, 300);
     }
+}
+
+/// What the prover calls (`ConstraintSynthesizer::generate_constraints`, with the statement's
+/// own digest as the public input) is the system the other tests check: the same constraints and
+/// public input, satisfied by the honest witness and not by a tampered one. (Mutation testing
+/// found the entry point untested: replaced by a no-op, every other circuit test still passed.)
+#[test]
+fn the_provers_entry_point_is_the_checked_system() {
+    let input = SyntheticEpoch {
+        validators: 2,
+        uids: 4,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 9,
+    }
+    .build();
+    let circuit = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
+    let direct = ConstraintSystem::<Fr>::new_ref();
+    circuit
+        .synthesize_with_input(direct.clone(), circuit.statement.public_digest())
+        .expect("synthesis");
+    let via = ConstraintSystem::<Fr>::new_ref();
+    circuit
+        .clone()
+        .generate_constraints(via.clone())
+        .expect("synthesis");
+    assert!(via.num_constraints() > 0);
+    assert_eq!(via.num_constraints(), direct.num_constraints());
+    assert_eq!(
+        via.num_instance_variables(),
+        2,
+        "the digest is the one public input"
+    );
+    let instance = |cs: &ConstraintSystemRef<Fr>| {
+        cs.borrow()
+            .and_then(|c| c.instance_assignment().ok().map(<[Fr]>::to_vec))
+    };
+    assert_eq!(instance(&via), instance(&direct));
+    assert!(via.is_satisfied().expect("assignment"));
+    let mut tampered = circuit.clone();
+    tampered.witness.weight_blindings[0] += Fr::from(1u64);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    tampered
+        .generate_constraints(cs.clone())
+        .expect("synthesis");
+    assert!(!cs.is_satisfied().expect("assignment"));
 }

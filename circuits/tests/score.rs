@@ -4,7 +4,7 @@
 use ark_bn254::Fr;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
-use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef};
 use proptest::prelude::*;
 use zkyuma_circuits::score::constraints::{ScoreCircuit, ScoreVars};
 use zkyuma_circuits::score::{
@@ -54,9 +54,16 @@ fn default_outputs(i: usize, k: usize) -> u16 {
     (i as u16) * 7000 + (k as u16) * 11000 + 500
 }
 
-fn satisfied<S: ScoringGadget>(circuit: &ScoreCircuit<S>) -> bool {
+/// Synthesized through the entry point the prover calls (`generate_constraints`), so a circuit
+/// whose entry point generates nothing fails every negative test here (mutation testing found
+/// it untested).
+fn satisfied<S: ScoringGadget + Clone>(circuit: &ScoreCircuit<S>) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    circuit.synthesize(cs.clone()).expect("synthesis");
+    circuit
+        .clone()
+        .generate_constraints(cs.clone())
+        .expect("synthesis");
+    assert!(cs.num_constraints() > 0, "no constraints generated");
     let ok = cs.is_satisfied().expect("assignment present");
     if !ok {
         eprintln!(
