@@ -95,6 +95,11 @@ fn upscale_boundaries() {
         vec![65535, 32767, 0],
         vec![40000, 20000, 1],
         vec![7],
+        // Small maxima where the big path's quotient `v · ⌊65535·2^32 / m⌋` rounds to another
+        // row entry than the exact one (32767 for 32768): the small path must be the one taken.
+        // (Mutation testing: `q_small + big · (q_big − q_small)` with `+` for `·` survived.)
+        vec![14, 7],
+        vec![36, 18, 0],
     ] {
         let (cs, vals) = upscale_in_circuit(&row);
         assert!(cs.is_satisfied().expect("assignment"));
