@@ -130,6 +130,9 @@ pub struct EpochOutcome {
     pub accepted: usize,
     /// Submissions the chain refused.
     pub refused: usize,
+    /// Miner commitments on the epoch's task board, of `validators × miners` possible (a miner
+    /// that does not answer a task within its commit window scores 0 for it).
+    pub commitments: usize,
     /// Validators with no accepted score proof.
     pub lost: Vec<u16>,
     /// Validators with more than one accepted score proof.
@@ -177,7 +180,9 @@ impl SoakReport {
             self.seconds,
             if self.passed() { "PASSED" } else { "FAILED" }
         );
-        out.push_str("epoch  accepted  refused  lost  duplicated  audited  seconds  fault\n");
+        out.push_str(
+            "epoch  accepted  refused  commitments  lost  duplicated  audited  seconds  fault\n",
+        );
         for e in &self.epochs {
             let faults: Vec<String> = self
                 .faults
@@ -192,10 +197,11 @@ impl SoakReport {
                 })
                 .collect();
             out.push_str(&format!(
-                "{:>5}  {:>8}  {:>7}  {:>4}  {:>10}  {:>7}  {:>7.1}  {}\n",
+                "{:>5}  {:>8}  {:>7}  {:>11}  {:>4}  {:>10}  {:>7}  {:>7.1}  {}\n",
                 e.epoch,
                 e.accepted,
                 e.refused,
+                e.commitments,
                 e.lost.len(),
                 e.duplicated.len(),
                 if e.audited { "yes" } else { "NO" },
@@ -731,7 +737,7 @@ pub fn run_soak(opts: &SoakOptions) -> Result<SoakReport, DemoError> {
             .and_then(|b| serde_json::from_slice(&b).ok());
         let mut lost = Vec::new();
         let mut duplicated = Vec::new();
-        let (mut accepted, mut refused) = (0, 0);
+        let (mut accepted, mut refused, mut commitments) = (0, 0, 0);
         if let Some(b) = &bundle {
             for uid in 0..opts.validators as u16 {
                 let n = b
@@ -745,6 +751,7 @@ pub fn run_soak(opts: &SoakOptions) -> Result<SoakReport, DemoError> {
                     _ => duplicated.push(uid),
                 }
             }
+            commitments = b.tasks.commitments.len();
             accepted = b.scores.iter().filter(|s| s.accepted).count();
             refused = b.scores.len() - accepted;
         } else {
@@ -755,6 +762,7 @@ pub fn run_soak(opts: &SoakOptions) -> Result<SoakReport, DemoError> {
             epoch: e,
             accepted,
             refused,
+            commitments,
             lost,
             duplicated,
             audited: file.is_some_and(|a| a.failures.is_empty()),

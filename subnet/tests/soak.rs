@@ -33,6 +33,7 @@ fn four_epochs_with_every_fault() {
     assert_eq!(report.epochs.len(), 4);
     for e in &report.epochs {
         assert_eq!(e.accepted, 2, "epoch {}: {table}", e.epoch);
+        assert!(e.commitments > 0 && e.commitments <= 8, "{table}");
     }
     // Every fault was injected (none missed its epoch), in turn.
     let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
