@@ -310,17 +310,18 @@ fn validator_proved(state_dir: &Path, epoch: u64) -> Option<bool> {
     Some(!v.get("proved").is_none_or(serde_json::Value::is_null))
 }
 
-/// How the chain answered a replayed submission, and whether it refused it.
-fn replay_outcome(
+/// How the chain answered a hostile submission, and whether it refused it (by a receipt naming
+/// its rule, or at the wire).
+fn answer_note(
     what: &str,
     answer: Result<tonic::Response<pb::Receipt>, tonic::Status>,
 ) -> (String, bool) {
     match answer {
         Ok(r) => match crate::net::protocol::verdict(r.get_ref()) {
-            Ok(()) => (format!("replayed {what}: ACCEPTED"), false),
-            Err(refusal) => (format!("replayed {what}: refused ({refusal})"), true),
+            Ok(()) => (format!("{what}: ACCEPTED"), false),
+            Err(refusal) => (format!("{what}: refused ({refusal})"), true),
         },
-        Err(s) => (format!("replayed {what}: {:?}", s.code()), true),
+        Err(s) => (format!("{what}: {:?}", s.code()), true),
     }
 }
 
@@ -337,14 +338,9 @@ async fn hostile(url: &str, epoch: u64) -> (String, bool) {
         proof_system: "groth16".into(),
         ..Default::default()
     };
-    match c.submit_score(big).await {
-        Err(s) => notes.push(format!("oversized: {:?}", s.code())),
-        Ok(r) => {
-            let refused = !r.get_ref().accepted;
-            handled &= refused;
-            notes.push(format!("oversized: receipt accepted={}", !refused));
-        }
-    }
+    let (note, refused) = answer_note("oversized", c.submit_score(big).await);
+    handled &= refused;
+    notes.push(note);
     // Malformed: a statement that is not JSON.
     let bad = pb::ScoreSubmission {
         statement_json: b"{not json".to_vec(),
@@ -352,14 +348,9 @@ async fn hostile(url: &str, epoch: u64) -> (String, bool) {
         proof_system: "groth16".into(),
         ..Default::default()
     };
-    match c.submit_score(bad).await {
-        Err(s) => notes.push(format!("malformed: {:?}", s.code())),
-        Ok(r) => {
-            let refused = !r.get_ref().accepted;
-            handled &= refused;
-            notes.push(format!("malformed: refused={refused}"));
-        }
-    }
+    let (note, refused) = answer_note("malformed", c.submit_score(bad).await);
+    handled &= refused;
+    notes.push(note);
     // Replayed: the previous epoch's accepted submissions, from its bundle.
     let prev = epoch.saturating_sub(1);
     match c
@@ -381,7 +372,8 @@ async fn hostile(url: &str, epoch: u64) -> (String, bool) {
                             sealed_opening: hex::decode(&s.sealed_opening).unwrap_or_default(),
                             dropped_miners_json: hex::decode(&s.dropped_miners).unwrap_or_default(),
                         };
-                        let (note, refused) = replay_outcome("score", c.submit_score(sub).await);
+                        let (note, refused) =
+                            answer_note("replayed score", c.submit_score(sub).await);
                         handled &= refused;
                         notes.push(note);
                     }
@@ -391,7 +383,8 @@ async fn hostile(url: &str, epoch: u64) -> (String, bool) {
                         proof_system: bundle.epoch_proof_system.name().into(),
                         dropped_json: b"[]".to_vec(),
                     };
-                    let (note, refused) = replay_outcome("epoch proof", c.submit_epoch(sub).await);
+                    let (note, refused) =
+                        answer_note("replayed epoch proof", c.submit_epoch(sub).await);
                     handled &= refused;
                     notes.push(note);
                 }
