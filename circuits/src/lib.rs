@@ -19,6 +19,8 @@
 //!   the R1CS circuit;
 //! * [`epoch`] — the epoch statement: chain state, commitments and results, the native builder
 //!   and check, and the R1CS circuit;
+//! * `halo2` (feature `halo2`) — the same rules as halo2 chips (lookup range checks, fixed-point
+//!   floor and truncation, comparisons, Poseidon), the second proof system's constraint code;
 //! * [`statement`] — the backend-neutral [`statement::Statement`] interface and the
 //!   [`statement::ProofSystem`] names.
 //!
@@ -36,6 +38,8 @@ pub mod field;
 pub mod fixed;
 #[cfg(feature = "r1cs")]
 pub mod gadgets;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 pub mod poseidon;
 pub mod score;
 pub mod scoring;

@@ -27,29 +27,12 @@ use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::SynthesisError;
 
-/// `1.0` in `I32F32` bits: the largest proportion.
-pub const UNIT: u128 = 1 << 32;
-
-/// Bits needed to write every integer in `0..=max` (at least 1).
-pub const fn bits_for(max: u128) -> usize {
-    let bits = (128 - max.leading_zeros()) as usize;
-    if bits == 0 {
-        1
-    } else {
-        bits
-    }
-}
+use super::product_max;
+pub use super::{bits_for, UNIT};
 
 fn to_u128(x: Fr) -> u128 {
     let limbs = x.into_bigint().0;
     u128::from(limbs[0]) | (u128::from(limbs[1]) << 64)
-}
-
-fn product_max(a_max: u128, b_max: u128) -> u128 {
-    a_max
-        .checked_mul(b_max)
-        .filter(|p| *p < 1u128 << 120)
-        .expect("fixed-point operands stay below 2^120")
 }
 
 /// `⌊a·b / 2^32⌋` for `0 <= a <= a_max`, `0 <= b <= b_max`: the product written as bits, its

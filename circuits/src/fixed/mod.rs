@@ -39,6 +39,29 @@ pub const FRAC32: u32 = 32;
 /// Number of fraction bits of [`I64F64`].
 pub const FRAC64: u32 = 64;
 
+/// `1.0` in `I32F32` bits: the largest proportion.
+pub const UNIT: u128 = 1 << 32;
+
+/// Bits needed to write every integer in `0..=max` (at least 1): the width of a range check on
+/// a value whose honest maximum is `max`, in every proof system.
+pub const fn bits_for(max: u128) -> usize {
+    let bits = (128 - max.leading_zeros()) as usize;
+    if bits == 0 {
+        1
+    } else {
+        bits
+    }
+}
+
+/// The largest honest product of operands bounded by `a_max` and `b_max`; the circuits' floor
+/// and ceil multiplications take operands whose products stay below `2^120`.
+pub fn product_max(a_max: u128, b_max: u128) -> u128 {
+    a_max
+        .checked_mul(b_max)
+        .filter(|p| *p < 1u128 << 120)
+        .expect("fixed-point operands stay below 2^120")
+}
+
 /// Floor of `a·b / 2^32` for 64-bit operands, exact in 128 bits.
 ///
 /// This is the raw rule a circuit enforces for `I32F32` products: `a·b = q·2^32 + r` with

@@ -1,0 +1,405 @@
+//! The arithmetic gate and the fixed-point and comparison rules built on it: the halo2 twins of
+//! [`crate::fixed`]'s `mul_floor`, `mul_ceil`, `div_trunc`, `floor_to_int` and of the R1CS
+//! gadgets `div_rem_bounded`, `enforce_below`, `is_less` and `is_zero`.
+//!
+//! One gate, `arith`, on advice columns `a, b, c, d` with fixed coefficients per row:
+//! `m·a·b + α·a + β·b + γ·c + δ·d + k = 0`. Every rule below is a few such rows plus lookup
+//! range checks ([`super::range`]); operands are copied into a row by copy constraints, so a rule
+//! constrains exactly the cells it was given.
+//!
+//! The soundness argument of each rule is the R1CS one, stated at each function: operands and
+//! results are integers far below the modulus, so the field relation is an integer relation and
+//! the range-checked remainder makes its solution unique.
+
+use super::range;
+use super::{fp_to_u128, fp_u128, from_fp, shr, Fp, Rows, Wire};
+use crate::fixed::{bits_for, product_max};
+use ark_ff::PrimeField as _;
+use halo2_axiom::circuit::Value;
+use halo2_axiom::halo2curves::ff::Field;
+use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Error, Fixed, Selector};
+use halo2_axiom::poly::Rotation;
+
+/// The arithmetic gate's selector and coefficient columns `m, α, β, γ, δ, k`.
+#[derive(Clone, Debug)]
+pub struct ArithConfig {
+    q: Selector,
+    coeff: [Column<Fixed>; 6],
+}
+
+impl ArithConfig {
+    /// Configure on advice columns 0..4 (`a, b, c, d`).
+    pub fn configure(meta: &mut ConstraintSystem<Fp>, advice: [Column<Advice>; 5]) -> Self {
+        let q = meta.selector();
+        let coeff: [Column<Fixed>; 6] = core::array::from_fn(|_| meta.fixed_column());
+        meta.create_gate("arith", |meta| {
+            let q = meta.query_selector(q);
+            let [a, b, c, d] =
+                core::array::from_fn(|i| meta.query_advice(advice[i], Rotation::cur()));
+            let [m, ca, cb, cc, cd, k] =
+                core::array::from_fn(|i| meta.query_fixed(coeff[i], Rotation::cur()));
+            vec![q * (m * a.clone() * b.clone() + ca * a + cb * b + cc * c + cd * d + k)]
+        });
+        Self { q, coeff }
+    }
+}
+
+/// A cell of an arithmetic row: a copy of a wire, or a new value.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand<'w> {
+    /// A copy of this wire.
+    Copy(&'w Wire),
+    /// A new cell with this value.
+    New(Value<Fp>),
+}
+
+/// An arithmetic row's coefficients `m·a·b + α·a + β·b + γ·c + δ·d + k`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Coeffs {
+    /// `m`.
+    pub m: Fp,
+    /// `α`.
+    pub a: Fp,
+    /// `β`.
+    pub b: Fp,
+    /// `γ`.
+    pub c: Fp,
+    /// `δ`.
+    pub d: Fp,
+    /// `k`.
+    pub k: Fp,
+}
+
+/// One `arith` row over `cells` (`a, b, c, d`); returns the four cells.
+pub fn row(
+    rows: &mut Rows<'_, '_>,
+    cells: [Operand<'_>; 4],
+    co: Coeffs,
+) -> Result<[Wire; 4], Error> {
+    let offset = rows.take(1);
+    let config = rows.config.arith.clone();
+    rows.enable(config.q, offset)?;
+    for (column, value) in config
+        .coeff
+        .iter()
+        .zip([co.m, co.a, co.b, co.c, co.d, co.k])
+    {
+        rows.fixed(*column, offset, value);
+    }
+    let mut out = [None; 4];
+    for (i, cell) in cells.iter().enumerate() {
+        out[i] = Some(match cell {
+            Operand::Copy(w) => rows.copy(w, i, offset),
+            Operand::New(v) => rows.advice(i, offset, *v),
+        });
+    }
+    Ok(out.map(|w| w.unwrap_or_else(|| unreachable!("four cells"))))
+}
+
+const ZERO: Operand<'static> = Operand::New(Value::known(Fp::ZERO));
+
+fn neg(x: u128) -> Fp {
+    -fp_u128(x)
+}
+
+/// `Σ c_i·x_i + k` for up to three terms.
+pub fn linear(rows: &mut Rows<'_, '_>, terms: &[(Fp, &Wire)], k: Fp) -> Result<Wire, Error> {
+    assert!(terms.len() <= 3, "at most three terms a row");
+    let value = terms
+        .iter()
+        .fold(Value::known(k), |acc, (c, w)| acc + w.value.map(|v| v * c));
+    let mut cells = [ZERO; 4];
+    let mut co = Coeffs {
+        d: -Fp::ONE,
+        k,
+        ..Coeffs::default()
+    };
+    for (i, (c, w)) in terms.iter().enumerate() {
+        cells[i] = Operand::Copy(w);
+        match i {
+            0 => co.a = *c,
+            1 => co.b = *c,
+            _ => co.c = *c,
+        }
+    }
+    cells[3] = Operand::New(value);
+    Ok(row(rows, cells, co)?[3])
+}
+
+/// `x·y`.
+pub fn mul(rows: &mut Rows<'_, '_>, x: &Wire, y: &Wire) -> Result<Wire, Error> {
+    let value = x.value * y.value;
+    let co = Coeffs {
+        m: Fp::ONE,
+        d: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    let cells = [
+        Operand::Copy(x),
+        Operand::Copy(y),
+        ZERO,
+        Operand::New(value),
+    ];
+    Ok(row(rows, cells, co)?[3])
+}
+
+/// Enforce `x ∈ {0, 1}` (`x·x − x = 0`).
+pub fn assert_bool(rows: &mut Rows<'_, '_>, x: &Wire) -> Result<(), Error> {
+    let co = Coeffs {
+        m: Fp::ONE,
+        a: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    row(rows, [Operand::Copy(x), Operand::Copy(x), ZERO, ZERO], co).map(|_| ())
+}
+
+/// `⌊a·b / 2^32⌋` for `0 <= a <= a_max`, `0 <= b <= b_max` (`I32F32` multiplication):
+/// `a·b = q·2^32 + r`, `r` on 32 bits, `q` on the bits `a_max·b_max / 2^32` needs. Twin of
+/// [`crate::fixed::mul_floor_i64`].
+pub fn mul_floor(
+    rows: &mut Rows<'_, '_>,
+    a: &Wire,
+    b: &Wire,
+    a_max: u128,
+    b_max: u128,
+) -> Result<Wire, Error> {
+    let q_bits = bits_for(product_max(a_max, b_max) >> 32);
+    let product = a.value * b.value;
+    let q = product.map(|p| shr(p, 32));
+    let r = product.zip(q).map(|(p, q)| p - q * fp_u128(1 << 32));
+    let co = Coeffs {
+        m: Fp::ONE,
+        c: neg(1 << 32),
+        d: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    let [_, _, q, r] = row(
+        rows,
+        [
+            Operand::Copy(a),
+            Operand::Copy(b),
+            Operand::New(q),
+            Operand::New(r),
+        ],
+        co,
+    )?;
+    range::check(rows, &q, q_bits)?;
+    range::check(rows, &r, 32)?;
+    Ok(q)
+}
+
+/// `⌈a·b / 2^32⌉` for `0 <= a <= a_max`, `0 <= b <= b_max`: `a·b = q·2^32 − r`, `r` on 32 bits,
+/// `q` on the bits `⌈a_max·b_max / 2^32⌉` needs.
+pub fn mul_ceil(
+    rows: &mut Rows<'_, '_>,
+    a: &Wire,
+    b: &Wire,
+    a_max: u128,
+    b_max: u128,
+) -> Result<Wire, Error> {
+    let q_bits = bits_for(product_max(a_max, b_max).div_ceil(1 << 32));
+    let product = a.value * b.value;
+    let q = product.map(|p| shr(p + fp_u128((1 << 32) - 1), 32));
+    let r = product.zip(q).map(|(p, q)| q * fp_u128(1 << 32) - p);
+    let co = Coeffs {
+        m: Fp::ONE,
+        c: neg(1 << 32),
+        d: Fp::ONE,
+        ..Coeffs::default()
+    };
+    let [_, _, q, r] = row(
+        rows,
+        [
+            Operand::Copy(a),
+            Operand::Copy(b),
+            Operand::New(q),
+            Operand::New(r),
+        ],
+        co,
+    )?;
+    range::check(rows, &q, q_bits)?;
+    range::check(rows, &r, 32)?;
+    Ok(q)
+}
+
+/// `⌊x / 2^32⌋` for `x >= 0` whose honest quotient is at most `q_max`: `x = q·2^32 + r`, `r` on
+/// 32 bits, `q` on `bits_for(q_max)`.
+pub fn floor_to_int(rows: &mut Rows<'_, '_>, x: &Wire, q_max: u128) -> Result<Wire, Error> {
+    let q = x.value.map(|v| shr(v, 32));
+    let r = x.value.zip(q).map(|(v, q)| v - q * fp_u128(1 << 32));
+    let co = Coeffs {
+        a: fp_u128(1 << 32),
+        c: Fp::ONE,
+        d: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    let [q, _, r, _] = row(
+        rows,
+        [Operand::New(q), ZERO, Operand::New(r), Operand::Copy(x)],
+        co,
+    )?;
+    range::check(rows, &q, bits_for(q_max))?;
+    range::check(rows, &r, 32)?;
+    Ok(q)
+}
+
+/// Integer division of canonical integers below `2^128` (`0 / 0` and larger values give
+/// `(0, 0)`, which fails the checks of a dishonest witness).
+fn div_rem_values(n: Fp, d: Fp) -> (Fp, Fp) {
+    match (fp_to_u128(n), fp_to_u128(d)) {
+        (Some(n), Some(d)) if d != 0 => (fp_u128(n / d), fp_u128(n % d)),
+        _ => (Fp::ZERO, Fp::ZERO),
+    }
+}
+
+/// `(q, r)` with `n = q·d + r`, `0 <= r < d` for `d` in `1..=2^rem_bits` and `q < 2^q_bits`: one
+/// product row, one row for `s = d − 1 − r`, and range checks of `q`, `r` and `s` (twin of the
+/// R1CS `div_rem_bounded` with a bounded quotient). No wrap-around when `q_bits + rem_bits + 1`
+/// is far below 254.
+pub fn div_rem(
+    rows: &mut Rows<'_, '_>,
+    n: &Wire,
+    d: &Wire,
+    rem_bits: usize,
+    q_bits: usize,
+) -> Result<(Wire, Wire), Error> {
+    assert!(
+        q_bits + rem_bits < 200,
+        "quotient and divisor far below the modulus"
+    );
+    let qr = n.value.zip(d.value).map(|(n, d)| div_rem_values(n, d));
+    let co = Coeffs {
+        m: Fp::ONE,
+        c: Fp::ONE,
+        d: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    let [q, _, r, _] = row(
+        rows,
+        [
+            Operand::New(qr.map(|x| x.0)),
+            Operand::Copy(d),
+            Operand::New(qr.map(|x| x.1)),
+            Operand::Copy(n),
+        ],
+        co,
+    )?;
+    let slack = linear(rows, &[(Fp::ONE, d), (-Fp::ONE, &r)], -Fp::ONE)?;
+    range::check(rows, &q, q_bits)?;
+    range::check(rows, &r, rem_bits)?;
+    range::check(rows, &slack, rem_bits)?;
+    Ok((q, r))
+}
+
+/// `⌊n / d⌋` for `n >= 0` and `1 <= d <= d_max` whose honest quotient is at most `q_max` (the
+/// `I32F32` division after the caller scales `n` by `2^32`). Twin of the R1CS `div_trunc`.
+pub fn div_trunc(
+    rows: &mut Rows<'_, '_>,
+    n: &Wire,
+    d: &Wire,
+    q_max: u128,
+    d_max: u128,
+) -> Result<Wire, Error> {
+    let (q, _) = div_rem(
+        rows,
+        n,
+        d,
+        bits_for(d_max.saturating_sub(1)),
+        bits_for(q_max),
+    )?;
+    Ok(q)
+}
+
+/// Enforce `0 <= x < y` where `y` is known to be in `1..=2^bits`: range checks of `x` and
+/// `y − 1 − x` on `bits` bits.
+pub fn enforce_below(
+    rows: &mut Rows<'_, '_>,
+    x: &Wire,
+    y: &Wire,
+    bits: usize,
+) -> Result<(), Error> {
+    range::check(rows, x, bits)?;
+    let slack = linear(rows, &[(Fp::ONE, y), (-Fp::ONE, x)], -Fp::ONE)?;
+    range::check(rows, &slack, bits)
+}
+
+/// Enforce `0 <= x < bound` for a constant `bound` in `1..=2^bits`.
+pub fn enforce_below_const(
+    rows: &mut Rows<'_, '_>,
+    x: &Wire,
+    bound: u128,
+    bits: usize,
+) -> Result<(), Error> {
+    assert!(
+        bound >= 1 && bits < 128 && bound <= 1u128 << bits,
+        "bound must be in 1..=2^bits"
+    );
+    range::check(rows, x, bits)?;
+    let slack = linear(rows, &[(-Fp::ONE, x)], fp_u128(bound - 1))?;
+    range::check(rows, &slack, bits)
+}
+
+/// `[a < b]` for integers with `a − b < 2^bits` and `b − a <= 2^bits`: a boolean witness `lt`
+/// with `(2·lt − 1)(b − a) − lt` range-checked on `bits` bits (`b − a − 1` when `lt`, `a − b`
+/// otherwise). Twin of the R1CS `is_less` / `enforce_less_bit`.
+pub fn is_less(rows: &mut Rows<'_, '_>, a: &Wire, b: &Wire, bits: usize) -> Result<Wire, Error> {
+    let less = a.value.zip(b.value).map(|(a, b)| {
+        Fp::from(u64::from(
+            from_fp(a).into_bigint() < from_fp(b).into_bigint(),
+        ))
+    });
+    let offset = rows.take(1);
+    let lt = rows.advice(2, offset, less);
+    assert_bool(rows, &lt)?;
+    let diff = linear(rows, &[(Fp::ONE, b), (-Fp::ONE, a)], Fp::ZERO)?;
+    let product = mul(rows, &lt, &diff)?;
+    let signed = linear(
+        rows,
+        &[(Fp::from(2), &product), (-Fp::ONE, &diff), (-Fp::ONE, &lt)],
+        Fp::ZERO,
+    )?;
+    range::check(rows, &signed, bits)?;
+    Ok(lt)
+}
+
+/// `[x = 0]` with every witness unique: `x·inv = 1 − z`, `x·z = 0`, `z·inv = 0` (twin of the R1CS
+/// `is_zero`).
+pub fn is_zero(rows: &mut Rows<'_, '_>, x: &Wire) -> Result<Wire, Error> {
+    let zero = x
+        .value
+        .map(|v| Fp::from(u64::from(bool::from(v.is_zero()))));
+    let inv = x
+        .value
+        .map(|v| Option::from(v.invert()).unwrap_or(Fp::ZERO));
+    let one_minus = Coeffs {
+        m: Fp::ONE,
+        c: Fp::ONE,
+        k: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    let [_, inv, z, _] = row(
+        rows,
+        [
+            Operand::Copy(x),
+            Operand::New(inv),
+            Operand::New(zero),
+            ZERO,
+        ],
+        one_minus,
+    )?;
+    let product = Coeffs {
+        m: Fp::ONE,
+        ..Coeffs::default()
+    };
+    row(
+        rows,
+        [Operand::Copy(x), Operand::Copy(&z), ZERO, ZERO],
+        product,
+    )?;
+    row(
+        rows,
+        [Operand::Copy(&z), Operand::Copy(&inv), ZERO, ZERO],
+        product,
+    )?;
+    Ok(z)
+}

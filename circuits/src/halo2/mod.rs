@@ -1,0 +1,289 @@
+//! The halo2 twin of the constraint code: chips over BN254's scalar field (`halo2-axiom`) that
+//! enforce the same rules as the R1CS gadgets and the native reference.
+//!
+//! Every chip here has a native twin in this crate and is tested against it with halo2's
+//! `MockProver` (`tests/halo2_chips.rs`), honest witnesses matching the native value and tampered
+//! ones failing at a named gate or lookup, region and offset:
+//!
+//! | chip | rule | native twin |
+//! |---|---|---|
+//! | [`range`] | `0 <= x < 2^n` by `L`-bit limbs looked up in a `2^L`-row table | `enforce_range` |
+//! | [`arith`] | `I32F32` floor / ceil multiplication, truncating division, floor to integer, bounded and signed comparisons, zero test | [`crate::fixed`] |
+//! | [`poseidon`] | circom's Poseidon (widths 3 and 5) and `hash_many` | [`crate::poseidon`] |
+//!
+//! # Layout
+//! All chips share one [`ChipConfig`]: five advice columns (equality on), one fixed column of
+//! pinned constants (equality on), one instance column, the arithmetic gate's coefficient
+//! columns, the range chip's table, and Poseidon's round-constant columns. `halo2-axiom` places
+//! every region at absolute rows, so [`Synth`] keeps the row cursor: each chip call is a region of
+//! its own (named after the rule, which is what `MockProver` reports), taking the next free rows.
+//!
+//! Public inputs are BN254 field elements, the same [`ark_bn254::Fr`] values the R1CS circuits
+//! take; [`to_fp`] and [`from_fp`] carry them across (canonical little-endian bytes).
+
+pub mod arith;
+pub mod poseidon;
+pub mod range;
+
+use ark_ff::{BigInteger, PrimeField as _};
+use core::ops::Range;
+pub use halo2_axiom as backend;
+use halo2_axiom::circuit::{Cell, Layouter, Region, Value};
+use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
+
+/// BN254's scalar field as halo2 sees it (the same field as [`ark_bn254::Fr`]).
+pub use halo2_axiom::halo2curves::bn256::Fr as Fp;
+
+/// The same field element in halo2's type.
+pub fn to_fp(x: ark_bn254::Fr) -> Fp {
+    let mut repr = <Fp as PrimeField>::Repr::default();
+    let bytes = x.into_bigint().to_bytes_le();
+    repr.as_mut().copy_from_slice(&bytes);
+    Option::from(Fp::from_repr(repr)).unwrap_or_else(|| unreachable!("same modulus"))
+}
+
+/// The same field element in arkworks' type.
+pub fn from_fp(x: Fp) -> ark_bn254::Fr {
+    ark_bn254::Fr::from_le_bytes_mod_order(x.to_repr().as_ref())
+}
+
+/// An integer as a field element.
+pub fn fp_u128(x: u128) -> Fp {
+    Fp::from_u128(x)
+}
+
+/// The integer a field element stands for, when it is below `2^128`.
+pub fn fp_to_u128(x: Fp) -> Option<u128> {
+    let repr = x.to_repr();
+    let bytes = repr.as_ref();
+    if bytes[16..].iter().any(|b| *b != 0) {
+        return None;
+    }
+    let mut low = [0u8; 16];
+    low.copy_from_slice(&bytes[..16]);
+    Some(u128::from_le_bytes(low))
+}
+
+/// `⌊x / 2^shift⌋` of a field element's canonical integer.
+pub(crate) fn shr(x: Fp, shift: usize) -> Fp {
+    let big = from_fp(x).into_bigint() >> shift as u32;
+    to_fp(ark_bn254::Fr::from_bigint(big).unwrap_or_default())
+}
+
+/// An assigned cell and its value (unknown during key generation).
+#[derive(Clone, Copy, Debug)]
+pub struct Wire {
+    /// Where it is.
+    pub cell: Cell,
+    /// Its value.
+    pub value: Value<Fp>,
+}
+
+/// The columns, gates and lookups every zkyuma halo2 circuit is laid out on.
+#[derive(Clone, Debug)]
+pub struct ChipConfig {
+    /// The advice columns (equality enabled).
+    pub advice: [Column<Advice>; 5],
+    /// Constants that cells are pinned to by copy constraints.
+    pub constant: Column<Fixed>,
+    /// The public inputs.
+    pub instance: Column<Instance>,
+    /// The arithmetic gate.
+    pub arith: arith::ArithConfig,
+    /// The lookup range check.
+    pub range: range::RangeConfig,
+    /// The Poseidon rounds.
+    pub poseidon: poseidon::PoseidonConfig,
+}
+
+impl ChipConfig {
+    /// Configure the columns, the gates and the range table of `limb_bits`-bit limbs (`2^limb_bits`
+    /// table rows: the circuit needs `k > limb_bits`).
+    pub fn configure(meta: &mut ConstraintSystem<Fp>, limb_bits: usize) -> Self {
+        let advice: [Column<Advice>; 5] = core::array::from_fn(|_| meta.advice_column());
+        for column in advice {
+            meta.enable_equality(column);
+        }
+        let constant = meta.fixed_column();
+        meta.enable_equality(constant);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        let arith = arith::ArithConfig::configure(meta, advice);
+        let range = range::RangeConfig::configure(meta, advice, limb_bits);
+        let poseidon = poseidon::PoseidonConfig::configure(meta, advice);
+        Self {
+            advice,
+            constant,
+            instance,
+            arith,
+            range,
+            poseidon,
+        }
+    }
+}
+
+/// A cheating prover's change to one advice cell: what negative tests put in place of the honest
+/// witness (the chips compute the rest from it as usual). Never set by the provers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tamper {
+    /// The advice column (0..5).
+    pub column: usize,
+    /// The absolute row.
+    pub row: usize,
+    /// The value put there instead.
+    pub value: Fp,
+}
+
+/// The regions of a synthesis, in order: each chip call's name and absolute rows.
+pub type RegionLayout = Vec<(String, Range<usize>)>;
+
+/// Synthesis of a circuit on [`ChipConfig`]: the layouter and the next free row.
+pub struct Synth<'c, L: Layouter<Fp>> {
+    /// The columns.
+    pub config: &'c ChipConfig,
+    layouter: L,
+    next_row: usize,
+    regions: RegionLayout,
+    tamper: Vec<Tamper>,
+}
+
+impl<'c, L: Layouter<Fp>> Synth<'c, L> {
+    /// Start laying out at row 0; loads the range table.
+    pub fn new(config: &'c ChipConfig, mut layouter: L) -> Result<Self, Error> {
+        config.range.load_table(&mut layouter)?;
+        Ok(Self {
+            config,
+            layouter,
+            next_row: 0,
+            regions: Vec::new(),
+            tamper: Vec::new(),
+        })
+    }
+
+    /// Put each tamper's value in its cell instead of the honest witness (negative tests).
+    pub fn with_tamper(mut self, tamper: &[Tamper]) -> Self {
+        self.tamper = tamper.to_vec();
+        self
+    }
+
+    /// The regions laid out so far: name and absolute rows.
+    pub fn regions(&self) -> &[(String, Range<usize>)] {
+        &self.regions
+    }
+
+    /// Rows used so far.
+    pub fn rows_used(&self) -> usize {
+        self.next_row
+    }
+
+    /// Lay out one chip call as a region named `name` on the next free rows.
+    pub fn region<T>(
+        &mut self,
+        name: &str,
+        assign: impl FnOnce(&mut Rows<'_, '_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let start = self.next_row;
+        let (config, tamper) = (self.config, self.tamper.as_slice());
+        let (value, used) = self.layouter.assign_region(
+            || name.to_string(),
+            |mut region| {
+                let mut rows = Rows {
+                    region: &mut region,
+                    config,
+                    start,
+                    used: 0,
+                    constants: 0,
+                    tamper,
+                };
+                let value = assign(&mut rows)?;
+                if rows.constants == 0 && rows.used > 0 {
+                    // A fixed cell at the region's first row, so that tools reading the
+                    // assignment (`MockProver`'s failure locations) see where the region starts.
+                    rows.region.assign_fixed(config.constant, start, Fp::ZERO);
+                }
+                Ok((value, rows.used.max(rows.constants)))
+            },
+        )?;
+        self.next_row = start + used;
+        self.regions.push((name.to_string(), start..start + used));
+        Ok(value)
+    }
+
+    /// Make `wire` the `row`-th public input.
+    pub fn expose(&mut self, wire: &Wire, row: usize) {
+        self.layouter
+            .constrain_instance(wire.cell, self.config.instance, row);
+    }
+}
+
+/// One region's rows: assignments at offsets relative to the region's first row.
+pub struct Rows<'r, 'a> {
+    region: &'r mut Region<'a, Fp>,
+    /// The columns.
+    pub config: &'r ChipConfig,
+    start: usize,
+    used: usize,
+    constants: usize,
+    tamper: &'r [Tamper],
+}
+
+impl Rows<'_, '_> {
+    /// Reserve `n` more rows; returns the first one's offset.
+    pub fn take(&mut self, n: usize) -> usize {
+        let first = self.used;
+        self.used += n;
+        first
+    }
+
+    /// Assign `value` to advice column `column` at `offset`.
+    pub fn advice(&mut self, column: usize, offset: usize, value: Value<Fp>) -> Wire {
+        let row = self.start + offset;
+        let value = match self
+            .tamper
+            .iter()
+            .find(|t| (t.column, t.row) == (column, row))
+        {
+            Some(t) => Value::known(t.value),
+            None => value,
+        };
+        let cell = self
+            .region
+            .assign_advice(self.config.advice[column], self.start + offset, value)
+            .cell();
+        Wire { cell, value }
+    }
+
+    /// Assign a copy of `wire` to advice column `column` at `offset` (a copy constraint).
+    pub fn copy(&mut self, wire: &Wire, column: usize, offset: usize) -> Wire {
+        let copy = self.advice(column, offset, wire.value);
+        self.region.constrain_equal(wire.cell, copy.cell);
+        copy
+    }
+
+    /// Assign `value` to fixed column `column` at `offset`.
+    pub fn fixed(&mut self, column: Column<Fixed>, offset: usize, value: Fp) {
+        self.region.assign_fixed(column, self.start + offset, value);
+    }
+
+    /// Turn `selector` on at `offset`.
+    pub fn enable(&mut self, selector: Selector, offset: usize) -> Result<(), Error> {
+        selector.enable(self.region, self.start + offset)
+    }
+
+    /// Pin `wire` to the constant `value` (a copy constraint to a fixed cell).
+    pub fn pin(&mut self, wire: &Wire, value: Fp) {
+        let at = self.start + self.constants;
+        self.constants += 1;
+        let fixed = self.region.assign_fixed(self.config.constant, at, value);
+        self.region.constrain_equal(wire.cell, fixed);
+    }
+
+    /// A new advice cell holding the constant `value`, pinned.
+    pub fn constant(&mut self, value: Fp) -> Wire {
+        let offset = self.take(1);
+        let wire = self.advice(0, offset, Value::known(value));
+        self.pin(&wire, value);
+        wire
+    }
+}
