@@ -10,11 +10,13 @@ use halo2_axiom::halo2curves::ff::Field;
 use halo2_axiom::plonk::{Circuit, ConstraintSystem, Error};
 use proptest::prelude::*;
 use std::sync::{Arc, Mutex};
+use zkyuma_circuits::fixed::halo2 as fixed;
 use zkyuma_circuits::fixed::{div_trunc_i64, mul_floor_i64};
-use zkyuma_circuits::halo2::{arith, poseidon, range};
+use zkyuma_circuits::halo2::{arith, range};
 use zkyuma_circuits::halo2::{
     fp_u128, to_fp, ChipConfig, Fp, RegionLayout, Rows, Synth, Tamper, Wire,
 };
+use zkyuma_circuits::poseidon::halo2 as poseidon;
 use zkyuma_circuits::poseidon::{hash2, hash_many, Domain};
 
 /// The chip call under test: from the input wires to the outputs made public.
@@ -310,7 +312,7 @@ fn range_with_the_production_table() {
 // ---------------------------------------------------------------- fixed point
 
 fn mul_floor_op(a_max: u128, b_max: u128) -> Op {
-    Arc::new(move |rows, i| Ok(vec![arith::mul_floor(rows, &i[0], &i[1], a_max, b_max)?]))
+    Arc::new(move |rows, i| Ok(vec![fixed::mul_floor(rows, &i[0], &i[1], a_max, b_max)?]))
 }
 
 const UNIT: u128 = 1 << 32;
@@ -346,7 +348,7 @@ fn floor_to_int_and_mul_ceil_match_native() {
     let h = harness(
         "floor_to_int",
         &[fp(x)],
-        Arc::new(|rows, i| Ok(vec![arith::floor_to_int(rows, &i[0], 7)?])),
+        Arc::new(|rows, i| Ok(vec![fixed::floor_to_int(rows, &i[0], 7)?])),
     );
     assert_eq!(h.run(&[fp(3)]), Ok(()));
     let t = h.tampered(&[(0, 0, fp(4))]);
@@ -357,7 +359,7 @@ fn floor_to_int_and_mul_ceil_match_native() {
     let h = harness(
         "mul_ceil",
         &[fp(a), fp(b)],
-        Arc::new(|rows, i| Ok(vec![arith::mul_ceil(rows, &i[0], &i[1], UNIT, UNIT + 1)?])),
+        Arc::new(|rows, i| Ok(vec![fixed::mul_ceil(rows, &i[0], &i[1], UNIT, UNIT + 1)?])),
     );
     assert_eq!(h.run(&[fp(ceil as u128)]), Ok(()));
 }
@@ -366,7 +368,7 @@ fn floor_to_int_and_mul_ceil_match_native() {
 fn div_trunc_tampered_remainder_above_the_divisor() {
     let (a, d) = (3u128, 7u128);
     let q = div_trunc_i64(a as i64, d as i64).unwrap_or_default() as u128;
-    let op: Op = Arc::new(|rows, i| Ok(vec![arith::div_trunc(rows, &i[0], &i[1], UNIT, 1 << 20)?]));
+    let op: Op = Arc::new(|rows, i| Ok(vec![fixed::div_trunc(rows, &i[0], &i[1], UNIT, 1 << 20)?]));
     let h = harness("div_trunc", &[fp(a << 32), fp(d)], op);
     assert_eq!(h.run(&[fp(q)]), Ok(()));
     // q − 1 with r + d satisfies the product; the slack d − 1 − r is negative. Rows: the product,
@@ -439,7 +441,7 @@ proptest! {
 
         let n = u128::from(a) << 32;
         let q = div_trunc_i64(a as i64, d as i64).unwrap_or_default() as u128;
-        let op: Op = Arc::new(|rows, i| Ok(vec![arith::div_trunc(rows, &i[0], &i[1], 1 << 52, 1 << 20)?]));
+        let op: Op = Arc::new(|rows, i| Ok(vec![fixed::div_trunc(rows, &i[0], &i[1], 1 << 52, 1 << 20)?]));
         let h = harness("div_trunc", &[fp(n), fp(d.into())], op);
         prop_assert_eq!(h.run(&[fp(q)]), Ok(()));
         prop_assert!(h.run(&[fp(q.wrapping_sub(1))]).is_err());

@@ -19,6 +19,8 @@
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 
 use crate::field::pack_le;
 use crate::poseidon::{hash2, hash_many, Domain};

@@ -27,6 +27,8 @@
 #[cfg(feature = "r1cs")]
 pub mod constraints;
 mod exp;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 mod wide;
 
 pub use exp::{exp, exp_safe, exp_taylor_terms, EXP_ONE_BITS, EXP_SAFE_BOUND};

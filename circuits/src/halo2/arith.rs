@@ -1,6 +1,6 @@
-//! The arithmetic gate and the fixed-point and comparison rules built on it: the halo2 twins of
-//! [`crate::fixed`]'s `mul_floor`, `mul_ceil`, `div_trunc`, `floor_to_int` and of the R1CS
-//! gadgets `div_rem_bounded`, `enforce_below`, `is_less` and `is_zero`.
+//! The arithmetic gate and the integer rules built on it: the halo2 twins of the R1CS gadgets
+//! `div_rem_bounded`, `enforce_below`, `is_less` and `is_zero` (the fixed-point rules built on
+//! these are in `fixed::halo2`).
 //!
 //! One gate, `arith`, on advice columns `a, b, c, d` with fixed coefficients per row:
 //! `m·a·b + α·a + β·b + γ·c + δ·d + k = 0`. Every rule below is a few such rows plus lookup
@@ -12,8 +12,7 @@
 //! the range-checked remainder makes its solution unique.
 
 use super::range;
-use super::{fp_to_u128, fp_u128, from_fp, shr, Fp, Rows, Wire};
-use crate::fixed::{bits_for, product_max};
+use super::{fp_to_u128, fp_u128, from_fp, Fp, Rows, Wire};
 use ark_ff::PrimeField as _;
 use halo2_axiom::circuit::Value;
 use halo2_axiom::halo2curves::ff::Field;
@@ -96,9 +95,11 @@ pub fn row(
     Ok(out.map(|w| w.unwrap_or_else(|| unreachable!("four cells"))))
 }
 
-const ZERO: Operand<'static> = Operand::New(Value::known(Fp::ZERO));
+/// An unused cell of a row (zero).
+pub const ZERO: Operand<'static> = Operand::New(Value::known(Fp::ZERO));
 
-fn neg(x: u128) -> Fp {
+/// `−x`.
+pub fn neg(x: u128) -> Fp {
     -fp_u128(x)
 }
 
@@ -143,6 +144,53 @@ pub fn mul(rows: &mut Rows<'_, '_>, x: &Wire, y: &Wire) -> Result<Wire, Error> {
     Ok(row(rows, cells, co)?[3])
 }
 
+/// `x·y + z`.
+pub fn mul_add(rows: &mut Rows<'_, '_>, x: &Wire, y: &Wire, z: &Wire) -> Result<Wire, Error> {
+    let value = x.value * y.value + z.value;
+    let co = Coeffs {
+        m: Fp::ONE,
+        c: Fp::ONE,
+        d: -Fp::ONE,
+        ..Coeffs::default()
+    };
+    let cells = [
+        Operand::Copy(x),
+        Operand::Copy(y),
+        Operand::Copy(z),
+        Operand::New(value),
+    ];
+    Ok(row(rows, cells, co)?[3])
+}
+
+/// `Σ c_i·x_i + k` for any number of terms: three a row, then two more a row onto the running
+/// sum.
+pub fn weighted_sum(rows: &mut Rows<'_, '_>, terms: &[(Fp, &Wire)], k: Fp) -> Result<Wire, Error> {
+    let (head, mut rest) = terms.split_at(terms.len().min(3));
+    let mut acc = linear(rows, head, k)?;
+    while !rest.is_empty() {
+        let (next, tail) = rest.split_at(rest.len().min(2));
+        let mut step = vec![(Fp::ONE, &acc)];
+        step.extend(next.iter().copied());
+        acc = linear(rows, &step, Fp::ZERO)?;
+        rest = tail;
+    }
+    Ok(acc)
+}
+
+/// `Σ x_i`.
+pub fn sum(rows: &mut Rows<'_, '_>, terms: &[Wire]) -> Result<Wire, Error> {
+    let terms: Vec<(Fp, &Wire)> = terms.iter().map(|w| (Fp::ONE, w)).collect();
+    weighted_sum(rows, &terms, Fp::ZERO)
+}
+
+/// A new boolean cell holding `bit` (`x·x − x = 0`).
+pub fn boolean(rows: &mut Rows<'_, '_>, bit: Value<bool>) -> Result<Wire, Error> {
+    let offset = rows.take(1);
+    let wire = rows.advice(2, offset, bit.map(|b| Fp::from(u64::from(b))));
+    assert_bool(rows, &wire)?;
+    Ok(wire)
+}
+
 /// Enforce `x ∈ {0, 1}` (`x·x − x = 0`).
 pub fn assert_bool(rows: &mut Rows<'_, '_>, x: &Wire) -> Result<(), Error> {
     let co = Coeffs {
@@ -151,96 +199,6 @@ pub fn assert_bool(rows: &mut Rows<'_, '_>, x: &Wire) -> Result<(), Error> {
         ..Coeffs::default()
     };
     row(rows, [Operand::Copy(x), Operand::Copy(x), ZERO, ZERO], co).map(|_| ())
-}
-
-/// `⌊a·b / 2^32⌋` for `0 <= a <= a_max`, `0 <= b <= b_max` (`I32F32` multiplication):
-/// `a·b = q·2^32 + r`, `r` on 32 bits, `q` on the bits `a_max·b_max / 2^32` needs. Twin of
-/// [`crate::fixed::mul_floor_i64`].
-pub fn mul_floor(
-    rows: &mut Rows<'_, '_>,
-    a: &Wire,
-    b: &Wire,
-    a_max: u128,
-    b_max: u128,
-) -> Result<Wire, Error> {
-    let q_bits = bits_for(product_max(a_max, b_max) >> 32);
-    let product = a.value * b.value;
-    let q = product.map(|p| shr(p, 32));
-    let r = product.zip(q).map(|(p, q)| p - q * fp_u128(1 << 32));
-    let co = Coeffs {
-        m: Fp::ONE,
-        c: neg(1 << 32),
-        d: -Fp::ONE,
-        ..Coeffs::default()
-    };
-    let [_, _, q, r] = row(
-        rows,
-        [
-            Operand::Copy(a),
-            Operand::Copy(b),
-            Operand::New(q),
-            Operand::New(r),
-        ],
-        co,
-    )?;
-    range::check(rows, &q, q_bits)?;
-    range::check(rows, &r, 32)?;
-    Ok(q)
-}
-
-/// `⌈a·b / 2^32⌉` for `0 <= a <= a_max`, `0 <= b <= b_max`: `a·b = q·2^32 − r`, `r` on 32 bits,
-/// `q` on the bits `⌈a_max·b_max / 2^32⌉` needs.
-pub fn mul_ceil(
-    rows: &mut Rows<'_, '_>,
-    a: &Wire,
-    b: &Wire,
-    a_max: u128,
-    b_max: u128,
-) -> Result<Wire, Error> {
-    let q_bits = bits_for(product_max(a_max, b_max).div_ceil(1 << 32));
-    let product = a.value * b.value;
-    let q = product.map(|p| shr(p + fp_u128((1 << 32) - 1), 32));
-    let r = product.zip(q).map(|(p, q)| q * fp_u128(1 << 32) - p);
-    let co = Coeffs {
-        m: Fp::ONE,
-        c: neg(1 << 32),
-        d: Fp::ONE,
-        ..Coeffs::default()
-    };
-    let [_, _, q, r] = row(
-        rows,
-        [
-            Operand::Copy(a),
-            Operand::Copy(b),
-            Operand::New(q),
-            Operand::New(r),
-        ],
-        co,
-    )?;
-    range::check(rows, &q, q_bits)?;
-    range::check(rows, &r, 32)?;
-    Ok(q)
-}
-
-/// `⌊x / 2^32⌋` for `x >= 0` whose honest quotient is at most `q_max`: `x = q·2^32 + r`, `r` on
-/// 32 bits, `q` on `bits_for(q_max)`.
-pub fn floor_to_int(rows: &mut Rows<'_, '_>, x: &Wire, q_max: u128) -> Result<Wire, Error> {
-    let q = x.value.map(|v| shr(v, 32));
-    let r = x.value.zip(q).map(|(v, q)| v - q * fp_u128(1 << 32));
-    let co = Coeffs {
-        a: fp_u128(1 << 32),
-        c: Fp::ONE,
-        d: -Fp::ONE,
-        ..Coeffs::default()
-    };
-    let [q, _, r, _] = row(
-        rows,
-        [Operand::New(q), ZERO, Operand::New(r), Operand::Copy(x)],
-        co,
-    )?;
-    range::check(rows, &q, bits_for(q_max))?;
-    range::check(rows, &r, 32)?;
-    Ok(q)
 }
 
 /// Integer division of canonical integers below `2^128` (`0 / 0` and larger values give
@@ -289,25 +247,6 @@ pub fn div_rem(
     range::check(rows, &r, rem_bits)?;
     range::check(rows, &slack, rem_bits)?;
     Ok((q, r))
-}
-
-/// `⌊n / d⌋` for `n >= 0` and `1 <= d <= d_max` whose honest quotient is at most `q_max` (the
-/// `I32F32` division after the caller scales `n` by `2^32`). Twin of the R1CS `div_trunc`.
-pub fn div_trunc(
-    rows: &mut Rows<'_, '_>,
-    n: &Wire,
-    d: &Wire,
-    q_max: u128,
-    d_max: u128,
-) -> Result<Wire, Error> {
-    let (q, _) = div_rem(
-        rows,
-        n,
-        d,
-        bits_for(d_max.saturating_sub(1)),
-        bits_for(q_max),
-    )?;
-    Ok(q)
 }
 
 /// Enforce `0 <= x < y` where `y` is known to be in `1..=2^bits`: range checks of `x` and

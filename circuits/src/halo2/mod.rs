@@ -8,8 +8,9 @@
 //! | chip | rule | native twin |
 //! |---|---|---|
 //! | [`range`] | `0 <= x < 2^n` by `L`-bit limbs looked up in a `2^L`-row table | `enforce_range` |
-//! | [`arith`] | `I32F32` floor / ceil multiplication, truncating division, floor to integer, bounded and signed comparisons, zero test | [`crate::fixed`] |
-//! | [`poseidon`] | circom's Poseidon (widths 3 and 5) and `hash_many` | [`crate::poseidon`] |
+//! | [`arith`] | division with remainder, bounded comparisons, `[a < b]`, zero test | the R1CS gadgets |
+//! | `fixed::halo2` | `I32F32` floor / ceil multiplication, truncating division, floor to integer | [`crate::fixed`] |
+//! | `poseidon::halo2` | circom's Poseidon (widths 3 and 5) and `hash_many` | [`crate::poseidon`] |
 //!
 //! # Layout
 //! All chips share one [`ChipConfig`]: five advice columns (equality on), one fixed column of
@@ -22,7 +23,6 @@
 //! take; [`to_fp`] and [`from_fp`] carry them across (canonical little-endian bytes).
 
 pub mod arith;
-pub mod poseidon;
 pub mod range;
 
 use ark_ff::{BigInteger, PrimeField as _};
@@ -94,7 +94,7 @@ pub struct ChipConfig {
     /// The lookup range check.
     pub range: range::RangeConfig,
     /// The Poseidon rounds.
-    pub poseidon: poseidon::PoseidonConfig,
+    pub poseidon: crate::poseidon::halo2::PoseidonConfig,
 }
 
 impl ChipConfig {
@@ -111,7 +111,7 @@ impl ChipConfig {
         meta.enable_equality(instance);
         let arith = arith::ArithConfig::configure(meta, advice);
         let range = range::RangeConfig::configure(meta, advice, limb_bits);
-        let poseidon = poseidon::PoseidonConfig::configure(meta, advice);
+        let poseidon = crate::poseidon::halo2::PoseidonConfig::configure(meta, advice);
         Self {
             advice,
             constant,
@@ -254,6 +254,19 @@ impl Rows<'_, '_> {
         Wire { cell, value }
     }
 
+    /// New advice cells holding `values`, free (constrained only where they are used), five a
+    /// row.
+    pub fn witnesses(&mut self, values: &[Value<Fp>]) -> Vec<Wire> {
+        let mut out = Vec::with_capacity(values.len());
+        for chunk in values.chunks(5) {
+            let offset = self.take(1);
+            for (column, value) in chunk.iter().enumerate() {
+                out.push(self.advice(column, offset, *value));
+            }
+        }
+        out
+    }
+
     /// Assign a copy of `wire` to advice column `column` at `offset` (a copy constraint).
     pub fn copy(&mut self, wire: &Wire, column: usize, offset: usize) -> Wire {
         let copy = self.advice(column, offset, wire.value);
@@ -264,6 +277,11 @@ impl Rows<'_, '_> {
     /// Assign `value` to fixed column `column` at `offset`.
     pub fn fixed(&mut self, column: Column<Fixed>, offset: usize, value: Fp) {
         self.region.assign_fixed(column, self.start + offset, value);
+    }
+
+    /// Enforce `a = b` (a copy constraint).
+    pub fn equal(&mut self, a: &Wire, b: &Wire) {
+        self.region.constrain_equal(a.cell, b.cell);
     }
 
     /// Turn `selector` on at `offset`.

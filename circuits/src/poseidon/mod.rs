@@ -13,6 +13,8 @@
 pub mod constants;
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 pub mod sparse;
 
 use ark_bn254::Fr;

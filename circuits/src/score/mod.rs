@@ -24,6 +24,8 @@
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 
 use crate::commitment::{
     merkle_root_from_path, miner_commitment, public_weights_digest, query_digest, record_leaf,
@@ -350,6 +352,13 @@ pub fn evaluate(
     scoring: &(impl ScoringFunction + ?Sized),
 ) -> Result<ScoreEvaluation, ScoreError> {
     statement.validate()?;
+    // The circuit binds its own scoring function's identity into the rest digest.
+    if scoring.id() != statement.scoring {
+        return Err(ScoreError::Scoring {
+            expected: statement.scoring.clone(),
+            got: scoring.id(),
+        });
+    }
     let (m, k, d) = (
         statement.shape.miners as usize,
         statement.shape.samples as usize,

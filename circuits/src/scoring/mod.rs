@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 #[cfg(feature = "r1cs")]
 pub use constraints::ScoringGadget;
 

@@ -9,6 +9,8 @@
 use alloc::vec;
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 
 use crate::fixed::I32F32;
 use alloc::vec::Vec;

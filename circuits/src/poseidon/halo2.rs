@@ -13,7 +13,7 @@
 //! The first row's cells are copies of the inputs or pinned constants (the capacity element, the
 //! zero padding), so a hash constrains exactly the cells it was given.
 
-use super::{to_fp, Fp, Rows, Wire};
+use crate::halo2::{to_fp, Fp, Rows, Wire};
 use crate::poseidon::constants::{
     ARK_T3, ARK_T5, FULL_ROUNDS_T3, FULL_ROUNDS_T5, MDS_T3, MDS_T5, PARTIAL_ROUNDS_T3,
     PARTIAL_ROUNDS_T5,
