@@ -23,16 +23,28 @@ pub enum ProofSystem {
     /// Groth16 over BN254 (per-circuit setup, 128-byte proofs, one pairing check).
     #[default]
     Groth16,
+    /// halo2 over BN254 with the inner-product argument: transparent (no setup at all), larger
+    /// proofs, verification linear in the circuit's rows.
+    Halo2Ipa,
+    /// halo2 over BN254 with KZG (SHPLONK): one universal setup (a powers-of-tau file) for every
+    /// circuit, verification by two pairings.
+    Halo2Kzg,
 }
 
 impl ProofSystem {
     /// Every proof system, in a stable order.
-    pub const ALL: [ProofSystem; 1] = [ProofSystem::Groth16];
+    pub const ALL: [ProofSystem; 3] = [
+        ProofSystem::Groth16,
+        ProofSystem::Halo2Ipa,
+        ProofSystem::Halo2Kzg,
+    ];
 
     /// The name used on the command line, in JSON and in protocol messages.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Groth16 => "groth16",
+            Self::Halo2Ipa => "halo2-ipa",
+            Self::Halo2Kzg => "halo2-kzg",
         }
     }
 

@@ -16,6 +16,7 @@
 pub mod ceremony;
 pub mod epoch;
 pub mod groth16;
+pub mod halo2;
 pub mod interop;
 pub mod keys;
 pub mod score;

@@ -136,6 +136,7 @@ pub fn load_score_prover(
             Arc::new(paths.load(&id)?),
             scoring,
         ))),
+        ProofSystem::Halo2Ipa | ProofSystem::Halo2Kzg => Err(halo2_not_on_disk(system)),
     }
 }
 
@@ -148,5 +149,12 @@ pub fn load_epoch_prover(
     let id = zkyuma_circuits::epoch::circuit_id(shape);
     match system {
         ProofSystem::Groth16 => Ok(Arc::new(Groth16Epoch::new(Arc::new(paths.load(&id)?)))),
+        ProofSystem::Halo2Ipa | ProofSystem::Halo2Kzg => Err(halo2_not_on_disk(system)),
+    }
+}
+
+fn halo2_not_on_disk(system: ProofSystem) -> ProverError {
+    ProverError::Synthesis {
+        what: format!("{system} keys are not read from key files yet"),
     }
 }

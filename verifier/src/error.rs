@@ -62,6 +62,9 @@ pub enum VerifyError {
         /// Position of the first failing proof.
         index: usize,
     },
+    /// This build of the verifier does not include the proof system (the `halo2` feature).
+    #[error("this verifier was built without {0} support")]
+    NotBuilt(zkyuma_circuits::statement::ProofSystem),
     /// An empty batch.
     #[error("batch: no proofs")]
     EmptyBatch,

@@ -23,6 +23,8 @@ mod epoch;
 mod error;
 pub mod evm;
 mod groth16;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 mod registry;
 mod score;
 pub mod system;

@@ -89,9 +89,13 @@ impl SystemProof {
 
 /// A verifying key of some proof system, decoded and prepared.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // a few keys, held for long: size does not matter here
 pub enum StatementKey {
     /// Groth16.
     Groth16(<Groth16 as Backend>::Key),
+    /// halo2, IPA or KZG (the key says which).
+    #[cfg(feature = "halo2")]
+    Halo2(crate::halo2::Halo2Key),
 }
 
 impl StatementKey {
@@ -103,6 +107,12 @@ impl StatementKey {
     ) -> Result<Self, VerifyError> {
         match system {
             ProofSystem::Groth16 => Ok(Self::Groth16(Groth16::decode_key(bytes, public_inputs)?)),
+            #[cfg(feature = "halo2")]
+            ProofSystem::Halo2Ipa | ProofSystem::Halo2Kzg => Ok(Self::Halo2(
+                crate::halo2::Halo2Key::from_bytes(system, bytes, public_inputs)?,
+            )),
+            #[cfg(not(feature = "halo2"))]
+            ProofSystem::Halo2Ipa | ProofSystem::Halo2Kzg => Err(VerifyError::NotBuilt(system)),
         }
     }
 
@@ -110,6 +120,8 @@ impl StatementKey {
     pub fn system(&self) -> ProofSystem {
         match self {
             Self::Groth16(_) => Groth16::SYSTEM,
+            #[cfg(feature = "halo2")]
+            Self::Halo2(k) => k.system(),
         }
     }
 
@@ -117,6 +129,8 @@ impl StatementKey {
     pub fn hash(&self) -> [u8; 32] {
         match self {
             Self::Groth16(k) => Groth16::key_hash(k),
+            #[cfg(feature = "halo2")]
+            Self::Halo2(k) => k.hash(),
         }
     }
 
@@ -152,6 +166,8 @@ impl StatementKey {
         let inputs = self.inputs(statement)?;
         match self {
             Self::Groth16(k) => Groth16::verify(k, &inputs, &Groth16::decode_proof(&proof.bytes)?),
+            #[cfg(feature = "halo2")]
+            Self::Halo2(k) => k.verify(&inputs, &proof.bytes),
         }
     }
 
@@ -178,6 +194,18 @@ impl StatementKey {
                     batch.push((i, Groth16::decode_proof(&p.bytes)?));
                 }
                 Groth16::verify_batch(k, &batch)
+            }
+            #[cfg(feature = "halo2")]
+            Self::Halo2(k) => {
+                if items.is_empty() {
+                    return Err(VerifyError::EmptyBatch);
+                }
+                // halo2 proofs are verified one by one (no batching across proofs yet).
+                for (index, (i, (_, p))) in inputs.iter().zip(items).enumerate() {
+                    k.verify(i, &p.bytes)
+                        .map_err(|_| VerifyError::BatchRejected { index })?;
+                }
+                Ok(())
             }
         }
     }

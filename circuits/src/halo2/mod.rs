@@ -28,9 +28,11 @@ pub mod range;
 use ark_ff::{BigInteger, PrimeField as _};
 use core::ops::Range;
 pub use halo2_axiom as backend;
-use halo2_axiom::circuit::{Cell, Layouter, Region, Value};
+use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
-use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
+use halo2_axiom::plonk::{
+    Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance, Selector,
+};
 
 /// BN254's scalar field as halo2 sees it (the same field as [`ark_bn254::Fr`]).
 pub use halo2_axiom::halo2curves::bn256::Fr as Fp;
@@ -101,6 +103,10 @@ impl ChipConfig {
     /// Configure the columns, the gates and the range table of `limb_bits`-bit limbs (`2^limb_bits`
     /// table rows: the circuit needs `k > limb_bits`).
     pub fn configure(meta: &mut ConstraintSystem<Fp>, limb_bits: usize) -> Self {
+        // Every gate and lookup here has degree <= 5. Fixing the degree keeps the keys
+        // independent of `halo2-axiom`'s `MAX_DEGREE` environment variable, which would
+        // otherwise cap it.
+        meta.set_minimum_degree(DEGREE);
         let advice: [Column<Advice>; 5] = core::array::from_fn(|_| meta.advice_column());
         for column in advice {
             meta.enable_equality(column);
@@ -112,6 +118,11 @@ impl ChipConfig {
         let arith = arith::ArithConfig::configure(meta, advice);
         let range = range::RangeConfig::configure(meta, advice, limb_bits);
         let poseidon = crate::poseidon::halo2::PoseidonConfig::configure(meta, advice);
+        let needed = degree_needed(meta);
+        assert!(
+            needed <= DEGREE,
+            "the chips need degree {needed}; the proof system is fixed at {DEGREE}"
+        );
         Self {
             advice,
             constant,
@@ -137,6 +148,66 @@ pub struct Tamper {
 
 /// The regions of a synthesis, in order: each chip call's name and absolute rows.
 pub type RegionLayout = Vec<(String, Range<usize>)>;
+
+/// The constraint system's degree (gates, lookups and the permutation argument).
+pub const DEGREE: usize = 5;
+
+/// The degree the gates and lookups of `meta` need: a gate's polynomial degree, a lookup's
+/// `2 + input degree + table degree`. `halo2-axiom` caps the system's degree at 5 rather than
+/// raising it, so a higher need would make proofs that never verify while `MockProver` (which
+/// checks rows, not the quotient) passes; `configure` refuses it.
+pub fn degree_needed(meta: &ConstraintSystem<Fp>) -> usize {
+    let gates = meta
+        .gates()
+        .iter()
+        .flat_map(|g| g.polynomials().iter().map(|p| p.degree()))
+        .max()
+        .unwrap_or(0);
+    let lookups = meta
+        .lookups()
+        .iter()
+        .map(|l| {
+            let degree = |e: &Vec<halo2_axiom::plonk::Expression<Fp>>| {
+                e.iter().map(|x| x.degree()).max().unwrap_or(1).max(1)
+            };
+            2 + degree(l.input_expressions()) + degree(l.table_expressions())
+        })
+        .max()
+        .unwrap_or(0);
+    gates.max(lookups)
+}
+
+/// The gates every zkyuma halo2 circuit shares, with no witness: what a verifier reads a
+/// verifying key with (a halo2 key stores commitments; the gates come from `configure`). Its
+/// parameter is the range table's limb width.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChipLayout(pub usize);
+
+impl Circuit<Fp> for ChipLayout {
+    type Config = ChipConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = usize;
+
+    fn without_witnesses(&self) -> Self {
+        *self
+    }
+
+    fn params(&self) -> usize {
+        self.0
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fp>, limb_bits: usize) -> ChipConfig {
+        ChipConfig::configure(meta, limb_bits)
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> ChipConfig {
+        ChipConfig::configure(meta, 16)
+    }
+
+    fn synthesize(&self, config: ChipConfig, layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        Synth::new(&config, layouter).map(|_| ())
+    }
+}
 
 /// Synthesis of a circuit on [`ChipConfig`]: the layouter and the next free row.
 pub struct Synth<'c, L: Layouter<Fp>> {
@@ -304,4 +375,100 @@ impl Rows<'_, '_> {
         self.pin(&wire, value);
         wire
     }
+}
+
+/// What a synthesis touches, without a witness or a key: the last row any region, selector or
+/// fixed cell (the range table included) uses.
+#[derive(Debug, Default)]
+struct RowCount {
+    rows: usize,
+}
+
+impl RowCount {
+    fn touch(&mut self, row: usize) {
+        self.rows = self.rows.max(row + 1);
+    }
+}
+
+impl halo2_axiom::plonk::Assignment<Fp> for RowCount {
+    fn enter_region<NR: Into<String>, N: FnOnce() -> NR>(&mut self, _: N) {}
+
+    fn annotate_column<A: FnOnce() -> AR, AR: Into<String>>(
+        &mut self,
+        _: A,
+        _: Column<halo2_axiom::plonk::Any>,
+    ) {
+    }
+
+    fn exit_region(&mut self) {}
+
+    fn enable_selector<A: FnOnce() -> AR, AR: Into<String>>(
+        &mut self,
+        _: A,
+        _: &Selector,
+        row: usize,
+    ) -> Result<(), Error> {
+        self.touch(row);
+        Ok(())
+    }
+
+    fn query_instance(&self, _: Column<Instance>, _: usize) -> Result<Value<Fp>, Error> {
+        Ok(Value::unknown())
+    }
+
+    fn assign_advice<'v>(
+        &mut self,
+        _: Column<Advice>,
+        row: usize,
+        _: Value<halo2_axiom::plonk::Assigned<Fp>>,
+    ) -> Value<&'v halo2_axiom::plonk::Assigned<Fp>> {
+        self.touch(row);
+        Value::unknown()
+    }
+
+    fn assign_fixed(&mut self, _: Column<Fixed>, row: usize, _: halo2_axiom::plonk::Assigned<Fp>) {
+        self.touch(row);
+    }
+
+    fn copy(
+        &mut self,
+        _: Column<halo2_axiom::plonk::Any>,
+        _: usize,
+        _: Column<halo2_axiom::plonk::Any>,
+        _: usize,
+    ) {
+    }
+
+    fn fill_from_row(
+        &mut self,
+        _: Column<Fixed>,
+        _: usize,
+        _: Value<halo2_axiom::plonk::Assigned<Fp>>,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn get_challenge(&self, _: halo2_axiom::plonk::Challenge) -> Value<Fp> {
+        Value::unknown()
+    }
+
+    fn push_namespace<NR: Into<String>, N: FnOnce() -> NR>(&mut self, _: N) {}
+
+    fn pop_namespace(&mut self, _: Option<String>) {}
+}
+
+/// The rows `circuit` lays out (its regions and the range table) and the smallest `k` whose
+/// `2^k` rows hold them beside halo2's blinding rows: a dry synthesis, no witness or key.
+pub fn rows_and_k<C: Circuit<Fp, Params = usize>>(circuit: &C) -> Result<(usize, u32), Error> {
+    use halo2_axiom::plonk::FloorPlanner;
+    let mut cs = ConstraintSystem::<Fp>::default();
+    let config = C::configure_with_params(&mut cs, circuit.params());
+    let mut count = RowCount::default();
+    C::FloorPlanner::synthesize(&mut count, circuit, config, cs.constants().clone())?;
+    let reserved = cs.blinding_factors() + 1;
+    let mut k = 1u32;
+    while (1usize << k) < count.rows + reserved || (1usize << k) < cs.minimum_rows() {
+        k += 1;
+    }
+    Ok((count.rows, k))
 }

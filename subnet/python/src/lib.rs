@@ -174,6 +174,7 @@ fn verify_error(py: Python<'_>, e: &zkyuma_verifier::VerifyError) -> PyErr {
         E::Rejected => ("Rejected", vec![]),
         E::BatchRejected { index } => ("BatchRejected", vec![("index", obj(py, *index))]),
         E::EmptyBatch => ("EmptyBatch", vec![]),
+        E::NotBuilt(system) => ("NotBuilt", vec![("system", obj(py, system.to_string()))]),
     };
     raise::<VerifyError>(py, kind, e.to_string(), fields)
 }
