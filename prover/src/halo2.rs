@@ -119,6 +119,7 @@ pub struct Halo2Keys {
     pk: ProvingKey<G1Affine>,
     key: Halo2Key,
     rows: usize,
+    public_inputs: usize,
 }
 
 impl std::fmt::Debug for Halo2Keys {
@@ -180,6 +181,7 @@ impl Halo2Keys {
             pk,
             key,
             rows,
+            public_inputs,
         })
     }
 
@@ -231,4 +233,118 @@ impl Halo2Keys {
             .map_err(|_| ProverError::Unsatisfied)?;
         Ok(proof)
     }
+}
+
+/// `circuit.json` of a halo2 key directory (`params/<name>.<system>/`, beside `vk.bin` and
+/// `checksums.b3`). There is no proving-key file: halo2 keys are a deterministic function of the
+/// circuit and the setup, so the prover regenerates them and requires the verifying key it gets
+/// to be `vk.bin` byte for byte — which also pins the setup (a KZG key embeds `τ·G2`, and its
+/// commitments are made with the file's powers).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Halo2Description {
+    /// The proof system.
+    pub system: zkyuma_circuits::statement::ProofSystem,
+    /// The circuit's identity (as statements name it).
+    pub circuit_id: String,
+    /// Rows `2^k`.
+    pub k: u32,
+    /// Rows the circuit lays out.
+    pub rows: usize,
+    /// Range-table limb width.
+    pub limb_bits: usize,
+    /// Public inputs.
+    pub public_inputs: usize,
+    /// blake3 of `vk.bin` (the statements' `vk_hash`), hex.
+    pub vk_hash: String,
+    /// Seconds the keys took.
+    pub keygen_seconds: f64,
+}
+
+/// The key directory name of a circuit named `name` under a halo2 `system`.
+pub fn params_name(name: &str, system: zkyuma_circuits::statement::ProofSystem) -> String {
+    format!("{name}.{system}")
+}
+
+impl Halo2Keys {
+    /// The description of these keys for `circuit_id`.
+    pub fn describe(&self, circuit_id: &str, keygen_seconds: f64) -> Halo2Description {
+        let key = &self.key;
+        Halo2Description {
+            system: key.system(),
+            circuit_id: circuit_id.to_string(),
+            k: key.k(),
+            rows: self.rows,
+            limb_bits: usize::from(key.limb_bits()),
+            public_inputs: self.public_inputs,
+            vk_hash: hex::encode(key.hash()),
+            keygen_seconds,
+        }
+    }
+
+    /// Write `vk.bin`, `circuit.json` and, last, `checksums.b3` to `paths.params_dir`.
+    pub fn save(
+        &self,
+        paths: &crate::keys::KeyPaths,
+        description: &Halo2Description,
+    ) -> Result<(), ProverError> {
+        let vk = self.key.to_bytes();
+        let json = serde_json::to_vec_pretty(description).map_err(|e| ProverError::Malformed {
+            path: paths.description_path().display().to_string(),
+            message: e.to_string(),
+        })?;
+        crate::keys::write_atomic(&paths.vk_path(), &vk)?;
+        crate::keys::write_atomic(&paths.description_path(), &json)?;
+        let sums = format!(
+            "{}  vk.bin\n{}  circuit.json\n",
+            blake3::hash(&vk).to_hex(),
+            blake3::hash(&json).to_hex()
+        );
+        crate::keys::write_atomic(&paths.params_dir.join("checksums.b3"), sums.as_bytes())
+    }
+
+    /// Regenerate the keys of `blank`'s circuit from `setup` and require them to be the ones at
+    /// `paths` (checksums, circuit, proof system, `vk.bin` byte for byte).
+    pub fn load<C: Circuit<Fp, Params = usize>>(
+        paths: &crate::keys::KeyPaths,
+        setup: &Halo2Setup,
+        blank: &C,
+        circuit_id: &str,
+        public_inputs: usize,
+    ) -> Result<(Self, Halo2Description), ProverError> {
+        let description = load_description(paths)?;
+        if description.circuit_id != circuit_id {
+            return Err(ProverError::WrongCircuit {
+                expected: circuit_id.to_string(),
+                found: description.circuit_id,
+            });
+        }
+        if description.system != setup.scheme().system() {
+            return Err(ProverError::WrongCircuit {
+                expected: format!("{} keys", setup.scheme().system()),
+                found: format!("{} keys", description.system),
+            });
+        }
+        let stored = paths.load_vk_bytes()?;
+        let keys = Self::generate(setup, blank, public_inputs)?;
+        if keys.key.to_bytes() != stored {
+            return Err(ProverError::Halo2KeyMismatch {
+                path: paths.vk_path().display().to_string(),
+            });
+        }
+        Ok((keys, description))
+    }
+}
+
+/// Read `circuit.json` of a halo2 key directory, checked against `checksums.b3`.
+pub fn load_description(paths: &crate::keys::KeyPaths) -> Result<Halo2Description, ProverError> {
+    let path = paths.description_path();
+    let bytes = std::fs::read(&path).map_err(|source| ProverError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    paths.check_listed(&bytes, "circuit.json")?;
+    serde_json::from_slice(&bytes).map_err(|e| ProverError::Malformed {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }

@@ -481,7 +481,7 @@ impl KeyPaths {
         })
     }
 
-    fn check_listed(&self, bytes: &[u8], name: &str) -> Result<(), ProverError> {
+    pub(crate) fn check_listed(&self, bytes: &[u8], name: &str) -> Result<(), ProverError> {
         let sums_path = self.params_dir.join("checksums.b3");
         let sums = String::from_utf8_lossy(&read(&sums_path)?).to_string();
         let expected = sums

@@ -144,6 +144,16 @@ pub enum ProverError {
         /// The file's count.
         got: u64,
     },
+    /// The halo2 keys regenerated from the circuit and the given setup are not the ones in the
+    /// key directory: another powers-of-tau file, or keys of another circuit.
+    #[error(
+        "{path}: the keys regenerated from this circuit and setup are not vk.bin's \
+         (another setup file, or keys of another circuit)"
+    )]
+    Halo2KeyMismatch {
+        /// `vk.bin`.
+        path: String,
+    },
     /// The verifying key at the head of a proving key file is not `vk.bin`'s.
     #[error("{path}: the proving key's verifying key is not vk.bin")]
     VkMismatch {

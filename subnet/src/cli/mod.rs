@@ -13,12 +13,14 @@ use thiserror::Error;
 use zkyuma_circuits::epoch::{BondsRule, EpochRound, EpochShape, EpochStatement};
 use zkyuma_circuits::score::{ScoreRound, ScoreShape, ScoreStatement, WeightsMode};
 use zkyuma_circuits::scoring::{Scoring, ScoringFunction};
+use zkyuma_circuits::statement::ProofSystem;
 use zkyuma_circuits::yuma::{run_epoch, EpochError, EpochInput};
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{params_name, prove_score, setup_score};
 use zkyuma_prover::ProverError;
 use zkyuma_verifier::{
-    verify_epoch, verify_score, PreparedVerifyingKey, Proof, VerifyError, VerifyingKey,
+    verify_epoch, verify_score, PreparedVerifyingKey, Proof, StatementKey, SystemProof,
+    VerifyError, VerifyingKey,
 };
 
 /// zkyuma: zero-knowledge proofs of Bittensor subnet weights and Yuma consensus.
@@ -253,10 +255,58 @@ pub enum SetupCommand {
         /// The INSECURE deterministic seed (anyone knowing it can forge proofs).
         #[arg(long, default_value = "zkyuma-insecure-demo-setup")]
         insecure_seed: String,
+        /// Proof system: `groth16` (a per-circuit setup), `halo2-ipa` (no setup) or `halo2-kzg`
+        /// (the universal setup of `--ptau`).
+        #[command(flatten)]
+        system: SystemArgs,
+        /// halo2: bits per range-table limb (16: a `2^16`-row table; small circuits fit fewer
+        /// rows with smaller tables).
+        #[arg(long, default_value_t = zkyuma_circuits::score::halo2::LIMB_BITS)]
+        limb_bits: usize,
         /// Key directories.
         #[command(flatten)]
         dirs: KeyDirs,
     },
+}
+
+/// Which proof system, and the universal setup a KZG one reads.
+#[derive(Debug, Clone, Args)]
+pub struct SystemArgs {
+    /// `groth16`, `halo2-ipa` or `halo2-kzg`.
+    #[arg(long = "proof-system", default_value = "groth16", value_parser = parse_proof_system)]
+    pub proof_system: ProofSystem,
+    /// halo2-kzg: the powers-of-tau file (snarkjs `.ptau`, e.g. from the Perpetual Powers of
+    /// Tau, or the demo's ceremony).
+    #[arg(long)]
+    pub ptau: Option<PathBuf>,
+}
+
+fn parse_proof_system(s: &str) -> Result<ProofSystem, String> {
+    ProofSystem::parse(s).ok_or_else(|| {
+        format!(
+            "unknown proof system {s:?}: expected one of {}",
+            ProofSystem::ALL.map(|p| p.name()).join(", ")
+        )
+    })
+}
+
+impl SystemArgs {
+    /// The halo2 setup, for a halo2 proof system.
+    pub fn halo2_setup(&self) -> Result<zkyuma_prover::halo2::Halo2Setup, CliError> {
+        use zkyuma_prover::halo2::Halo2Setup;
+        match (self.proof_system, &self.ptau) {
+            (ProofSystem::Halo2Ipa, _) => Ok(Halo2Setup::Ipa),
+            (ProofSystem::Halo2Kzg, Some(path)) => Ok(Halo2Setup::Kzg(std::sync::Arc::new(
+                zkyuma_prover::ceremony::ptau::Ptau::open(path)?,
+            ))),
+            (ProofSystem::Halo2Kzg, None) => Err(CliError::Usage(
+                "--proof-system halo2-kzg needs --ptau FILE (its universal setup)".into(),
+            )),
+            (ProofSystem::Groth16, _) => Err(CliError::Usage(
+                "groth16 keys come from `zkyuma setup` or a ceremony, not a halo2 setup".into(),
+            )),
+        }
+    }
 }
 
 /// `zkyuma prove ...`
@@ -299,6 +349,9 @@ pub enum ProveCommand {
         /// Scoring function.
         #[arg(long, default_value = "mse")]
         scoring: String,
+        /// Proof system (the keys of `zkyuma setup score --proof-system ...`).
+        #[command(flatten)]
+        system: SystemArgs,
         /// Key directories.
         #[command(flatten)]
         dirs: KeyDirs,
@@ -331,6 +384,10 @@ pub enum VerifyCommand {
         /// Directory of verifying keys.
         #[arg(long, default_value = "params")]
         params: PathBuf,
+        /// The proof's system: `groth16`, `halo2-ipa` or `halo2-kzg` (a KZG key carries the
+        /// setup points its verifier needs: no `.ptau` here).
+        #[arg(long = "proof-system", default_value = "groth16", value_parser = parse_proof_system)]
+        proof_system: ProofSystem,
     },
 }
 
@@ -501,9 +558,34 @@ pub fn verify_score_files(
     statement: &Path,
     params: &Path,
 ) -> Result<ScoreStatement, CliError> {
+    verify_score_files_of(ProofSystem::Groth16, proof, statement, params)
+}
+
+/// `zkyuma verify score --proof-system ...`: the key of the statement's circuit under `system`.
+pub fn verify_score_files_of(
+    system: ProofSystem,
+    proof: &Path,
+    statement: &Path,
+    params: &Path,
+) -> Result<ScoreStatement, CliError> {
     let statement: ScoreStatement = parse_json(statement, &read_input(statement)?)?;
     let scoring = parse_scoring(&statement.scoring)?;
     let name = params_name(&scoring, &statement.shape);
+    if system != ProofSystem::Groth16 {
+        let name = zkyuma_prover::halo2::params_name(&name, system);
+        let paths = KeyPaths::new(params, Path::new("."), &name);
+        let key = StatementKey::from_bytes(
+            system,
+            &paths.load_vk_bytes()?,
+            zkyuma_circuits::score::PUBLIC_INPUTS,
+        )?;
+        let sealed = SystemProof {
+            system,
+            bytes: read_bytes(proof)?,
+        };
+        key.verify(&statement, &sealed)?;
+        return Ok(statement);
+    }
     let paths = KeyPaths::new(params, Path::new("."), &name);
     let vk_bytes = paths.load_vk_bytes()?;
     let vk = VerifyingKey::from_bytes(&vk_bytes, zkyuma_circuits::score::PUBLIC_INPUTS)?;
@@ -586,6 +668,87 @@ fn write_proof(
         statement_out.display()
     );
     Ok(statement_out)
+}
+
+/// `zkyuma setup score --proof-system halo2-*`: keys from the circuit's blank instance, written
+/// to `params/<name>.<system>/` (no proving-key file: provers regenerate it from the setup).
+fn setup_score_halo2(
+    system: &SystemArgs,
+    scoring: Scoring,
+    shape: ScoreShape,
+    limb_bits: usize,
+    dirs: &KeyDirs,
+) -> Result<(), CliError> {
+    use zkyuma_circuits::score::halo2::ScoreHalo2;
+    if !(4..=20).contains(&limb_bits) {
+        return Err(CliError::Usage("--limb-bits: 4 to 20".into()));
+    }
+    let setup = system.halo2_setup()?;
+    let name =
+        zkyuma_prover::halo2::params_name(&params_name(&scoring, &shape), system.proof_system);
+    let blank = ScoreHalo2 {
+        limb_bits,
+        ..ScoreHalo2::blank(scoring, shape)
+    };
+    let spinner = Spinner::start(format!("setup {name}"));
+    let t = std::time::Instant::now();
+    let keys = zkyuma_prover::halo2::Halo2Keys::generate(
+        &setup,
+        &blank,
+        zkyuma_circuits::score::PUBLIC_INPUTS,
+    )?;
+    let description = keys.describe(
+        &zkyuma_circuits::score::circuit_id(&scoring.id(), &shape),
+        t.elapsed().as_secs_f64(),
+    );
+    let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
+    keys.save(&paths, &description)?;
+    spinner.finish(format!(
+        "setup {name}: {} rows of 2^{}, {:.1} s",
+        description.rows, description.k, description.keygen_seconds
+    ));
+    println!("{}", serde_json::to_string_pretty(&description)?);
+    println!("verifying key: {}", paths.vk_path().display());
+    Ok(())
+}
+
+/// `zkyuma prove score --proof-system halo2-*`.
+fn prove_score_halo2(
+    system: &SystemArgs,
+    scoring: Scoring,
+    round: &ScoreRound,
+    out: &Path,
+    statement_out: Option<PathBuf>,
+    dirs: &KeyDirs,
+) -> Result<(), CliError> {
+    let setup = system.halo2_setup()?;
+    let shape = round.shape();
+    let name =
+        zkyuma_prover::halo2::params_name(&params_name(&scoring, &shape), system.proof_system);
+    let spinner = Spinner::start(format!("keys {name}"));
+    let prover = zkyuma_prover::system::load_halo2_score_prover(&dirs.params, &setup, scoring, &shape)
+        .map_err(|e| match e {
+            ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+                CliError::Usage(format!(
+                    "no keys for {name} ({path}): run `zkyuma setup score --proof-system {} --shape {}x{} --depth {} ...` first",
+                    system.proof_system, shape.miners, shape.samples, shape.depth
+                ))
+            }
+            other => CliError::Prover(other),
+        })?;
+    spinner.finish(format!(
+        "keys {name}: regenerated and checked against vk.bin"
+    ));
+    let (statement, witness, evaluation) = round
+        .build(&scoring, prover.vk_hash())
+        .map_err(ProverError::from)?;
+    let spinner = Spinner::start(format!("prove {name}"));
+    let t = std::time::Instant::now();
+    let proof = prover.prove(&statement, &witness)?;
+    spinner.finish(format!("prove {name}: {:.1} s", t.elapsed().as_secs_f64()));
+    write_proof(out, statement_out, &proof, &statement)?;
+    println!("row: {:?}", evaluation.row);
+    Ok(())
 }
 
 fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
@@ -704,10 +867,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             scoring,
             local_random,
             insecure_seed,
+            system,
+            limb_bits,
             dirs,
         }) => {
             let shape = parse_shape(&shape, depth, mode.into())?;
             let scoring = parse_scoring(&scoring)?;
+            if system.proof_system != ProofSystem::Groth16 {
+                return setup_score_halo2(&system, scoring, shape, limb_bits, &dirs);
+            }
             let kind = if local_random {
                 SetupKind::LocalRandom
             } else {
@@ -738,10 +906,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             statement_out,
             snarkjs,
             scoring,
+            system,
             dirs,
         }) => {
             let round: ScoreRound = parse_json(&input, &read_input(&input)?)?;
             let scoring = parse_scoring(&scoring)?;
+            if system.proof_system != ProofSystem::Groth16 {
+                if snarkjs.is_some() {
+                    return Err(CliError::Usage(
+                        "--snarkjs writes Groth16 files: not with a halo2 proof system".into(),
+                    ));
+                }
+                return prove_score_halo2(&system, scoring, &round, &out, statement_out, &dirs);
+            }
             let shape = round.shape();
             let name = params_name(&scoring, &shape);
             let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
@@ -776,10 +953,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             proof,
             statement,
             params,
+            proof_system,
         }) => {
-            let st = verify_score_files(&proof, &statement, &params)?;
+            let st = verify_score_files_of(proof_system, &proof, &statement, &params)?;
             println!(
-                "valid: score proof for netuid {} epoch {} ({} {})",
+                "valid: {proof_system} score proof for netuid {} epoch {} ({} {})",
                 st.netuid,
                 st.epoch,
                 st.scoring,
