@@ -277,3 +277,37 @@ fn no_witness_cell_is_free() {
     }
     assert!(caught > 100, "{caught} cells checked");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6))]
+
+    /// Random rounds (outputs, absent miners, mode, scoring function): the three agree on the
+    /// honest round, and on it with one output changed.
+    #[test]
+    fn random_rounds_get_the_same_verdict_from_all_three(
+        outputs in proptest::collection::vec(proptest::prelude::any::<u16>(), 12),
+        absent in 0usize..5,
+        public in proptest::prelude::any::<bool>(),
+        accuracy in proptest::prelude::any::<bool>(),
+        bump in 0usize..12,
+    ) {
+        let mode = if public { WeightsMode::Public } else { WeightsMode::Hidden };
+        let scoring = if accuracy { Scoring::Accuracy } else { Scoring::Mse { amplification: 16 } };
+        let mut r = round(4, mode, 9);
+        for (i, miner) in r.miners.iter_mut().enumerate() {
+            *miner = (i != absent).then(|| MinerAnswer {
+                outputs: outputs[3 * i..3 * i + 3].to_vec(),
+                blinding: Fr::from(7 + i as u64),
+            });
+        }
+        let (statement, witness, _) = r.build(&scoring, [5; 32]).expect("honest round");
+        proptest::prop_assert_eq!(verdicts(&statement, &witness, scoring), [true; 3]);
+        let mut w = witness.clone();
+        let (i, k) = (bump / 3, bump % 3);
+        w.outputs[i][k] = w.outputs[i][k].wrapping_add(1);
+        let v = verdicts(&statement, &w, scoring);
+        proptest::prop_assert!(v == [v[0]; 3], "{:?}", v);
+        // An absent miner's outputs are not committed: changing them changes nothing.
+        proptest::prop_assert_eq!(v[0], i == absent);
+    }
+}

@@ -98,6 +98,16 @@ fn check(system: ProofSystem, keys: &Halo2Keys) {
             "{len} bytes"
         );
     }
+    // Any byte of the key changed: a typed refusal, or (a bit of halo2's own encoding that
+    // still decodes) another key with another hash — never a panic, never the same key.
+    for at in (0..key_bytes.len()).step_by(7) {
+        let mut bent = key_bytes.clone();
+        bent[at] ^= 0x40;
+        match StatementKey::from_bytes(system, &bent, PUBLIC_INPUTS) {
+            Err(_) => {}
+            Ok(k) => assert_ne!(k.hash(), key.hash(), "byte {at}"),
+        }
+    }
     let mut more = key_bytes.clone();
     more.push(1);
     assert!(matches!(
