@@ -2,8 +2,7 @@
 //! reference [`super::evaluate`].
 
 use super::{
-    blank, circuit_id, ScoreShape, ScoreStatement, ScoreWitness, WeightsBinding, WeightsMode,
-    INDICES_PER_ELEMENT,
+    blank, circuit_id, ScoreShape, ScoreStatement, ScoreWitness, WeightsMode, INDICES_PER_ELEMENT,
 };
 use crate::commitment::constraints::{
     merkle_root, public_weights_digest, query_digest, record_leaf, u16_commitment,
@@ -37,30 +36,8 @@ pub struct ScoreCircuit<S: ScoringGadget> {
 impl<S: ScoringGadget> ScoreCircuit<S> {
     /// A circuit of the given shape with placeholder values, for key generation.
     pub fn blank(scoring: S, shape: ScoreShape) -> Self {
-        let weights = match shape.mode {
-            WeightsMode::Hidden => WeightsBinding::Hidden {
-                commitment: Fr::from(0u64),
-            },
-            WeightsMode::Public => WeightsBinding::Public {
-                row: alloc::vec![0; shape.miners as usize],
-            },
-        };
-        let statement = ScoreStatement {
-            netuid: 0,
-            epoch: 0,
-            validator_hotkey: [0; 32],
-            scoring: scoring.id(),
-            shape,
-            vk_hash: [0; 32],
-            dataset_root: Fr::from(0u64),
-            dataset_size: 1,
-            sample_seed: [0; 32],
-            query_digest: Fr::from(0u64),
-            miner_commitments: alloc::vec![Fr::from(0u64); shape.miners as usize],
-            weights,
-        };
         Self {
-            statement,
+            statement: super::blank_statement(&scoring.id(), shape),
             witness: blank(&shape),
             scoring,
         }

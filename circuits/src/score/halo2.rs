@@ -3,8 +3,7 @@
 //! public inputs ([`ScoreStatement::public_inputs`]).
 
 use super::{
-    blank, circuit_id, ScoreShape, ScoreStatement, ScoreWitness, WeightsBinding, WeightsMode,
-    INDICES_PER_ELEMENT,
+    blank, circuit_id, ScoreShape, ScoreStatement, ScoreWitness, WeightsMode, INDICES_PER_ELEMENT,
 };
 use crate::commitment::halo2::{
     merkle_root, public_weights_digest, query_digest, record_leaf, u16_commitment,
@@ -54,29 +53,11 @@ impl<S: ScoringChip + Clone> ScoreHalo2<S> {
 
     /// A circuit of the given shape with placeholder values, for key generation.
     pub fn blank(scoring: S, shape: ScoreShape) -> Self {
-        let weights = match shape.mode {
-            WeightsMode::Hidden => WeightsBinding::Hidden {
-                commitment: Fr::from(0u64),
-            },
-            WeightsMode::Public => WeightsBinding::Public {
-                row: vec![0; shape.miners as usize],
-            },
-        };
-        let statement = ScoreStatement {
-            netuid: 0,
-            epoch: 0,
-            validator_hotkey: [0; 32],
-            scoring: scoring.id(),
-            shape,
-            vk_hash: [0; 32],
-            dataset_root: Fr::from(0u64),
-            dataset_size: 1,
-            sample_seed: [0; 32],
-            query_digest: Fr::from(0u64),
-            miner_commitments: vec![Fr::from(0u64); shape.miners as usize],
-            weights,
-        };
-        Self::new(statement, blank(&shape), scoring)
+        Self::new(
+            super::blank_statement(&scoring.id(), shape),
+            blank(&shape),
+            scoring,
+        )
     }
 
     /// The public inputs in halo2's field (the statement's [`ScoreStatement::public_inputs`]).

@@ -605,6 +605,33 @@ impl ScoreRound {
     }
 }
 
+/// A statement of the given shape with placeholder values (key generation synthesizes the
+/// circuit from it; its values are never proven).
+pub fn blank_statement(scoring: &str, shape: ScoreShape) -> ScoreStatement {
+    let weights = match shape.mode {
+        WeightsMode::Hidden => WeightsBinding::Hidden {
+            commitment: Fr::from(0u64),
+        },
+        WeightsMode::Public => WeightsBinding::Public {
+            row: alloc::vec![0; shape.miners as usize],
+        },
+    };
+    ScoreStatement {
+        netuid: 0,
+        epoch: 0,
+        validator_hotkey: [0; 32],
+        scoring: scoring.into(),
+        shape,
+        vk_hash: [0; 32],
+        dataset_root: Fr::from(0u64),
+        dataset_size: 1,
+        sample_seed: [0; 32],
+        query_digest: Fr::from(0u64),
+        miner_commitments: alloc::vec![Fr::from(0u64); shape.miners as usize],
+        weights,
+    }
+}
+
 /// A witness of the right shape with every value zero: what key generation synthesizes.
 pub fn blank(shape: &ScoreShape) -> ScoreWitness {
     let (m, k, d) = (
