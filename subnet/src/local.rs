@@ -116,6 +116,9 @@ pub struct LocalSubnetSpec {
     pub keys: [(String, Keys); 2],
     /// Where state and bundles go; none: a scratch directory removed with the subnet.
     pub dir: Option<PathBuf>,
+    /// Score proofs by this prover (any proof system; its key registered under the score key's
+    /// name) instead of Groth16 with the score keys.
+    pub score_prover: Option<Arc<dyn StatementProver<ScoreStatement>>>,
 }
 
 /// A running local subnet.
@@ -154,6 +157,7 @@ impl LocalSubnet {
             miners: miner_specs,
             keys: [(score_name, score_keys), (epoch_name, epoch_keys)],
             dir,
+            score_prover,
         } = spec;
         if validator_stakes.len() + miner_specs.len() != UIDS as usize {
             return Err(LocalSubnetError::Uids {
@@ -202,10 +206,19 @@ impl LocalSubnet {
         let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
         config.commit_window_ms = 1500;
         tweak(&mut config);
+        let score_registration = match &score_prover {
+            Some(p) => KeyRegistration {
+                name: score_name.clone(),
+                system: p.system(),
+                bytes: p.vk_bytes(),
+                transcript_hash: None,
+            },
+            None => KeyRegistration::from_keys(&score_name, &score_keys),
+        };
         let chain = EmbeddedChain::genesis(
             config,
             neurons,
-            KeyRegistration::from_keys(&score_name, &score_keys),
+            score_registration,
             KeyRegistration::from_keys(&epoch_name, &epoch_keys),
             dir.join("bundles"),
         )?;
@@ -235,8 +248,10 @@ impl LocalSubnet {
             chain_url.clone(),
             dir.join("prover"),
         )?;
-        let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
-            Arc::new(Groth16Score::new(Arc::new(score_keys), scoring));
+        let score_prover: Arc<dyn StatementProver<ScoreStatement>> = match score_prover {
+            Some(p) => p,
+            None => Arc::new(Groth16Score::new(Arc::new(score_keys), scoring)),
+        };
         let validators: Vec<Validator> = validator_keys
             .iter()
             .enumerate()

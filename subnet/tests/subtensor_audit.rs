@@ -700,6 +700,7 @@ async fn a_proof_of_a_statement_in_an_audited_bundle_passes_the_rest_check() {
         miners: (0..5).map(|_| (0, Behaviour::Honest)).collect(),
         keys,
         dir: None,
+        score_prover: None,
     };
     let net = LocalSubnet::start(spec, |_| {}).await.expect("subnet");
     for v in &net.validators {

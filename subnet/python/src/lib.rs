@@ -1103,6 +1103,7 @@ impl LocalSubnet {
                         miners,
                         keys,
                         dir,
+                        score_prover: None,
                     },
                     |_| {},
                 ))

@@ -57,6 +57,7 @@ pub async fn start_keyed(
         miners: miner_specs.to_vec(),
         keys,
         dir: None,
+        score_prover: None,
     };
     LocalSubnet::start(spec, tweak).await.expect("local subnet")
 }
