@@ -235,7 +235,7 @@ fn statement_changes_get_the_same_verdict_from_all_three() {
 
 #[test]
 fn no_witness_cell_is_free() {
-    // Every non-zero advice cell of the honest assignment (sampled every 29th row, all five
+    // Every non-zero advice cell of the honest assignment (sampled every 29th row, all ten
     // columns: public inputs, statement fields, samples and Merkle paths, miners, scores, the
     // max-upscale, the weight binding, the rest digest), moved by one, leaves the circuit
     // unsatisfied. (Zero cells include the arithmetic rows' unused operands, which carry no
@@ -250,7 +250,7 @@ fn no_witness_cell_is_free() {
     let mut cs = ConstraintSystemH::<Fp>::default();
     let config = ScoreHalo2::<Scoring>::configure_with_params(&mut cs, LIMB);
     let mut caught = 0;
-    for (column, advice) in config.advice.iter().enumerate() {
+    for (column, advice) in config.all_advice().iter().enumerate() {
         let values = prover.advice_values(*advice);
         for row in (column..values.len()).step_by(29) {
             let value = match &values[row] {

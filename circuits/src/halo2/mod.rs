@@ -13,7 +13,8 @@
 //! | `poseidon::halo2` | circom's Poseidon (widths 3 and 5) and `hash_many` | [`crate::poseidon`] |
 //!
 //! # Layout
-//! All chips share one [`ChipConfig`]: five advice columns (equality on), one fixed column of
+//! All chips share one [`ChipConfig`]: five advice columns (equality on), five more for values
+//! used only in their own row (Poseidon's S-box squares), one fixed column of
 //! pinned constants (equality on), one instance column, the arithmetic gate's coefficient
 //! columns, the range chip's table, and Poseidon's round-constant columns. `halo2-axiom` places
 //! every region at absolute rows, so [`Synth`] keeps the row cursor: each chip call is a region of
@@ -87,6 +88,9 @@ pub struct Wire {
 pub struct ChipConfig {
     /// The advice columns (equality enabled).
     pub advice: [Column<Advice>; 5],
+    /// Advice columns for values used only in their own row (Poseidon's S-box squares): no
+    /// equality. Addressed as advice columns 5..10 by [`Rows::advice`] and [`Tamper`].
+    pub squares: [Column<Advice>; 5],
     /// Constants that cells are pinned to by copy constraints.
     pub constant: Column<Fixed>,
     /// The public inputs.
@@ -111,13 +115,14 @@ impl ChipConfig {
         for column in advice {
             meta.enable_equality(column);
         }
+        let squares: [Column<Advice>; 5] = core::array::from_fn(|_| meta.advice_column());
         let constant = meta.fixed_column();
         meta.enable_equality(constant);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         let arith = arith::ArithConfig::configure(meta, advice);
         let range = range::RangeConfig::configure(meta, advice, limb_bits);
-        let poseidon = crate::poseidon::halo2::PoseidonConfig::configure(meta, advice);
+        let poseidon = crate::poseidon::halo2::PoseidonConfig::configure(meta, advice, squares);
         let needed = degree_needed(meta);
         assert!(
             needed <= DEGREE,
@@ -125,6 +130,7 @@ impl ChipConfig {
         );
         Self {
             advice,
+            squares,
             constant,
             instance,
             arith,
@@ -138,7 +144,7 @@ impl ChipConfig {
 /// witness (the chips compute the rest from it as usual). Never set by the provers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tamper {
-    /// The advice column (0..5).
+    /// The advice column (0..5 the shared ones, 5..10 the square columns).
     pub column: usize,
     /// The absolute row.
     pub row: usize,
@@ -151,6 +157,22 @@ pub type RegionLayout = Vec<(String, Range<usize>)>;
 
 /// The constraint system's degree (gates, lookups and the permutation argument).
 pub const DEGREE: usize = 5;
+
+impl ChipConfig {
+    /// Advice column `i`: the shared ones (0..5), then the square columns (5..10).
+    pub fn advice_column(&self, i: usize) -> Column<Advice> {
+        if i < 5 {
+            self.advice[i]
+        } else {
+            self.squares[i - 5]
+        }
+    }
+
+    /// Every advice column, in [`ChipConfig::advice_column`] order.
+    pub fn all_advice(&self) -> [Column<Advice>; 10] {
+        core::array::from_fn(|i| self.advice_column(i))
+    }
+}
 
 /// The degree the gates and lookups of `meta` need: a gate's polynomial degree, a lookup's
 /// `2 + input degree + table degree`. `halo2-axiom` caps the system's degree at 5 rather than
@@ -320,7 +342,11 @@ impl Rows<'_, '_> {
         };
         let cell = self
             .region
-            .assign_advice(self.config.advice[column], self.start + offset, value)
+            .assign_advice(
+                self.config.advice_column(column),
+                self.start + offset,
+                value,
+            )
             .cell();
         Wire { cell, value }
     }

@@ -1,10 +1,10 @@
 //! Poseidon with circom's constants as halo2 gates: the twin of [`crate::poseidon`]'s `permute`
 //! (widths 3 and 5), `hash2` and `hash_many`, bit-exact with them and hence with circomlib.
 //!
-//! A permutation is `2R + 1` rows (`R = 8 + 57` rounds at width 3, `8 + 60` at width 5): row `2r`
-//! holds the state before round `r` and, in the round-constant columns, round `r`'s constants;
-//! row `2r + 1` the squares `sq_j = (x_j + c_j)^2` of the S-box inputs; row `2R` the output. The
-//! gates (degree 4 with their selector; `halo2-axiom` caps gates at degree 5):
+//! A permutation is `R + 1` rows (`R = 8 + 57` rounds at width 3, `8 + 60` at width 5): row `r`
+//! holds the state before round `r`, in the round-constant columns round `r`'s constants, and in
+//! the square columns the squares `sq_j = (x_j + c_j)^2` of its S-box inputs; row `R` holds the
+//! output. The gates (degree 4 with their selector; `halo2-axiom` caps gates at degree 5):
 //!
 //! * `poseidon{T} full round`: `sq_j = (x_j + c_j)^2` and `next_i = Σ_j M_ij·sq_j^2·(x_j + c_j)`;
 //! * `poseidon{T} partial round`: `sq_0 = (x_0 + c_0)^2` and
@@ -97,7 +97,7 @@ fn round_gate<const T: usize>(
     meta: &mut ConstraintSystem<Fp>,
     name: &str,
     selector: Selector,
-    advice: [Column<Advice>; 5],
+    (advice, squares): ([Column<Advice>; 5], [Column<Advice>; 5]),
     rc: [Column<Fixed>; 5],
     params: &Params<T>,
     full: bool,
@@ -111,7 +111,7 @@ fn round_gate<const T: usize>(
             let s = meta.query_advice(advice[j], Rotation::cur())
                 + meta.query_fixed(rc[j], Rotation::cur());
             if boxed(j) {
-                let square = meta.query_advice(advice[j], Rotation::next());
+                let square = meta.query_advice(squares[j], Rotation::cur());
                 constraints.push(q.clone() * (square.clone() - s.clone() * s.clone()));
                 x.push(square.clone() * square * s);
             } else {
@@ -119,7 +119,7 @@ fn round_gate<const T: usize>(
             }
         }
         for (column, mds_row) in advice.iter().zip(params.mds.iter()) {
-            let next = meta.query_advice(*column, Rotation(2));
+            let next = meta.query_advice(*column, Rotation::next());
             let mixed = mds_row
                 .iter()
                 .zip(&x)
@@ -133,8 +133,12 @@ fn round_gate<const T: usize>(
 }
 
 impl PoseidonConfig {
-    /// Configure on advice columns 0..5 (the state).
-    pub fn configure(meta: &mut ConstraintSystem<Fp>, advice: [Column<Advice>; 5]) -> Self {
+    /// Configure on advice columns 0..5 (the state) and the square columns.
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fp>,
+        advice: [Column<Advice>; 5],
+        squares: [Column<Advice>; 5],
+    ) -> Self {
         let rc: [Column<Fixed>; 5] = core::array::from_fn(|_| meta.fixed_column());
         let config = Self {
             rc,
@@ -147,7 +151,7 @@ impl PoseidonConfig {
             meta,
             "poseidon3 full round",
             config.full3,
-            advice,
+            (advice, squares),
             rc,
             t3(),
             true,
@@ -156,7 +160,7 @@ impl PoseidonConfig {
             meta,
             "poseidon3 partial round",
             config.partial3,
-            advice,
+            (advice, squares),
             rc,
             t3(),
             false,
@@ -165,7 +169,7 @@ impl PoseidonConfig {
             meta,
             "poseidon5 full round",
             config.full5,
-            advice,
+            (advice, squares),
             rc,
             t5(),
             true,
@@ -174,7 +178,7 @@ impl PoseidonConfig {
             meta,
             "poseidon5 partial round",
             config.partial5,
-            advice,
+            (advice, squares),
             rc,
             t5(),
             false,
@@ -208,7 +212,7 @@ fn permute_with<const T: usize>(
     input: [Input<'_>; T],
 ) -> Result<[Wire; T], Error> {
     let rounds = params.rounds();
-    let first = rows.take(2 * rounds + 1);
+    let first = rows.take(rounds + 1);
     let rc = rows.config.poseidon.rc;
     let mut state: Value<[Fp; T]> = input
         .iter()
@@ -232,7 +236,7 @@ fn permute_with<const T: usize>(
     }
     let mut out = Vec::with_capacity(T);
     for round in 0..rounds {
-        let offset = first + 2 * round;
+        let offset = first + round;
         rows.enable(if params.is_full(round) { full } else { partial }, offset)?;
         for (i, column) in rc.iter().enumerate().take(T) {
             rows.fixed(*column, offset, params.ark[round * T + i]);
@@ -240,12 +244,12 @@ fn permute_with<const T: usize>(
         for i in 0..T {
             if params.is_full(round) || i == 0 {
                 let c = params.ark[round * T + i];
-                rows.advice(i, offset + 1, state.map(|s| (s[i] + c).square()));
+                rows.advice(5 + i, offset, state.map(|s| (s[i] + c).square()));
             }
         }
         state = state.map(|s| params.round(&s, round));
         out = (0..T)
-            .map(|i| rows.advice(i, offset + 2, state.map(|s| s[i])))
+            .map(|i| rows.advice(i, offset + 1, state.map(|s| s[i])))
             .collect();
     }
     Ok(core::array::from_fn(|i| out[i]))
