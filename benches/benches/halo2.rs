@@ -61,7 +61,7 @@ fn halo2_vs_groth16(c: &mut Criterion) {
     let blank = ScoreHalo2::blank(scoring, shape);
     let (rows, k) = rows_and_k(&blank).expect("rows");
     println!(
-        "halo2 score {name}: {rows} rows ({:.0} per miner) of 2^{k}, 5 advice columns, 16-bit lookup table",
+        "halo2 score {name}: {rows} rows ({:.0} per miner) of 2^{k}, 10 advice columns (5 with copy constraints), 16-bit lookup table",
         rows as f64 / f64::from(shape.miners)
     );
     let ptau_dir = tempfile::tempdir().expect("tempdir");
