@@ -2,9 +2,12 @@
 //! the statement the verifier holds, and verifies Groth16 proofs over BN254 singly or in batches.
 //!
 //! It is `no_std`-capable (with `alloc`; build with `--no-default-features`) so that a chain
-//! runtime can embed it, and it contains no prover or constraint code: Groth16 verification is
-//! written here directly on `ark-ec` pairings, and the statement encoding comes from the native
-//! (constraint-free) part of `zkyuma-circuits`.
+//! runtime can embed it, and it contains no prover code: Groth16 verification is written here
+//! directly on `ark-ec` pairings, and the statement encoding comes from the native
+//! (constraint-free) part of `zkyuma-circuits`. The `halo2` feature (std only, on by default)
+//! adds [`halo2`] verification with `halo2-axiom`; a halo2 key holds commitments, not gates, so
+//! that feature links the chips' gate configuration (`zkyuma_circuits::halo2::ChipLayout`) — no
+//! witness or proving code.
 //!
 //! [`system`] is the proof-system seam: a [`StatementKey`] and a [`SystemProof`] carry their
 //! [`ProofSystem`] and verify any statement of [`zkyuma_circuits::statement::Statement`].
