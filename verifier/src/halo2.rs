@@ -46,8 +46,10 @@ use zkyuma_circuits::statement::ProofSystem;
 
 /// The key encoding's magic prefix.
 pub const KEY_MAGIC: &[u8; 17] = b"zkyuma-halo2-vk/1";
-/// The largest `k` a key may name (`2^k` rows).
-pub const MAX_K: u32 = 24;
+/// The largest `k` a key may name (`2^k` rows). IPA verification derives `2^k` generators and
+/// runs an MSM over them, so a key read from a stranger's bundle must not make an auditor do
+/// unbounded work; `2^20` rows is eight times the score circuit at the network shape.
+pub const MAX_K: u32 = 20;
 /// The largest halo2 proof accepted (bytes).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
 
