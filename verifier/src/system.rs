@@ -202,8 +202,10 @@ impl StatementKey {
                 }
                 // halo2 proofs are verified one by one (no batching across proofs yet).
                 for (index, (i, (_, p))) in inputs.iter().zip(items).enumerate() {
-                    k.verify(i, &p.bytes)
-                        .map_err(|_| VerifyError::BatchRejected { index })?;
+                    k.verify(i, &p.bytes).map_err(|e| match e {
+                        VerifyError::Rejected => VerifyError::BatchRejected { index },
+                        other => other,
+                    })?;
                 }
                 Ok(())
             }
