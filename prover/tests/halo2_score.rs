@@ -56,6 +56,10 @@ fn check(system: ProofSystem, keys: &Halo2Keys) {
     let mut other = statement.clone();
     other.epoch += 1;
     assert_eq!(key.verify(&other, &sealed), Err(VerifyError::Rejected));
+    assert_eq!(
+        key.verify_batch(&[(&statement, &sealed), (&other, &sealed)]),
+        Err(VerifyError::BatchRejected { index: 1 })
+    );
     // A byte of the proof changed, or a byte more.
     let mut bent = proof.clone();
     bent[40] ^= 1;
