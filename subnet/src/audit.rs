@@ -199,6 +199,9 @@ fn hex32(field: &str, s: &str, failures: &mut Vec<String>) -> [u8; 32] {
 fn key_origin(params: &Path, k: &crate::bundle::BundleKey, vk: &[u8]) -> Result<String, String> {
     use zkyuma_prover::keys::{KeyPaths, SetupKind};
     let paths = KeyPaths::new(params, params, &k.name);
+    if k.proof_system != zkyuma_circuits::statement::ProofSystem::Groth16 {
+        return halo2_key_origin(&paths, k, vk);
+    }
     let description = paths.load_description().map_err(|e| e.to_string())?;
     if description.vk_blake3 != blake3::hash(vk).to_hex().to_string() {
         return Err(format!(
@@ -280,6 +283,40 @@ fn key(
             None
         }
     }
+}
+
+/// Where a pinned halo2 key came from: its `circuit.json` (checked by `checksums.b3`) must record
+/// this key and its proof system; halo2 keys come from no ceremony.
+fn halo2_key_origin(
+    paths: &zkyuma_prover::keys::KeyPaths,
+    k: &crate::bundle::BundleKey,
+    vk: &[u8],
+) -> Result<String, String> {
+    use zkyuma_circuits::statement::ProofSystem;
+    let description = zkyuma_prover::halo2::load_description(paths).map_err(|e| e.to_string())?;
+    if description.vk_hash != blake3::hash(vk).to_hex().to_string()
+        || description.system != k.proof_system
+    {
+        return Err(format!(
+            "{}: circuit.json records another verifying key or proof system",
+            paths.description_path().display()
+        ));
+    }
+    if let Some(named) = &k.transcript_hash {
+        return Err(format!(
+            "the bundle names transcript {named}, but halo2 keys come from no ceremony"
+        ));
+    }
+    Ok(match k.proof_system {
+        ProofSystem::Halo2Kzg => format!(
+            "halo2-kzg on a universal powers-of-tau setup ({} rows of 2^{})",
+            description.rows, description.k
+        ),
+        _ => format!(
+            "halo2-ipa, transparent: no setup ({} rows of 2^{})",
+            description.rows, description.k
+        ),
+    })
 }
 
 /// The bundle's task board, re-checked with the chain's own rules: every task (signature, an

@@ -55,6 +55,10 @@ pub struct ChainNodeConfig {
     /// The keys' proof system (`groth16`).
     #[serde(default)]
     pub proof_system: zkyuma_circuits::statement::ProofSystem,
+    /// The score key's proof system when it is not `proof_system` (halo2 score proofs beside a
+    /// Groth16 epoch proof).
+    #[serde(default)]
+    pub score_proof_system: Option<zkyuma_circuits::statement::ProofSystem>,
     /// The subnet's parameters.
     pub subnet: SubnetConfig,
     /// The neurons at genesis, uid by uid.
@@ -62,12 +66,32 @@ pub struct ChainNodeConfig {
 }
 
 impl ChainNodeConfig {
-    fn key(&self, name: &str) -> Result<KeyRegistration, ChainError> {
+    fn key(
+        &self,
+        name: &str,
+        system: zkyuma_circuits::statement::ProofSystem,
+    ) -> Result<KeyRegistration, ChainError> {
         // Only the verifying key is read; the proving-key directory is not used.
         let paths = KeyPaths::new(&self.params, &self.params, name);
         let bytes = paths
             .load_vk_bytes()
             .map_err(|e| ChainError::Config(format!("verifying key {name}: {e}")))?;
+        if system != zkyuma_circuits::statement::ProofSystem::Groth16 {
+            let description = zkyuma_prover::halo2::load_description(&paths)
+                .map_err(|e| ChainError::Config(format!("verifying key {name}: {e}")))?;
+            if description.system != system {
+                return Err(ChainError::Config(format!(
+                    "verifying key {name}: {} keys, the configuration names {system}",
+                    description.system
+                )));
+            }
+            return Ok(KeyRegistration {
+                name: name.into(),
+                system,
+                bytes,
+                transcript_hash: None,
+            });
+        }
         let description = paths
             .load_description()
             .map_err(|e| ChainError::Config(format!("verifying key {name}: {e}")))?;
@@ -100,8 +124,11 @@ impl ChainNodeConfig {
         EmbeddedChain::open(
             self.subnet.clone(),
             neurons,
-            self.key(&self.score_key)?,
-            self.key(&self.epoch_key)?,
+            self.key(
+                &self.score_key,
+                self.score_proof_system.unwrap_or(self.proof_system),
+            )?,
+            self.key(&self.epoch_key, self.proof_system)?,
             self.bundles.clone(),
             store,
         )

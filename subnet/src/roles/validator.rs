@@ -922,9 +922,13 @@ pub struct ValidatorConfig {
     pub scoring: Scoring,
     /// The score circuit's keys.
     pub keys: crate::roles::config::KeysSpec,
-    /// The keys' proof system (`groth16`).
+    /// The keys' proof system (`groth16`, `halo2-ipa`, `halo2-kzg`). halo2 keys are read from
+    /// `params/<keys.name>.<system>/` and regenerated from their setup.
     #[serde(default)]
     pub proof_system: zkyuma_circuits::statement::ProofSystem,
+    /// halo2-kzg: the powers-of-tau file the keys were made from.
+    #[serde(default)]
+    pub ptau: Option<PathBuf>,
     /// Where progress is kept.
     pub state_dir: PathBuf,
     /// Epochs to run (from the chain's open epoch).
@@ -957,6 +961,25 @@ fn default_poll_ms() -> u64 {
 }
 
 impl ValidatorConfig {
+    fn halo2_setup(
+        &self,
+        system: zkyuma_circuits::statement::ProofSystem,
+    ) -> Result<zkyuma_prover::halo2::Halo2Setup, zkyuma_prover::ProverError> {
+        use zkyuma_prover::halo2::Halo2Setup;
+        match (system, &self.ptau) {
+            (zkyuma_circuits::statement::ProofSystem::Halo2Kzg, Some(path)) => Ok(Halo2Setup::Kzg(
+                Arc::new(zkyuma_prover::ceremony::ptau::Ptau::open(path)?),
+            )),
+            (zkyuma_circuits::statement::ProofSystem::Halo2Kzg, None) => {
+                Err(zkyuma_prover::ProverError::Malformed {
+                    path: "the validator configuration".into(),
+                    message: "proof_system halo2-kzg needs `ptau` (the keys' setup file)".into(),
+                })
+            }
+            _ => Ok(Halo2Setup::Ipa),
+        }
+    }
+
     /// The validator (its keys loaded and checked against the circuit its shape names).
     pub fn validator(&self) -> Result<Validator, ValidatorError> {
         let shape = zkyuma_circuits::score::ScoreShape {
@@ -967,12 +990,24 @@ impl ValidatorConfig {
         };
         let paths =
             zkyuma_prover::keys::KeyPaths::new(&self.keys.params, &self.keys.keys, &self.keys.name);
-        let keys = zkyuma_prover::system::load_score_prover(
-            self.proof_system,
-            &paths,
-            self.scoring,
-            &shape,
-        )
+        let keys = match self.proof_system {
+            zkyuma_circuits::statement::ProofSystem::Groth16 => {
+                zkyuma_prover::system::load_score_prover(
+                    self.proof_system,
+                    &paths,
+                    self.scoring,
+                    &shape,
+                )
+            }
+            halo2 => self.halo2_setup(halo2).and_then(|setup| {
+                zkyuma_prover::system::load_halo2_score_prover(
+                    &self.keys.params,
+                    &setup,
+                    self.scoring,
+                    &shape,
+                )
+            }),
+        }
         .map_err(|e| ValidatorError::Prove(e.to_string()))?;
         Ok(Validator {
             name: self.name.clone(),
