@@ -82,29 +82,12 @@ pub fn kzg_params(ptau: &Ptau, k: u32) -> Result<ParamsKZG<Bn256>, ProverError> 
         .collect::<Result<Vec<_>, _>>()?;
     let tau_g2 = ptau.read_g2(Section::TauG2, 0, 2)?;
     let (g2_gen, s_g2) = (g2(&tau_g2[0])?, g2(&tau_g2[1])?);
-    // `from_parts` is a method of an existing series; a one-row series read back stands in.
-    let mut one = 0u32.to_le_bytes().to_vec();
-    for p in [&g[0], &g[0]] {
-        halo2_axiom::SerdeCurveAffine::write(p, &mut one, halo2_axiom::SerdeFormat::RawBytes)
-            .map_err(|source| ProverError::Io {
-                path: "kzg parameters".into(),
-                source,
-            })?;
-    }
-    for p in [&g2_gen, &s_g2] {
-        halo2_axiom::SerdeCurveAffine::write(p, &mut one, halo2_axiom::SerdeFormat::RawBytes)
-            .map_err(|source| ProverError::Io {
-                path: "kzg parameters".into(),
-                source,
-            })?;
-    }
-    let base =
-        ParamsKZG::<Bn256>::read_custom(&mut one.as_slice(), halo2_axiom::SerdeFormat::RawBytes)
-            .map_err(|source| ProverError::Io {
-                path: "kzg parameters".into(),
-                source,
-            })?;
-    Ok(base.from_parts(k, g, None, g2_gen, s_g2))
+    zkyuma_verifier::halo2::kzg_params_from_parts(k, g, None, g2_gen, s_g2).map_err(|source| {
+        ProverError::Io {
+            path: "kzg parameters".into(),
+            source,
+        }
+    })
 }
 
 enum Params {
@@ -188,11 +171,6 @@ impl Halo2Keys {
     /// The verifying key, decoded.
     pub fn verifying_key(&self) -> &Halo2Key {
         &self.key
-    }
-
-    /// Rows the circuit lays out (of `2^k`).
-    pub fn rows(&self) -> usize {
-        self.rows
     }
 
     /// Prove `circuit` for the public `inputs`; the proof is verified before it is returned.

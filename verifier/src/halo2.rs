@@ -223,11 +223,6 @@ impl Halo2Key {
         self.scheme.system()
     }
 
-    /// halo2's verifying key.
-    pub fn vk(&self) -> &VerifyingKey<G1Affine> {
-        &self.vk
-    }
-
     /// Rows `2^k`.
     pub fn k(&self) -> u32 {
         self.k
@@ -321,25 +316,36 @@ pub fn ipa_params(k: u32) -> Arc<ParamsIPA<G1Affine>> {
 /// the `G1` generator, the two `G2` points and `n = 2^k` (it takes the instance values directly,
 /// without committing to them).
 fn kzg_verifier_params(k: u32, points: &KzgPoints) -> Result<ParamsKZG<Bn256>, VerifyError> {
-    use halo2_axiom::SerdeCurveAffine;
-    // halo2-axiom builds parameters only from a full series or a reader; a one-row series read
-    // back, then widened to `2^k` rows with the same points, is the verifier's view.
-    let mut bytes = 0u32.to_le_bytes().to_vec();
-    for write in [
-        points.g1.write(&mut bytes, SerdeFormat::RawBytes),
-        points.g1.write(&mut bytes, SerdeFormat::RawBytes),
-        points.g2.write(&mut bytes, SerdeFormat::RawBytes),
-        points.s_g2.write(&mut bytes, SerdeFormat::RawBytes),
-    ] {
-        write.map_err(|_| encoding("halo2 key: KZG points"))?;
-    }
-    let one_row = ParamsKZG::<Bn256>::read_custom(&mut bytes.as_slice(), SerdeFormat::RawBytes)
-        .map_err(|_| encoding("halo2 key: KZG points"))?;
-    Ok(one_row.from_parts(
+    kzg_params_from_parts(
         k,
         vec![points.g1],
         Some(vec![points.g1]),
         points.g2,
         points.s_g2,
-    ))
+    )
+    .map_err(|_| encoding("halo2 key: KZG points"))
+}
+
+/// KZG parameters for `2^k` rows from their parts: the `G1` series `g` (and its Lagrange basis,
+/// computed here when `None`), `G2` and `τ·G2`. halo2-axiom builds parameters only from a full
+/// series or a reader (`from_parts` is a method of an existing one), so a one-row series read
+/// back stands in first. The prover (from a `.ptau`) and the verifier (from a key) both use it.
+pub fn kzg_params_from_parts(
+    k: u32,
+    g: Vec<G1Affine>,
+    g_lagrange: Option<Vec<G1Affine>>,
+    g2: G2Affine,
+    s_g2: G2Affine,
+) -> std::io::Result<ParamsKZG<Bn256>> {
+    use halo2_axiom::SerdeCurveAffine;
+    let first = *g
+        .first()
+        .ok_or_else(|| std::io::Error::other("an empty G1 series"))?;
+    let mut bytes = 0u32.to_le_bytes().to_vec();
+    first.write(&mut bytes, SerdeFormat::RawBytes)?;
+    first.write(&mut bytes, SerdeFormat::RawBytes)?;
+    g2.write(&mut bytes, SerdeFormat::RawBytes)?;
+    s_g2.write(&mut bytes, SerdeFormat::RawBytes)?;
+    let one_row = ParamsKZG::<Bn256>::read_custom(&mut bytes.as_slice(), SerdeFormat::RawBytes)?;
+    Ok(one_row.from_parts(k, g, g_lagrange, g2, s_g2))
 }

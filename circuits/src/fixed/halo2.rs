@@ -19,28 +19,8 @@ pub fn mul_floor(
     b_max: u128,
 ) -> Result<Wire, Error> {
     let q_bits = bits_for(product_max(a_max, b_max) >> 32);
-    let product = a.value * b.value;
-    let q = product.map(|p| shr(p, 32));
-    let r = product.zip(q).map(|(p, q)| p - q * fp_u128(1 << 32));
-    let co = Coeffs {
-        m: Fp::ONE,
-        c: neg(1 << 32),
-        d: -Fp::ONE,
-        ..Coeffs::default()
-    };
-    let [_, _, q, r] = row(
-        rows,
-        [
-            Operand::Copy(a),
-            Operand::Copy(b),
-            Operand::New(q),
-            Operand::New(r),
-        ],
-        co,
-    )?;
-    range::check(rows, &q, q_bits)?;
-    range::check(rows, &r, 32)?;
-    Ok(q)
+    let q = (a.value * b.value).map(|p| shr(p, 32));
+    split_product(rows, (a, b), q, Rounding::Floor, q_bits)
 }
 
 /// `⌈a·b / 2^32⌉` for `0 <= a <= a_max`, `0 <= b <= b_max`: `a·b = q·2^32 − r`, `r` on 32 bits,
@@ -53,25 +33,52 @@ pub fn mul_ceil(
     b_max: u128,
 ) -> Result<Wire, Error> {
     let q_bits = bits_for(product_max(a_max, b_max).div_ceil(1 << 32));
+    let q = (a.value * b.value).map(|p| shr(p + fp_u128((1 << 32) - 1), 32));
+    split_product(rows, (a, b), q, Rounding::Ceil, q_bits)
+}
+
+/// Which side of `a·b / 2^32` the quotient is on.
+#[derive(Clone, Copy)]
+enum Rounding {
+    /// `a·b = q·2^32 + r`.
+    Floor,
+    /// `a·b = q·2^32 − r`.
+    Ceil,
+}
+
+/// One `arith` row `a·b − q·2^32 ∓ r = 0` (the remainder's sign by `rounding`), `q` on `q_bits`
+/// bits and `r` on 32; returns `q`.
+fn split_product(
+    rows: &mut Rows<'_, '_>,
+    (a, b): (&Wire, &Wire),
+    q: halo2_axiom::circuit::Value<Fp>,
+    rounding: Rounding,
+    q_bits: usize,
+) -> Result<Wire, Error> {
     let product = a.value * b.value;
-    let q = product.map(|p| shr(p + fp_u128((1 << 32) - 1), 32));
-    let r = product.zip(q).map(|(p, q)| q * fp_u128(1 << 32) - p);
+    let (r, sign) = match rounding {
+        Rounding::Floor => (
+            product.zip(q).map(|(p, q)| p - q * fp_u128(1 << 32)),
+            -Fp::ONE,
+        ),
+        Rounding::Ceil => (
+            product.zip(q).map(|(p, q)| q * fp_u128(1 << 32) - p),
+            Fp::ONE,
+        ),
+    };
     let co = Coeffs {
         m: Fp::ONE,
         c: neg(1 << 32),
-        d: Fp::ONE,
+        d: sign,
         ..Coeffs::default()
     };
-    let [_, _, q, r] = row(
-        rows,
-        [
-            Operand::Copy(a),
-            Operand::Copy(b),
-            Operand::New(q),
-            Operand::New(r),
-        ],
-        co,
-    )?;
+    let cells = [
+        Operand::Copy(a),
+        Operand::Copy(b),
+        Operand::New(q),
+        Operand::New(r),
+    ];
+    let [_, _, q, r] = row(rows, cells, co)?;
     range::check(rows, &q, q_bits)?;
     range::check(rows, &r, 32)?;
     Ok(q)

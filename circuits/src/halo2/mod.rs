@@ -265,11 +265,6 @@ impl<'c, L: Layouter<Fp>> Synth<'c, L> {
         &self.regions
     }
 
-    /// Rows used so far.
-    pub fn rows_used(&self) -> usize {
-        self.next_row
-    }
-
     /// Lay out one chip call as a region named `name` on the next free rows.
     pub fn region<T>(
         &mut self,
