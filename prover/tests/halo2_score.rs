@@ -149,3 +149,71 @@ fn kzg_score_proofs_verify_and_bind_their_statement() {
         "keys are deterministic"
     );
 }
+
+/// A one-cell circuit on the shared chips: `x` is public and below `2^8` (4-bit limbs, a
+/// 16-row table), small enough for snarkjs's own power-8 `.ptau`.
+#[derive(Clone, Copy)]
+struct Byte(u64);
+
+impl halo2_axiom::plonk::Circuit<zkyuma_circuits::halo2::Fp> for Byte {
+    type Config = zkyuma_circuits::halo2::ChipConfig;
+    type FloorPlanner = halo2_axiom::circuit::SimpleFloorPlanner;
+    type Params = usize;
+
+    fn without_witnesses(&self) -> Self {
+        Self(0)
+    }
+
+    fn params(&self) -> usize {
+        4
+    }
+
+    fn configure_with_params(
+        meta: &mut halo2_axiom::plonk::ConstraintSystem<zkyuma_circuits::halo2::Fp>,
+        limb_bits: usize,
+    ) -> Self::Config {
+        zkyuma_circuits::halo2::ChipConfig::configure(meta, limb_bits)
+    }
+
+    fn configure(
+        meta: &mut halo2_axiom::plonk::ConstraintSystem<zkyuma_circuits::halo2::Fp>,
+    ) -> Self::Config {
+        zkyuma_circuits::halo2::ChipConfig::configure(meta, 4)
+    }
+
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        layouter: impl halo2_axiom::circuit::Layouter<zkyuma_circuits::halo2::Fp>,
+    ) -> Result<(), halo2_axiom::plonk::Error> {
+        let mut synth = zkyuma_circuits::halo2::Synth::new(&config, layouter)?;
+        let x = synth.region("byte", |rows| {
+            zkyuma_circuits::halo2::range::witness(
+                rows,
+                halo2_axiom::circuit::Value::known(zkyuma_circuits::halo2::Fp::from(self.0)),
+                8,
+            )
+        })?;
+        synth.expose(&x, 0);
+        Ok(())
+    }
+}
+
+#[test]
+fn kzg_keys_from_snarkjs_own_powers_of_tau() {
+    // A powers-of-tau file made by snarkjs itself (see `tests/fixtures/README.md`).
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pot8.ptau");
+    let setup = Halo2Setup::Kzg(std::sync::Arc::new(
+        Ptau::open(&fixture).expect("snarkjs ptau"),
+    ));
+    let keys = Halo2Keys::generate(&setup, &Byte(0), 1).expect("keys");
+    let proof = keys.prove(Byte(200), &[Fr::from(200u64)]).expect("proof");
+    let key = keys.verifying_key();
+    assert_eq!(key.verify(&[Fr::from(200u64)], &proof), Ok(()));
+    assert_eq!(
+        key.verify(&[Fr::from(201u64)], &proof),
+        Err(VerifyError::Rejected)
+    );
+    // 256 does not fit 8 bits: no proof.
+    assert!(keys.prove(Byte(256), &[Fr::from(256u64)]).is_err());
+}
