@@ -3,26 +3,17 @@
 //! validators' submissions and again after payment, and the bundles audited over gRPC.
 
 use serde_json::json;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_circuits::score::{ScoreShape, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_subnet::chain::SubnetConfig;
-use zkyuma_subnet::demo::processes::{write_config, RoleProcess};
+use zkyuma_subnet::demo::processes::RoleProcess;
 use zkyuma_subnet::net::protocol::pb;
 
-fn write(path: &Path, value: &serde_json::Value) -> PathBuf {
-    write_config(path, value).expect("config")
-}
-
-/// Start `zkyuma serve <role> --config <file>`; for a serving role, with its address.
-fn start(role: &str, config: &Path, serving: bool) -> (RoleProcess, Option<String>) {
-    let exe = Path::new(env!("CARGO_BIN_EXE_zkyuma"));
-    let (p, addr) = RoleProcess::start(exe, role, role, config, serving).expect("start");
-    (p, addr.map(|a| a.to_string()))
-}
+mod common;
+use common::{start_role as start, write_role_config as write};
 
 async fn chain_epoch(url: &str) -> Option<u64> {
     let mut c = zkyuma_subnet::net::serve::chain_client(url).ok()?;
