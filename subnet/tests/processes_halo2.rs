@@ -5,7 +5,6 @@
 //! halo2 key's origin named.
 
 use serde_json::json;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zkyuma_circuits::epoch::{BondsRule, EpochShape};
 use zkyuma_circuits::score::halo2::ScoreHalo2;
@@ -15,17 +14,10 @@ use zkyuma_circuits::statement::ProofSystem;
 use zkyuma_prover::halo2::{Halo2Keys, Halo2Setup};
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_subnet::chain::SubnetConfig;
-use zkyuma_subnet::demo::processes::{write_config, RoleProcess};
+use zkyuma_subnet::demo::processes::RoleProcess;
 
-fn write(path: &Path, value: &serde_json::Value) -> PathBuf {
-    write_config(path, value).expect("config")
-}
-
-fn start(role: &str, config: &Path, serving: bool) -> (RoleProcess, Option<String>) {
-    let exe = Path::new(env!("CARGO_BIN_EXE_zkyuma"));
-    let (p, addr) = RoleProcess::start(exe, role, role, config, serving).expect("start");
-    (p, addr.map(|a| a.to_string()))
-}
+mod common;
+use common::{start_role as start, write_role_config as write};
 
 #[test]
 fn one_epoch_with_halo2_score_proofs_and_every_role_a_process() {
@@ -134,11 +126,14 @@ fn one_epoch_with_halo2_score_proofs_and_every_role_a_process() {
         );
         start("validator", &cfg, false).0
     };
-    // Both register first (a registration made once the epoch's beacon round is fixed counts
-    // from the next epoch only), then both prove and submit.
-    validator(1, 0)
-        .wait(Duration::from_secs(120))
-        .expect("validator 1 registers");
+    // Both register first, one after the other: the first request for the epoch's seed fixes
+    // its beacon round, and a registration made after that counts from the next epoch only.
+    // Then both prove and submit.
+    for i in 0..2 {
+        validator(i, 0)
+            .wait(Duration::from_secs(120))
+            .expect("validator registers");
+    }
     let mut v0 = validator(0, 1);
     let mut v1 = validator(1, 1);
     v0.wait(Duration::from_secs(300)).expect("validator 0");
