@@ -35,8 +35,8 @@ pub struct EpochCircuit {
     pub statement: EpochStatement,
     /// Private witness.
     pub witness: EpochWitness,
-    core: ConsensusInputs,
-    bonds: BondsInputs,
+    pub(crate) core: ConsensusInputs,
+    pub(crate) bonds: BondsInputs,
 }
 
 impl EpochCircuit {

@@ -18,6 +18,8 @@
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(all(feature = "r1cs", feature = "halo2"))]
+pub mod halo2;
 
 use crate::commitment::{pack_u16, weight_commitment};
 use crate::field::{blake3_to_fr, bytes32_to_fr_pair, pack_le, serde_hex};

@@ -12,7 +12,7 @@
 //! the range-checked remainder makes its solution unique.
 
 use super::range;
-use super::{fp_to_u128, fp_u128, from_fp, Fp, Rows, Wire};
+use super::{fp_to_i128, fp_to_u128, fp_u128, from_fp, Fp, Rows, Wire};
 use ark_ff::PrimeField as _;
 use halo2_axiom::circuit::Value;
 use halo2_axiom::halo2curves::ff::Field;
@@ -287,6 +287,40 @@ pub fn is_less(rows: &mut Rows<'_, '_>, a: &Wire, b: &Wire, bits: usize) -> Resu
             from_fp(a).into_bigint() < from_fp(b).into_bigint(),
         ))
     });
+    less_bit(rows, a, b, less, bits)
+}
+
+/// `[a < b]` for signed integers (field elements standing for `−2^127..2^127`) with
+/// `a − b < 2^bits` and `b − a <= 2^bits`: the rule of [`is_less`], with the witness read as
+/// signed. Twin of the R1CS `is_less_signed`.
+pub fn is_less_signed(
+    rows: &mut Rows<'_, '_>,
+    a: &Wire,
+    b: &Wire,
+    bits: usize,
+) -> Result<Wire, Error> {
+    let less = a
+        .value
+        .zip(b.value)
+        .map(|(a, b)| Fp::from(u64::from(fp_to_i128(a) < fp_to_i128(b))));
+    less_bit(rows, a, b, less, bits)
+}
+
+/// `[a = b]` (the zero test of `a − b`). Twin of the R1CS `is_equal`.
+pub fn is_equal(rows: &mut Rows<'_, '_>, a: &Wire, b: &Wire) -> Result<Wire, Error> {
+    let diff = linear(rows, &[(Fp::ONE, a), (-Fp::ONE, b)], Fp::ZERO)?;
+    is_zero(rows, &diff)
+}
+
+/// The comparison bit `lt` (its value from the caller) with `(2·lt − 1)(b − a) − lt` on `bits`
+/// bits.
+fn less_bit(
+    rows: &mut Rows<'_, '_>,
+    a: &Wire,
+    b: &Wire,
+    less: Value<Fp>,
+    bits: usize,
+) -> Result<Wire, Error> {
     let offset = rows.take(1);
     let lt = rows.advice(2, offset, less);
     assert_bool(rows, &lt)?;

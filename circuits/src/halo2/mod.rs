@@ -68,6 +68,22 @@ pub fn fp_to_u128(x: Fp) -> Option<u128> {
     Some(u128::from_le_bytes(low))
 }
 
+/// The signed integer a field element stands for: `x` when it is below `2^127`, `−(p − x)` when
+/// `p − x` is; 0 for anything else (which fails the checks of a dishonest witness).
+pub fn fp_to_i128(x: Fp) -> i128 {
+    let small = |v: Fp| fp_to_u128(v).filter(|m| *m < 1 << 127).map(|m| m as i128);
+    small(x).or_else(|| small(-x).map(|m| -m)).unwrap_or(0)
+}
+
+/// A signed integer as a field element.
+pub fn fp_i128(x: i128) -> Fp {
+    if x >= 0 {
+        fp_u128(x as u128)
+    } else {
+        -fp_u128(x.unsigned_abs())
+    }
+}
+
 /// `⌊x / 2^shift⌋` of a field element's canonical integer.
 pub(crate) fn shr(x: Fp, shift: usize) -> Fp {
     let big = from_fp(x).into_bigint() >> shift as u32;

@@ -9,6 +9,8 @@
 use alloc::vec::Vec;
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(all(feature = "r1cs", feature = "halo2"))]
+pub mod halo2;
 pub mod liquid_alpha;
 pub mod math;
 pub mod median;

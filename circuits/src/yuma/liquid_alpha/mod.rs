@@ -3,6 +3,8 @@
 
 #[cfg(feature = "r1cs")]
 pub mod constraints;
+#[cfg(feature = "halo2")]
+pub mod halo2;
 
 use super::math::SparseRow;
 use crate::fixed::{exp_safe, I32F32};
