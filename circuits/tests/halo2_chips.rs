@@ -539,3 +539,187 @@ fn poseidon_tampered_state_capacity_and_input() {
         .iter()
         .any(|f| matches!(f, Failed::Copy(_))));
 }
+
+// ---------------------------------------------------------------- the epoch's fixed-point chips
+
+fn signed(x: i128) -> Fp {
+    zkyuma_circuits::halo2::fp_i128(x)
+}
+
+#[test]
+fn signed_floor_multiplication_matches_native() {
+    // Why: liquid alpha's exponent is a signed product; its floor rounds toward −∞ as the
+    // chain's fixed-point multiplication does.
+    let op: Op = Arc::new(|rows, i| Ok(vec![fixed::mul_floor_signed(rows, &i[0], &i[1], 40)?]));
+    for (a, b) in [
+        (-(327i64 << 32), (1i64 << 31) - 5),
+        (12345 << 20, -(1i64 << 31)),
+        (-7, -(3i64 << 30)),
+        (0, -1),
+    ] {
+        let q = mul_floor_i64(a, b);
+        let h = harness(
+            "mul_floor_signed",
+            &[signed(a.into()), signed(b.into())],
+            op.clone(),
+        );
+        assert_eq!(h.run(&[signed(q)]), Ok(()), "{a} · {b}");
+        // The quotient one below, the remainder 2^32 above: the remainder's range check.
+        let r = i128::from(a) * i128::from(b) - (q << 32);
+        let t = h.tampered(&[(2, 0, signed(q - 1)), (3, 0, signed(r + (1 << 32)))]);
+        assert_eq!(
+            t.failures(&[signed(q - 1)]),
+            vec![gate("range last limb", "mul_floor_signed", 4)],
+            "{a} · {b}"
+        );
+    }
+    // A quotient outside ±2^40: the offset's range check.
+    let (a, b) = (i64::MAX >> 1, 1i64 << 40);
+    let h = harness(
+        "mul_floor_signed",
+        &[signed(a.into()), signed(b.into())],
+        op,
+    );
+    let failed = h.failures(&[signed(mul_floor_i64(a, b))]);
+    assert!(
+        failed
+            .iter()
+            .any(|f| matches!(f, Failed::Gate(g, r, _) if g == "range last limb" && r == "mul_floor_signed")),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn deferred_floor_leaves_the_quotient_to_the_caller_and_checks_the_remainder() {
+    let op: Op = Arc::new(|rows, i| {
+        let (q, r) = fixed::mul_floor_deferred(rows, &i[0], &i[1])?;
+        Ok(vec![q, r])
+    });
+    let (a, b) = (0x8000_0001u128, 0xffff_0001u128);
+    let (q, r) = ((a * b) >> 32, (a * b) % UNIT);
+    let h = harness("mul_floor_deferred", &[fp(a), fp(b)], op);
+    assert_eq!(h.run(&[fp(q), fp(r)]), Ok(()));
+    // One more quotient with the remainder 2^32 lower: only the remainder's range check
+    // refuses it (the quotient is pinned by whoever uses it).
+    let t = h.tampered(&[(2, 0, fp(q + 1)), (3, 0, fp(r) - fp(UNIT))]);
+    assert_eq!(
+        t.failures(&[fp(q + 1), fp(r) - fp(UNIT)]),
+        vec![gate("range last limb", "mul_floor_deferred", 4)]
+    );
+}
+
+#[test]
+fn normalize_matches_native_and_a_zero_sum_gives_zeros() {
+    let op: Op = Arc::new(|rows, i| fixed::normalize(rows, i, 3 * UNIT));
+    for xs in [
+        vec![UNIT, UNIT / 3, 7],
+        vec![0, 0, 0],
+        vec![UNIT, 0, UNIT],
+        vec![1, 2, 3],
+    ] {
+        let total: u128 = xs.iter().sum();
+        let expected: Vec<Fp> = xs
+            .iter()
+            .map(|x| fp(if total == 0 { 0 } else { x * UNIT / total }))
+            .collect();
+        let inputs: Vec<Fp> = xs.iter().map(|x| fp(*x)).collect();
+        let h = harness("normalize", &inputs, op.clone());
+        assert_eq!(h.run(&expected), Ok(()), "{xs:?}");
+        let mut wrong = expected.clone();
+        wrong[0] += Fp::ONE;
+        assert!(is_instance_copy(&h.failures(&wrong)), "{xs:?}");
+    }
+}
+
+#[test]
+fn exp_safe_matches_native_across_the_clamp() {
+    // Why: the sigmoid's exponential, bit-exact with the chain's, including both clamps, the
+    // reciprocal for negative operands and the exact value at 1.
+    use zkyuma_circuits::fixed::{exp_safe, I32F32};
+    let op: Op = Arc::new(|rows, i| Ok(vec![fixed::exp_safe(rows, &i[0], 41)?.value]));
+    for x in [
+        0i64,
+        1 << 32,
+        -(1 << 32),
+        (3 << 32) + 12345,
+        -(7 << 32) - 999,
+        20 << 32,
+        (25 << 32) + 1,
+        -(300i64 << 32),
+        1 << 20,
+    ] {
+        let native = exp_safe(I32F32::from_bits(x)).to_bits();
+        let h = harness("exp_safe", &[signed(x.into())], op.clone());
+        assert_eq!(h.run(&[signed(native.into())]), Ok(()), "exp_safe({x})");
+        assert!(
+            is_instance_copy(&h.failures(&[signed(i128::from(native) + 1)])),
+            "exp_safe({x}) + 1 ulp"
+        );
+    }
+}
+
+#[test]
+fn exp_safe_tampered_clamp_bit_fails_its_comparison() {
+    let op: Op = Arc::new(|rows, i| Ok(vec![fixed::exp_safe(rows, &i[0], 41)?.value]));
+    let x = 3i64 << 32;
+    let h = harness("exp_safe", &[signed(x.into())], op);
+    let native = zkyuma_circuits::fixed::exp_safe(zkyuma_circuits::fixed::I32F32::from_bits(x));
+    assert_eq!(h.run(&[signed(native.to_bits().into())]), Ok(()));
+    // Rows 0..3 pin the constants ±20 and 0; row 3 is the first comparison's bit (column 2):
+    // claiming x < −20 breaks that comparison's range check.
+    let t = h.tampered(&[(2, 3, Fp::ONE)]);
+    let failed = t.failures(&[signed(native.to_bits().into())]);
+    assert!(
+        failed.iter().any(
+            |f| matches!(f, Failed::Gate(_, r, _) | Failed::Lookup(_, r, _) if r == "exp_safe")
+        ),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn liquid_alpha_sigmoid_matches_native() {
+    use zkyuma_circuits::fixed::I32F32;
+    use zkyuma_circuits::yuma::liquid_alpha::halo2::{liquid_alpha_sigmoid, LiquidAlphaWires};
+    use zkyuma_circuits::yuma::liquid_alpha::{self as la, LiquidAlphaState};
+    for (steepness, (c, w, b)) in [
+        (1000i16, (0x8000_0000i64, 0x9000_0000i64, 0x1000_0000i64)),
+        (-3000, (0x4000_0000, 0x1000_0000, 0xffff_ffff)),
+        (32767, (0x1_0000_0000, 0x1_0000_0000, 0)),
+        (0, (0, 0, 0)),
+    ] {
+        let state = LiquidAlphaState {
+            alpha_low: 45875,
+            alpha_high: 58982,
+            steepness,
+            sigmoid_consensus: None,
+        };
+        let native = la::liquid_alpha_sigmoid(
+            I32F32::from_bits(c),
+            I32F32::from_bits(w),
+            I32F32::from_bits(b),
+            state.low(),
+            state.high(),
+            I32F32::from_int(i64::from(steepness)),
+        );
+        let op: Op = Arc::new(move |rows, i| {
+            let params = LiquidAlphaWires::new(rows, &state, 1)?;
+            Ok(vec![
+                liquid_alpha_sigmoid(rows, &params, &i[0], &i[1], &i[2])?.alpha,
+            ])
+        });
+        let inputs = [signed(c.into()), signed(w.into()), signed(b.into())];
+        let h = Harness {
+            limb_bits: 10,
+            ..harness("liquid alpha sigmoid", &inputs, op)
+        };
+        assert_eq!(
+            h.run_at(12, &[signed(native.to_bits().into())]),
+            Ok(()),
+            "steepness {steepness}: c={c} w={w} b={b}"
+        );
+        assert!(is_instance_copy(
+            &h.failures_at(12, &[signed(i128::from(native.to_bits()) - 1)])
+        ));
+    }
+}

@@ -6,8 +6,8 @@
 
 use super::constraints::EpochCircuit;
 use super::{
-    circuit_id, per_element, EpochCheckError, EpochRound, EpochShape, EpochStatement,
-    EpochWitness, PROPORTION_BITS, RAO_BITS, TRUST_BITS,
+    circuit_id, per_element, EpochCheckError, EpochRound, EpochShape, EpochStatement, EpochWitness,
+    PROPORTION_BITS, RAO_BITS, TRUST_BITS,
 };
 use crate::commitment::halo2::{pack, pack_u16, u16_commitment};
 use crate::commitment::pack_u16 as pack_u16_fr;
@@ -177,9 +177,8 @@ impl EpochHalo2 {
 
         // Statement digest, element by element as `EpochStatement::digest_elements`.
         synth.region("epoch statement digest", |rows| {
-            let mut e: Vec<Wire> = vec![rows.constant(to_fp(blake3_to_fr(
-                b"zkyuma/epoch-statement/v2",
-            )))];
+            let mut e: Vec<Wire> =
+                vec![rows.constant(to_fp(blake3_to_fr(b"zkyuma/epoch-statement/v2")))];
             let mut fields = vec![known(Fr::from(st.netuid)), known(Fr::from(st.epoch))];
             e.extend(rows.witnesses(&fields));
             e.push(rows.constant(to_fp(blake3_to_fr(circuit_id(&st.shape).as_bytes()))));

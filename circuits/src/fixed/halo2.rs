@@ -288,7 +288,11 @@ pub fn exp_safe(rows: &mut Rows<'_, '_>, x: &Wire, x_bits: usize) -> Result<ExpW
         Fp::ZERO,
     )?;
     // value = neg·(inverse − positive) + positive
-    let gap = linear(rows, &[(Fp::ONE, &inverse), (-Fp::ONE, &positive)], Fp::ZERO)?;
+    let gap = linear(
+        rows,
+        &[(Fp::ONE, &inverse), (-Fp::ONE, &positive)],
+        Fp::ZERO,
+    )?;
     let value = {
         let swing = mul(rows, &neg, &gap)?;
         linear(rows, &[(Fp::ONE, &swing), (Fp::ONE, &positive)], Fp::ZERO)?

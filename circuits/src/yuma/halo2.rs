@@ -194,11 +194,7 @@ pub fn consensus_core<L: Layouter<Fp>>(
             let slack_lo = minus(rows, &lo, &below)?;
             let slack_lo = mul(rows, &not_empty, &slack_lo)?;
             range::check(rows, &slack_lo, 40)?;
-            let slack_hi = linear(
-                rows,
-                &[(Fp::ONE, &at_or_below), (-Fp::ONE, &hi)],
-                -Fp::ONE,
-            )?;
+            let slack_hi = linear(rows, &[(Fp::ONE, &at_or_below), (-Fp::ONE, &hi)], -Fp::ONE)?;
             let slack_hi = mul(rows, &not_empty, &slack_hi)?;
             range::check(rows, &slack_hi, 40)?;
             let member = mul(rows, &not_empty, &membership)?;
@@ -307,8 +303,8 @@ pub fn bonds_and_emission<L: Layouter<Fp>>(
     let n = core.consensus.len();
     let unit = fp_u128(UNIT);
 
-    let (penalty, alpha, one_minus_alpha, bonds_keep, old_permit, new_permit, stake, rao) = synth
-        .region("epoch bonds chain state", |rows| {
+    let (penalty, alpha, one_minus_alpha, bonds_keep, old_permit, new_permit, stake, rao) =
+        synth.region("epoch bonds chain state", |rows| {
             let scalars = rows.witnesses(&[
                 fixed(inputs.penalty),
                 fixed(inputs.alpha),
@@ -397,14 +393,12 @@ pub fn bonds_and_emission<L: Layouter<Fp>>(
                     for j in 0..n {
                         let raw = &masked[i][j];
                         let full = is_equal(rows, raw, &top)?;
-                        let b = linear(
-                            rows,
-                            &[(Fp::from(65537), raw), (Fp::ONE, &full)],
-                            Fp::ZERO,
-                        )?;
+                        let b =
+                            linear(rows, &[(Fp::from(65537), raw), (Fp::ONE, &full)], Fp::ZERO)?;
                         let (q2, _) = mul_floor_deferred(rows, &one_minus_alpha, &b)?;
                         let first = mul_floor(rows, &alpha, &wfb[i][j], UNIT, UNIT)?;
-                        let fixed_ema = linear(rows, &[(Fp::ONE, &first), (Fp::ONE, &q2)], Fp::ZERO)?;
+                        let fixed_ema =
+                            linear(rows, &[(Fp::ONE, &first), (Fp::ONE, &q2)], Fp::ZERO)?;
                         let Some((params, fed, any)) = &liquid else {
                             row.push(fixed_ema);
                             continue;
@@ -543,55 +537,56 @@ pub fn bonds_and_emission<L: Layouter<Fp>>(
 
     // Emission: incentive + dividends normalised by their sum; with a zero sum, validators are
     // paid by active stake (or by stake when no stake is active).
-    let (server_emission, validator_emission, emission) = synth.region("epoch emission", |rows| {
-        let by_uid = |rows: &mut Rows<'_, '_>, xs: &[Wire]| -> Result<Vec<Wire>, Error> {
-            (0..n)
-                .map(|u| {
-                    let terms = xs
-                        .iter()
-                        .zip(selection)
-                        .map(|(x, sel)| mul(rows, &sel[u], x))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    total(rows, &terms)
-                })
-                .collect()
-        };
-        let dividends_by_uid = by_uid(rows, &dividends)?;
-        let active_by_uid = by_uid(rows, &core.active_stake)?;
-        let combined = core
-            .incentive
-            .iter()
-            .zip(&dividends_by_uid)
-            .map(|(a, b)| linear(rows, &[(Fp::ONE, a), (Fp::ONE, b)], Fp::ZERO))
-            .collect::<Result<Vec<_>, _>>()?;
-        let all = total(rows, &combined)?;
-        let zero_sum = is_zero(rows, &all)?;
-        let divisor = linear(rows, &[(Fp::ONE, &all), (Fp::ONE, &zero_sum)], Fp::ZERO)?;
-        let share = |rows: &mut Rows<'_, '_>, x: &Wire| -> Result<Wire, Error> {
-            let scaled = linear(rows, &[(unit, x)], Fp::ZERO)?;
-            div_trunc(rows, &scaled, &divisor, UNIT, 2 * UNIT)
-        };
-        let active_total = total(rows, &core.active_stake)?;
-        let no_active = is_zero(rows, &active_total)?;
-        let to_rao = |rows: &mut Rows<'_, '_>, x: &Wire| {
-            mul_floor(rows, x, &rao, UNIT, u128::from(u64::MAX))
-        };
-        let mut server = Vec::with_capacity(n);
-        let mut validator = Vec::with_capacity(n);
-        let mut combined_out = Vec::with_capacity(n);
-        for u in 0..n {
-            let s = share(rows, &core.incentive[u])?;
-            server.push(to_rao(rows, &s)?);
-            let fallback = select(rows, &no_active, &stake[u], &active_by_uid[u])?;
-            let d = share(rows, &dividends_by_uid[u])?;
-            let d = select(rows, &zero_sum, &fallback, &d)?;
-            validator.push(to_rao(rows, &d)?);
-            let c = share(rows, &combined[u])?;
-            let c = select(rows, &zero_sum, &fallback, &c)?;
-            combined_out.push(to_rao(rows, &c)?);
-        }
-        Ok((server, validator, combined_out))
-    })?;
+    let (server_emission, validator_emission, emission) =
+        synth.region("epoch emission", |rows| {
+            let by_uid = |rows: &mut Rows<'_, '_>, xs: &[Wire]| -> Result<Vec<Wire>, Error> {
+                (0..n)
+                    .map(|u| {
+                        let terms = xs
+                            .iter()
+                            .zip(selection)
+                            .map(|(x, sel)| mul(rows, &sel[u], x))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        total(rows, &terms)
+                    })
+                    .collect()
+            };
+            let dividends_by_uid = by_uid(rows, &dividends)?;
+            let active_by_uid = by_uid(rows, &core.active_stake)?;
+            let combined = core
+                .incentive
+                .iter()
+                .zip(&dividends_by_uid)
+                .map(|(a, b)| linear(rows, &[(Fp::ONE, a), (Fp::ONE, b)], Fp::ZERO))
+                .collect::<Result<Vec<_>, _>>()?;
+            let all = total(rows, &combined)?;
+            let zero_sum = is_zero(rows, &all)?;
+            let divisor = linear(rows, &[(Fp::ONE, &all), (Fp::ONE, &zero_sum)], Fp::ZERO)?;
+            let share = |rows: &mut Rows<'_, '_>, x: &Wire| -> Result<Wire, Error> {
+                let scaled = linear(rows, &[(unit, x)], Fp::ZERO)?;
+                div_trunc(rows, &scaled, &divisor, UNIT, 2 * UNIT)
+            };
+            let active_total = total(rows, &core.active_stake)?;
+            let no_active = is_zero(rows, &active_total)?;
+            let to_rao = |rows: &mut Rows<'_, '_>, x: &Wire| {
+                mul_floor(rows, x, &rao, UNIT, u128::from(u64::MAX))
+            };
+            let mut server = Vec::with_capacity(n);
+            let mut validator = Vec::with_capacity(n);
+            let mut combined_out = Vec::with_capacity(n);
+            for u in 0..n {
+                let s = share(rows, &core.incentive[u])?;
+                server.push(to_rao(rows, &s)?);
+                let fallback = select(rows, &no_active, &stake[u], &active_by_uid[u])?;
+                let d = share(rows, &dividends_by_uid[u])?;
+                let d = select(rows, &zero_sum, &fallback, &d)?;
+                validator.push(to_rao(rows, &d)?);
+                let c = share(rows, &combined[u])?;
+                let c = select(rows, &zero_sum, &fallback, &c)?;
+                combined_out.push(to_rao(rows, &c)?);
+            }
+            Ok((server, validator, combined_out))
+        })?;
 
     Ok(BondsWires {
         penalty,

@@ -131,7 +131,11 @@ pub fn liquid_alpha_sigmoid(
     // diff = (1 − [w < b])·(diff_buy − diff_sell) + diff_sell.
     let w_minus_c = linear(rows, &[(Fp::ONE, w), (-Fp::ONE, c)], Fp::ZERO)?;
     let masked = mul(rows, &w_below_c, &w_minus_c)?;
-    let diff_buy = linear(rows, &[(Fp::ONE, &w_minus_c), (-Fp::ONE, &masked)], Fp::ZERO)?;
+    let diff_buy = linear(
+        rows,
+        &[(Fp::ONE, &w_minus_c), (-Fp::ONE, &masked)],
+        Fp::ZERO,
+    )?;
     let diff_sell = linear(rows, &[(Fp::ONE, b), (-Fp::ONE, w)], Fp::ZERO)?;
     let gap = linear(
         rows,
@@ -141,7 +145,11 @@ pub fn liquid_alpha_sigmoid(
     let below_gap = mul(rows, &w_below_b, &gap)?;
     let diff = linear(
         rows,
-        &[(Fp::ONE, &gap), (-Fp::ONE, &below_gap), (Fp::ONE, &diff_sell)],
+        &[
+            (Fp::ONE, &gap),
+            (-Fp::ONE, &below_gap),
+            (Fp::ONE, &diff_sell),
+        ],
         Fp::ZERO,
     )?;
     let centred = linear(rows, &[(Fp::ONE, &diff)], -Fp::from(1u64 << 31))?;
@@ -157,7 +165,11 @@ pub fn liquid_alpha_sigmoid(
         Fp::ZERO,
     )?;
     let scaled = mul_floor(rows, &sigma, &spread, UNIT, UNIT)?;
-    let alpha = linear(rows, &[(Fp::ONE, &params.low), (Fp::ONE, &scaled)], Fp::ZERO)?;
+    let alpha = linear(
+        rows,
+        &[(Fp::ONE, &params.low), (Fp::ONE, &scaled)],
+        Fp::ZERO,
+    )?;
     Ok(SigmoidWires {
         diff,
         exponent,
