@@ -148,42 +148,60 @@ impl<S: zkyuma_circuits::scoring::halo2::ScoringChip + Clone> Halo2Score<S> {
     }
 }
 
+/// The key accessors of a halo2 statement prover (`keys: Arc<Halo2Keys>` and `circuit_id`
+/// fields).
+macro_rules! halo2_keys {
+    () => {
+        fn system(&self) -> ProofSystem {
+            self.keys.verifying_key().system()
+        }
+
+        fn circuit_id(&self) -> &str {
+            &self.circuit_id
+        }
+
+        fn vk_bytes(&self) -> Vec<u8> {
+            self.keys.verifying_key().to_bytes()
+        }
+
+        fn vk_hash(&self) -> [u8; 32] {
+            self.keys.verifying_key().hash()
+        }
+    };
+}
+
+/// Refuse a statement that names another circuit or key than a halo2 prover's.
+fn check_halo2_names<S: Statement>(
+    circuit_id: &str,
+    vk_hash: [u8; 32],
+    statement: &S,
+) -> Result<(), ProverError> {
+    if statement.circuit_id() != circuit_id {
+        return Err(ProverError::WrongCircuit {
+            expected: statement.circuit_id(),
+            found: circuit_id.to_string(),
+        });
+    }
+    if statement.vk_hash() != vk_hash {
+        return Err(ProverError::WrongCircuit {
+            expected: format!("the key {}", hex32(&statement.vk_hash())),
+            found: format!("the key {}", hex32(&vk_hash)),
+        });
+    }
+    Ok(())
+}
+
 impl<S: zkyuma_circuits::scoring::halo2::ScoringChip + Clone + Send + Sync>
     StatementProver<ScoreStatement> for Halo2Score<S>
 {
-    fn system(&self) -> ProofSystem {
-        self.keys.verifying_key().system()
-    }
-
-    fn circuit_id(&self) -> &str {
-        &self.circuit_id
-    }
-
-    fn vk_bytes(&self) -> Vec<u8> {
-        self.keys.verifying_key().to_bytes()
-    }
-
-    fn vk_hash(&self) -> [u8; 32] {
-        self.keys.verifying_key().hash()
-    }
+    halo2_keys!();
 
     fn prove(
         &self,
         statement: &ScoreStatement,
         witness: &<ScoreStatement as Statement>::Witness,
     ) -> Result<Vec<u8>, ProverError> {
-        if statement.circuit_id() != self.circuit_id {
-            return Err(ProverError::WrongCircuit {
-                expected: statement.circuit_id(),
-                found: self.circuit_id.clone(),
-            });
-        }
-        if statement.vk_hash != self.vk_hash() {
-            return Err(ProverError::WrongCircuit {
-                expected: format!("the key {}", hex32(&statement.vk_hash)),
-                found: format!("the key {}", hex32(&self.vk_hash())),
-            });
-        }
+        check_halo2_names(&self.circuit_id, self.vk_hash(), statement)?;
         // The native reference accepts; the circuit enforces the same rules.
         zkyuma_circuits::score::evaluate(statement, witness, &self.scoring)?;
         let circuit = zkyuma_circuits::score::halo2::ScoreHalo2 {
@@ -230,6 +248,68 @@ pub fn load_halo2_score_prover(
     )))
 }
 
+/// halo2 epoch proofs (IPA or KZG, as the keys are).
+pub struct Halo2Epoch {
+    keys: Arc<crate::halo2::Halo2Keys>,
+    circuit_id: String,
+    limb_bits: usize,
+}
+
+impl Halo2Epoch {
+    /// Prove with `keys` (made for the epoch circuit of `shape`, range tables of
+    /// `limb_bits`-bit limbs).
+    pub fn new(keys: Arc<crate::halo2::Halo2Keys>, shape: &EpochShape, limb_bits: usize) -> Self {
+        Self {
+            circuit_id: zkyuma_circuits::epoch::circuit_id(shape),
+            keys,
+            limb_bits,
+        }
+    }
+}
+
+impl StatementProver<EpochStatement> for Halo2Epoch {
+    halo2_keys!();
+
+    fn prove(
+        &self,
+        statement: &EpochStatement,
+        witness: &<EpochStatement as Statement>::Witness,
+    ) -> Result<Vec<u8>, ProverError> {
+        check_halo2_names(&self.circuit_id, self.vk_hash(), statement)?;
+        // The native check holds exactly when the circuit is satisfiable.
+        statement.check(witness)?;
+        let circuit = zkyuma_circuits::epoch::halo2::EpochHalo2 {
+            limb_bits: self.limb_bits,
+            ..zkyuma_circuits::epoch::halo2::EpochHalo2::new(statement.clone(), witness.clone())?
+        };
+        self.keys.prove(circuit, &[statement.public_digest()])
+    }
+}
+
+/// A halo2 epoch prover from the key directory `params/<name>.<system>/` (regenerated from
+/// `setup` and checked against that directory, as [`load_halo2_score_prover`]).
+pub fn load_halo2_epoch_prover(
+    params_root: &std::path::Path,
+    setup: &crate::halo2::Halo2Setup,
+    shape: &EpochShape,
+) -> Result<Arc<dyn StatementProver<EpochStatement>>, ProverError> {
+    let system = setup.scheme().system();
+    let name = crate::halo2::params_name(&crate::epoch::params_name(shape), system);
+    let paths = KeyPaths::new(params_root, params_root, &name);
+    let description = crate::halo2::load_description(&paths)?;
+    let blank = zkyuma_circuits::epoch::halo2::EpochHalo2 {
+        limb_bits: description.limb_bits,
+        ..zkyuma_circuits::epoch::halo2::EpochHalo2::blank(*shape)
+    };
+    let id = zkyuma_circuits::epoch::circuit_id(shape);
+    let (keys, _) = crate::halo2::Halo2Keys::load(&paths, setup, &blank, &id, 1)?;
+    Ok(Arc::new(Halo2Epoch::new(
+        Arc::new(keys),
+        shape,
+        description.limb_bits,
+    )))
+}
+
 /// A score prover for `system` from the keys at `paths` (checked against the circuit that
 /// `scoring` and `shape` name).
 pub fn load_score_prover(
@@ -257,9 +337,7 @@ pub fn load_epoch_prover(
     let id = zkyuma_circuits::epoch::circuit_id(shape);
     match system {
         ProofSystem::Groth16 => Ok(Arc::new(Groth16Epoch::new(Arc::new(paths.load(&id)?)))),
-        ProofSystem::Halo2Ipa | ProofSystem::Halo2Kzg => Err(ProverError::Synthesis {
-            what: format!("the epoch circuit has no {system} version yet"),
-        }),
+        ProofSystem::Halo2Ipa | ProofSystem::Halo2Kzg => Err(halo2_not_on_disk(system)),
     }
 }
 
@@ -267,7 +345,7 @@ fn halo2_not_on_disk(system: ProofSystem) -> ProverError {
     ProverError::Synthesis {
         what: format!(
             "{system} keys are regenerated from their setup, not read from a proving-key file: \
-             use load_halo2_score_prover"
+             use load_halo2_score_prover or load_halo2_epoch_prover"
         ),
     }
 }

@@ -231,6 +231,13 @@ pub enum SetupCommand {
         /// The INSECURE deterministic seed.
         #[arg(long, default_value = "zkyuma-insecure-demo-setup")]
         insecure_seed: String,
+        /// Proof system: `groth16` (a per-circuit setup), `halo2-ipa` (no setup) or `halo2-kzg`
+        /// (the universal setup of `--ptau`).
+        #[command(flatten)]
+        system: SystemArgs,
+        /// halo2: bits per range-table limb.
+        #[arg(long, default_value_t = zkyuma_circuits::score::halo2::LIMB_BITS)]
+        limb_bits: usize,
         /// Key directories.
         #[command(flatten)]
         dirs: KeyDirs,
@@ -327,6 +334,9 @@ pub enum ProveCommand {
         /// prove` with the same key and witness.
         #[arg(long)]
         snarkjs: Option<PathBuf>,
+        /// Proof system (the keys of `zkyuma setup epoch --proof-system ...`).
+        #[command(flatten)]
+        system: SystemArgs,
         /// Key directories.
         #[command(flatten)]
         dirs: KeyDirs,
@@ -372,6 +382,9 @@ pub enum VerifyCommand {
         /// Directory of verifying keys.
         #[arg(long, default_value = "params")]
         params: PathBuf,
+        /// The proof's system: `groth16`, `halo2-ipa` or `halo2-kzg`.
+        #[arg(long = "proof-system", default_value = "groth16", value_parser = parse_proof_system)]
+        proof_system: ProofSystem,
     },
     /// Verify a score proof against a statement.
     Score {
@@ -572,18 +585,7 @@ pub fn verify_score_files_of(
     let scoring = parse_scoring(&statement.scoring)?;
     let name = params_name(&scoring, &statement.shape);
     if system != ProofSystem::Groth16 {
-        let name = zkyuma_prover::halo2::params_name(&name, system);
-        let paths = KeyPaths::new(params, Path::new("."), &name);
-        let key = StatementKey::from_bytes(
-            system,
-            &paths.load_vk_bytes()?,
-            zkyuma_circuits::score::PUBLIC_INPUTS,
-        )?;
-        let sealed = SystemProof {
-            system,
-            bytes: read_bytes(proof)?,
-        };
-        key.verify(&statement, &sealed)?;
+        verify_halo2_files(system, &name, proof, &statement, params)?;
         return Ok(statement);
     }
     let paths = KeyPaths::new(params, Path::new("."), &name);
@@ -595,18 +597,49 @@ pub fn verify_score_files_of(
     Ok(statement)
 }
 
+/// Verify a halo2 proof of `statement` with the key of `params/<name>.<system>/`.
+fn verify_halo2_files<S: zkyuma_circuits::statement::Statement>(
+    system: ProofSystem,
+    name: &str,
+    proof: &Path,
+    statement: &S,
+    params: &Path,
+) -> Result<(), CliError> {
+    let name = zkyuma_prover::halo2::params_name(name, system);
+    let paths = KeyPaths::new(params, Path::new("."), &name);
+    let inputs = statement.public_inputs().len();
+    let key = StatementKey::from_bytes(system, &paths.load_vk_bytes()?, inputs)?;
+    let sealed = SystemProof {
+        system,
+        bytes: read_bytes(proof)?,
+    };
+    key.verify(statement, &sealed)?;
+    Ok(())
+}
+
 /// `zkyuma verify epoch`: load the key named by the statement and verify.
 pub fn verify_epoch_files(
     proof: &Path,
     statement: &Path,
     params: &Path,
 ) -> Result<EpochStatement, CliError> {
+    verify_epoch_files_of(ProofSystem::Groth16, proof, statement, params)
+}
+
+/// `zkyuma verify epoch --proof-system ...`: the key of the statement's circuit under `system`.
+pub fn verify_epoch_files_of(
+    system: ProofSystem,
+    proof: &Path,
+    statement: &Path,
+    params: &Path,
+) -> Result<EpochStatement, CliError> {
     let statement: EpochStatement = parse_json(statement, &read_input(statement)?)?;
-    let paths = KeyPaths::new(
-        params,
-        Path::new("."),
-        &zkyuma_prover::epoch::params_name(&statement.shape()),
-    );
+    let name = zkyuma_prover::epoch::params_name(&statement.shape());
+    if system != ProofSystem::Groth16 {
+        verify_halo2_files(system, &name, proof, &statement, params)?;
+        return Ok(statement);
+    }
+    let paths = KeyPaths::new(params, Path::new("."), &name);
     let vk = VerifyingKey::from_bytes(&paths.load_vk_bytes()?, 1)?;
     let pvk = PreparedVerifyingKey::new(vk);
     let proof = Proof::from_bytes(&read_bytes(proof)?)?;
@@ -680,27 +713,67 @@ fn setup_score_halo2(
     dirs: &KeyDirs,
 ) -> Result<(), CliError> {
     use zkyuma_circuits::score::halo2::ScoreHalo2;
-    if !(4..=20).contains(&limb_bits) {
-        return Err(CliError::Usage("--limb-bits: 4 to 20".into()));
-    }
-    let setup = system.halo2_setup()?;
-    let name =
-        zkyuma_prover::halo2::params_name(&params_name(&scoring, &shape), system.proof_system);
     let blank = ScoreHalo2 {
         limb_bits,
         ..ScoreHalo2::blank(scoring, shape)
     };
+    setup_halo2(
+        system,
+        &blank,
+        (
+            &zkyuma_circuits::score::circuit_id(&scoring.id(), &shape),
+            &params_name(&scoring, &shape),
+        ),
+        zkyuma_circuits::score::PUBLIC_INPUTS,
+        dirs,
+    )
+}
+
+/// `zkyuma setup epoch --proof-system halo2-*`.
+fn setup_epoch_halo2(
+    system: &SystemArgs,
+    shape: EpochShape,
+    limb_bits: usize,
+    dirs: &KeyDirs,
+) -> Result<(), CliError> {
+    use zkyuma_circuits::epoch::halo2::EpochHalo2;
+    let blank = EpochHalo2 {
+        limb_bits,
+        ..EpochHalo2::blank(shape)
+    };
+    setup_halo2(
+        system,
+        &blank,
+        (
+            &zkyuma_circuits::epoch::circuit_id(&shape),
+            &zkyuma_prover::epoch::params_name(&shape),
+        ),
+        1,
+        dirs,
+    )
+}
+
+/// halo2 keys of a blank circuit (named `(circuit id, params name)`), written to
+/// `params/<name>.<system>/`.
+fn setup_halo2<
+    C: zkyuma_circuits::halo2::backend::plonk::Circuit<zkyuma_circuits::halo2::Fp, Params = usize>,
+>(
+    system: &SystemArgs,
+    blank: &C,
+    (circuit_id, name): (&str, &str),
+    public_inputs: usize,
+    dirs: &KeyDirs,
+) -> Result<(), CliError> {
+    let limb_bits = blank.params();
+    if !(4..=20).contains(&limb_bits) {
+        return Err(CliError::Usage("--limb-bits: 4 to 20".into()));
+    }
+    let setup = system.halo2_setup()?;
+    let name = zkyuma_prover::halo2::params_name(name, system.proof_system);
     let spinner = Spinner::start(format!("setup {name}"));
     let t = std::time::Instant::now();
-    let keys = zkyuma_prover::halo2::Halo2Keys::generate(
-        &setup,
-        &blank,
-        zkyuma_circuits::score::PUBLIC_INPUTS,
-    )?;
-    let description = keys.describe(
-        &zkyuma_circuits::score::circuit_id(&scoring.id(), &shape),
-        t.elapsed().as_secs_f64(),
-    );
+    let keys = zkyuma_prover::halo2::Halo2Keys::generate(&setup, blank, public_inputs)?;
+    let description = keys.describe(circuit_id, t.elapsed().as_secs_f64());
     let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
     keys.save(&paths, &description)?;
     spinner.finish(format!(
@@ -751,6 +824,54 @@ fn prove_score_halo2(
     Ok(())
 }
 
+/// `zkyuma prove epoch --proof-system halo2-*`.
+fn prove_epoch_halo2(
+    system: &SystemArgs,
+    round: &EpochRound,
+    out: &Path,
+    statement_out: Option<PathBuf>,
+    dirs: &KeyDirs,
+) -> Result<(), CliError> {
+    let setup = system.halo2_setup()?;
+    let shape = round.shape();
+    let name = zkyuma_prover::halo2::params_name(
+        &zkyuma_prover::epoch::params_name(&shape),
+        system.proof_system,
+    );
+    let spinner = Spinner::start(format!("keys {name}"));
+    let prover = zkyuma_prover::system::load_halo2_epoch_prover(&dirs.params, &setup, &shape)
+        .map_err(|e| match e {
+            ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+                CliError::Usage(format!(
+                    "no keys for {name} ({path}): run `zkyuma setup epoch --proof-system {} --shape {}x{} --bonds {}` first",
+                    system.proof_system, shape.validators, shape.uids, bonds_name(shape.bonds)
+                ))
+            }
+            other => CliError::Prover(other),
+        })?;
+    spinner.finish(format!(
+        "keys {name}: regenerated and checked against vk.bin"
+    ));
+    let (statement, witness) = round
+        .build(prover.vk_hash())
+        .map_err(|e| ProverError::Epoch(e.into()))?;
+    let spinner = Spinner::start(format!("prove {name}"));
+    let t = std::time::Instant::now();
+    let proof = prover.prove(&statement, &witness)?;
+    spinner.finish(format!("prove {name}: {:.1} s", t.elapsed().as_secs_f64()));
+    write_proof(out, statement_out, &proof, &statement)?;
+    Ok(())
+}
+
+/// The `--bonds` value of a rule.
+fn bonds_name(rule: BondsRule) -> &'static str {
+    match rule {
+        BondsRule::Yuma3 => "yuma3",
+        BondsRule::Original => "original",
+        BondsRule::Yuma3Liquid => "yuma3-liquid",
+    }
+}
+
 fn setup_kind(local_random: bool, insecure_seed: String) -> SetupKind {
     if local_random {
         SetupKind::LocalRandom
@@ -777,9 +898,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             bonds,
             local_random,
             insecure_seed,
+            system,
+            limb_bits,
             dirs,
         }) => {
             let shape = parse_epoch_shape(&shape, bonds.into())?;
+            if system.proof_system != ProofSystem::Groth16 {
+                return setup_epoch_halo2(&system, shape, limb_bits, &dirs);
+            }
             let name = zkyuma_prover::epoch::params_name(&shape);
             let spinner = Spinner::start(format!("setup {name}"));
             let keys =
@@ -797,10 +923,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             out,
             statement_out,
             snarkjs,
+            system,
             dirs,
         }) => {
             let round: EpochRound = parse_json(&input, &read_input(&input)?)?;
             round.input.validate()?;
+            if system.proof_system != ProofSystem::Groth16 {
+                if snarkjs.is_some() {
+                    return Err(CliError::Usage(
+                        "--snarkjs writes Groth16 files: not with a halo2 proof system".into(),
+                    ));
+                }
+                return prove_epoch_halo2(&system, &round, &out, statement_out, &dirs);
+            }
             let shape = round.shape();
             let name = zkyuma_prover::epoch::params_name(&shape);
             let paths = KeyPaths::new(&dirs.params, &dirs.keys, &name);
@@ -808,11 +943,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 "zkyuma setup epoch --shape {}x{} --bonds {}",
                 shape.validators,
                 shape.uids,
-                match shape.bonds {
-                    BondsRule::Yuma3 => "yuma3",
-                    BondsRule::Original => "original",
-                    BondsRule::Yuma3Liquid => "yuma3-liquid",
-                }
+                bonds_name(shape.bonds)
             );
             let keys = load_keys(
                 &paths,
@@ -833,10 +964,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             proof,
             statement,
             params,
+            proof_system,
         }) => {
-            let st = verify_epoch_files(&proof, &statement, &params)?;
+            let st = verify_epoch_files_of(proof_system, &proof, &statement, &params)?;
             println!(
-                "valid: epoch proof for netuid {} epoch {} ({})",
+                "valid: {proof_system} epoch proof for netuid {} epoch {} ({})",
                 st.chain.netuid,
                 st.chain.epoch,
                 st.shape().name()
