@@ -213,6 +213,10 @@ impl Halo2Keys {
     }
 }
 
+/// Range-table limb width of the demo's halo2 circuits (pinned in `params/`): a `2^12`-row
+/// table, so the small demo shape's circuits fit `2^14` rows (16-bit limbs would need `2^17`).
+pub const DEMO_LIMB_BITS: usize = 12;
+
 /// `circuit.json` of a halo2 key directory (`params/<name>.<system>/`, beside `vk.bin` and
 /// `checksums.b3`). There is no proving-key file: halo2 keys are a deterministic function of the
 /// circuit and the setup, so the prover regenerates them and requires the verifying key it gets

@@ -288,7 +288,7 @@ pub struct SystemArgs {
     pub ptau: Option<PathBuf>,
 }
 
-fn parse_proof_system(s: &str) -> Result<ProofSystem, String> {
+pub(crate) fn parse_proof_system(s: &str) -> Result<ProofSystem, String> {
     ProofSystem::parse(s).ok_or_else(|| {
         format!(
             "unknown proof system {s:?}: expected one of {}",

@@ -29,9 +29,15 @@ pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = DemoSetupArg::Ceremony)]
     pub setup: DemoSetupArg,
     /// With `--setup ceremony`: the phase 1, a prepared `.ptau` (e.g. the Perpetual Powers of
-    /// Tau of power 17 or more) [default: one made on this machine, its secrets dropped].
+    /// Tau of power 17 or more) [default: one made on this machine, its secrets dropped]. With
+    /// `--proof-system halo2-kzg`: the universal setup (power 15 or more for the small shape).
     #[arg(long)]
     pub ptau: Option<PathBuf>,
+    /// The proof system of both circuits: `groth16` (keys from `--setup`), `halo2-ipa` (no setup
+    /// at all) or `halo2-kzg` (the universal setup of `--ptau`). halo2 keys live in
+    /// `params/<name>.<system>/` (IPA's are pinned there; `--setup` does not apply).
+    #[arg(long = "proof-system", default_value = "groth16", value_parser = super::parse_proof_system)]
+    pub proof_system: zkyuma_circuits::statement::ProofSystem,
     /// With `--setup ceremony`: where the ceremonies run and their keys are kept (`params/`,
     /// `keys/`, `work/` below it).
     #[arg(long, default_value = "zkyuma-data/ceremony")]
@@ -175,7 +181,16 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
     let window_ms = args
         .commit_window_ms
         .unwrap_or(if args.network { 30_000 } else { 3_000 });
+    let halo2 = args.proof_system != zkyuma_circuits::statement::ProofSystem::Groth16;
     let (setup, params, keys) = match args.setup {
+        // halo2 has no per-circuit setup: its keys are in `params/<name>.<system>/`.
+        _ if halo2 => (
+            DemoSetup::InsecureSeed,
+            args.params.clone().unwrap_or_else(|| "params".into()),
+            args.keys
+                .clone()
+                .unwrap_or_else(|| "zkyuma-data/keys".into()),
+        ),
         DemoSetupArg::Ceremony => (
             DemoSetup::Ceremony {
                 ptau: args.ptau.clone(),
@@ -218,6 +233,8 @@ pub fn demo(args: &DemoArgs) -> Result<(), CliError> {
         chain_addr: args.chain_addr,
         commit_window: Duration::from_millis(window_ms),
         slow_delay: Duration::from_millis(window_ms.saturating_mul(2)),
+        proof_system: args.proof_system,
+        halo2_ptau: if halo2 { args.ptau.clone() } else { None },
     };
     if args.processes {
         let exe = std::env::current_exe()

@@ -27,10 +27,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+use zkyuma_circuits::epoch::{BondsRule, EpochShape, EpochStatement};
 use zkyuma_circuits::score::ScoreStatement;
 use zkyuma_circuits::score::{ScoreShape, WeightsMode};
 use zkyuma_circuits::scoring::Scoring;
+use zkyuma_circuits::statement::ProofSystem;
 use zkyuma_prover::ceremony::run::CeremonyCircuit;
 use zkyuma_prover::keys::{KeyPaths, Keys, SetupKind};
 use zkyuma_prover::system::{Groth16Epoch, Groth16Score, StatementProver};
@@ -136,7 +137,14 @@ pub struct DemoOptions {
     pub commit_window: Duration,
     /// The slow miner's delay (past the commit window).
     pub slow_delay: Duration,
+    /// The proof system of both circuits: Groth16 (keys from `setup`) or halo2 (IPA: no setup;
+    /// KZG: the universal setup `halo2_ptau`), keys in `params/<name>.<system>/`.
+    pub proof_system: ProofSystem,
+    /// halo2-kzg: the powers-of-tau file.
+    pub halo2_ptau: Option<PathBuf>,
 }
+
+pub use zkyuma_prover::halo2::DEMO_LIMB_BITS as DEMO_HALO2_LIMB_BITS;
 
 /// Why the demo stopped.
 #[derive(Debug, thiserror::Error)]
@@ -292,18 +300,140 @@ pub fn miner_roster(shape: &DemoShape) -> Vec<RosterMiner> {
     roster
 }
 
-/// The demo's circuits and their keys.
+/// The demo's circuits and their provers.
 pub(crate) struct DemoKeys {
     /// The scoring function.
     pub(crate) scoring: Scoring,
-    /// The score circuit's params name.
+    /// The score circuit's params name (`<name>.<system>` for halo2).
     pub(crate) score_name: String,
-    /// The epoch circuit's params name.
+    /// The epoch circuit's params name (`<name>.<system>` for halo2).
     pub(crate) epoch_name: String,
-    /// The score circuit's keys.
-    pub(crate) score: Arc<Keys>,
-    /// The epoch circuit's keys.
-    pub(crate) epoch: Arc<Keys>,
+    /// Score proofs.
+    pub(crate) score: Arc<dyn StatementProver<ScoreStatement>>,
+    /// Epoch proofs.
+    pub(crate) epoch: Arc<dyn StatementProver<EpochStatement>>,
+    /// The keys as the chain registers them.
+    pub(crate) registrations: [KeyRegistration; 2],
+}
+
+/// The halo2 provers of the demo's two circuits: keys in `params/<name>.<system>/`, regenerated
+/// from the setup and checked against the pinned `vk.bin` when there is one, else generated and
+/// written there.
+fn demo_halo2_keys(
+    opts: &DemoOptions,
+    scoring: Scoring,
+) -> Result<
+    (
+        Arc<dyn StatementProver<ScoreStatement>>,
+        Arc<dyn StatementProver<EpochStatement>>,
+    ),
+    DemoError,
+> {
+    use zkyuma_prover::halo2::{params_name, Halo2Keys, Halo2Setup};
+    let setup = match (opts.proof_system, &opts.halo2_ptau) {
+        (ProofSystem::Halo2Kzg, Some(ptau)) => {
+            Halo2Setup::Kzg(Arc::new(zkyuma_prover::ceremony::ptau::Ptau::open(ptau)?))
+        }
+        (ProofSystem::Halo2Kzg, None) => {
+            return Err(DemoError::Data(
+                "--proof-system halo2-kzg needs --ptau FILE (its universal setup)".into(),
+            ))
+        }
+        _ => Halo2Setup::Ipa,
+    };
+    let system = opts.proof_system;
+    let (score_shape, epoch_shape) = (opts.shape.score(), opts.shape.epoch());
+    let limb = DEMO_HALO2_LIMB_BITS;
+    // Generate, write and return the keys of one blank circuit.
+    fn made<
+        C: zkyuma_circuits::halo2::backend::plonk::Circuit<zkyuma_circuits::halo2::Fp, Params = usize>,
+    >(
+        opts: &DemoOptions,
+        setup: &Halo2Setup,
+        (name, circuit_id): (&str, &str),
+        blank: &C,
+        inputs: usize,
+    ) -> Result<Arc<Halo2Keys>, DemoError> {
+        let spinner = Spinner::start(format!("setup {name} (first run only; written to params)"));
+        let started = Instant::now();
+        let keys = Halo2Keys::generate(setup, blank, inputs)?;
+        let description = keys.describe(circuit_id, started.elapsed().as_secs_f64());
+        keys.save(
+            &KeyPaths::new(&opts.params, &opts.params, name),
+            &description,
+        )?;
+        spinner.finish(format!(
+            "keys {name}: {} rows of 2^{}, {:.1} s",
+            description.rows, description.k, description.keygen_seconds
+        ));
+        Ok(Arc::new(keys))
+    }
+    let pinned = |name: &str| {
+        KeyPaths::new(&opts.params, &opts.params, name)
+            .vk_path()
+            .exists()
+    };
+    let score_name = params_name(
+        &zkyuma_prover::score::params_name(&scoring, &score_shape),
+        system,
+    );
+    let score: Arc<dyn StatementProver<ScoreStatement>> = if pinned(&score_name) {
+        let spinner = Spinner::start(format!(
+            "keys {score_name}: regenerating, checked against vk.bin"
+        ));
+        let p = zkyuma_prover::system::load_halo2_score_prover(
+            &opts.params,
+            &setup,
+            scoring,
+            &score_shape,
+        )?;
+        spinner.finish(format!("keys {score_name}: the pinned ones"));
+        p
+    } else {
+        let blank = zkyuma_circuits::score::halo2::ScoreHalo2 {
+            limb_bits: limb,
+            ..zkyuma_circuits::score::halo2::ScoreHalo2::blank(scoring, score_shape)
+        };
+        let id = zkyuma_circuits::score::circuit_id(
+            &zkyuma_circuits::scoring::ScoringFunction::id(&scoring),
+            &score_shape,
+        );
+        let keys = made(
+            opts,
+            &setup,
+            (&score_name, &id),
+            &blank,
+            zkyuma_circuits::score::PUBLIC_INPUTS,
+        )?;
+        Arc::new(zkyuma_prover::system::Halo2Score::new(
+            keys,
+            scoring,
+            &score_shape,
+            limb,
+        ))
+    };
+    let epoch_name = params_name(&zkyuma_prover::epoch::params_name(&epoch_shape), system);
+    let epoch: Arc<dyn StatementProver<EpochStatement>> = if pinned(&epoch_name) {
+        let spinner = Spinner::start(format!(
+            "keys {epoch_name}: regenerating, checked against vk.bin"
+        ));
+        let p = zkyuma_prover::system::load_halo2_epoch_prover(&opts.params, &setup, &epoch_shape)?;
+        spinner.finish(format!("keys {epoch_name}: the pinned ones"));
+        p
+    } else {
+        let blank = zkyuma_circuits::epoch::halo2::EpochHalo2 {
+            limb_bits: limb,
+            ..zkyuma_circuits::epoch::halo2::EpochHalo2::blank(epoch_shape)
+        };
+        let id = zkyuma_circuits::epoch::circuit_id(&epoch_shape);
+        let keys = made(opts, &setup, (&epoch_name, &id), &blank, 1)?;
+        Arc::new(zkyuma_prover::system::Halo2Epoch::new(
+            keys,
+            &epoch_shape,
+            limb,
+        ))
+    };
+    Ok((score, epoch))
 }
 
 /// Load (or set up once and cache) the keys of the demo's two circuits.
@@ -314,6 +444,29 @@ pub(crate) fn demo_keys(opts: &DemoOptions) -> Result<DemoKeys, DemoError> {
     let (score_shape, epoch_shape) = (opts.shape.score(), opts.shape.epoch());
     let score_name = zkyuma_prover::score::params_name(&scoring, &score_shape);
     let epoch_name = zkyuma_prover::epoch::params_name(&epoch_shape);
+    if opts.proof_system != ProofSystem::Groth16 {
+        let (score, epoch) = demo_halo2_keys(opts, scoring)?;
+        let registration = |name: String, system, bytes| KeyRegistration {
+            name,
+            system,
+            bytes,
+            transcript_hash: None,
+        };
+        let system = opts.proof_system;
+        let score_name = zkyuma_prover::halo2::params_name(&score_name, system);
+        let epoch_name = zkyuma_prover::halo2::params_name(&epoch_name, system);
+        return Ok(DemoKeys {
+            scoring,
+            registrations: [
+                registration(score_name.clone(), system, score.vk_bytes()),
+                registration(epoch_name.clone(), system, epoch.vk_bytes()),
+            ],
+            score_name,
+            epoch_name,
+            score,
+            epoch,
+        });
+    }
     let (score, epoch) = match &opts.setup {
         ceremony::DemoSetup::InsecureSeed => (
             load_or_setup(
@@ -359,13 +512,16 @@ pub(crate) fn demo_keys(opts: &DemoOptions) -> Result<DemoKeys, DemoError> {
             (keys(&circuits[0])?, keys(&circuits[1])?)
         }
     };
-    let (score, epoch) = (Arc::new(score), Arc::new(epoch));
     Ok(DemoKeys {
         scoring,
+        registrations: [
+            KeyRegistration::from_keys(&score_name, &score),
+            KeyRegistration::from_keys(&epoch_name, &epoch),
+        ],
+        score: Arc::new(Groth16Score::new(Arc::new(score), scoring)),
+        epoch: Arc::new(Groth16Epoch::new(Arc::new(epoch))),
         score_name,
         epoch_name,
-        score,
-        epoch,
     })
 }
 
@@ -381,10 +537,10 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let (score_shape, epoch_shape) = (shape.score(), shape.epoch());
     let DemoKeys {
         scoring,
-        score_name,
-        epoch_name,
-        score: score_keys,
-        epoch: epoch_keys,
+        score: score_prover,
+        epoch: epoch_prover,
+        registrations: [score_registration, epoch_registration],
+        ..
     } = demo_keys(opts)?;
 
     // Data: one evaluation set per hospital, the rest for training.
@@ -465,8 +621,8 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let chain = EmbeddedChain::genesis(
         config,
         neurons,
-        KeyRegistration::from_keys(&score_name, &score_keys),
-        KeyRegistration::from_keys(&epoch_name, &epoch_keys),
+        score_registration,
+        epoch_registration,
         bundles.clone(),
     )?;
     let chain_served = serve_chain(chain.clone(), opts.chain_addr).await?;
@@ -489,14 +645,12 @@ pub async fn run(opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     let prover = EpochProver::open(
         1,
         Hotkey::demo("epoch-prover"),
-        Arc::new(Groth16Epoch::new(epoch_keys.clone())),
+        epoch_prover,
         chain_served.url(),
         state.join("epoch-prover"),
     )?;
 
     // Hospitals.
-    let score_prover: Arc<dyn StatementProver<ScoreStatement>> =
-        Arc::new(Groth16Score::new(score_keys.clone(), scoring));
     let validators: Vec<Validator> = (0..v)
         .map(|i| Validator {
             name: format!("hospital-{i}"),

@@ -328,9 +328,13 @@ pub struct EpochProverConfig {
     pub chain: String,
     /// The epoch circuit's keys.
     pub keys: crate::roles::config::KeysSpec,
-    /// The keys' proof system (`groth16`).
+    /// The keys' proof system (`groth16`, `halo2-ipa` or `halo2-kzg`; halo2 keys are read from
+    /// `params/<name>.<system>/` and regenerated from their setup).
     #[serde(default)]
     pub proof_system: zkyuma_circuits::statement::ProofSystem,
+    /// halo2-kzg: the powers-of-tau file its keys were made from.
+    #[serde(default)]
+    pub ptau: Option<PathBuf>,
     /// The epoch circuit's shape (checked against the keys).
     pub shape: zkyuma_circuits::epoch::EpochShape,
     /// Where its bonds are kept.
@@ -414,8 +418,35 @@ pub async fn run(
         &config.keys.keys,
         &config.keys.name,
     );
-    let keys = zkyuma_prover::system::load_epoch_prover(config.proof_system, &paths, &config.shape)
-        .map_err(|e| EpochProverError::Prove(e.to_string()))?;
+    use zkyuma_circuits::statement::ProofSystem;
+    use zkyuma_prover::halo2::Halo2Setup;
+    let keys = match (config.proof_system, &config.ptau) {
+        (ProofSystem::Groth16, _) => {
+            zkyuma_prover::system::load_epoch_prover(config.proof_system, &paths, &config.shape)
+        }
+        (ProofSystem::Halo2Kzg, None) => {
+            return Err(EpochProverError::Prove(
+                "halo2-kzg keys need `ptau`, the powers-of-tau file they were made from".into(),
+            ))
+        }
+        (system, ptau) => {
+            let setup = match (system, ptau) {
+                (ProofSystem::Halo2Kzg, Some(path)) => {
+                    zkyuma_prover::ceremony::ptau::Ptau::open(path)
+                        .map(|p| Halo2Setup::Kzg(std::sync::Arc::new(p)))
+                }
+                _ => Ok(Halo2Setup::Ipa),
+            };
+            setup.and_then(|setup| {
+                zkyuma_prover::system::load_halo2_epoch_prover(
+                    &config.keys.params,
+                    &setup,
+                    &config.shape,
+                )
+            })
+        }
+    }
+    .map_err(|e| EpochProverError::Prove(e.to_string()))?;
     let hotkey = config
         .hotkey
         .load()
