@@ -119,6 +119,9 @@ pub struct LocalSubnetSpec {
     /// Score proofs by this prover (any proof system; its key registered under the score key's
     /// name) instead of Groth16 with the score keys.
     pub score_prover: Option<Arc<dyn StatementProver<ScoreStatement>>>,
+    /// Epoch proofs by this prover (any proof system; its key registered under the epoch key's
+    /// name) instead of Groth16 with the epoch keys.
+    pub epoch_prover: Option<Arc<dyn StatementProver<zkyuma_circuits::epoch::EpochStatement>>>,
 }
 
 /// A running local subnet.
@@ -158,6 +161,7 @@ impl LocalSubnet {
             keys: [(score_name, score_keys), (epoch_name, epoch_keys)],
             dir,
             score_prover,
+            epoch_prover,
         } = spec;
         if validator_stakes.len() + miner_specs.len() != UIDS as usize {
             return Err(LocalSubnetError::Uids {
@@ -206,20 +210,26 @@ impl LocalSubnet {
         let mut config = SubnetConfig::local(scoring, score_shape, epoch_shape);
         config.commit_window_ms = 1500;
         tweak(&mut config);
+        // A prover given in the spec registers its own key (under the circuit's name).
+        let registration = |name: &str, system, bytes| KeyRegistration {
+            name: name.into(),
+            system,
+            bytes,
+            transcript_hash: None,
+        };
         let score_registration = match &score_prover {
-            Some(p) => KeyRegistration {
-                name: score_name.clone(),
-                system: p.system(),
-                bytes: p.vk_bytes(),
-                transcript_hash: None,
-            },
+            Some(p) => registration(&score_name, p.system(), p.vk_bytes()),
             None => KeyRegistration::from_keys(&score_name, &score_keys),
+        };
+        let epoch_registration = match &epoch_prover {
+            Some(p) => registration(&epoch_name, p.system(), p.vk_bytes()),
+            None => KeyRegistration::from_keys(&epoch_name, &epoch_keys),
         };
         let chain = EmbeddedChain::genesis(
             config,
             neurons,
             score_registration,
-            KeyRegistration::from_keys(&epoch_name, &epoch_keys),
+            epoch_registration,
             dir.join("bundles"),
         )?;
         let chain_served = serve_chain(chain.clone(), any).await?;
@@ -239,7 +249,10 @@ impl LocalSubnet {
             });
         }
         let epoch_prover: Arc<dyn StatementProver<zkyuma_circuits::epoch::EpochStatement>> =
-            Arc::new(Groth16Epoch::new(Arc::new(epoch_keys)));
+            match epoch_prover {
+                Some(p) => p,
+                None => Arc::new(Groth16Epoch::new(Arc::new(epoch_keys))),
+            };
         let epoch_vk_hash = epoch_prover.vk_hash();
         let prover = EpochProver::open(
             1,

@@ -701,6 +701,7 @@ async fn a_proof_of_a_statement_in_an_audited_bundle_passes_the_rest_check() {
         keys,
         dir: None,
         score_prover: None,
+        epoch_prover: None,
     };
     let net = LocalSubnet::start(spec, |_| {}).await.expect("subnet");
     for v in &net.validators {

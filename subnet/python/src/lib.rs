@@ -1104,6 +1104,7 @@ impl LocalSubnet {
                         keys,
                         dir,
                         score_prover: None,
+                        epoch_prover: None,
                     },
                     |_| {},
                 ))

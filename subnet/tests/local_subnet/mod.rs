@@ -58,6 +58,7 @@ pub async fn start_keyed(
         keys,
         dir: None,
         score_prover: None,
+        epoch_prover: None,
     };
     LocalSubnet::start(spec, tweak).await.expect("local subnet")
 }
