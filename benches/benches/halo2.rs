@@ -3,6 +3,9 @@
 //! peak memory after each system. KZG reads a powers-of-tau file (`ZKYUMA_BENCH_PTAU`, else one
 //! is written from known secrets for the run — insecure, fine for timing); IPA needs none.
 //!
+//! The epoch statement likewise (default 16 validators × 64 uids, Yuma3;
+//! `ZKYUMA_BENCH_EPOCH_SHAPE=VxN`). `ZKYUMA_BENCH_STATEMENT=score|epoch` runs one of the two.
+//!
 //!   cargo bench -p zkyuma-benches --bench halo2
 //!   ZKYUMA_BENCH_SHAPE=16x32 cargo bench -p zkyuma-benches --bench halo2
 //! Set ZKYUMA_BENCH_SKIP_GROTH16 to leave Groth16 out.
@@ -50,7 +53,123 @@ fn peak_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
+/// Whether this run includes `statement` (`score` or `epoch`).
+fn runs(statement: &str) -> bool {
+    std::env::var("ZKYUMA_BENCH_STATEMENT").map_or(true, |s| s == statement)
+}
+
+/// A powers-of-tau file of `2^k` powers: `ZKYUMA_BENCH_PTAU`, else one written from known
+/// secrets into `dir` (insecure, fine for timing).
+fn bench_ptau(dir: &std::path::Path, k: u32, what: &str) -> Arc<Ptau> {
+    let path = match std::env::var_os("ZKYUMA_BENCH_PTAU") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let p = dir.join("bench.ptau");
+            let t = Instant::now();
+            write_insecure(&p, k, 7u64.into(), 8u64.into(), 9u64.into()).expect("ptau");
+            println!(
+                "{what}: powers of tau 2^{k} written in {:.1} s (bench only)",
+                t.elapsed().as_secs_f64()
+            );
+            p
+        }
+    };
+    Arc::new(Ptau::open(&path).expect("ptau"))
+}
+
+fn halo2_epoch_vs_groth16(c: &mut Criterion) {
+    use zkyuma_circuits::epoch::constraints::EpochCircuit;
+    use zkyuma_circuits::epoch::halo2::EpochHalo2;
+    use zkyuma_circuits::epoch::{BondsRule, EpochShape};
+    if !runs("epoch") {
+        return;
+    }
+    let (v, n) = std::env::var("ZKYUMA_BENCH_EPOCH_SHAPE")
+        .ok()
+        .and_then(|s| {
+            let (v, n) = s.split_once('x')?;
+            Some((v.parse().ok()?, n.parse().ok()?))
+        })
+        .unwrap_or((16, 64));
+    let shape = EpochShape {
+        validators: v,
+        uids: n,
+        bonds: BondsRule::Yuma3,
+    };
+    let name = format!("{v}x{n}");
+    let round = zkyuma_subnet::examples::synthetic_epoch_round(&shape, 1);
+    let mut group = c.benchmark_group("halo2_epoch");
+    group.sample_size(10);
+    let blank = EpochHalo2::blank(shape);
+    let (rows, k) = rows_and_k(&blank).expect("rows");
+    println!(
+        "halo2 epoch {name}: {rows} rows ({:.0} per cell) of 2^{k}, 10 advice columns (5 with copy constraints), 16-bit lookup table",
+        rows as f64 / f64::from(v * n)
+    );
+    let ptau_dir = tempfile::tempdir().expect("tempdir");
+    let ptau = bench_ptau(ptau_dir.path(), k, &format!("halo2 epoch {name}"));
+    for (system, setup) in [
+        (ProofSystem::Halo2Ipa, Halo2Setup::Ipa),
+        (ProofSystem::Halo2Kzg, Halo2Setup::Kzg(ptau.clone())),
+    ] {
+        let t = Instant::now();
+        let keys = Halo2Keys::generate(&setup, &blank, 1).expect("keys");
+        let keygen = t.elapsed().as_secs_f64();
+        let (statement, witness) = round.build(keys.verifying_key().hash()).expect("round");
+        let t = Instant::now();
+        let proof = keys
+            .prove(
+                EpochHalo2::new(statement.clone(), witness.clone()).expect("circuit"),
+                &[statement.public_digest()],
+            )
+            .expect("prove");
+        let prove = t.elapsed().as_secs_f64();
+        let key =
+            StatementKey::from_bytes(system, &keys.verifying_key().to_bytes(), 1).expect("key");
+        let sealed = SystemProof {
+            system,
+            bytes: proof.clone(),
+        };
+        let t = Instant::now();
+        key.verify(&statement, &sealed).expect("verify");
+        println!(
+            "{system} epoch {name}: keys {keygen:.1} s, prove {prove:.1} s (verified inside), proof {} bytes, verifying key {} bytes, first verify {:.0} ms, peak memory so far {} MB",
+            proof.len(),
+            keys.verifying_key().to_bytes().len(),
+            t.elapsed().as_secs_f64() * 1000.0,
+            peak_mb()
+        );
+        group.bench_function(BenchmarkId::new(format!("{system}_verify"), &name), |b| {
+            b.iter(|| key.verify(&statement, &sealed).expect("verify"))
+        });
+    }
+    if std::env::var_os("ZKYUMA_BENCH_SKIP_GROTH16").is_none() {
+        let (constraints, _, _) = describe(EpochCircuit::blank(shape)).expect("circuit");
+        let t = Instant::now();
+        let keys = zkyuma_prover::epoch::setup_epoch(
+            shape,
+            SetupKind::InsecureDeterministic {
+                seed: "bench".into(),
+            },
+        )
+        .expect("setup");
+        let setup = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let proved = zkyuma_prover::epoch::prove_epoch(&keys, &round).expect("prove");
+        println!(
+            "groth16 epoch {name}: {constraints} constraints, setup {setup:.1} s, prove {:.1} s, proof {} bytes, peak memory so far {} MB",
+            t.elapsed().as_secs_f64(),
+            proved.proof.len(),
+            peak_mb()
+        );
+    }
+    group.finish();
+}
+
 fn halo2_vs_groth16(c: &mut Criterion) {
+    if !runs("score") {
+        return;
+    }
     let shape = shape();
     let name = format!("{}x{}", shape.miners, shape.samples);
     let scoring = Scoring::Mse { amplification: 16 };
@@ -65,20 +184,7 @@ fn halo2_vs_groth16(c: &mut Criterion) {
         rows as f64 / f64::from(shape.miners)
     );
     let ptau_dir = tempfile::tempdir().expect("tempdir");
-    let ptau = match std::env::var_os("ZKYUMA_BENCH_PTAU") {
-        Some(p) => std::path::PathBuf::from(p),
-        None => {
-            let p = ptau_dir.path().join("bench.ptau");
-            let t = Instant::now();
-            write_insecure(&p, k, 7u64.into(), 8u64.into(), 9u64.into()).expect("ptau");
-            println!(
-                "halo2 score {name}: powers of tau 2^{k} written in {:.1} s (bench only)",
-                t.elapsed().as_secs_f64()
-            );
-            p
-        }
-    };
-    let ptau = Arc::new(Ptau::open(&ptau).expect("ptau"));
+    let ptau = bench_ptau(ptau_dir.path(), k, &format!("halo2 score {name}"));
     for (system, setup) in [
         (ProofSystem::Halo2Ipa, Halo2Setup::Ipa),
         (ProofSystem::Halo2Kzg, Halo2Setup::Kzg(ptau.clone())),
@@ -141,5 +247,5 @@ fn halo2_vs_groth16(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, halo2_vs_groth16);
+criterion_group!(benches, halo2_vs_groth16, halo2_epoch_vs_groth16);
 criterion_main!(benches);
