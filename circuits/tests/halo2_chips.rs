@@ -620,7 +620,7 @@ fn normalize_matches_native_and_a_zero_sum_gives_zeros() {
         let total: u128 = xs.iter().sum();
         let expected: Vec<Fp> = xs
             .iter()
-            .map(|x| fp(if total == 0 { 0 } else { x * UNIT / total }))
+            .map(|x| fp((x * UNIT).checked_div(total).unwrap_or(0)))
             .collect();
         let inputs: Vec<Fp> = xs.iter().map(|x| fp(*x)).collect();
         let h = harness("normalize", &inputs, op.clone());

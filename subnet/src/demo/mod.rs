@@ -316,19 +316,16 @@ pub(crate) struct DemoKeys {
     pub(crate) registrations: [KeyRegistration; 2],
 }
 
+/// The demo's score and epoch provers.
+type DemoProvers = (
+    Arc<dyn StatementProver<ScoreStatement>>,
+    Arc<dyn StatementProver<EpochStatement>>,
+);
+
 /// The halo2 provers of the demo's two circuits: keys in `params/<name>.<system>/`, regenerated
 /// from the setup and checked against the pinned `vk.bin` when there is one, else generated and
 /// written there.
-fn demo_halo2_keys(
-    opts: &DemoOptions,
-    scoring: Scoring,
-) -> Result<
-    (
-        Arc<dyn StatementProver<ScoreStatement>>,
-        Arc<dyn StatementProver<EpochStatement>>,
-    ),
-    DemoError,
-> {
+fn demo_halo2_keys(opts: &DemoOptions, scoring: Scoring) -> Result<DemoProvers, DemoError> {
     use zkyuma_prover::halo2::{params_name, Halo2Keys, Halo2Setup};
     let setup = match (opts.proof_system, &opts.halo2_ptau) {
         (ProofSystem::Halo2Kzg, Some(ptau)) => {
