@@ -217,3 +217,60 @@ fn kzg_keys_from_snarkjs_own_powers_of_tau() {
     // 256 does not fit 8 bits: no proof.
     assert!(keys.prove(Byte(256), &[Fr::from(256u64)]).is_err());
 }
+
+/// The key's `k` (header and halo2's own) set to `k`: a well-formed key of a larger domain.
+fn with_rows(bytes: &[u8], old_k: u32, k: u32) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[19..23].copy_from_slice(&k.to_le_bytes());
+    // halo2's key starts with its version byte 2, then `k` (little-endian).
+    let mut pattern = vec![2u8];
+    pattern.extend_from_slice(&old_k.to_le_bytes());
+    let at = (23..out.len() - 5)
+        .find(|&i| out[i..i + 5] == pattern[..])
+        .expect("halo2's key");
+    out[at + 1..at + 5].copy_from_slice(&k.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_key_may_name_only_so_many_rows() {
+    // Why: an IPA verifier derives 2^k generators, so a stranger's key naming 2^21 rows is
+    // refused before any work; a KZG verifier's work does not grow with k, so its keys may be
+    // larger (the epoch at 64 × 256 is 2^21 rows) — up to MAX_K_KZG.
+    use zkyuma_verifier::halo2::{MAX_K, MAX_K_KZG};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ptau = tmp.path().join("pot12.ptau");
+    write_insecure(&ptau, 12, Fr::from(9u64), Fr::from(3u64), Fr::from(4u64)).expect("ptau");
+    let kzg = Halo2Setup::Kzg(std::sync::Arc::new(Ptau::open(&ptau).expect("ptau")));
+    for (system, setup, max) in [
+        (ProofSystem::Halo2Ipa, Halo2Setup::Ipa, MAX_K),
+        (ProofSystem::Halo2Kzg, kzg, MAX_K_KZG),
+    ] {
+        let keys = make_keys(&setup);
+        let bytes = keys.verifying_key().to_bytes();
+        let k = u32::from_le_bytes([bytes[19], bytes[20], bytes[21], bytes[22]]);
+        // At the bound: a key of a larger domain decodes (and its proofs are another story).
+        let at_bound = with_rows(&bytes, k, max);
+        let key = StatementKey::from_bytes(system, &at_bound, PUBLIC_INPUTS)
+            .unwrap_or_else(|e| panic!("{system}: 2^{max} rows: {e}"));
+        let (statement, proof) = prove(&keys, 5);
+        if system == ProofSystem::Halo2Kzg {
+            // The proof of the 2^k circuit is not one of the larger domain's.
+            let sealed = SystemProof {
+                system,
+                bytes: proof,
+            };
+            assert!(key.verify(&statement, &sealed).is_err(), "{system}");
+        }
+        // One more row bit: refused as an encoding error, before anything is derived.
+        let past = with_rows(&bytes, k, max + 1);
+        assert!(
+            matches!(
+                StatementKey::from_bytes(system, &past, PUBLIC_INPUTS),
+                Err(VerifyError::Encoding { .. })
+            ),
+            "{system}: 2^{} rows",
+            max + 1
+        );
+    }
+}

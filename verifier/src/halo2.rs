@@ -46,10 +46,14 @@ use zkyuma_circuits::statement::ProofSystem;
 
 /// The key encoding's magic prefix.
 pub const KEY_MAGIC: &[u8; 17] = b"zkyuma-halo2-vk/1";
-/// The largest `k` a key may name (`2^k` rows). IPA verification derives `2^k` generators and
-/// runs an MSM over them, so a key read from a stranger's bundle must not make an auditor do
+/// The largest `k` an IPA key may name (`2^k` rows). IPA verification derives `2^k` generators
+/// and runs an MSM over them, so a key read from a stranger's bundle must not make an auditor do
 /// unbounded work; `2^20` rows is eight times the score circuit at the network shape.
 pub const MAX_K: u32 = 20;
+/// The largest `k` a KZG key may name. A KZG verifier's work does not grow with the rows (two
+/// pairings, and the domain's few constants), so the bound is only the largest circuit a
+/// powers-of-tau file serves here (the epoch at 64 × 256 with liquid alpha is `2^24` rows).
+pub const MAX_K_KZG: u32 = 24;
 /// The largest halo2 proof accepted (bytes).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
 
@@ -177,7 +181,11 @@ impl Halo2Key {
             return Err(encoding("halo2 key: limb bits"));
         }
         let k = u32::from_le_bytes([rest[2], rest[3], rest[4], rest[5]]);
-        if k <= u32::from(limb_bits) || k > MAX_K {
+        let max_k = match scheme {
+            Scheme::Ipa => MAX_K,
+            Scheme::Kzg => MAX_K_KZG,
+        };
+        if k <= u32::from(limb_bits) || k > max_k {
             return Err(encoding("halo2 key: rows"));
         }
         rest = &rest[6..];
