@@ -17,6 +17,7 @@ use zkyuma_circuits::statement::ProofSystem;
 use zkyuma_circuits::yuma::{run_epoch, EpochError, EpochInput};
 use zkyuma_prover::keys::{KeyPaths, SetupKind};
 use zkyuma_prover::score::{params_name, prove_score, setup_score};
+use zkyuma_prover::system::StatementProver;
 use zkyuma_prover::ProverError;
 use zkyuma_verifier::{
     verify_epoch, verify_score, PreparedVerifyingKey, Proof, StatementKey, SystemProof,
@@ -798,28 +799,23 @@ fn prove_score_halo2(
     let shape = round.shape();
     let name =
         zkyuma_prover::halo2::params_name(&params_name(&scoring, &shape), system.proof_system);
-    let spinner = Spinner::start(format!("keys {name}"));
-    let prover = zkyuma_prover::system::load_halo2_score_prover(&dirs.params, &setup, scoring, &shape)
-        .map_err(|e| match e {
-            ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
-                CliError::Usage(format!(
-                    "no keys for {name} ({path}): run `zkyuma setup score --proof-system {} --shape {}x{} --depth {} ...` first",
-                    system.proof_system, shape.miners, shape.samples, shape.depth
-                ))
-            }
-            other => CliError::Prover(other),
-        })?;
-    spinner.finish(format!(
-        "keys {name}: regenerated and checked against vk.bin"
-    ));
+    let setup_command = format!(
+        "zkyuma setup score --proof-system {} --shape {}x{} --depth {} ...",
+        system.proof_system, shape.miners, shape.samples, shape.depth
+    );
+    let prover = halo2_prover(&name, &setup_command, || {
+        zkyuma_prover::system::load_halo2_score_prover(&dirs.params, &setup, scoring, &shape)
+    })?;
     let (statement, witness, evaluation) = round
         .build(&scoring, prover.vk_hash())
         .map_err(ProverError::from)?;
-    let spinner = Spinner::start(format!("prove {name}"));
-    let t = std::time::Instant::now();
-    let proof = prover.prove(&statement, &witness)?;
-    spinner.finish(format!("prove {name}: {:.1} s", t.elapsed().as_secs_f64()));
-    write_proof(out, statement_out, &proof, &statement)?;
+    prove_halo2(
+        &name,
+        prover.as_ref(),
+        (&statement, &witness),
+        out,
+        statement_out,
+    )?;
     println!("row: {:?}", evaluation.row);
     Ok(())
 }
@@ -838,28 +834,63 @@ fn prove_epoch_halo2(
         &zkyuma_prover::epoch::params_name(&shape),
         system.proof_system,
     );
-    let spinner = Spinner::start(format!("keys {name}"));
-    let prover = zkyuma_prover::system::load_halo2_epoch_prover(&dirs.params, &setup, &shape)
-        .map_err(|e| match e {
-            ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
-                CliError::Usage(format!(
-                    "no keys for {name} ({path}): run `zkyuma setup epoch --proof-system {} --shape {}x{} --bonds {}` first",
-                    system.proof_system, shape.validators, shape.uids, bonds_name(shape.bonds)
-                ))
-            }
-            other => CliError::Prover(other),
-        })?;
-    spinner.finish(format!(
-        "keys {name}: regenerated and checked against vk.bin"
-    ));
+    let setup_command = format!(
+        "zkyuma setup epoch --proof-system {} --shape {}x{} --bonds {}",
+        system.proof_system,
+        shape.validators,
+        shape.uids,
+        bonds_name(shape.bonds)
+    );
+    let prover = halo2_prover(&name, &setup_command, || {
+        zkyuma_prover::system::load_halo2_epoch_prover(&dirs.params, &setup, &shape)
+    })?;
     let (statement, witness) = round
         .build(prover.vk_hash())
         .map_err(|e| ProverError::Epoch(e.into()))?;
+    prove_halo2(
+        &name,
+        prover.as_ref(),
+        (&statement, &witness),
+        out,
+        statement_out,
+    )
+}
+
+/// A halo2 prover from `params/<name>/` (regenerated and checked against `vk.bin`, with a
+/// spinner); missing keys name the `setup_command` to run.
+fn halo2_prover<S: zkyuma_circuits::statement::Statement>(
+    name: &str,
+    setup_command: &str,
+    load: impl FnOnce() -> Result<std::sync::Arc<dyn StatementProver<S>>, ProverError>,
+) -> Result<std::sync::Arc<dyn StatementProver<S>>, CliError> {
+    let spinner = Spinner::start(format!("keys {name}"));
+    let prover = load().map_err(|e| match e {
+        ProverError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+            CliError::Usage(format!(
+                "no keys for {name} ({path}): run `{setup_command}` first"
+            ))
+        }
+        other => CliError::Prover(other),
+    })?;
+    spinner.finish(format!(
+        "keys {name}: regenerated and checked against vk.bin"
+    ));
+    Ok(prover)
+}
+
+/// Prove with a spinner, then write the proof and its statement.
+fn prove_halo2<S: zkyuma_circuits::statement::Statement + serde::Serialize>(
+    name: &str,
+    prover: &dyn StatementProver<S>,
+    (statement, witness): (&S, &S::Witness),
+    out: &Path,
+    statement_out: Option<PathBuf>,
+) -> Result<(), CliError> {
     let spinner = Spinner::start(format!("prove {name}"));
     let t = std::time::Instant::now();
-    let proof = prover.prove(&statement, &witness)?;
+    let proof = prover.prove(statement, witness)?;
     spinner.finish(format!("prove {name}: {:.1} s", t.elapsed().as_secs_f64()));
-    write_proof(out, statement_out, &proof, &statement)?;
+    write_proof(out, statement_out, &proof, statement)?;
     Ok(())
 }
 
