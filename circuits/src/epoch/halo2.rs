@@ -59,11 +59,6 @@ impl EpochHalo2 {
         }
     }
 
-    /// The statement.
-    pub fn statement(&self) -> &EpochStatement {
-        &self.circuit.statement
-    }
-
     /// The public inputs in halo2's field: the statement digest.
     pub fn instances(&self) -> Vec<Fp> {
         vec![to_fp(self.circuit.statement.public_digest())]
@@ -232,10 +227,4 @@ impl EpochHalo2 {
             Ok(())
         })
     }
-}
-
-/// The shape's circuit id (the same as the R1CS circuit's: the statement names the shape, not
-/// the proof system).
-pub fn epoch_circuit_id(shape: &EpochShape) -> String {
-    circuit_id(shape)
 }
