@@ -702,7 +702,7 @@ fn check(
                         "uid {}: dropped as {:?}, but the disclosure shows {reason:?}",
                         d.uid, d.reason
                     )),
-                    Err(e) => f.push(format!("uid {}: {e}", d.uid)),
+                    Err(e) => f.push(e.to_string()),
                 }
             }
             _ => f.push(format!(
