@@ -525,3 +525,45 @@ fn pinned_keys_must_be_the_bundles_keys() {
         a.failures
     );
 }
+
+#[test]
+fn a_directory_passes_only_when_every_bundle_does() {
+    use zkyuma_subnet::audit::audit_dir;
+    let dir = tempfile::tempdir().expect("tmp");
+    let report = audit_dir(dir.path(), None).expect("audit runs");
+    assert!(!report.passed(), "no bundle is no pass");
+    assert!(report.render().contains("no epoch bundles found"));
+    for epoch in [1, 2] {
+        let (path, bytes) = fixture(epoch);
+        std::fs::write(dir.path().join(path.file_name().expect("name")), bytes).expect("copy");
+    }
+    let report = audit_dir(dir.path(), None).expect("audit runs");
+    assert!(report.passed(), "{}", report.render());
+    let text = report.render();
+    assert!(text.contains("epoch   2  OK    3 score proofs"), "{text}");
+    assert!(text.ends_with("audit passed\n"), "{text}");
+    // Epoch 2 with a kappa changed, re-addressed, beside the honest files.
+    let mut two = json_of(2);
+    two["epoch_input"]["kappa"] = json!(30000);
+    let bytes = serde_json::to_vec(&two).expect("json");
+    let name = EpochBundle::file_name(2, &bytes).0;
+    std::fs::remove_file(
+        fixture(2)
+            .0
+            .file_name()
+            .map(|n| dir.path().join(n))
+            .expect("name"),
+    )
+    .expect("remove");
+    std::fs::write(dir.path().join(name), bytes).expect("write");
+    let report = audit_dir(dir.path(), None).expect("audit runs");
+    assert!(!report.passed());
+    assert!(report.epochs[0].failures.is_empty());
+    let text = report.render();
+    assert!(text.contains("epoch   2  FAIL"), "{text}");
+    assert!(
+        text.contains("- the epoch statement's chain state is not the one derived"),
+        "{text}"
+    );
+    assert!(text.ends_with("audit FAILED\n"), "{text}");
+}
