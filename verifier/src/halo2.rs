@@ -197,7 +197,7 @@ impl Halo2Key {
                 s_g2: read_point(&mut rest, "halo2 key: [τ]G2")?,
             }),
         };
-        let vk = decode_vk(rest, usize::from(limb_bits))?;
+        let vk = decode_vk(rest, usize::from(limb_bits), k)?;
         if vk.get_domain().k() != k {
             return Err(encoding("halo2 key: rows"));
         }
@@ -294,9 +294,23 @@ impl Halo2Key {
     }
 }
 
-fn decode_vk(bytes: &[u8], limb_bits: usize) -> Result<VerifyingKey<G1Affine>, VerifyError> {
-    // halo2's reader panics on some malformed inputs (it unwraps inside); a malformed key is a
-    // typed refusal here.
+/// halo2's key encoding version (its first byte); the row exponent `k` follows, little-endian.
+const HALO2_VK_VERSION: u8 = 0x02;
+
+fn decode_vk(
+    bytes: &[u8],
+    limb_bits: usize,
+    k: u32,
+) -> Result<VerifyingKey<G1Affine>, VerifyError> {
+    // halo2's reader builds the evaluation domain from the `k` it reads before anything checks
+    // it, and asserts (or overflows a shift, or allocates `2^k` selector bits) on a large one:
+    // its header must name the rows our header bounded.
+    match bytes {
+        [HALO2_VK_VERSION, a, b, c, d, ..] if u32::from_le_bytes([*a, *b, *c, *d]) == k => {}
+        _ => return Err(encoding("halo2 key: rows")),
+    }
+    // halo2's reader may still panic on other malformed inputs (it unwraps inside); a malformed
+    // key is a typed refusal here.
     let read = std::panic::catch_unwind(|| {
         VerifyingKey::<G1Affine>::from_bytes::<ChipLayout>(bytes, SerdeFormat::RawBytes, limb_bits)
     });
