@@ -1,6 +1,6 @@
 //! The auditor's rules, one by one, on two real epoch bundles (`tests/bundles/`: epochs 1 and 2
 //! of `zkyuma demo --setup insecure-seed`, with hospital-3's two refused collusion attempts in
-//! each). Each case changes one thing in a bundle, re-addresses it (so the file name still
+//! each; `tests/bundles/halo2-ipa/`: epoch 1 of `zkyuma demo --proof-system halo2-ipa`). Each case changes one thing in a bundle, re-addresses it (so the file name still
 //! matches its blake3) and asserts that the audit fails with that rule's own message; the honest
 //! bundles pass, alone and in a chain.
 use serde_json::{json, Value};
@@ -566,4 +566,78 @@ fn a_directory_passes_only_when_every_bundle_does() {
         "{text}"
     );
     assert!(text.ends_with("audit FAILED\n"), "{text}");
+}
+
+#[test]
+fn halo2_keys_name_their_origin() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bundles/halo2-ipa");
+    let path = std::fs::read_dir(&dir)
+        .expect("tests/bundles/halo2-ipa")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("halo2 bundle");
+    let bytes = std::fs::read(&path).expect("read");
+    let (a, _) = audit_bundle(&path, &bytes, None, Some(&params()));
+    assert!(a.failures.is_empty(), "{:?}", a.failures);
+    assert_eq!(a.score_proofs, 3);
+    assert_eq!(a.key_origins.len(), 2, "{:?}", a.key_origins);
+    assert!(
+        a.key_origins
+            .iter()
+            .all(|o| o.contains("halo2-ipa, transparent: no setup")),
+        "{:?}",
+        a.key_origins
+    );
+    let b: Value = serde_json::from_slice(&bytes).expect("json");
+    // Pinned keys whose description records another key (its checksums restamped), or another
+    // proof system.
+    let name = b["keys"][0]["name"].as_str().expect("name").to_string();
+    for (field, value) in [
+        ("vk_hash", json!("00".repeat(32))),
+        ("system", json!("halo2-kzg")),
+    ] {
+        let pinned = tempfile::tempdir().expect("tmp");
+        for key in b["keys"].as_array().expect("keys") {
+            let key_name = key["name"].as_str().expect("name");
+            let from = params().join(key_name);
+            let to = pinned.path().join(key_name);
+            std::fs::create_dir_all(&to).expect("dir");
+            let vk = std::fs::read(from.join("vk.bin")).expect("vk");
+            let mut description: Value =
+                serde_json::from_slice(&std::fs::read(from.join("circuit.json")).expect("json"))
+                    .expect("description");
+            if key_name == name {
+                description[field] = value.clone();
+            }
+            let description = serde_json::to_vec_pretty(&description).expect("json");
+            let sums = format!(
+                "{}  vk.bin\n{}  circuit.json\n",
+                blake3::hash(&vk).to_hex(),
+                blake3::hash(&description).to_hex()
+            );
+            std::fs::write(to.join("vk.bin"), vk).expect("write");
+            std::fs::write(to.join("circuit.json"), description).expect("write");
+            std::fs::write(to.join("checksums.b3"), sums).expect("write");
+        }
+        let (a, _) = audit_bundle(&path, &bytes, None, Some(pinned.path()));
+        assert_eq!(a.failures.len(), 1, "{field}: {:?}", a.failures);
+        assert!(
+            a.failures[0].starts_with("score key: ")
+                && a.failures[0]
+                    .ends_with("circuit.json records another verifying key or proof system"),
+            "{field}: {:?}",
+            a.failures
+        );
+    }
+    // A bundle naming a ceremony transcript for halo2 keys.
+    let mut named = b.clone();
+    named["keys"][1]["transcript_hash"] = json!("ab".repeat(32));
+    let a = audit(&named, None, Some(&params()));
+    assert!(
+        a.failures
+            .iter()
+            .any(|f| f.starts_with("epoch key: ") && f.contains("halo2 keys come from no ceremony")),
+        "{:?}",
+        a.failures
+    );
 }
