@@ -178,6 +178,24 @@ fn division_with_remainder() {
         Some(6)
     )
     .map(|_| ())));
+    // A zero divisor (and key generation, where every value is 0) gives the witness (0, 0) and
+    // an unsatisfied system, not a panic.
+    for q_bits in [None, Some(6)] {
+        assert!(!holds(&[17, 0], |x| div_rem_bounded(
+            &x[0], &x[1], 3, q_bits
+        )
+        .map(|_| ())));
+    }
+    assert!(!holds(&[17, 0], |x| div_rem(&x[0], &x[1], 3).map(|_| ())));
+    assert!(!holds(&[0, 0], |x| div_rem(&x[0], &x[1], 3).map(|_| ())));
+    let setup = ConstraintSystem::<Fr>::new_ref();
+    setup.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    let (n, d) = (
+        FpVar::new_witness(setup.clone(), || Ok(Fr::from(0u64))).expect("n"),
+        FpVar::new_witness(setup.clone(), || Ok(Fr::from(0u64))).expect("d"),
+    );
+    div_rem(&n, &d, 3).expect("setup synthesis");
+    div_rem_bounded(&n, &d, 3, Some(6)).expect("setup synthesis");
     // The largest divisor the remainder's bits admit, with the largest remainder.
     assert!(holds(&[23, 8], |x| div_rem(&x[0], &x[1], 3).map(|_| ())));
     assert!(holds(&[23, 8], |x| div_rem_bounded(&x[0], &x[1], 3, None)
