@@ -232,3 +232,88 @@ proptest! {
         }
     }
 }
+
+fn signed_witness(cs: &ConstraintSystemRef<Fr>, x: i128) -> FpVar<Fr> {
+    let v = if x >= 0 {
+        Fr::from(x as u128)
+    } else {
+        -Fr::from(x.unsigned_abs())
+    };
+    FpVar::new_witness(cs.clone(), || Ok(v)).expect("witness")
+}
+
+/// Signed floor multiplication (the liquid-alpha sigmoid's `I32F32` products, which floor toward
+/// −∞): the native arithmetic shift of the product, for both signs; the quotient moved by one,
+/// or past its bits, is refused.
+#[test]
+fn signed_floor_multiplication_floors_toward_minus_infinity() {
+    use zkyuma_circuits::fixed::constraints::mul_floor_signed;
+    let unit = 1i128 << 32;
+    for (a, b) in [
+        (3 * unit / 2, 5 * unit),
+        (-3 * unit / 2, 5 * unit),
+        (-1, 1),
+        (-(unit + 7), unit - 3),
+        (unit + 7, -(unit - 3)),
+        (-5 * unit, -7 * unit),
+        (0, -unit),
+    ] {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let (x, y) = (signed_witness(&cs, a), signed_witness(&cs, b));
+        let q = mul_floor_signed(&x, &y, 40).expect("product");
+        let expected = (a * b) >> 32;
+        assert_eq!(
+            zkyuma_circuits::gadgets::signed_value(&q),
+            expected,
+            "{a}·{b}"
+        );
+        finalize_for_tampering(&cs);
+        for delta in [1, -1] {
+            assert!(
+                !satisfied_with_var_moved(&cs, &q, delta),
+                "{a}·{b} moved by {delta}"
+            );
+        }
+    }
+    // `|q| < 2^q_bits`: the last quotient on each side holds, the next one is refused.
+    let holds = |a: i128, b: i128| {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let (x, y) = (signed_witness(&cs, a), signed_witness(&cs, b));
+        mul_floor_signed(&x, &y, 4).expect("product");
+        cs.is_satisfied().expect("assignment")
+    };
+    assert!(holds(15 * unit, 1));
+    assert!(!holds(16 * unit, 1));
+    assert!(holds(-16 * unit, 1));
+    assert!(!holds(-17 * unit, 1));
+}
+
+/// Column normalisation (`safe_div`): each value over the column's sum, a zero column left as
+/// it is; every quotient moved by one is refused.
+#[test]
+fn normalisation_divides_by_the_sum_or_keeps_a_zero_column() {
+    let unit = 1u128 << 32;
+    for column in [&[3u128, 1, 0][..], &[0, 0], &[5], &[1, 1, 1], &[65535, 1]] {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let xs: Vec<FpVar<Fr>> = column.iter().map(|x| witness(&cs, *x)).collect();
+        let total: u128 = column.iter().sum();
+        let qs = normalize(&xs, 1 << 17).expect("normalize");
+        assert_eq!(qs.len(), column.len());
+        for (q, x) in qs.iter().zip(column) {
+            let expected = if total == 0 { *x } else { x * unit / total };
+            assert_eq!(value(q), expected, "{column:?}");
+        }
+        finalize_for_tampering(&cs);
+        for q in &qs {
+            for delta in [1, -1] {
+                if value(q) == 0 && delta < 0 {
+                    continue;
+                }
+                assert!(
+                    !satisfied_with_var_moved(&cs, q, delta),
+                    "{column:?} moved by {delta}"
+                );
+            }
+        }
+    }
+}
