@@ -194,8 +194,8 @@ fn division_with_remainder() {
         FpVar::new_witness(setup.clone(), || Ok(Fr::from(0u64))).expect("n"),
         FpVar::new_witness(setup.clone(), || Ok(Fr::from(0u64))).expect("d"),
     );
-    div_rem(&n, &d, 3).expect("setup synthesis");
-    div_rem_bounded(&n, &d, 3, Some(6)).expect("setup synthesis");
+    let (_q, _r) = div_rem(&n, &d, 3).expect("setup synthesis");
+    let (_q, _r) = div_rem_bounded(&n, &d, 3, Some(6)).expect("setup synthesis");
     // The largest divisor the remainder's bits admit, with the largest remainder.
     assert!(holds(&[23, 8], |x| div_rem(&x[0], &x[1], 3).map(|_| ())));
     assert!(holds(&[23, 8], |x| div_rem_bounded(&x[0], &x[1], 3, None)
