@@ -227,34 +227,31 @@ fn zero_and_equality_tests() {
     assert!(matches!(is_zero(&constant(2)), Ok(b) if b.value() == Ok(false)));
 }
 
+type Comparison = fn(&FpVar<Fr>, &FpVar<Fr>, usize) -> Result<Boolean<Fr>, SynthesisError>;
+
+/// `compare(a, b)` is `[a < b]`, and its bit flipped is refused.
+fn compares(compare: Comparison, a: i64, b: i64) {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let (x, y) = (witness(&cs, a), witness(&cs, b));
+    let lt = compare(&x, &y, 8).expect("comparison");
+    assert_eq!(lt.value().expect("bit"), a < b, "{a} < {b}");
+    let index = witness_index(&FpVar::from(lt));
+    finalize_for_tampering(&cs);
+    let flip = if a < b { -1 } else { 1 };
+    assert!(
+        !satisfied_with_witness_moved(&cs, index, flip),
+        "{a} < {b} flipped"
+    );
+}
+
 #[test]
 fn comparisons() {
     for (a, b) in [(3i64, 5i64), (5, 5), (6, 5), (0, 255), (255, 0)] {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        let (x, y) = (witness(&cs, a), witness(&cs, b));
-        let lt = is_less(&x, &y, 8).expect("is_less");
-        assert_eq!(lt.value().expect("bit"), a < b, "{a} < {b}");
-        let index = witness_index(&FpVar::from(lt));
-        finalize_for_tampering(&cs);
-        let flip = if a < b { -1 } else { 1 };
-        assert!(
-            !satisfied_with_witness_moved(&cs, index, flip),
-            "{a} < {b} flipped"
-        );
+        compares(is_less, a, b);
     }
     for (a, b) in [(-3i64, 2i64), (2, -3), (-4, -4), (-10, -9), (7, -100)] {
         assert_eq!(signed_value(&constant(a)), i128::from(a));
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        let (x, y) = (witness(&cs, a), witness(&cs, b));
-        let lt = is_less_signed(&x, &y, 8).expect("is_less_signed");
-        assert_eq!(lt.value().expect("bit"), a < b, "{a} < {b}");
-        let index = witness_index(&FpVar::from(lt));
-        finalize_for_tampering(&cs);
-        let flip = if a < b { -1 } else { 1 };
-        assert!(
-            !satisfied_with_witness_moved(&cs, index, flip),
-            "{a} < {b} flipped"
-        );
+        compares(is_less_signed, a, b);
     }
     // Far from zero, a field element reads as 0.
     assert_eq!(signed_value(&FpVar::Constant(Fr::from(1u128 << 127))), 0);
