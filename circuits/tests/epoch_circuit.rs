@@ -283,3 +283,41 @@ fn the_provers_entry_point_is_the_checked_system() {
         .expect("synthesis");
     assert!(!cs.is_satisfied().expect("assignment"));
 }
+
+/// Keys come from `EpochCircuit::blank` (placeholder values): for every bonds rule, the blank
+/// circuit of an honest epoch's shape is the same system — as many constraints, witnesses and
+/// public inputs — or the keys it makes could not prove that epoch. (Mutation testing found the
+/// blank circuit's liquid-alpha state unchecked.)
+#[test]
+fn the_key_generation_circuit_has_the_honest_shape() {
+    let size = |circuit: &EpochCircuit| {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        circuit
+            .clone()
+            .generate_constraints(cs.clone())
+            .expect("synthesis");
+        cs.finalize();
+        (
+            cs.num_constraints(),
+            cs.num_witness_variables(),
+            cs.num_instance_variables(),
+        )
+    };
+    for (yuma3, liquid_alpha) in [(true, false), (false, false), (true, true)] {
+        let input = SyntheticEpoch {
+            validators: 2,
+            uids: 4,
+            yuma3,
+            liquid_alpha,
+            seed: 5,
+        }
+        .build();
+        let honest = EpochCircuit::build(&round(input, None), [1; 32]).expect("build");
+        let blank = EpochCircuit::blank(honest.statement.shape());
+        assert_eq!(
+            size(&blank),
+            size(&honest),
+            "yuma3 {yuma3}, liquid alpha {liquid_alpha}"
+        );
+    }
+}

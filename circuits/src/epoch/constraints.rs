@@ -349,8 +349,3 @@ fn bonds_commitment(
     elements.push(blinding.clone());
     hash_many(Domain::Bonds, &elements)
 }
-
-/// The shape's circuit id.
-pub fn epoch_circuit_id(shape: &EpochShape) -> alloc::string::String {
-    circuit_id(shape)
-}
