@@ -423,3 +423,36 @@ fn liquid_alpha_costs_a_fixed_number_of_constraints_per_cell() {
         );
     }
 }
+
+/// The consensus the sigmoid reads: with a stored consensus, each u16 as a proportion
+/// (`⌊c·2^32 / 65535⌋`, exactly `2^32` at 65535); without, this epoch's consensus unchanged.
+/// (Mutation testing found the `[c = 65535]` correction unchecked: no stored consensus reached
+/// 65535.)
+#[test]
+fn the_stored_consensus_reads_as_a_proportion() {
+    let stored = vec![0u16, 1, 32768, 65534, 65535];
+    let current: Vec<i64> = vec![5, 1 << 31, 1 << 32, 7, (1 << 32) + 3];
+    for with_stored in [true, false] {
+        let mut s = state(1000, 60000, 1000);
+        s.sigmoid_consensus = with_stored.then(|| stored.clone());
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let params = LiquidAlphaVars::new(cs.clone(), &s, stored.len()).expect("params");
+        let c: Vec<FpVar<Fr>> = current
+            .iter()
+            .map(|x| FpVar::new_witness(cs.clone(), || Ok(fr_bits(*x))).expect("value"))
+            .collect();
+        let read = params.sigmoid_consensus(&c).expect("consensus");
+        assert!(cs.is_satisfied().expect("assignment"));
+        for (j, r) in read.iter().enumerate() {
+            let want = if with_stored {
+                ((u128::from(stored[j]) << 32) / 65535) as i64
+            } else {
+                current[j]
+            };
+            assert_eq!(r.value().expect("value"), fr_bits(want), "uid {j}");
+        }
+        if with_stored {
+            assert_eq!(read[4].value().expect("value"), fr_bits(1 << 32));
+        }
+    }
+}
