@@ -78,6 +78,70 @@ fn mse_clip_boundary() {
     }
 }
 
+/// Whether the system is satisfied with the witnesses `writes` set (restored after).
+fn satisfied_with_writes(cs: &ConstraintSystemRef<Fr>, writes: &[(usize, Fr)]) -> bool {
+    let before: Vec<Fr> = {
+        let c = cs.borrow().expect("cs");
+        writes
+            .iter()
+            .map(|(i, _)| c.assignments.witness_assignment[*i])
+            .collect()
+    };
+    for (i, x) in writes {
+        cs.borrow_mut().expect("cs").assignments.witness_assignment[*i] = *x;
+    }
+    let sat = cs.is_satisfied().expect("assignment");
+    for ((i, _), x) in writes.iter().zip(before) {
+        cs.borrow_mut().expect("cs").assignments.witness_assignment[*i] = x;
+    }
+    sat
+}
+
+/// The clip bit is unique on both sides of the clip: at `t = 65534` (the last unclipped value
+/// but one), `65535` and `65536` every witness moved alone — the clip bit flipped among them —
+/// (past the inputs) is refused. (Mutation testing found the bit's `− b` term unchecked: with `+ b`, a prover could
+/// clip `t = 65534` to a score of 0 instead of 1.)
+#[test]
+fn mse_clip_bit_is_unique_at_the_boundary() {
+    let full = Mse {
+        amplification: 65535,
+    };
+    // K = 2: t = ⌊(5² + 362²) / 2⌋ = 65534; K = 1, a = 1: t = 65535; a = 65535: t = 256² = 65536.
+    let cases: [(&Mse, &[u16], &[u16], u16, i64); 3] = [
+        (&full, &[5, 362], &[0, 0], 1, 65534),
+        (&Mse { amplification: 1 }, &[65535], &[0], 0, 65535),
+        (&full, &[256], &[0], 0, 65536),
+    ];
+    for (f, outputs, labels, score, t) in cases {
+        assert_eq!(f.score(outputs, labels), score);
+        scores_agree(f, outputs, labels);
+        // The clip bit flipped, with its product `b·(t − 65535)` and the range check that pins
+        // the bit rewritten to match (the check to any small value: what a wrong sign in the
+        // pinning term would accept), is refused. The gadget allocates the bit, the product,
+        // then the check's 32 bits, last.
+        let (cs, _) = score_in_circuit(f, outputs, labels);
+        common::finalize_for_tampering(&cs);
+        let n = cs.num_witness_variables();
+        let (clip, product) = (n - 34, n - 33);
+        let flipped =
+            Fr::from(1u64) - cs.borrow().expect("cs").assignments.witness_assignment[clip];
+        let excess = common::fr_bits(t - 65535);
+        for v in 0u64..4 {
+            let mut writes = vec![(clip, flipped), (product, flipped * excess)];
+            writes.extend((0..32).map(|k| (n - 32 + k, Fr::from((v >> k) & 1))));
+            assert!(
+                !satisfied_with_writes(&cs, &writes),
+                "{outputs:?}: clip flipped, check = {v}"
+            );
+        }
+        // Past the inputs' bits (an input moved may give the same score: (o − y)² is symmetric).
+        let (cs, _) = score_in_circuit(f, outputs, labels);
+        common::finalize_for_tampering(&cs);
+        let inputs = 16 * (outputs.len() + labels.len());
+        common::assert_no_free_witness(&cs, inputs, cs.num_witness_variables());
+    }
+}
+
 #[test]
 fn accuracy_boundaries() {
     scores_agree(&Accuracy, &[1, 2, 3], &[1, 2, 3]);
