@@ -78,6 +78,8 @@ fn mse_clip_boundary() {
     }
 }
 
+type ClipCase<'a> = (&'a Mse, &'a [u16], &'a [u16], u16, i64);
+
 /// Whether the system is satisfied with the witnesses `writes` set (restored after).
 fn satisfied_with_writes(cs: &ConstraintSystemRef<Fr>, writes: &[(usize, Fr)]) -> bool {
     let before: Vec<Fr> = {
@@ -107,7 +109,8 @@ fn mse_clip_bit_is_unique_at_the_boundary() {
         amplification: 65535,
     };
     // K = 2: t = ⌊(5² + 362²) / 2⌋ = 65534; K = 1, a = 1: t = 65535; a = 65535: t = 256² = 65536.
-    let cases: [(&Mse, &[u16], &[u16], u16, i64); 3] = [
+    // (gadget, outputs, labels, score, t)
+    let cases: [ClipCase; 3] = [
         (&full, &[5, 362], &[0, 0], 1, 65534),
         (&Mse { amplification: 1 }, &[65535], &[0], 0, 65535),
         (&full, &[256], &[0], 0, 65536),
