@@ -198,3 +198,25 @@ proptest! {
         }
     }
 }
+
+/// A stored weight to a uid past `n` (a row written before the subnet shrank) is dropped, as the
+/// native epoch drops it: the core agrees with the epoch and with the same rows without it.
+/// (Mutation testing found the bound unchecked: `j <= n` would have indexed past the row.)
+#[test]
+fn weights_past_the_last_uid_are_dropped() {
+    let mut input = SyntheticEpoch {
+        validators: 2,
+        uids: 4,
+        yuma3: true,
+        liquid_alpha: false,
+        seed: 3,
+    }
+    .build();
+    let n = input.n;
+    let without = ConsensusInputs::from_epoch(&input, &all_rows(&input)).expect("inputs");
+    input.weights[0].push((n, 40000));
+    input.weights[1].push((n + 3, 1));
+    check(&input, "weights past n");
+    let with = ConsensusInputs::from_epoch(&input, &all_rows(&input)).expect("inputs");
+    assert_eq!(format!("{with:?}"), format!("{without:?}"));
+}
