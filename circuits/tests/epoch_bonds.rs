@@ -338,3 +338,48 @@ fn an_ema_rate_above_one_is_unsatisfiable() {
         );
     }
 }
+
+/// A uid registered at the bonds cutoff block itself has its bonds dropped, one registered the
+/// block before keeps them (`cutoff > registration`), in every bonds rule; and liquid alpha over
+/// an epoch whose consensus is all zero falls back to the fixed alpha, as the chain does. The
+/// circuit agrees with the native epoch on each. (Mutation testing found both boundaries
+/// unchecked.)
+#[test]
+fn bonds_boundaries_agree_with_the_native_epoch() {
+    for (yuma3, liquid_alpha) in [(true, false), (false, false), (true, true)] {
+        for seed in 0..2 {
+            let base = SyntheticEpoch {
+                validators: 3,
+                uids: 6,
+                yuma3,
+                liquid_alpha,
+                seed,
+            }
+            .build();
+            let cutoff = base.bonds_cutoff_block();
+            for (uid, registered) in [(4usize, cutoff), (5, cutoff - 1), (3, cutoff + 1)] {
+                let mut input = base.clone();
+                input.block_at_registration[uid] = registered;
+                let label = format!(
+                    "yuma3={yuma3} liquid={liquid_alpha} seed {seed}: uid {uid} at {registered}"
+                );
+                assert!(
+                    input.bonds[..3]
+                        .iter()
+                        .flatten()
+                        .any(|(j, b)| usize::from(*j) == uid && *b > 0)
+                        || uid == 3,
+                    "{label}: the uid holds bonds to drop"
+                );
+                check(&input, &label);
+            }
+            // No weights: the consensus is all zero.
+            let mut empty = base.clone();
+            empty.weights.iter_mut().for_each(Vec::clear);
+            check(
+                &empty,
+                &format!("yuma3={yuma3} liquid={liquid_alpha} seed {seed}: no weights"),
+            );
+        }
+    }
+}
