@@ -383,3 +383,30 @@ fn bonds_boundaries_agree_with_the_native_epoch() {
         }
     }
 }
+
+/// The previous permit each row's bonds rule reads: the stored permit, or the subnet owner's
+/// uid (which holds one whatever its stake). Rows without either, and the owner's row without a
+/// stored permit, agree with the native epoch. (Mutation testing found the owner's clause
+/// unchecked.)
+#[test]
+fn the_owner_keeps_a_previous_permit() {
+    for yuma3 in [true, false] {
+        let mut input = SyntheticEpoch {
+            validators: 3,
+            uids: 6,
+            yuma3,
+            liquid_alpha: false,
+            seed: 4,
+        }
+        .build();
+        assert!(!input.validator_permit[5] && !input.validator_permit[4]);
+        // Rows without a permit now that hold bonds from before: what they keep depends on the
+        // previous permit.
+        input.bonds[4] = vec![(0, 30000), (3, 12)];
+        input.bonds[5] = vec![(1, 40000)];
+        for owner in [Some(5), Some(4), Some(0), None] {
+            input.owner_uid = owner;
+            check(&input, &format!("yuma3={yuma3}, owner {owner:?}"));
+        }
+    }
+}
