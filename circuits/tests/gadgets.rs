@@ -80,25 +80,6 @@ fn mse_clip_boundary() {
 
 type ClipCase<'a> = (&'a Mse, &'a [u16], &'a [u16], u16, i64);
 
-/// Whether the system is satisfied with the witnesses `writes` set (restored after).
-fn satisfied_with_writes(cs: &ConstraintSystemRef<Fr>, writes: &[(usize, Fr)]) -> bool {
-    let before: Vec<Fr> = {
-        let c = cs.borrow().expect("cs");
-        writes
-            .iter()
-            .map(|(i, _)| c.assignments.witness_assignment[*i])
-            .collect()
-    };
-    for (i, x) in writes {
-        cs.borrow_mut().expect("cs").assignments.witness_assignment[*i] = *x;
-    }
-    let sat = cs.is_satisfied().expect("assignment");
-    for ((i, _), x) in writes.iter().zip(before) {
-        cs.borrow_mut().expect("cs").assignments.witness_assignment[*i] = x;
-    }
-    sat
-}
-
 /// The clip bit is unique on both sides of the clip: at `t = 65534` (the last unclipped value
 /// but one), `65535` and `65536` every witness moved alone — the clip bit flipped among them —
 /// (past the inputs) is refused. (Mutation testing found the bit's `− b` term unchecked: with `+ b`, a prover could
@@ -133,7 +114,7 @@ fn mse_clip_bit_is_unique_at_the_boundary() {
             let mut writes = vec![(clip, flipped), (product, flipped * excess)];
             writes.extend((0..32).map(|k| (n - 32 + k, Fr::from((v >> k) & 1))));
             assert!(
-                !satisfied_with_writes(&cs, &writes),
+                !common::satisfied_with_writes(&cs, &writes),
                 "{outputs:?}: clip flipped, check = {v}"
             );
         }

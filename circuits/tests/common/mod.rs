@@ -109,6 +109,12 @@ pub fn satisfied_with(cs: &ConstraintSystemRef<Fr>, changes: &[(&FpVar<Fr>, Fr)]
         .iter()
         .flat_map(|(var, target)| writes_for(cs, var, *target))
         .collect();
+    satisfied_with_writes(cs, &writes)
+}
+
+/// Whether the system is satisfied with the witnesses `writes` (index, value) set at once
+/// (restored after).
+pub fn satisfied_with_writes(cs: &ConstraintSystemRef<Fr>, writes: &[(usize, Fr)]) -> bool {
     let before: Vec<Fr> = {
         let cs = cs.borrow().expect("cs");
         writes
@@ -118,7 +124,7 @@ pub fn satisfied_with(cs: &ConstraintSystemRef<Fr>, changes: &[(&FpVar<Fr>, Fr)]
     };
     {
         let mut cs = cs.borrow_mut().expect("cs");
-        for (i, x) in &writes {
+        for (i, x) in writes {
             cs.assignments.witness_assignment[*i] = *x;
         }
     }
